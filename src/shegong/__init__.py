@@ -1,0 +1,1 @@
+"""Shegong (社工): the community workforce platform."""

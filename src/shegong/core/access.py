@@ -1,0 +1,130 @@
+"""The one place that decides who sees and may change what.
+
+A user sees the units they hold a membership in and everything below them; a record out of
+scope is treated exactly like a missing one (404). Units are stored with a materialised path,
+so "this unit and below" is one indexed prefix filter.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from shegong.core.models import Role
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+    from shegong.orgs.models import Unit
+
+M = TypeVar("M", bound=Model)
+
+
+class Permission(StrEnum):
+    EDIT = "edit"  # change records in scope
+    PERSONAL_DATA = "personal_data"  # see ID numbers, phones and pay unmasked
+    AUDIT = "audit"  # browse the audit trail
+    IMPORT = "import"  # bulk import from sheets
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.MANAGER: frozenset({Permission.EDIT, Permission.PERSONAL_DATA, Permission.IMPORT}),
+    Role.CLERK: frozenset({Permission.EDIT, Permission.IMPORT}),
+    Role.VIEWER: frozenset(),
+}
+
+_CACHE_ATTR = "_shegong_scope"
+
+
+def _grants(viewer: User) -> list[tuple[str, frozenset[Permission]]]:
+    """(unit path, permissions) for each membership, cached on the user object per request."""
+    cached = getattr(viewer, _CACHE_ATTR, None)
+    if cached is None:
+        cached = [
+            (path, ROLE_PERMISSIONS[role])
+            for path, role in viewer.memberships.values_list("unit__path", "role")
+        ]
+        setattr(viewer, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_scope(viewer: User) -> None:
+    """Drop the cached scope after the user's memberships changed."""
+    if hasattr(viewer, _CACHE_ATTR):
+        delattr(viewer, _CACHE_ATTR)
+
+
+def root_paths(viewer: User, permission: Permission | None = None) -> list[str]:
+    """The top of each subtree the viewer reaches (holding `permission`, when given),
+    without paths nested in another."""
+    paths = sorted(
+        {path for path, perms in _grants(viewer) if permission is None or permission in perms}
+    )
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def sees_everything(viewer: User) -> bool:
+    return bool(viewer.is_active and viewer.is_superuser)
+
+
+def path_q(viewer: User, path_field: str, permission: Permission | None = None) -> Q:
+    """A filter on a field holding a unit path: the viewer's subtrees (where they hold
+    `permission`, when given), or nothing."""
+    if sees_everything(viewer):
+        return Q()
+    roots = root_paths(viewer, permission) if viewer.is_active else []
+    if not roots:
+        return Q(pk__in=[])
+    query = Q()
+    for root in roots:
+        query |= Q(**{f"{path_field}__startswith": root})
+    return query
+
+
+def unit_q(viewer: User, unit_field: str = "") -> Q:
+    """A filter for records that hang off a unit (`unit_field` is the lookup to the unit)."""
+    prefix = f"{unit_field}__" if unit_field else ""
+    return path_q(viewer, f"{prefix}path")
+
+
+def scoped(queryset: QuerySet[M], viewer: User, unit_field: str = "") -> QuerySet[M]:
+    return queryset.filter(unit_q(viewer, unit_field))
+
+
+def get_in_scope_or_404(
+    queryset: QuerySet[M], viewer: User, unit_field: str = "", **lookup: Any
+) -> M:
+    """The object, or 404 for both "missing" and "not yours"."""
+    try:
+        return scoped(queryset, viewer, unit_field).get(**lookup)
+    except queryset.model.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def has_permission(viewer: User, permission: Permission, unit: Unit | None = None) -> bool:
+    """Whether the viewer holds `permission` on `unit` (or on any unit, when None)."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return False
+    if sees_everything(viewer):
+        return True
+    return any(
+        permission in perms and (unit is None or unit.path.startswith(path))
+        for path, perms in _grants(viewer)
+    )
+
+
+def in_scope(viewer: User, unit: Unit) -> bool:
+    if sees_everything(viewer):
+        return True
+    return any(unit.path.startswith(path) for path, _perms in _grants(viewer))
+
+
+class ScopeDenied(Exception):
+    """Raised by services when the acting user may not make a change; views answer 404/403."""

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shegong.core.access import Permission, has_permission
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The areas a user can open. Only areas that work are listed."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = [
+        (_("首页"), reverse("dashboard")),
+        (_("组织架构"), reverse("orgs:tree")),
+    ]
+    if has_permission(user, Permission.AUDIT):
+        items.append((_("审计记录"), reverse("audit")))
+    items.append((_("接口文档"), reverse("api-docs")))
+    current = request.path
+    return {
+        "nav": [
+            {"label": label, "url": url, "active": current.startswith(url) and url != "/"
+             or current == url}
+            for label, url in items
+        ]
+    }

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from shegong.core.models import Role, User
+from shegong.core.services import user_create
+from shegong.orgs import demo as org_demo
+from shegong.orgs.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Build the demo district (长沙市开福区) reproducibly from a seed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Build the demo even though the database already holds other data.",
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the database holds data."
+        )
+
+    def handle(self, *args: Any, seed: int, force: bool, if_empty: bool, **options: Any) -> None:
+        holds_data = Unit.objects.exists() or User.objects.exists()
+        if holds_data and if_empty:
+            self.stdout.write("数据库中已有数据,跳过演示数据。")
+            return
+        if Unit.objects.filter(code=org_demo.CITY[0]).exists():
+            raise CommandError("演示数据已存在(长沙市 430100000000)。")
+        if holds_data and not force:
+            raise CommandError(
+                "数据库中已有真实数据,拒绝写入演示数据。确需写入请加 --force。"
+            )
+        with transaction.atomic():
+            tree = org_demo.build_tree(random.Random(seed))
+            street = tree.streets[0]
+            community = next(c for c in tree.communities if c.parent_id == street.pk)
+            logins = [
+                ("kaifu_admin", "开福区民政局管理员", tree.district, Role.ADMIN),
+                ("dongfeng_manager", f"{street.name}主管", street, Role.MANAGER),
+                ("community_clerk", f"{community.name}专干", community, Role.CLERK),
+            ]
+            for username, name, unit, role in logins:
+                user_create(username=username, password=org_demo.DEMO_PASSWORD,
+                            full_name=name, unit=unit, role=role, acting_user=None)
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"
+            f"{len(tree.communities)}个社区。"
+        ))
+        self.stdout.write("演示账号(密码均为 %s):" % org_demo.DEMO_PASSWORD)
+        for username, name, unit, role in logins:
+            self.stdout.write(f"  {username:<18} {name}({unit.name},{role.label})")

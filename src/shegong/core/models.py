@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see comes from their memberships."""
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("管理员")
+    MANAGER = "manager", _("主管")
+    CLERK = "clerk", _("专干")
+    VIEWER = "viewer", _("查看")
+
+
+class Membership(models.Model):
+    """A user's role in one org unit; it reaches the unit and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("任职")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="membership_one_role_per_unit"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit} ({self.get_role_display()})"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    IMPORT = "import", _("导入")
+    DISCLOSE = "disclose", _("查看个人信息")
+    EXPORT = "export", _("导出")
+    LOGIN = "login", _("登录")
+
+
+class AuditEntry(models.Model):
+    """One write (or one disclosure of personal data), recorded in the write's transaction."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
+    target_type = models.CharField(_("对象类型"), max_length=64)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    # The unit the record belongs to, as its path, so the trail is scoped like everything else.
+    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class FailedLogin(models.Model):
+    """Kept in the database so the throttle holds across server processes."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "at"])]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from shegong.core import selectors, services
+from shegong.core.access import Permission, has_permission
+from shegong.core.forms import ThrottledAuthenticationForm
+from shegong.core.models import AuditAction
+from shegong.core.types import AuthedRequest
+from shegong.orgs import selectors as org_selectors
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+        services.login_success_record(user=form.get_user())
+        return super().form_valid(form)
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    roots = list(org_selectors.unit_roots(viewer=request.user))
+    cards = [
+        {"unit": unit, "summary": org_selectors.subtree_summary(viewer=request.user, unit=unit)}
+        for unit in roots
+    ]
+    return render(
+        request,
+        "core/dashboard.html",
+        {"cards": cards, "memberships": selectors.membership_list(viewer=request.user)},
+    )
+
+
+@login_required
+def audit(request: AuthedRequest) -> HttpResponse:
+    if not has_permission(request.user, Permission.AUDIT):
+        raise Http404
+    entries = selectors.audit_list(
+        viewer=request.user,
+        action=request.GET.get("action", ""),
+        actor=request.GET.get("actor", ""),
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit.html",
+        {"page": page, "actions": AuditAction.choices, "filters": request.GET},
+    )

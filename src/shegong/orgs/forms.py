@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shegong.orgs.models import AreaType, FundingSource, Premises
+
+
+class CommunityProfileForm(forms.Form):
+    households = forms.IntegerField(label=_("户数"), min_value=0)
+    residents = forms.IntegerField(label=_("常住人口"), min_value=0)
+    area_type = forms.ChoiceField(label=_("城乡类型"), choices=AreaType.choices)
+    office_area = forms.DecimalField(
+        label=_("办公用房面积(㎡)"), min_value=0, max_digits=10, decimal_places=2
+    )
+    activity_area = forms.DecimalField(
+        label=_("活动用房面积(㎡)"), min_value=0, max_digits=10, decimal_places=2
+    )
+    premises = forms.ChoiceField(label=_("用房产权"), choices=Premises.choices)
+
+
+class FundingForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100)
+    source = forms.ChoiceField(label=_("来源"), choices=FundingSource.choices)
+    amount = forms.DecimalField(label=_("金额(元)"), min_value=0, max_digits=14, decimal_places=2)
+
+
+class SheetUploadForm(forms.Form):
+    file = forms.FileField(label=_("文件(.xlsx、.xls、.ods 或 .csv)"))

@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from shegong.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", core_views.audit, name="audit"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("units/", include("shegong.orgs.urls")),
+    path("api/", include("shegong.api.urls")),
+]
