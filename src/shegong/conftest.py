@@ -38,7 +38,10 @@ class Personas:
 
 def _unit(code: str, name: str, kind: int, parent: Unit | None) -> Unit:
     unit = Unit.objects.create(
-        code=code, name=name, kind=kind, parent=parent,
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
         path=f"{parent.path if parent else ''}{code}/",
     )
     if kind == UnitKind.COMMUNITY:

@@ -102,10 +102,10 @@ def get_in_scope_or_404(
     queryset: QuerySet[M], viewer: User, unit_field: str = "", **lookup: Any
 ) -> M:
     """The object, or 404 for both "missing" and "not yours"."""
-    try:
-        return scoped(queryset, viewer, unit_field).get(**lookup)
-    except queryset.model.DoesNotExist as missing:
-        raise Http404 from missing
+    found = scoped(queryset, viewer, unit_field).filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def has_permission(viewer: User, permission: Permission, unit: Unit | None = None) -> bool:

@@ -27,9 +27,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The instance's concrete field values as JSON-safe data (money as strings)."""
-    names = fields or [
-        f.attname for f in instance._meta.concrete_fields if f.attname not in {"id"}
-    ]
+    names = fields or [f.attname for f in instance._meta.concrete_fields if f.attname not in {"id"}]
     return {name: _plain(getattr(instance, name)) for name in names}
 
 

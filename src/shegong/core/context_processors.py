@@ -24,8 +24,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.path
     return {
         "nav": [
-            {"label": label, "url": url, "active": current.startswith(url) and url != "/"
-             or current == url}
+            {
+                "label": label,
+                "url": url,
+                "active": (current.startswith(url) and url != "/") or current == url,
+            }
             for label, url in items
         ]
     }

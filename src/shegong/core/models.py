@@ -91,3 +91,6 @@ class FailedLogin(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["username", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ rows are skipped. Each row keeps its number in the sheet so errors point at it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -52,10 +53,8 @@ def _rows_from_csv(raw: bytes) -> Iterator[list[Any]]:
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise SheetError(_("无法识别文件编码,请另存为UTF-8或GBK编码的CSV"))
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    try:
+    with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        pass
     yield from csv.reader(io.StringIO(text), dialect)
 
 
@@ -157,18 +156,15 @@ def read_sheet(
             folded = [fold_header(cell) for cell in row]
             if not any(folded):
                 continue  # blank rows above the header
-            if not any(cell in aliases for cell in folded):
-                # A title line above the real header ("XX街道社区工作者花名册") is common.
-                if number <= 5:
-                    continue
+            # A title line above the real header ("XX街道社区工作者花名册") is common.
+            if not any(cell in aliases for cell in folded) and number <= 5:
+                continue
             header = [aliases.get(cell, cell) for cell in folded]
             header_number = number
             continue
         if not any(fold(cell) for cell in row):
             continue
-        values = {
-            name: row[i] if i < len(row) else None for i, name in enumerate(header) if name
-        }
+        values = {name: row[i] if i < len(row) else None for i, name in enumerate(header) if name}
         out.append(SheetRow(number=number, values=values))
     if header is None:
         raise SheetError(_("文件中没有找到表头"))

@@ -6,4 +6,4 @@ from shegong.core.models import User
 class AuthedRequest(HttpRequest):
     """A request behind login_required: `user` is a real user."""
 
-    user: User  # type: ignore[assignment]
+    user: User

@@ -30,13 +30,94 @@ STREETS = [
     ("430105007000", "四方坪街道", 10),
     ("430105008000", "洪山街道", 10),
 ]
-COMMUNITY_WORDS = (
-    "东风 德峰 凤亭 华夏 鸭子铺 金鹏 红花坡 湘雅 湘春 北正街 麻园岭 浏正街 营盘 望麓园 经武 开福寺 "
-    "留芳岭 清水塘 秀峰 戥子桥 芙蓉 陡岭 新风 伍家岭 丝茅冲 五里牌 高家坡 松桂园 福城 江湾 潘家坪 "
-    "新河 东风桥 三角塘 盛世 湘江 四方坪 马栏山 月湖 鸭子湖 幸福桥 德雅 巡道 竹山 洪山 新港 金霞 "
-    "沙坪 青竹湖 捞刀河 浏阳河 兴联 双河 福元 湘腾 中青 洪西 金泰 荷花 绿地 北辰 万达 湘府 楠竹 "
-    "观音 长岭 松雅 金龙 银杏 和平 马厂 丰泉 古井 龙湾 新竹 三一 蚌塘 银湖 汉回 鹿芝岭 清湖 盛华 桃花 金科 沙河 伍家"
-).split()
+COMMUNITY_WORDS = [
+    "东风",
+    "德峰",
+    "凤亭",
+    "华夏",
+    "鸭子铺",
+    "金鹏",
+    "红花坡",
+    "湘雅",
+    "湘春",
+    "北正街",
+    "麻园岭",
+    "浏正街",
+    "营盘",
+    "望麓园",
+    "经武",
+    "开福寺",
+    "留芳岭",
+    "清水塘",
+    "秀峰",
+    "戥子桥",
+    "芙蓉",
+    "陡岭",
+    "新风",
+    "伍家岭",
+    "丝茅冲",
+    "五里牌",
+    "高家坡",
+    "松桂园",
+    "福城",
+    "江湾",
+    "潘家坪",
+    "新河",
+    "东风桥",
+    "三角塘",
+    "盛世",
+    "湘江",
+    "四方坪",
+    "马栏山",
+    "月湖",
+    "鸭子湖",
+    "幸福桥",
+    "德雅",
+    "巡道",
+    "竹山",
+    "洪山",
+    "新港",
+    "金霞",
+    "沙坪",
+    "青竹湖",
+    "捞刀河",
+    "浏阳河",
+    "兴联",
+    "双河",
+    "福元",
+    "湘腾",
+    "中青",
+    "洪西",
+    "金泰",
+    "荷花",
+    "绿地",
+    "北辰",
+    "万达",
+    "湘府",
+    "楠竹",
+    "观音",
+    "长岭",
+    "松雅",
+    "金龙",
+    "银杏",
+    "和平",
+    "马厂",
+    "丰泉",
+    "古井",
+    "龙湾",
+    "新竹",
+    "三一",
+    "蚌塘",
+    "银湖",
+    "汉回",
+    "鹿芝岭",
+    "清湖",
+    "盛华",
+    "桃花",
+    "金科",
+    "沙河",
+    "伍家",
+]
 DEMO_PASSWORD = "Shegong@2026"
 
 
@@ -53,7 +134,10 @@ def build_tree(rng: random.Random) -> DemoTree:
         code=CITY[0], name=CITY[1], kind=UnitKind.CITY, path=rules.child_path(None, CITY[0])
     )
     district = Unit.objects.create(
-        code=DISTRICT[0], name=DISTRICT[1], kind=UnitKind.DISTRICT, parent=city,
+        code=DISTRICT[0],
+        name=DISTRICT[1],
+        kind=UnitKind.DISTRICT,
+        parent=city,
         path=rules.child_path(city.path, DISTRICT[0]),
     )
     streets: list[Unit] = []
@@ -63,14 +147,20 @@ def build_tree(rng: random.Random) -> DemoTree:
     words = iter(COMMUNITY_WORDS)
     for code, name, count in STREETS:
         street = Unit.objects.create(
-            code=code, name=name, kind=UnitKind.STREET, parent=district,
+            code=code,
+            name=name,
+            kind=UnitKind.STREET,
+            parent=district,
             path=rules.child_path(district.path, code),
         )
         streets.append(street)
         for n in range(1, count + 1):
             ccode = f"{code[:9]}{n:03d}"
             community = Unit(
-                code=ccode, name=f"{next(words)}社区", kind=UnitKind.COMMUNITY, parent=street,
+                code=ccode,
+                name=f"{next(words)}社区",
+                kind=UnitKind.COMMUNITY,
+                parent=street,
                 path=rules.child_path(street.path, ccode),
             )
             communities.append(community)
@@ -90,15 +180,30 @@ def build_tree(rng: random.Random) -> DemoTree:
             )
         )
         for year in (2025, 2026):
-            fundings.append(CommunityFunding(unit=community, year=year,
-                                             source=FundingSource.FISCAL,
-                                             amount=decimal.Decimal(rng.randint(20, 40) * 10000)))
-            fundings.append(CommunityFunding(unit=community, year=year,
-                                             source=FundingSource.AWARD,
-                                             amount=decimal.Decimal(rng.randint(0, 10) * 5000)))
+            fundings.append(
+                CommunityFunding(
+                    unit=community,
+                    year=year,
+                    source=FundingSource.FISCAL,
+                    amount=decimal.Decimal(rng.randint(20, 40) * 10000),
+                )
+            )
+            fundings.append(
+                CommunityFunding(
+                    unit=community,
+                    year=year,
+                    source=FundingSource.AWARD,
+                    amount=decimal.Decimal(rng.randint(0, 10) * 5000),
+                )
+            )
     CommunityProfile.objects.bulk_create(profiles)
     CommunityFunding.objects.bulk_create(fundings)
-    AuditEntry.objects.create(action="import", target_type="orgs.Unit", target_id=district.code,
-                              target_repr=district.name, unit_path=district.path,
-                              note="演示数据")
+    AuditEntry.objects.create(
+        action="import",
+        target_type="orgs.Unit",
+        target_id=district.code,
+        target_repr=district.name,
+        unit_path=district.path,
+        note="演示数据",
+    )
     return DemoTree(city, district, streets, communities)

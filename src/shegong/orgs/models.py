@@ -35,9 +35,7 @@ class Unit(models.Model):
         verbose_name_plural = _("单位")
         ordering = ["path"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__gte=1, kind__lte=4), name="unit_kind_known"
-            ),
+            models.CheckConstraint(condition=Q(kind__gte=1, kind__lte=4), name="unit_kind_known"),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, kind=UnitKind.CITY)
                 | Q(parent__isnull=False, kind__gt=UnitKind.CITY),

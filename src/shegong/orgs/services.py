@@ -29,7 +29,14 @@ from shegong.orgs.models import (
 if TYPE_CHECKING:
     from shegong.core.models import User
 
-PROFILE_FIELDS = ["households", "residents", "area_type", "office_area", "activity_area", "premises"]
+PROFILE_FIELDS = [
+    "households",
+    "residents",
+    "area_type",
+    "office_area",
+    "activity_area",
+    "premises",
+]
 
 
 def _require(acting_user: User, permission: Permission, unit: Unit | None) -> None:
@@ -49,9 +56,7 @@ def _validate_unit_fields(*, code: str, name: str, kind: int, parent: Unit | Non
 
 
 @transaction.atomic
-def unit_create(
-    *, code: str, name: str, kind: int, parent: Unit | None, acting_user: User
-) -> Unit:
+def unit_create(*, code: str, name: str, kind: int, parent: Unit | None, acting_user: User) -> Unit:
     code, name = fold(code), fold(name)
     _require(acting_user, Permission.EDIT, parent)
     _validate_unit_fields(code=code, name=name, kind=kind, parent=parent)
@@ -86,9 +91,7 @@ def _reroot_subtree(unit: Unit, new_path: str) -> None:
 
 
 @transaction.atomic
-def unit_update(
-    *, unit: Unit, name: str, parent: Unit | None, acting_user: User
-) -> Unit:
+def unit_update(*, unit: Unit, name: str, parent: Unit | None, acting_user: User) -> Unit:
     """Rename a unit or hang it under another parent of the right level (never below itself)."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _require(acting_user, Permission.EDIT, unit)
@@ -121,7 +124,7 @@ def _clean_profile(values: dict[str, Any]) -> dict[str, Any]:
     for name in ("households", "residents"):
         raw = values.get(name)
         try:
-            number = int(raw)
+            number = int(str(raw))
         except (TypeError, ValueError) as exc:
             raise ServiceError(_("请填写整数"), field=name) from exc
         if number < 0:
@@ -248,10 +251,19 @@ UNIT_COLUMN_LABELS = {
     "activity_area": "活动用房面积",
     "premises": "用房产权",
 }
-AREA_TYPE_LABELS = {"城市": AreaType.URBAN, "城市社区": AreaType.URBAN, "城镇": AreaType.URBAN,
-                    "农村": AreaType.RURAL, "农村社区": AreaType.RURAL}
-PREMISES_LABELS = {"自有": Premises.OWNED, "产权": Premises.OWNED, "租用": Premises.RENTED,
-                   "租赁": Premises.RENTED}
+AREA_TYPE_LABELS = {
+    "城市": AreaType.URBAN,
+    "城市社区": AreaType.URBAN,
+    "城镇": AreaType.URBAN,
+    "农村": AreaType.RURAL,
+    "农村社区": AreaType.RURAL,
+}
+PREMISES_LABELS = {
+    "自有": Premises.OWNED,
+    "产权": Premises.OWNED,
+    "租用": Premises.RENTED,
+    "租赁": Premises.RENTED,
+}
 
 
 @dataclass
@@ -286,14 +298,18 @@ def _profile_from_row(row: SheetRow, plan: UnitImportPlan) -> dict[str, Any] | N
     if not present:
         return None
     profile: dict[str, Any] = {
-        "households": 0, "residents": 0, "area_type": AreaType.URBAN,
-        "office_area": decimal.Decimal("0.00"), "activity_area": decimal.Decimal("0.00"),
+        "households": 0,
+        "residents": 0,
+        "area_type": AreaType.URBAN,
+        "office_area": decimal.Decimal("0.00"),
+        "activity_area": decimal.Decimal("0.00"),
         "premises": Premises.OWNED,
     }
 
     def err(column: str, reason: str) -> None:
-        plan.errors.append(RowError(row.number, UNIT_COLUMN_LABELS[column], values.get(column),
-                                    reason))
+        plan.errors.append(
+            RowError(row.number, UNIT_COLUMN_LABELS[column], values.get(column), reason)
+        )
 
     for name in ("households", "residents"):
         text = fold(values.get(name))
@@ -338,15 +354,21 @@ def _profile_from_row(row: SheetRow, plan: UnitImportPlan) -> dict[str, Any] | N
     return profile
 
 
-def units_import_plan(*, rows: list[SheetRow], columns: list[str], acting_user: User
-                      ) -> UnitImportPlan:
+def units_import_plan(
+    *, rows: list[SheetRow], columns: list[str], acting_user: User
+) -> UnitImportPlan:
     """Validate the whole sheet at once and list every error; write nothing."""
     plan = UnitImportPlan()
     for required in ("code", "name", "kind", "parent_code"):
         if required not in columns:
-            plan.errors.append(RowError(1, UNIT_COLUMN_LABELS[required], "",
-                                        _("缺少必填列“%(col)s”") % {
-                                            "col": UNIT_COLUMN_LABELS[required]}))
+            plan.errors.append(
+                RowError(
+                    1,
+                    UNIT_COLUMN_LABELS[required],
+                    "",
+                    _("缺少必填列“%(col)s”") % {"col": UNIT_COLUMN_LABELS[required]},
+                )
+            )
     if plan.errors:
         return plan
     if not rows:
@@ -363,23 +385,27 @@ def units_import_plan(*, rows: list[SheetRow], columns: list[str], acting_user: 
         if error:
             plan.errors.append(RowError(row.number, "代码", v.get("code"), error))
         elif code in seen:
-            plan.errors.append(RowError(row.number, "代码", code,
-                                        _("与第%(row)d行代码重复") % {"row": seen[code]}))
+            plan.errors.append(
+                RowError(row.number, "代码", code, _("与第%(row)d行代码重复") % {"row": seen[code]})
+            )
         else:
             seen[code] = row.number
         if not name:
             plan.errors.append(RowError(row.number, "名称", "", _("名称不能为空")))
         kind = rules.parse_kind(fold(v.get("kind")))
         if kind is None:
-            plan.errors.append(RowError(row.number, "层级", v.get("kind"),
-                                        _("层级应为 市、区/县、街道/乡镇 或 社区")))
+            plan.errors.append(
+                RowError(
+                    row.number, "层级", v.get("kind"), _("层级应为 市、区/县、街道/乡镇 或 社区")
+                )
+            )
         if parent_code and parent_code == code:
-            plan.errors.append(RowError(row.number, "上级代码", parent_code,
-                                        _("上级代码不能是本单位自己")))
+            plan.errors.append(
+                RowError(row.number, "上级代码", parent_code, _("上级代码不能是本单位自己"))
+            )
         profile = _profile_from_row(row, plan)
         if profile is not None and kind is not None and kind != UnitKind.COMMUNITY:
-            plan.errors.append(RowError(row.number, "户数", "",
-                                        _("只有社区才能填写社区概况")))
+            plan.errors.append(RowError(row.number, "户数", "", _("只有社区才能填写社区概况")))
         if len(plan.errors) == error_count and kind is not None:
             plan.units.append(PlannedUnit(row.number, code, name, kind, parent_code, profile))
 
@@ -405,9 +431,14 @@ def units_import_plan(*, rows: list[SheetRow], columns: list[str], acting_user: 
     for planned in plan.units:
         pc = planned.parent_code
         if pc is not None and pc not in by_code and pc not in existing:
-            plan.errors.append(RowError(planned.row, "上级代码", pc,
-                                        _("上级单位%(code)s既不在文件中,也不在系统中") % {
-                                            "code": pc}))
+            plan.errors.append(
+                RowError(
+                    planned.row,
+                    "上级代码",
+                    pc,
+                    _("上级单位%(code)s既不在文件中,也不在系统中") % {"code": pc},
+                )
+            )
             continue
         error = rules.parent_kind_error(planned.kind, kind_of(pc) if pc else None)
         if error:
@@ -417,8 +448,9 @@ def units_import_plan(*, rows: list[SheetRow], columns: list[str], acting_user: 
         chain, cursor = {planned.code}, pc
         while cursor is not None:
             if cursor in chain:
-                plan.errors.append(RowError(planned.row, "上级代码", pc or "",
-                                            _("上级关系形成了循环")))
+                plan.errors.append(
+                    RowError(planned.row, "上级代码", pc or "", _("上级关系形成了循环"))
+                )
                 break
             chain.add(cursor)
             cursor = parent_of(cursor)
@@ -431,8 +463,9 @@ def units_import_plan(*, rows: list[SheetRow], columns: list[str], acting_user: 
         if not has_permission(acting_user, Permission.IMPORT, anchor) or (
             anchor is None and not acting_user.is_superuser
         ):
-            plan.errors.append(RowError(planned.row, "上级代码", pc or "",
-                                        _("该单位不在您的管辖范围内")))
+            plan.errors.append(
+                RowError(planned.row, "上级代码", pc or "", _("该单位不在您的管辖范围内"))
+            )
     if plan.errors:
         plan.errors.sort(key=lambda e: (e.row, e.column))
         return plan
@@ -474,28 +507,45 @@ def units_import_apply(*, plan: UnitImportPlan, acting_user: User) -> UnitImport
         unit = planned.existing
         if unit is None:
             unit = Unit.objects.create(
-                code=planned.code, name=planned.name, kind=planned.kind, parent=parent,
+                code=planned.code,
+                name=planned.name,
+                kind=planned.kind,
+                parent=parent,
                 path=rules.child_path(parent.path if parent else None, planned.code),
             )
-            entries.append(AuditEntry(actor=acting_user, action=AuditAction.IMPORT,
-                                      target_type=Unit._meta.label, target_id=str(unit.pk),
-                                      target_repr=unit.name, unit_path=unit.path,
-                                      after=snapshot(unit, ["code", "name", "kind", "parent_id"])))
+            entries.append(
+                AuditEntry(
+                    actor=acting_user,
+                    action=AuditAction.IMPORT,
+                    target_type=Unit._meta.label,
+                    target_id=str(unit.pk),
+                    target_repr=unit.name,
+                    unit_path=unit.path,
+                    after=snapshot(unit, ["code", "name", "kind", "parent_id"]),
+                )
+            )
         else:
             unit.refresh_from_db()
             before = snapshot(unit, ["name", "parent_id", "path"])
             unit.name = planned.name
             if (parent.pk if parent else None) != unit.parent_id:
                 unit.parent = parent
-                _reroot_subtree(unit, rules.child_path(parent.path if parent else None,
-                                                       unit.code))
+                _reroot_subtree(unit, rules.child_path(parent.path if parent else None, unit.code))
             unit.save(update_fields=["name", "parent", "path"])
             after = snapshot(unit, ["name", "parent_id", "path"])
             if before != after:
-                entries.append(AuditEntry(actor=acting_user, action=AuditAction.IMPORT,
-                                          target_type=Unit._meta.label, target_id=str(unit.pk),
-                                          target_repr=unit.name, unit_path=unit.path,
-                                          before=before, after=after))
+                entries.append(
+                    AuditEntry(
+                        actor=acting_user,
+                        action=AuditAction.IMPORT,
+                        target_type=Unit._meta.label,
+                        target_id=str(unit.pk),
+                        target_repr=unit.name,
+                        unit_path=unit.path,
+                        before=before,
+                        after=after,
+                    )
+                )
         units[unit.code] = unit
         if planned.kind == UnitKind.COMMUNITY:
             profile, _created = CommunityProfile.objects.get_or_create(unit=unit)
@@ -506,9 +556,17 @@ def units_import_apply(*, plan: UnitImportPlan, acting_user: User) -> UnitImport
                 profile.save()
                 after = snapshot(profile, PROFILE_FIELDS)
                 if before != after:
-                    entries.append(AuditEntry(actor=acting_user, action=AuditAction.IMPORT,
-                                              target_type=CommunityProfile._meta.label,
-                                              target_id=str(unit.pk), target_repr=str(profile),
-                                              unit_path=unit.path, before=before, after=after))
+                    entries.append(
+                        AuditEntry(
+                            actor=acting_user,
+                            action=AuditAction.IMPORT,
+                            target_type=CommunityProfile._meta.label,
+                            target_id=str(unit.pk),
+                            target_repr=str(profile),
+                            unit_path=unit.path,
+                            before=before,
+                            after=after,
+                        )
+                    )
     AuditEntry.objects.bulk_create(entries)
     return plan

@@ -119,8 +119,7 @@ def unit_import(request: AuthedRequest) -> HttpResponse:
         except SheetError as exc:
             form.add_error("file", str(exc))
         else:
-            plan = services.units_import_plan(rows=rows, columns=columns,
-                                              acting_user=request.user)
+            plan = services.units_import_plan(rows=rows, columns=columns, acting_user=request.user)
             context.update({"plan": plan, "filename": upload.name})
     return render(request, "orgs/import.html", context)
 

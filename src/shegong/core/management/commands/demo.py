@@ -34,9 +34,7 @@ class Command(BaseCommand):
         if Unit.objects.filter(code=org_demo.CITY[0]).exists():
             raise CommandError("演示数据已存在(长沙市 430100000000)。")
         if holds_data and not force:
-            raise CommandError(
-                "数据库中已有真实数据,拒绝写入演示数据。确需写入请加 --force。"
-            )
+            raise CommandError("数据库中已有真实数据,拒绝写入演示数据。确需写入请加 --force。")
         with transaction.atomic():
             tree = org_demo.build_tree(random.Random(seed))
             street = tree.streets[0]
@@ -47,12 +45,20 @@ class Command(BaseCommand):
                 ("community_clerk", f"{community.name}专干", community, Role.CLERK),
             ]
             for username, name, unit, role in logins:
-                user_create(username=username, password=org_demo.DEMO_PASSWORD,
-                            full_name=name, unit=unit, role=role, acting_user=None)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"
-            f"{len(tree.communities)}个社区。"
-        ))
-        self.stdout.write("演示账号(密码均为 %s):" % org_demo.DEMO_PASSWORD)
+                user_create(
+                    username=username,
+                    password=org_demo.DEMO_PASSWORD,
+                    full_name=name,
+                    unit=unit,
+                    role=role,
+                    acting_user=None,
+                )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"
+                f"{len(tree.communities)}个社区。"
+            )
+        )
+        self.stdout.write(f"演示账号(密码均为 {org_demo.DEMO_PASSWORD}):")
         for username, name, unit, role in logins:
             self.stdout.write(f"  {username:<18} {name}({unit.name},{role.label})")
