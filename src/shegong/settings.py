@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "shegong.core",
     "shegong.orgs",
+    "shegong.people",
     "shegong.api",
 ]
 
