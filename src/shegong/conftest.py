@@ -7,6 +7,7 @@ a district admin, a manager of street A, a clerk of community A1, a manager of s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,6 +35,12 @@ class Personas:
     street_a_manager: User
     community_a1_clerk: User
     street_b_manager: User
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings: Any) -> None:
+    """Tests talk plain http to the test client; production redirects to https."""
+    settings.SECURE_SSL_REDIRECT = False
 
 
 def _unit(code: str, name: str, kind: int, parent: Unit | None) -> Unit:

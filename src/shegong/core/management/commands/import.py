@@ -1,0 +1,70 @@
+"""`shegong import units FILE [--dry-run]` (and the other importers): validate the whole file,
+print every error, write all or nothing. Exits non-zero when the file has errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shegong.core.errors import RowError
+from shegong.core.models import User
+from shegong.core.sheets import SheetError, read_sheet
+
+
+def _acting_user(username: str | None) -> User:
+    if username:
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"用户 {username} 不存在或已停用")
+        return user
+    superuser = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if superuser is None:
+        raise CommandError("请用 --user 指定以哪个账号的权限导入(或先创建超级管理员)")
+    return superuser
+
+
+def print_errors(command: BaseCommand, errors: list[RowError]) -> None:
+    command.stderr.write(f"发现 {len(errors)} 处错误,未导入任何数据:")
+    for e in errors:
+        value = "" if e.value is None else str(e.value)
+        command.stderr.write(f"  第{e.row}行 [{e.column}] “{value}”:{e.reason}")
+
+
+class Command(BaseCommand):
+    help = "Import a sheet (.xlsx, .xls, .ods, .csv): validated as a whole, written all or nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        units = sub.add_parser("units", help="the org tree: 代码, 名称, 层级, 上级代码 + profile")
+        for p in (units,):
+            p.add_argument("file", type=Path)
+            p.add_argument("--dry-run", action="store_true", help="validate and preview only")
+            p.add_argument("--user", help="import with this user's scope (default: a superuser)")
+
+    def handle(self, *args: Any, what: str, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.exists():
+            raise CommandError(f"文件不存在:{path}")
+        user = _acting_user(options.get("user"))
+        if what == "units":
+            self._units(path, user, dry_run=options["dry_run"])
+
+    def _units(self, path: Path, user: User, *, dry_run: bool) -> None:
+        from shegong.orgs import services
+
+        try:
+            columns, rows = read_sheet(path, path.name, services.UNIT_SHEET_ALIASES)
+        except SheetError as exc:
+            raise CommandError(str(exc)) from exc
+        plan = services.units_import_plan(rows=rows, columns=columns, acting_user=user)
+        if not plan.ok:
+            print_errors(self, plan.errors)
+            raise CommandError("导入失败")
+        summary = f"新增 {plan.creates} 个,更新 {plan.updates} 个,不变 {plan.unchanged} 个"
+        if dry_run:
+            self.stdout.write(f"校验通过(未写入):{summary}")
+            return
+        services.units_import_apply(plan=plan, acting_user=user)
+        self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
