@@ -1,0 +1,163 @@
+"""Pure rules of the roster: resident ID numbers, masking, pinyin initials, ages.
+
+No ORM, no request. Reasons are Chinese, for people to read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidComponent
+
+from shegong.people.models import Gender
+
+ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# A search term that looks like the end of an ID number: four or more digits, maybe a final X.
+ID_TAIL = re.compile(r"^\d{3,17}[\dXx]$")
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+# Surnames read differently from the common reading of the character (单 is Shàn, not Dān).
+SURNAME_INITIALS = {
+    "单": "s",
+    "解": "x",
+    "仇": "q",
+    "查": "z",
+    "区": "o",
+    "乐": "y",
+    "翟": "z",
+    "尉": "y",
+    "种": "c",
+    "曾": "z",
+    "朴": "p",
+    "覃": "q",
+    "缪": "m",
+    "盖": "g",
+    "繁": "p",
+    "隗": "w",
+    "员": "y",
+    "秘": "b",
+    "长": "c",
+    "万": "w",
+}
+
+
+def normalize_id_number(raw: object) -> str:
+    """Full-width to half-width, no spaces, a final x as X."""
+    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw))
+    return "".join(text.split()).upper()
+
+
+def id_number_error(number: str, *, today: datetime.date | None = None) -> str | None:
+    """Why `number` is not a valid 18-digit resident ID number, or None when it is."""
+    if not number:
+        return _("请填写公民身份号码")
+    if len(number) != 18:
+        return _("公民身份号码应为18位,这里是%(n)d位") % {"n": len(number)}
+    if not ID_SHAPE.match(number):
+        return _("公民身份号码前17位应为数字,最后一位为数字或X")
+    try:
+        born = ric.get_birth_date(number)
+    except InvalidComponent:
+        return _("公民身份号码中的出生日期%(date)s不存在") % {"date": number[6:14]}
+    if born < EARLIEST_BIRTH or born > (today or datetime.date.today()):
+        return _("公民身份号码中的出生日期%(date)s不合理") % {"date": born.isoformat()}
+    if number[-1] != ric.calc_check_digit(number):
+        return _("公民身份号码校验位错误,请核对")
+    return None
+
+
+def id_check_digit(first17: str) -> str:
+    """The 18th character for 17 digits (used to build valid demo and test numbers)."""
+    return ric.calc_check_digit(first17 + "0")
+
+
+def birth_date_from_id(number: str) -> datetime.date:
+    return ric.get_birth_date(number)
+
+
+def gender_from_id(number: str) -> str:
+    """The 17th digit is odd for men, even for women."""
+    return Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+
+
+def id_contradictions(
+    number: str, *, birth_date: datetime.date | None, gender: str | None
+) -> list[tuple[str, str]]:
+    """(field, reason) for a birth date or gender that the (valid) ID number contradicts."""
+    problems: list[tuple[str, str]] = []
+    if birth_date is not None and birth_date != birth_date_from_id(number):
+        problems.append(
+            (
+                "birth_date",
+                _("出生日期与公民身份号码不一致(号码中为%(date)s)")
+                % {"date": birth_date_from_id(number).isoformat()},
+            )
+        )
+    if gender and gender != gender_from_id(number):
+        problems.append(
+            (
+                "gender",
+                _("性别与公民身份号码不一致(号码中为%(gender)s)")
+                % {"gender": Gender(gender_from_id(number)).label},
+            )
+        )
+    return problems
+
+
+def _mask(text: str, head: int, tail: int) -> str:
+    if len(text) <= head + tail:
+        return "*" * len(text)
+    return text[:head] + "*" * (len(text) - head - tail) + text[-tail:]
+
+
+def mask_id_number(number: str) -> str:
+    """110101199003071234 → 110***********1234."""
+    return _mask(number, 3, 4)
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678."""
+    return _mask(phone, 3, 4) if phone else ""
+
+
+def pinyin_initials(name: str) -> str:
+    """张三 → "zs"; letters kept, other characters (·, spaces) dropped; lowercase."""
+    letters: list[str] = []
+    for position, char in enumerate(unicodedata.normalize("NFKC", name.strip())):
+        if position == 0 and char in SURNAME_INITIALS:
+            letters.append(SURNAME_INITIALS[char])
+        elif "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf":
+            letters.append(lazy_pinyin(char, style=Style.FIRST_LETTER)[0][:1])
+        elif char.isascii() and char.isalnum():
+            letters.append(char)
+    return "".join(letters).lower()[:50]
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Full years of age on `day`."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def born_on_or_before_for_age(age: int, day: datetime.date) -> datetime.date:
+    """The latest birth date of someone at least `age` years old on `day`."""
+    try:
+        return day.replace(year=day.year - age)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - age, day=28)
+
+
+def is_dual_role(posts: Iterable[tuple[bool, bool]]) -> bool:
+    """一肩挑: among the current posts, (is_secretary, is_director), one of each."""
+    held = list(posts)
+    return any(s for s, _d in held) and any(d for _s, d in held)
+
+
+def looks_like_id_tail(query: str) -> bool:
+    return bool(ID_TAIL.match(query))

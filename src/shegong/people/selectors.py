@@ -1,0 +1,250 @@
+"""Every read of the roster, scoped to the viewer.
+
+Scoping is one indexed filter on the worker's copied `unit_path`. The roster "as of" a date
+comes from placements: `start <= D and (end is null or end > D)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from shegong.core.access import Permission, has_permission, path_q
+from shegong.core.models import AuditEntry
+from shegong.orgs.models import Unit, UnitKind
+from shegong.people import rules
+from shegong.people.models import (
+    Certificate,
+    Placement,
+    PostHolding,
+    PostType,
+    Worker,
+)
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+SORTS: dict[str, list[str]] = {
+    "name": ["name_initials", "name", "id"],
+    "-name": ["-name_initials", "-name", "-id"],
+    "age": ["-birth_date", "id"],
+    "-age": ["birth_date", "id"],
+    "community": ["unit_path", "name_initials", "id"],
+    "-community": ["-unit_path", "name_initials", "id"],
+    "work_start": ["work_start_date", "id"],
+    "-work_start": ["-work_start_date", "id"],
+    "updated": ["-updated_at", "-id"],
+}
+DEFAULT_SORT = "community"
+
+
+@dataclass
+class WorkerFilters:
+    """What a roster list is narrowed to; every field optional."""
+
+    unit: str = ""  # a unit code: that unit and everything below it
+    post: str = ""  # a PostType code held (currently, or on `as_of`)
+    education: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    source: str = ""
+    certificate: str = ""  # a CertificateKind, "any" or "none"
+    political: str = ""
+    gender: str = ""
+    status: str = ""
+    dual_role: bool | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    as_of: datetime.date | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> WorkerFilters:
+        """From query parameters; malformed values are ignored rather than refused."""
+
+        def text(name: str) -> str:
+            return str(data.get(name) or "").strip()
+
+        def number(name: str) -> int | None:
+            value = text(name)
+            return int(value) if value.isdigit() and len(value) <= 3 else None
+
+        as_of = None
+        if text("as_of"):
+            try:
+                as_of = datetime.date.fromisoformat(text("as_of"))
+            except ValueError:
+                as_of = None
+        dual = text("dual_role")
+        return cls(
+            unit=text("unit"),
+            post=text("post"),
+            education=text("education"),
+            age_min=number("age_min"),
+            age_max=number("age_max"),
+            source=text("source"),
+            certificate=text("certificate"),
+            political=text("political"),
+            gender=text("gender"),
+            status=text("status"),
+            dual_role={"1": True, "true": True, "0": False, "false": False}.get(dual),
+            q=text("q"),
+            sort=text("sort") if text("sort") in SORTS else DEFAULT_SORT,
+            as_of=as_of,
+        )
+
+
+def _covering(day: datetime.date, prefix: str = "") -> Q:
+    """Dated rows in force on `day`."""
+    return Q(**{f"{prefix}start__lte": day}) & (
+        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": day})
+    )
+
+
+def worker_scope_q(viewer: User) -> Q:
+    return path_q(viewer, "unit_path")
+
+
+def worker_list(*, viewer: User, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
+    """The workers the viewer sees, narrowed by `filters`.
+
+    Without `as_of`: by the worker's current (or last) community. With `as_of`: the workers
+    placed, on that day, in a community the viewer sees; each row is annotated with
+    `placed_unit_name`, the community they were in then.
+    """
+    f = filters or WorkerFilters()
+    workers = Worker.objects.select_related("community")
+    if f.as_of is None:
+        workers = workers.filter(worker_scope_q(viewer))
+        if f.unit:
+            unit = Unit.objects.filter(code=f.unit).only("path").first()
+            workers = workers.filter(unit_path__startswith=unit.path) if unit else workers.none()
+    else:
+        placed = Placement.objects.filter(
+            _covering(f.as_of), path_q(viewer, "unit_path"), worker=OuterRef("pk")
+        )
+        if f.unit:
+            unit = Unit.objects.filter(code=f.unit).only("path").first()
+            placed = placed.filter(unit_path__startswith=unit.path) if unit else placed.none()
+        workers = workers.filter(Exists(placed)).annotate(
+            placed_unit_name=Subquery(placed.order_by("-start").values("unit__name")[:1])
+        )
+    day = f.as_of or timezone.localdate()
+    if f.post:
+        held = PostHolding.objects.filter(worker=OuterRef("pk"), post__code=f.post)
+        held = held.filter(_covering(day)) if f.as_of else held.filter(end__isnull=True)
+        workers = workers.filter(Exists(held))
+    for name in ("education", "source", "political", "gender", "status"):
+        value = getattr(f, name)
+        if value:
+            workers = workers.filter(**{name: value})
+    if f.dual_role is not None:
+        workers = workers.filter(is_dual_role=f.dual_role)
+    if f.age_min is not None:
+        workers = workers.filter(birth_date__lte=rules.born_on_or_before_for_age(f.age_min, day))
+    if f.age_max is not None:
+        workers = workers.filter(birth_date__gt=rules.born_on_or_before_for_age(f.age_max + 1, day))
+    if f.certificate:
+        certificates = Certificate.objects.filter(worker=OuterRef("pk"))
+        if f.as_of:
+            certificates = certificates.filter(issued_on__lte=f.as_of)
+        if f.certificate == "none":
+            workers = workers.exclude(Exists(certificates))
+        elif f.certificate == "any":
+            workers = workers.filter(Exists(certificates))
+        else:
+            workers = workers.filter(Exists(certificates.filter(kind=f.certificate)))
+    if f.q:
+        workers = workers.filter(_search_q(f.q))
+    return workers.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT]))
+
+
+def _search_q(query: str) -> Q:
+    """Name contains it, pinyin initials start with it, or the ID number ends with it."""
+    found = Q(name__contains=query)
+    if query.isascii() and query.isalpha():
+        found |= Q(name_initials__startswith=query.lower())
+    if rules.looks_like_id_tail(query):
+        found |= Q(id_number__endswith=query.upper())
+    return found
+
+
+def worker_get(*, viewer: User, pk: int | str) -> Worker:
+    """The worker, or 404 for both "missing" and "not yours"."""
+    if not str(pk).isdigit():
+        raise Http404
+    found = (
+        Worker.objects.select_related("community", "community__parent")
+        .filter(worker_scope_q(viewer), pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A worker's ID number and phone as this viewer may see them."""
+
+    id_number: str
+    phone: str
+    unmasked: bool
+
+
+def may_see_personal_data(*, viewer: User, worker: Worker) -> bool:
+    return has_permission(viewer, Permission.PERSONAL_DATA, worker.community)
+
+
+def personal_data_for(*, viewer: User, worker: Worker, unmask: bool = True) -> PersonalData:
+    """Unmasked only when asked for and the viewer holds the personal-data permission on the
+    worker's community. Whoever shows an unmasked value records it with
+    services.personal_data_disclose."""
+    if unmask and may_see_personal_data(viewer=viewer, worker=worker):
+        return PersonalData(worker.id_number, worker.phone, True)
+    return PersonalData(
+        rules.mask_id_number(worker.id_number), rules.mask_phone(worker.phone), False
+    )
+
+
+def worker_history(*, viewer: User, worker: Worker) -> dict[str, Any]:
+    """Everything dated about a worker, oldest first, and their audit trail, newest first.
+
+    `worker` must come from worker_get (already scoped)."""
+    audit = AuditEntry.objects.filter(
+        target_type=Worker._meta.label, target_id=str(worker.pk)
+    ).select_related("actor")
+    return {
+        "placements": worker.placements.select_related("unit", "unit__parent").order_by(
+            "start", "id"
+        ),
+        "posts": worker.posts.select_related("post").order_by("start", "id"),
+        "certificates": worker.certificates.order_by("issued_on", "id"),
+        "insurances": worker.insurances.order_by("kind", "start"),
+        "representative_roles": worker.representative_roles.order_by("start", "id"),
+        "audit": audit[:100],
+    }
+
+
+def current_posts(*, worker: Worker) -> QuerySet[PostHolding]:
+    return worker.posts.filter(end__isnull=True).select_related("post")
+
+
+def post_types() -> QuerySet[PostType]:
+    return PostType.objects.all()
+
+
+def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
+    """The communities where the viewer may register or move workers."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.EDIT), kind=UnitKind.COMMUNITY
+    ).order_by("path")
+
+
+def units_for_filter(*, viewer: User) -> QuerySet[Unit]:
+    """The units the viewer may narrow the list to (their subtree, streets and below)."""
+    return Unit.objects.filter(path_q(viewer, "path"), kind__gte=UnitKind.DISTRICT).order_by("path")

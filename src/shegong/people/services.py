@@ -1,0 +1,609 @@
+"""Every write to the roster: atomic, scoped to the acting user, audited.
+
+Audit rows for a worker and everything hanging off them (placements, posts, certificates,
+insurance, representative roles) all target the worker, so one query gives a worker's trail.
+ID numbers and phones appear in the trail masked: it records that they changed, not the values.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core.access import Permission, has_permission
+from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.errors import ServiceError
+from shegong.core.sheets import fold
+from shegong.orgs.models import Unit, UnitKind
+from shegong.people import rules
+from shegong.people.models import (
+    ETHNICITIES,
+    Certificate,
+    CertificateKind,
+    Education,
+    EndReason,
+    Gender,
+    InsuranceEnrolment,
+    InsuranceKind,
+    Placement,
+    Political,
+    PostHolding,
+    PostType,
+    RepresentativeKind,
+    RepresentativeLevel,
+    RepresentativeRole,
+    Source,
+    Worker,
+    WorkerStatus,
+)
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+WORKER_FIELDS = [
+    "name",
+    "id_number",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "phone",
+    "political",
+    "education",
+    "major",
+    "source",
+    "work_start_date",
+]
+AUDITED_FIELDS = [*WORKER_FIELDS, "community_id", "unit_path", "status", "is_dual_role"]
+EXIT_REASONS = [r for r in EndReason.values if r != EndReason.TRANSFER]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _worker_snapshot(worker: Worker) -> dict[str, Any]:
+    data = snapshot(worker, AUDITED_FIELDS)
+    data["id_number"] = rules.mask_id_number(worker.id_number)
+    data["phone"] = rules.mask_phone(worker.phone)
+    return data
+
+
+def _require_edit(acting_user: User, unit: Unit, field: str | None = None) -> None:
+    if not has_permission(acting_user, Permission.EDIT, unit):
+        raise ServiceError(_("您没有权限修改%(unit)s的人员信息") % {"unit": unit.name}, field=field)
+
+
+def _require_community(unit: Unit | None, acting_user: User, field: str = "community") -> Unit:
+    if unit is None:
+        raise ServiceError(_("请选择社区"), field=field)
+    if unit.kind != UnitKind.COMMUNITY:
+        raise ServiceError(_("%(unit)s不是社区,人员只能登记在社区") % {"unit": unit.name}, field)
+    _require_edit(acting_user, unit, field)
+    return unit
+
+
+def _require_date(value: datetime.date | None, field: str, label: str) -> datetime.date:
+    if value is None:
+        raise ServiceError(_("请填写%(label)s") % {"label": label}, field=field)
+    if value > _today():
+        raise ServiceError(_("%(label)s不能晚于今天") % {"label": label}, field=field)
+    return value
+
+
+def _audit(
+    worker: Worker,
+    acting_user: User | None,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    audit_record(
+        acting_user=acting_user,
+        action=action,
+        target=worker,
+        unit_path=worker.unit_path,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def clean_worker_values(
+    values: Mapping[str, Any], *, today: datetime.date | None = None
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Check and normalise a worker's own fields (everything in WORKER_FIELDS).
+
+    Returns (clean values, [(field, reason), ...]); nothing is written. A missing gender or
+    birth date is taken from the ID number; a given one must agree with it. The import
+    reports every problem of a row from this; the services refuse with the first.
+    """
+    today = today or _today()
+    clean: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+
+    name = fold(values.get("name"))
+    if not name:
+        errors.append(("name", _("请填写姓名")))
+    elif len(name) > 50:
+        errors.append(("name", _("姓名过长")))
+    clean["name"] = name
+
+    number = rules.normalize_id_number(values.get("id_number"))
+    clean["id_number"] = number
+    id_error = rules.id_number_error(number, today=today)
+    if id_error:
+        errors.append(("id_number", id_error))
+
+    gender = values.get("gender") or None
+    if gender is not None and gender not in Gender.values:
+        errors.append(("gender", _("性别应为男或女")))
+        gender = None
+    birth_date = values.get("birth_date") or None
+    if not id_error:
+        errors.extend(rules.id_contradictions(number, birth_date=birth_date, gender=gender))
+        gender = gender or rules.gender_from_id(number)
+        birth_date = birth_date or rules.birth_date_from_id(number)
+    clean["gender"], clean["birth_date"] = gender, birth_date
+
+    ethnicity = fold(values.get("ethnicity"))
+    if ethnicity and not ethnicity.endswith("族") and f"{ethnicity}族" in ETHNICITIES:
+        ethnicity = f"{ethnicity}族"
+    if ethnicity and ethnicity not in ETHNICITIES:
+        errors.append(("ethnicity", _("民族“%(value)s”不在56个民族之列") % {"value": ethnicity}))
+    clean["ethnicity"] = ethnicity
+
+    phone = "".join(fold(values.get("phone")).split())
+    if phone and not all(c.isdigit() or c in "-+" for c in phone):
+        errors.append(("phone", _("联系电话只能包含数字和连字符")))
+    elif len(phone) > 20:
+        errors.append(("phone", _("联系电话过长")))
+    clean["phone"] = phone
+
+    for field, choices, message in (
+        ("political", Political, _("请选择政治面貌")),
+        ("education", Education, _("请选择学历")),
+        ("source", Source, _("请选择来源方式")),
+    ):
+        value = values.get(field) or ""
+        if value not in choices.values:
+            errors.append((field, message))
+        clean[field] = value
+
+    clean["major"] = fold(values.get("major"))[:100]
+
+    started = values.get("work_start_date") or None
+    if started is not None:
+        if started > today:
+            errors.append(("work_start_date", _("参加社区工作时间不能晚于今天")))
+        elif birth_date is not None and rules.age_on(birth_date, started) < 16:
+            errors.append(("work_start_date", _("参加社区工作时未满16周岁,请核对")))
+    clean["work_start_date"] = started
+    return clean, errors
+
+
+def _clean_or_refuse(values: Mapping[str, Any]) -> dict[str, Any]:
+    clean, errors = clean_worker_values(values)
+    if errors:
+        field, message = errors[0]
+        raise ServiceError(message, field=field)
+    return clean
+
+
+def _refuse_duplicate_id(number: str, exclude_pk: int | None = None) -> None:
+    others = Worker.objects.filter(id_number=number)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    found = others.first()
+    if found is not None:
+        raise ServiceError(
+            _("公民身份号码%(id)s已登记(%(status)s)")
+            % {"id": rules.mask_id_number(number), "status": found.get_status_display()},
+            field="id_number",
+        )
+
+
+def _locked(worker: Worker) -> Worker:
+    return Worker.objects.select_for_update().select_related("community").get(pk=worker.pk)
+
+
+def _open_placement(worker: Worker) -> Placement | None:
+    return worker.placements.filter(end__isnull=True).first()
+
+
+def _recompute_dual_role(worker: Worker) -> None:
+    flags = PostHolding.objects.filter(worker=worker, end__isnull=True).values_list(
+        "post__is_secretary", "post__is_director"
+    )
+    dual = rules.is_dual_role(flags)
+    if dual != worker.is_dual_role:
+        worker.is_dual_role = dual
+        worker.save(update_fields=["is_dual_role", "updated_at"])
+
+
+def _end_current_posts(worker: Worker, day: datetime.date) -> None:
+    for holding in PostHolding.objects.filter(worker=worker, end__isnull=True):
+        holding.end = max(day, holding.start)
+        holding.save(update_fields=["end"])
+    _recompute_dual_role(worker)
+
+
+# ---------------------------------------------------------------- workers
+
+
+@transaction.atomic
+def worker_create(
+    *,
+    community: Unit | None,
+    entry_date: datetime.date | None,
+    values: Mapping[str, Any],
+    acting_user: User,
+) -> Worker:
+    """Register a worker in a community from `entry_date` (opens the first placement)."""
+    community = _require_community(community, acting_user)
+    clean = _clean_or_refuse(values)
+    entry_date = _require_date(entry_date, "entry_date", _("入职日期"))
+    if entry_date < clean["birth_date"]:
+        raise ServiceError(_("入职日期早于出生日期"), field="entry_date")
+    _refuse_duplicate_id(clean["id_number"])
+    worker = Worker(
+        **clean,
+        name_initials=rules.pinyin_initials(clean["name"]),
+        community=community,
+        unit_path=community.path,
+        status=WorkerStatus.ACTIVE,
+    )
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError as exc:  # a concurrent registration of the same number
+        raise ServiceError(_("该公民身份号码已登记"), field="id_number") from exc
+    Placement.objects.create(
+        worker=worker, unit=community, unit_path=community.path, start=entry_date
+    )
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.CREATE,
+        after=_worker_snapshot(worker),
+        note=_("入职%(unit)s,%(date)s") % {"unit": community.name, "date": entry_date},
+    )
+    return worker
+
+
+@transaction.atomic
+def worker_update(*, worker: Worker, values: Mapping[str, Any], acting_user: User) -> Worker:
+    """Correct a worker's own fields (the community changes only through a move)."""
+    worker = _locked(worker)
+    _require_edit(acting_user, worker.community)
+    clean = _clean_or_refuse(values)
+    if clean["id_number"] != worker.id_number:
+        _refuse_duplicate_id(clean["id_number"], exclude_pk=worker.pk)
+    first = worker.placements.order_by("start").first()
+    if first is not None and first.start < clean["birth_date"]:
+        raise ServiceError(_("出生日期晚于入职日期"), field="birth_date")
+    before = _worker_snapshot(worker)
+    for name, value in clean.items():
+        setattr(worker, name, value)
+    worker.name_initials = rules.pinyin_initials(worker.name)
+    worker.save()
+    _audit(worker, acting_user, AuditAction.UPDATE, before=before, after=_worker_snapshot(worker))
+    return worker
+
+
+@transaction.atomic
+def worker_move(
+    *, worker: Worker, community: Unit | None, date: datetime.date | None, acting_user: User
+) -> Worker:
+    """Transfer an active worker to another community from `date`; the old placement is
+    closed (reason: transfer), a new one opened, current posts end. Needs EDIT on both."""
+    worker = _locked(worker)
+    before = _worker_snapshot(worker)
+    _require_edit(acting_user, worker.community)
+    community = _require_community(community, acting_user)
+    date = _require_date(date, "date", _("调动日期"))
+    if worker.status != WorkerStatus.ACTIVE:
+        raise ServiceError(_("该人员已离岗,请办理重新入职"), field="community")
+    if community.pk == worker.community_id:
+        raise ServiceError(_("该人员已在%(unit)s") % {"unit": community.name}, field="community")
+    current = _open_placement(worker)
+    if current is not None:
+        if date < current.start:
+            raise ServiceError(
+                _("调动日期不能早于在现社区的起始日期%(date)s") % {"date": current.start},
+                field="date",
+            )
+        current.end, current.end_reason = date, EndReason.TRANSFER
+        current.save(update_fields=["end", "end_reason"])
+    Placement.objects.create(worker=worker, unit=community, unit_path=community.path, start=date)
+    _end_current_posts(worker, date)
+    old_name = worker.community.name
+    worker.community, worker.unit_path = community, community.path
+    worker.save(update_fields=["community", "unit_path", "updated_at"])
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        before=before,
+        after=_worker_snapshot(worker),
+        note=_("由%(old)s调至%(new)s,%(date)s")
+        % {"old": old_name, "new": community.name, "date": date},
+    )
+    return worker
+
+
+@transaction.atomic
+def worker_exit(
+    *, worker: Worker, date: datetime.date | None, reason: str, acting_user: User
+) -> Worker:
+    """Record that an active worker left (resigned, dismissed, retired …) on `date`; the
+    placement, current posts and insurance enrolments end."""
+    worker = _locked(worker)
+    before = _worker_snapshot(worker)
+    _require_edit(acting_user, worker.community)
+    if worker.status != WorkerStatus.ACTIVE:
+        raise ServiceError(_("该人员已离岗"))
+    if reason not in EXIT_REASONS:
+        raise ServiceError(_("请选择离岗原因"), field="reason")
+    date = _require_date(date, "date", _("离岗日期"))
+    current = _open_placement(worker)
+    if current is not None:
+        if date < current.start:
+            raise ServiceError(
+                _("离岗日期不能早于入职日期%(date)s") % {"date": current.start}, field="date"
+            )
+        current.end, current.end_reason = date, reason
+        current.save(update_fields=["end", "end_reason"])
+    _end_current_posts(worker, date)
+    for enrolment in worker.insurances.filter(end__isnull=True):
+        enrolment.end = max(date, enrolment.start)
+        enrolment.save(update_fields=["end"])
+    worker.status = WorkerStatus.LEFT
+    worker.save(update_fields=["status", "updated_at"])
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        before=before,
+        after=_worker_snapshot(worker),
+        note=_("离岗:%(reason)s,%(date)s") % {"reason": EndReason(reason).label, "date": date},
+    )
+    return worker
+
+
+@transaction.atomic
+def worker_reenter(
+    *, worker: Worker, community: Unit | None, date: datetime.date | None, acting_user: User
+) -> Worker:
+    """Take a worker who left back on, in `community` from `date` (a new placement)."""
+    worker = _locked(worker)
+    _require_edit(acting_user, worker.community)
+    community = _require_community(community, acting_user)
+    date = _require_date(date, "date", _("重新入职日期"))
+    if worker.status != WorkerStatus.LEFT:
+        raise ServiceError(_("该人员仍在岗"))
+    last = worker.placements.order_by("-start", "-id").first()
+    if last is not None and last.end is not None and date < last.end:
+        raise ServiceError(
+            _("重新入职日期不能早于上次离岗日期%(date)s") % {"date": last.end}, field="date"
+        )
+    Placement.objects.create(worker=worker, unit=community, unit_path=community.path, start=date)
+    before = _worker_snapshot(worker)
+    worker.community, worker.unit_path = community, community.path
+    worker.status = WorkerStatus.ACTIVE
+    worker.save(update_fields=["community", "unit_path", "status", "updated_at"])
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        before=before,
+        after=_worker_snapshot(worker),
+        note=_("重新入职%(unit)s,%(date)s") % {"unit": community.name, "date": date},
+    )
+    return worker
+
+
+def unit_paths_resync(*, old_path: str, new_path: str) -> int:
+    """After the org tree moved a subtree (orgs unit_update), rewrite the copied paths
+    below it. Called inside the org service's transaction; returns workers touched."""
+    rest = Substr(F("unit_path"), len(old_path) + 1)
+    Placement.objects.filter(unit_path__startswith=old_path).update(
+        unit_path=Concat(Value(new_path), rest)
+    )
+    return Worker.objects.filter(unit_path__startswith=old_path).update(
+        unit_path=Concat(Value(new_path), rest)
+    )
+
+
+# ---------------------------------------------------------------- posts
+
+
+@transaction.atomic
+def post_assign(
+    *, worker: Worker, post: PostType, start: datetime.date | None, acting_user: User
+) -> PostHolding:
+    worker = _locked(worker)
+    _require_edit(acting_user, worker.community)
+    start = _require_date(start, "start", _("任职日期"))
+    if worker.status != WorkerStatus.ACTIVE:
+        raise ServiceError(_("该人员已离岗,不能任职"), field="post")
+    current = _open_placement(worker)
+    if current is not None and start < current.start:
+        raise ServiceError(
+            _("任职日期不能早于在现社区的起始日期%(date)s") % {"date": current.start},
+            field="start",
+        )
+    if worker.posts.filter(post=post, end__isnull=True).exists():
+        raise ServiceError(_("该人员已担任%(post)s") % {"post": post.name}, field="post")
+    holding = PostHolding.objects.create(worker=worker, post=post, start=start)
+    _recompute_dual_role(worker)
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        after={"post": post.name, "start": start.isoformat(), "is_dual_role": worker.is_dual_role},
+        note=_("任%(post)s") % {"post": post.name},
+    )
+    return holding
+
+
+@transaction.atomic
+def post_end(*, holding: PostHolding, end: datetime.date | None, acting_user: User) -> PostHolding:
+    holding = PostHolding.objects.select_for_update().select_related("post").get(pk=holding.pk)
+    worker = _locked(holding.worker)
+    _require_edit(acting_user, worker.community)
+    end = _require_date(end, "end", _("卸任日期"))
+    if holding.end is not None:
+        raise ServiceError(_("该任职已结束"))
+    if end < holding.start:
+        raise ServiceError(
+            _("卸任日期不能早于任职日期%(date)s") % {"date": holding.start}, field="end"
+        )
+    holding.end = end
+    holding.save(update_fields=["end"])
+    _recompute_dual_role(worker)
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        before={"post": holding.post.name, "end": None},
+        after={"post": holding.post.name, "end": end.isoformat()},
+        note=_("卸任%(post)s") % {"post": holding.post.name},
+    )
+    return holding
+
+
+# ---------------------------------------------------------------- certificates, insurance
+
+
+@transaction.atomic
+def certificate_add(
+    *,
+    worker: Worker,
+    kind: str,
+    number: str,
+    issued_on: datetime.date | None,
+    acting_user: User,
+) -> Certificate:
+    worker = _locked(worker)
+    _require_edit(acting_user, worker.community)
+    if kind not in CertificateKind.values:
+        raise ServiceError(_("请选择证书类别"), field="kind")
+    issued_on = _require_date(issued_on, "issued_on", _("取得日期"))
+    if issued_on < worker.birth_date:
+        raise ServiceError(_("取得日期早于出生日期"), field="issued_on")
+    number = fold(number)
+    if number and Certificate.objects.filter(kind=kind, number=number).exists():
+        raise ServiceError(_("证书编号%(n)s已登记") % {"n": number}, field="number")
+    certificate = Certificate.objects.create(
+        worker=worker, kind=kind, number=number, issued_on=issued_on
+    )
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        after=snapshot(certificate, ["kind", "number", "issued_on"]),
+        note=_("取得%(kind)s") % {"kind": certificate.get_kind_display()},
+    )
+    return certificate
+
+
+@transaction.atomic
+def insurance_set(
+    *,
+    worker: Worker,
+    kind: str,
+    enrolled: bool,
+    date: datetime.date | None,
+    acting_user: User,
+) -> InsuranceEnrolment | None:
+    """Enrol the worker in `kind` from `date`, or end the enrolment on `date`.
+
+    Returns the enrolment touched, or None when there was nothing to change."""
+    worker = _locked(worker)
+    _require_edit(acting_user, worker.community)
+    if kind not in InsuranceKind.values:
+        raise ServiceError(_("请选择险种"), field="kind")
+    date = _require_date(date, "date", _("日期"))
+    current = worker.insurances.filter(kind=kind, end__isnull=True).first()
+    label = InsuranceKind(kind).label
+    if enrolled:
+        if current is not None:
+            return None
+        if worker.status != WorkerStatus.ACTIVE:
+            raise ServiceError(_("该人员已离岗"), field="kind")
+        current = InsuranceEnrolment.objects.create(worker=worker, kind=kind, start=date)
+        note = _("参加%(kind)s") % {"kind": label}
+    else:
+        if current is None:
+            return None
+        if date < current.start:
+            raise ServiceError(
+                _("停保日期不能早于参保日期%(date)s") % {"date": current.start}, field="date"
+            )
+        current.end = date
+        current.save(update_fields=["end"])
+        note = _("停缴%(kind)s") % {"kind": label}
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        after=snapshot(current, ["kind", "start", "end"]),
+        note=note,
+    )
+    return current
+
+
+@transaction.atomic
+def representative_role_add(
+    *,
+    worker: Worker,
+    kind: str,
+    level: str,
+    start: datetime.date | None,
+    end: datetime.date | None = None,
+    acting_user: User,
+) -> RepresentativeRole:
+    worker = _locked(worker)
+    _require_edit(acting_user, worker.community)
+    if kind not in RepresentativeKind.values:
+        raise ServiceError(_("请选择代表委员类别"), field="kind")
+    if level not in RepresentativeLevel.values:
+        raise ServiceError(_("请选择级别"), field="level")
+    start = _require_date(start, "start", _("起始日期"))
+    if end is not None and end < start:
+        raise ServiceError(_("结束日期不能早于起始日期"), field="end")
+    role = RepresentativeRole.objects.create(
+        worker=worker, kind=kind, level=level, start=start, end=end
+    )
+    _audit(
+        worker,
+        acting_user,
+        AuditAction.UPDATE,
+        after=snapshot(role, ["kind", "level", "start", "end"]),
+        note=_("任%(level)s%(kind)s")
+        % {"level": role.get_level_display(), "kind": role.get_kind_display()},
+    )
+    return role
+
+
+# ---------------------------------------------------------------- personal data
+
+
+@transaction.atomic
+def personal_data_disclose(*, worker: Worker, acting_user: User) -> None:
+    """Record that `acting_user` was shown the worker's ID number and phone unmasked."""
+    if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
+        raise ServiceError(_("您没有查看个人信息的权限"))
+    _audit(worker, acting_user, AuditAction.DISCLOSE, note=_("查看身份证号码和联系电话"))
