@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", core_views.audit, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("shegong.orgs.urls")),
+    path("workers/", include("shegong.people.urls")),
     path("api/", include("shegong.api.urls")),
 ]

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         (_("首页"), reverse("dashboard")),
         (_("组织架构"), reverse("orgs:tree")),
+        (_("社区工作者"), reverse("people:list")),
     ]
     if has_permission(user, Permission.AUDIT):
         items.append((_("审计记录"), reverse("audit")))
