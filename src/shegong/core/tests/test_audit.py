@@ -26,9 +26,20 @@ def test_a_write_records_who_what_and_the_values_before_and_after(
     _edit(tree, personas, 1400)
     entry = AuditEntry.objects.get(target_type="orgs.CommunityProfile")
     assert entry.actor == personas.community_a1_clerk
-    assert entry.before["households"] == 1200
-    assert entry.after["households"] == 1400
-    assert entry.after["office_area"] == "120.50"
+    assert entry.before == {
+        "households": 1200,
+        "office_area": "0.00",
+        "activity_area": "0.00",
+        "residents": 3100,
+        "premises": "owned",
+    }
+    assert entry.after == {
+        "households": 1400,
+        "office_area": "120.50",
+        "activity_area": "300.00",
+        "residents": 5000,
+        "premises": "rented",
+    }
     assert entry.unit_path == tree.community_a1.path
 
 
