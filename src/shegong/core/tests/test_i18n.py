@@ -78,3 +78,12 @@ def test_choosing_english_translates_the_navigation(personas: Personas, tree: Tr
     # And switching back gives Chinese again.
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, secure=True)
     assert _page(client.get("/", secure=True)).labels[:2] == ["首页", "组织架构"]
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_chooses(
+    personas: Personas,
+) -> None:
+    client = client_for(personas.street_a_manager)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
+    assert "组织架构" in page

@@ -1,0 +1,6 @@
+"""Loaded before Django's settings: the test servers speak plain http, so no https redirect
+(production turns it on when DEBUG is off)."""
+
+import os
+
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
