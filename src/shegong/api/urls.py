@@ -3,10 +3,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import views
+from shegong.api import people, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
+router.register("workers", people.WorkerViewSet, basename="worker")
 
 urlpatterns = [
     path("", include(router.urls)),
