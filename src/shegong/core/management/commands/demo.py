@@ -10,6 +10,7 @@ from shegong.core.models import Role, User
 from shegong.core.services import user_create
 from shegong.orgs import demo as org_demo
 from shegong.orgs.models import Unit
+from shegong.people import demo as people_demo
 
 
 class Command(BaseCommand):
@@ -36,7 +37,9 @@ class Command(BaseCommand):
         if holds_data and not force:
             raise CommandError("数据库中已有真实数据,拒绝写入演示数据。确需写入请加 --force。")
         with transaction.atomic():
-            tree = org_demo.build_tree(random.Random(seed))
+            rng = random.Random(seed)
+            tree = org_demo.build_tree(rng)
+            workers = people_demo.build_workers(rng, tree)
             street = tree.streets[0]
             community = next(c for c in tree.communities if c.parent_id == street.pk)
             logins = [
@@ -56,7 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"
-                f"{len(tree.communities)}个社区。"
+                f"{len(tree.communities)}个社区,{len(workers)}名社区工作者。"
             )
         )
         self.stdout.write(f"演示账号(密码均为 {org_demo.DEMO_PASSWORD}):")
