@@ -38,7 +38,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         units = sub.add_parser("units", help="the org tree: 代码, 名称, 层级, 上级代码 + profile")
-        for p in (units,):
+        workers = sub.add_parser(
+            "workers", help="the roster: 姓名, 公民身份号码, 所属社区, 学历, 政治面貌, 来源方式 …"
+        )
+        for p in (units, workers):
             p.add_argument("file", type=Path)
             p.add_argument("--dry-run", action="store_true", help="validate and preview only")
             p.add_argument("--user", help="import with this user's scope (default: a superuser)")
@@ -50,6 +53,8 @@ class Command(BaseCommand):
         user = _acting_user(options.get("user"))
         if what == "units":
             self._units(path, user, dry_run=options["dry_run"])
+        elif what == "workers":
+            self._workers(path, user, dry_run=options["dry_run"])
 
     def _units(self, path: Path, user: User, *, dry_run: bool) -> None:
         from shegong.orgs import services
@@ -67,4 +72,22 @@ class Command(BaseCommand):
             self.stdout.write(f"校验通过(未写入):{summary}")
             return
         services.units_import_apply(plan=plan, acting_user=user)
+        self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
+
+    def _workers(self, path: Path, user: User, *, dry_run: bool) -> None:
+        from shegong.people import imports
+
+        try:
+            columns, rows = read_sheet(path, path.name, imports.WORKER_SHEET_ALIASES)
+        except SheetError as exc:
+            raise CommandError(str(exc)) from exc
+        plan = imports.workers_import_plan(rows=rows, columns=columns, acting_user=user)
+        if not plan.ok:
+            print_errors(self, plan.errors)
+            raise CommandError("导入失败")
+        summary = f"新增 {plan.creates} 人,更新 {plan.updates} 人,不变 {plan.unchanged} 人"
+        if dry_run:
+            self.stdout.write(f"校验通过(未写入):{summary}")
+            return
+        imports.workers_import_apply(plan=plan, acting_user=user)
         self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
