@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shegong.conftest import Personas, Tree, client_for
 from shegong.core.models import AuditAction, AuditEntry
@@ -221,3 +221,50 @@ def test_the_list_filters_searches_and_sorts(tree: Tree, personas: Personas) -> 
     assert names(q="zl") == ["赵丽"]
     assert names(sort="name") == ["李明", "赵丽"]
     assert names(unit=tree.community_b1.code) == []
+
+
+def _route_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _route_names(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+# Every roster route, page and API, and where its street-B walk lives.
+WALKED = {
+    "people:detail": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:edit": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:move": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:exit": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:reenter": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:post-assign": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:post-end": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:certificate-add": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:list": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
+    "people:create": "test_the_create_form_does_not_offer_street_a_to_street_b",
+    "worker-list": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
+    "worker-detail": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
+    "worker-move": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
+    "worker-exit": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
+}
+
+
+def test_every_roster_route_is_walked_as_street_b() -> None:
+    ours = {
+        name
+        for name in _route_names(get_resolver())
+        if name.startswith("people:") or name.startswith("worker-")
+    }
+    assert ours == set(WALKED)
+
+
+def test_the_create_form_does_not_offer_street_a_to_street_b(
+    tree: Tree, personas: Personas
+) -> None:
+    page = client_for(personas.street_b_manager).get(reverse("people:create")).content.decode()
+    assert "乙一社区" in page
+    assert "甲一社区" not in page and "街道甲" not in page
