@@ -4,7 +4,9 @@ import sys
 
 
 def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **env_overrides}
+    # The test run turns the https redirect off (root conftest); production must not.
+    inherited = {k: v for k, v in os.environ.items() if k != "SECURE_SSL_REDIRECT"}
+    env = {**inherited, **env_overrides}
     return subprocess.run(
         [sys.executable, "-m", "shegong.manage", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
