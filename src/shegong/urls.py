@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", core_views.audit, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("shegong.orgs.urls")),
+    path("workers/import/", include("shegong.people.import_urls")),
     path("workers/", include("shegong.people.urls")),
+    path("reports/", include("shegong.reports.urls")),
     path("api/", include("shegong.api.urls")),
 ]

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("首页"), reverse("dashboard")),
         (_("组织架构"), reverse("orgs:tree")),
         (_("社区工作者"), reverse("people:list")),
+        (_("结构分析"), reverse("reports:structure")),
     ]
     if has_permission(user, Permission.AUDIT):
         items.append((_("审计记录"), reverse("audit")))

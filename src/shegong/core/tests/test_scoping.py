@@ -6,13 +6,18 @@ one object must not show street A's data. A route added without an entry here fa
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shegong.conftest import Personas, Tree, client_for
+from shegong.people import services as people_services
+from shegong.people.models import PostHolding, PostType, Worker
+from shegong.people.tests.factories import register
 
 # Routes a logged-out or any user may open; they show nothing of a unit.
 PUBLIC_OR_UNSCOPED = {
@@ -25,19 +30,78 @@ PUBLIC_OR_UNSCOPED = {
     "api-root",
 }
 
-# Object routes: how to point each at a street-A object.
-OBJECT_ROUTES: dict[str, Callable[[Tree], dict[str, Any]]] = {
-    "orgs:unit": lambda t: {"code": t.community_a1.code},
-    "orgs:profile-edit": lambda t: {"code": t.community_a1.code},
-    "orgs:funding-add": lambda t: {"code": t.community_a1.code},
-    "unit-detail": lambda t: {"code": t.street_a.code},
-    "unit-profile": lambda t: {"code": t.community_a1.code},
+
+@dataclass
+class StreetAObjects:
+    """One object of each kind in street A, for the object routes to point at."""
+
+    tree: Tree
+    worker: Worker
+    holding: PostHolding
+
+
+@pytest.fixture
+def street_a(tree: Tree, personas: Personas) -> StreetAObjects:
+    worker = register(tree.community_a1, personas.street_a_manager, name="甲一工作者")
+    holding = people_services.post_assign(
+        worker=worker,
+        post=PostType.objects.get(code="grid"),
+        start=datetime.date(2021, 1, 1),
+        acting_user=personas.street_a_manager,
+    )
+    return StreetAObjects(tree=tree, worker=worker, holding=holding)
+
+
+def _code(o: StreetAObjects) -> dict[str, Any]:
+    return {"code": o.tree.community_a1.code}
+
+
+def _worker(o: StreetAObjects) -> dict[str, Any]:
+    return {"pk": o.worker.pk}
+
+
+# Object routes opened with GET: how to point each at a street-A object.
+OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
+    "orgs:unit": _code,
+    "orgs:profile-edit": _code,
+    "orgs:funding-add": _code,
+    "unit-detail": lambda o: {"code": o.tree.street_a.code},
+    "unit-profile": _code,
+    "people:detail": _worker,
+    "people:edit": _worker,
+    "people:move": _worker,
+    "people:exit": _worker,
+    "people:reenter": _worker,
+    "worker-detail": _worker,
 }
+# Object routes that only take POST.
+POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
+    "people:post-assign": _worker,
+    "people:certificate-add": _worker,
+    "people:post-end": lambda o: {"pk": o.worker.pk, "holding_pk": o.holding.pk},
+    "worker-move": _worker,
+    "worker-exit": _worker,
+}
+MISSING = {"code": "999999999999", "pk": 99999999, "holding_pk": 99999999}
 
 # Routes about no single object: they answer, but must not show street A.
-LIST_ROUTES = {"dashboard", "orgs:tree", "orgs:import", "audit", "unit-list"}
+LIST_ROUTES = {
+    "people_import:upload",
+    "people_import:template",
+    "people_import:errors",
+    "people_import:progress",
+    "people_import:progress-json",
+    "people_import:export",
+    "dashboard",
+    "orgs:tree",
+    "orgs:import",
+    "audit",
+    "unit-list",
+    "reports:structure",
+    "reports:structure-download",
+}
 # Routes that only take POST and act on the caller's own session.
-POST_ONLY_ROUTES = {"orgs:import-confirm"}
+POST_ONLY_ROUTES = {"people_import:confirm", "orgs:import-confirm"}
 
 
 def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[URLPattern | tuple[str, Any]]:
@@ -54,35 +118,57 @@ def all_route_names() -> set[str]:
 
 
 def test_every_route_is_covered_by_the_scoping_walk() -> None:
-    covered = PUBLIC_OR_UNSCOPED | set(OBJECT_ROUTES) | LIST_ROUTES | POST_ONLY_ROUTES
+    covered = (
+        PUBLIC_OR_UNSCOPED
+        | set(OBJECT_ROUTES)
+        | set(POST_OBJECT_ROUTES)
+        | LIST_ROUTES
+        | POST_ONLY_ROUTES
+    )
     missing = all_route_names() - covered
     assert not missing, f"routes with no scoping check: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))
-def test_street_b_gets_404_for_street_a_objects(route: str, tree: Tree, personas: Personas) -> None:
-    url = reverse(route, kwargs=OBJECT_ROUTES[route](tree))
+def test_street_b_gets_404_for_street_a_objects(
+    route: str, street_a: StreetAObjects, personas: Personas
+) -> None:
+    kwargs = OBJECT_ROUTES[route](street_a)
     client = client_for(personas.street_b_manager)
-    assert client.get(url).status_code == 404
-    assert client.post(url, {}).status_code in {404, 405}
-    # The same route with a code that does not exist answers the same way.
-    missing = reverse(route, kwargs={"code": "999999999999"})
+    assert client.get(reverse(route, kwargs=kwargs)).status_code == 404
+    assert client.post(reverse(route, kwargs=kwargs), {}).status_code in {404, 405}
+    # The same route pointing at nothing answers the same way.
+    missing = reverse(route, kwargs={k: MISSING[k] for k in kwargs})
     assert client.get(missing).status_code == 404
+
+
+@pytest.mark.parametrize("route", sorted(POST_OBJECT_ROUTES))
+def test_street_b_cannot_post_to_street_a_objects(
+    route: str, street_a: StreetAObjects, personas: Personas
+) -> None:
+    url = reverse(route, kwargs=POST_OBJECT_ROUTES[route](street_a))
+    client = client_for(personas.street_b_manager)
+    body = {"end": "2024-01-01", "post": 1, "date": "2024-01-01", "reason": "resign"}
+    assert client.post(url, body).status_code == 404
+    street_a.worker.refresh_from_db()
+    assert street_a.worker.status == "active"
+    assert street_a.worker.community_id == street_a.tree.community_a1.pk
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))
 def test_street_a_manager_reaches_the_same_objects(
-    route: str, tree: Tree, personas: Personas
+    route: str, street_a: StreetAObjects, personas: Personas
 ) -> None:
     """The walk above is only meaningful if the owner does get through."""
-    url = reverse(route, kwargs=OBJECT_ROUTES[route](tree))
+    url = reverse(route, kwargs=OBJECT_ROUTES[route](street_a))
     assert client_for(personas.street_a_manager).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("route", sorted(LIST_ROUTES))
 def test_list_routes_do_not_show_street_a_to_street_b(
-    route: str, tree: Tree, personas: Personas
+    route: str, street_a: StreetAObjects, personas: Personas
 ) -> None:
+    tree = street_a.tree
     client_for(personas.street_a_manager).post(
         reverse("orgs:profile-edit", kwargs={"code": tree.community_a1.code}),
         {
@@ -97,7 +183,13 @@ def test_list_routes_do_not_show_street_a_to_street_b(
     response = client_for(personas.street_b_manager).get(reverse(route), follow=True)
     assert response.status_code in {200, 404}
     body = response.content.decode()
-    for name in (tree.street_a.name, tree.community_a1.name, tree.community_a1.code):
+    for name in (
+        tree.street_a.name,
+        tree.community_a1.name,
+        tree.community_a1.code,
+        street_a.worker.name,
+        street_a.worker.id_number[-4:],
+    ):
         assert name not in body
 
 
