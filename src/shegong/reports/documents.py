@@ -1,8 +1,22 @@
-"""Report files (.docx, .xlsx, .pdf) from a structure report."""
+"""Report files from a structure report: Word (.docx), Excel (.xlsx) and PDF.
+
+Word: heading, 基本情况 narrative, a table and a chart (matplotlib, Noto CJK) per breakdown,
+the standards. Excel: a summary sheet, one sheet per breakdown with a native bar chart, the
+standards. PDF: the same as Word, drawn by reportlab with a CJK font cut from Noto CJK.
+"""
 
 from __future__ import annotations
 
-from shegong.reports.selectors import StructureReport
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shegong.reports.charts import bar_chart_png
+from shegong.reports.selectors import Standing, StructureReport
+
+FONT_NAME = "Noto Sans CJK SC"
 
 
 def filename(report: StructureReport, fmt: str) -> str:
@@ -10,5 +24,319 @@ def filename(report: StructureReport, fmt: str) -> str:
     return f"structure-{f.unit_code}-{f.as_of.isoformat()}.{fmt}"
 
 
+def title(report: StructureReport) -> str:
+    return _("%(unit)s社区工作者队伍结构分析") % {"unit": report.figures.unit_name}
+
+
+def subtitle(report: StructureReport) -> str:
+    f = report.figures
+    text = _("统计日期:%(date)s") % {"date": f.as_of.isoformat()}
+    if report.comparison:
+        text += _(";对比日期:%(date)s") % {"date": report.comparison.before.as_of.isoformat()}
+    return text
+
+
+def breakdown_table(report: StructureReport, key: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of one breakdown, with the comparison columns when there is one."""
+    b = report.figures.breakdowns[key]
+    if report.comparison and key in report.comparison.deltas:
+        header = [
+            _("类别"),
+            _("人数"),
+            _("占比(%)"),
+            _("对比人数"),
+            _("对比占比(%)"),
+            _("变化(百分点)"),
+        ]
+        rows = [
+            [
+                d.label,
+                str(d.count),
+                str(d.share),
+                str(d.count_before),
+                str(d.share_before),
+                str(d.points),
+            ]
+            for d in report.comparison.deltas[key]
+        ]
+    else:
+        header = [_("类别"), _("人数"), _("占比(%)")]
+        rows = [[r.label, str(r.count), str(r.share)] for r in b.rows]
+    return header, rows
+
+
+def standards_table(report: StructureReport) -> tuple[list[str], list[list[str]]]:
+    st = report.standards
+    header = [
+        _("单位"),
+        _("工作者"),
+        _("常住人口"),
+        _("每万人"),
+        _("尚缺"),
+        _("持证(%)"),
+        _("大专及以上(%)"),
+    ]
+
+    def row(s: Standing, label: str | None = None) -> list[str]:
+        per = "—" if s.per_10k is None else str(s.per_10k)
+        if s.below_standard:
+            per += _("(低于标准)")
+        return [
+            label or s.name,
+            str(s.workers),
+            str(s.residents),
+            per,
+            str(s.needed),
+            str(s.certified_share),
+            str(s.college_share),
+        ]
+
+    rows = [row(s) for s in [*st.streets, *st.communities]]
+    rows.append(row(st.overall, _("合计")))
+    return header, rows
+
+
+def standards_note(report: StructureReport) -> str:
+    st = report.standards
+    return _(
+        "配备标准为每万名居民%(s)s名社区工作者,持证比例目标%(c)s%%,大专及以上学历目标%(e)s%%;"
+        "低于配备标准的单位%(n)d个。"
+    ) % {
+        "s": st.standard,
+        "c": st.certified_target,
+        "e": st.college_target,
+        "n": len(st.below_standard),
+    }
+
+
+# ---------------------------------------------------------------- Word
+
+
+def _docx_font(run_or_style: Any) -> None:
+    from docx.oxml.ns import qn
+
+    run_or_style.font.name = FONT_NAME
+    fonts = run_or_style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), FONT_NAME)
+
+
+def render_docx(report: StructureReport) -> bytes:
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        _docx_font(doc.styles[style_name])
+    doc.styles["Normal"].font.size = Pt(11)
+    doc.add_heading(title(report), level=0)
+    doc.add_paragraph(subtitle(report))
+    doc.add_heading(_("一、基本情况"), level=1)
+    doc.add_paragraph(report.narrative)
+    if report.comparison:
+        for phrase in report.comparison.phrases:
+            doc.add_paragraph(phrase, style="List Bullet")
+    doc.add_heading(_("二、结构分析"), level=1)
+    for key, b in report.figures.breakdowns.items():
+        doc.add_heading(b.title, level=2)
+        header, rows = breakdown_table(report, key)
+        _docx_table(doc, header, rows)
+        doc.add_picture(io.BytesIO(bar_chart_png(b)), width=Cm(14))
+    doc.add_heading(_("三、配备标准与目标"), level=1)
+    doc.add_paragraph(standards_note(report))
+    header, rows = standards_table(report)
+    _docx_table(doc, header, rows)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    clean = "".join(ch for ch in text if ch not in "[]:*?/\\")[:31] or "Sheet"
+    name, n = clean, 2
+    while name in used:
+        name = f"{clean[:28]}{n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def render_xlsx(report: StructureReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, PieChart, Reference
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    used: set[str] = set()
+    summary = wb.active
+    assert summary is not None
+    summary.title = _sheet_title(_("概况"), used)
+    f = report.figures
+    summary.append([title(report)])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([subtitle(report)])
+    summary.append([_("社区工作者"), f.total])
+    summary.append([_("平均年龄(岁)"), float(f.average_age) if f.average_age is not None else None])
+    summary.append([_("大专及以上占比(%)"), float(f.college_share)])
+    summary.append([_("持证占比(%)"), float(f.certified_share)])
+    summary.append([_("主职干部大专及以上占比(%)"), float(f.leaders_college_share)])
+    summary.append([])
+    summary.append([_("基本情况")])
+    summary.append([report.narrative])
+    summary.merge_cells(
+        start_row=summary.max_row, start_column=1, end_row=summary.max_row, end_column=8
+    )
+    summary.cell(summary.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    summary.row_dimensions[summary.max_row].height = 220
+    summary.column_dimensions["A"].width = 28
+
+    for key, b in f.breakdowns.items():
+        ws = wb.create_sheet(_sheet_title(b.title, used))
+        header, rows = breakdown_table(report, key)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for values in rows:
+            ws.append([values[0], *(_number(v) for v in values[1:])])
+        ws.column_dimensions["A"].width = 22
+        n = len(rows)
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = b.title
+        chart.y_axis.title = _("占比(%)")
+        chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=n + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+        chart.legend = None
+        chart.height = max(6.0, 0.8 * n + 3)
+        ws.add_chart(chart, "H2")
+        if b.partition and n <= 8:
+            pie = PieChart()
+            pie.title = b.title
+            pie.add_data(Reference(ws, min_col=2, min_row=1, max_row=n + 1), titles_from_data=True)
+            pie.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+            ws.add_chart(pie, "H20")
+
+    ws = wb.create_sheet(_sheet_title(_("配备标准"), used))
+    ws.append([standards_note(report)])
+    header, rows = standards_table(report)
+    ws.append(header)
+    for values in rows:
+        ws.append([values[0], *(_number(v) for v in values[1:])])
+    ws.column_dimensions["A"].width = 22
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def render_pdf(report: StructureReport) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from shegong.reports import cjk_font
+
+    tables = [breakdown_table(report, key) for key in report.figures.breakdowns]
+    standards = standards_table(report)
+    texts = [title(report), subtitle(report), report.narrative, standards_note(report)]
+    texts += [b.title for b in report.figures.breakdowns.values()]
+    texts += report.comparison.phrases if report.comparison else []
+    for header, rows in [*tables, standards]:
+        texts += header + [cell for row in rows for cell in row]
+    texts += [_("一、基本情况"), _("二、结构分析"), _("三、配备标准与目标")]
+    font = cjk_font.register("".join(texts))
+
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
+    h0 = ParagraphStyle("h0", parent=body, fontSize=18, leading=26, alignment=1, spaceAfter=6)
+    h1 = ParagraphStyle("h1", parent=body, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
+
+    def table(header: list[str], rows: list[list[str]]) -> Table:
+        data = [[Paragraph(t, cell) for t in header]]
+        data += [[Paragraph(t, cell) for t in row] for row in rows]
+        t = Table(data, repeatRows=1, hAlign="LEFT")
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f2f5")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
+        return t
+
+    story: list[Any] = [
+        Paragraph(title(report), h0),
+        Paragraph(subtitle(report), body),
+        Paragraph(_("一、基本情况"), h1),
+        Paragraph(report.narrative, body),
+    ]
+    if report.comparison:
+        story += [Paragraph("· " + p, body) for p in report.comparison.phrases]
+    story.append(Paragraph(_("二、结构分析"), h1))
+    for (header, rows), b in zip(tables, report.figures.breakdowns.values(), strict=True):
+        story += [Paragraph(b.title, h2), table(header, rows), Spacer(1, 4)]
+        png = bar_chart_png(b, dpi=120)
+        image = Image(io.BytesIO(png))
+        ratio = image.imageHeight / image.imageWidth
+        image.drawWidth, image.drawHeight = 14 * cm, 14 * cm * ratio
+        story.append(image)
+    story += [
+        Paragraph(_("三、配备标准与目标"), h1),
+        Paragraph(standards_note(report), body),
+        table(*standards),
+    ]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=title(report),
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+    )
+    doc.build(story)
+    return out.getvalue()
+
+
+RENDERERS: dict[str, Callable[[StructureReport], bytes]] = {
+    "docx": render_docx,
+    "xlsx": render_xlsx,
+    "pdf": render_pdf,
+}
+
+
 def render(report: StructureReport, fmt: str) -> bytes:
-    raise NotImplementedError(fmt)
+    return RENDERERS[fmt](report)
