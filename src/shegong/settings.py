@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shegong.core",
     "shegong.orgs",
     "shegong.people",
+    "shegong.tasks",
     "shegong.reports",
     "shegong.api",
 ]

@@ -398,3 +398,80 @@ def test_cli_import_workers(tree: Tree, personas: Personas, tmp_path: Path) -> N
     with pytest.raises(CommandError):
         call_command("import", "workers", str(bad), "--user", "street_b_manager", stderr=err)
     assert "第2行 [所属社区]" in err.getvalue()
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def _upload(client: Any, content: bytes, name: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(reverse("people_import:upload"), {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS_EAGER = True
+    return tmp_path
+
+
+def test_pages_upload_report_preview_confirm(tree: Tree, personas: Personas, media: Path) -> None:
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+
+    client = client_for(personas.street_a_manager)
+    assert client.get(reverse("people_import:upload")).status_code == 200
+    template = client.get(reverse("people_import:template"))
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+
+    rows = good_rows(tree)
+    rows[1][6] = "幼儿园"
+    response = _upload(client, csv_bytes([HEADER, *rows]), "名册.csv")
+    body = response.content.decode()
+    assert "幼儿园" in body and 'id="errors-link"' in body and 'id="preview"' not in body
+    marked = client.get(reverse("people_import:errors"))
+    assert marked.status_code == 200
+    assert read_xlsx(marked.content)[2][-2].startswith("学历")
+    # Confirming a file with errors writes nothing.
+    assert client.post(reverse("people_import:confirm")).status_code == 200
+    assert not Worker.objects.exists()
+
+    response = _upload(client, xlsx_bytes([HEADER, *good_rows(tree)]), "名册.xlsx")
+    body = response.content.decode()
+    assert 'id="creates">2<' in body
+    response = client.post(reverse("people_import:confirm"))
+    assert response.status_code == 302
+    assert Worker.objects.count() == 2
+
+
+def test_large_file_runs_as_a_job_with_progress(
+    tree: Tree, personas: Personas, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+    from shegong.tasks.models import Job
+
+    monkeypatch.setattr(imports, "BACKGROUND_THRESHOLD", 1)
+    client = client_for(personas.street_a_manager)
+    response = _upload(client, csv_bytes([HEADER, *good_rows(tree)]), "名册.csv")
+    assert "后台" in response.content.decode()
+    response = client.post(reverse("people_import:confirm"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people_import:progress")
+    job = Job.objects.get()
+    assert (job.owner, job.status, job.total) == (personas.street_a_manager, "done", 2)
+    assert Worker.objects.count() == 2
+    state = client.get(reverse("people_import:progress-json")).json()
+    assert state["finished"] and state["percent"] == 100 and "新增2人" in state["message"]
+    assert client.get(reverse("people_import:progress")).status_code == 200
+    # Someone else's job is not theirs to see.
+    assert (
+        client_for(personas.street_b_manager)
+        .get(reverse("people_import:progress-json"))
+        .status_code
+        == 404
+    )
