@@ -6,6 +6,7 @@ import decimal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -82,11 +83,19 @@ def unit_create(*, code: str, name: str, kind: int, parent: Unit | None, acting_
 
 
 def _reroot_subtree(unit: Unit, new_path: str) -> None:
-    """Rewrite the path of the unit and everything below it in one UPDATE."""
+    """Rewrite the path of the unit and everything below it, and the copies of those paths
+    that other areas keep for one-filter scoping (a `unit_path` field), one UPDATE each.
+    Audit rows keep the path the record had when it was written."""
     old_path = unit.path
     Unit.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
     )
+    for model in apps.get_models():
+        if model is AuditEntry or "unit_path" not in {f.name for f in model._meta.fields}:
+            continue
+        model._default_manager.filter(unit_path__startswith=old_path).update(
+            unit_path=Concat(Value(new_path), Substr(F("unit_path"), len(old_path) + 1))
+        )
     unit.path = new_path
 
 

@@ -99,3 +99,31 @@ def _superuser():
     return User.objects.filter(username="root").first() or User.objects.create_superuser(
         username="root", password="x-Long-Pass-1"
     )
+
+
+def test_moving_a_street_carries_its_workers_into_the_new_scope(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.core.access import forget_scope, path_q
+    from shegong.people.models import Worker
+    from shegong.people.tests.factories import register
+
+    worker = register(tree.community_a1, personas.street_a_manager, name="随迁者")
+    other = services.unit_create(
+        code="110102000000",
+        name="另一区",
+        kind=UnitKind.DISTRICT,
+        parent=tree.city,
+        acting_user=_superuser(),
+    )
+    services.unit_update(unit=tree.street_a, name="街道甲", parent=other, acting_user=_superuser())
+    worker.refresh_from_db()
+    assert worker.unit_path == "110100000000/110102000000/110101001000/110101001001/"
+
+    # The street's own manager moves along with it; the old district no longer sees the worker.
+    def sees(user) -> bool:
+        forget_scope(user)  # a new request reads the memberships afresh
+        return Worker.objects.filter(path_q(user, "unit_path"), pk=worker.pk).exists()
+
+    assert sees(personas.street_a_manager)
+    assert not sees(personas.district_admin)
