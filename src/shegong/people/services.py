@@ -16,6 +16,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
@@ -120,6 +121,16 @@ def _audit(
     )
 
 
+# Built once: Django's `Choices.values` makes a new list on every call, and the import checks
+# every row of a 100,000-row sheet; messages are translated only when an error is shown.
+_VOCABULARIES = (
+    ("political", frozenset(Political.values), gettext_lazy("请选择政治面貌")),
+    ("education", frozenset(Education.values), gettext_lazy("请选择学历")),
+    ("source", frozenset(Source.values), gettext_lazy("请选择来源方式")),
+)
+_GENDERS = frozenset(Gender.values)
+
+
 def clean_worker_values(
     values: Mapping[str, Any], *, today: datetime.date | None = None
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -147,7 +158,7 @@ def clean_worker_values(
         errors.append(("id_number", id_error))
 
     gender = values.get("gender") or None
-    if gender is not None and gender not in Gender.values:
+    if gender is not None and gender not in _GENDERS:
         errors.append(("gender", _("性别应为男或女")))
         gender = None
     birth_date = values.get("birth_date") or None
@@ -171,14 +182,10 @@ def clean_worker_values(
         errors.append(("phone", _("联系电话过长")))
     clean["phone"] = phone
 
-    for field, choices, message in (
-        ("political", Political, _("请选择政治面貌")),
-        ("education", Education, _("请选择学历")),
-        ("source", Source, _("请选择来源方式")),
-    ):
+    for field, allowed, message in _VOCABULARIES:
         value = values.get(field) or ""
-        if value not in choices.values:
-            errors.append((field, message))
+        if value not in allowed:
+            errors.append((field, str(message)))
         clean[field] = value
 
     clean["major"] = fold(values.get("major"))[:100]

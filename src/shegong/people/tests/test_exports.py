@@ -6,6 +6,7 @@ import datetime
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -127,3 +128,20 @@ def test_cli_export(tree: Tree, personas: Personas, roster: list[Worker], tmp_pa
     rows = read_xlsx(out.read_bytes())
     assert [r[0] for r in rows[1:]] == ["张三"]
     assert "已遮蔽" in stdout.getvalue()
+
+
+def test_the_list_page_links_to_an_export_of_what_it_filters(
+    tree: Tree, personas: Personas
+) -> None:
+    import re
+
+    register(tree.community_a1, personas.street_a_manager, name="链接甲")
+    register(tree.community_a2, personas.street_a_manager, name="链接乙")
+    client = client_for(personas.street_a_manager)
+    page = client.get("/workers/", {"unit": tree.community_a1.code}).content.decode()
+    href = re.search(r'href="([^"]+)" id="export-xlsx"', page)
+    assert href is not None
+    response = client.get(href.group(1).replace("&amp;", "&"))
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    names = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert names == ["链接甲"]
