@@ -2,6 +2,11 @@
 [--age-bands 30,35,45,54] [--tenure-bands 4,10] [--standard 18] --format json|docx|xlsx|pdf
 [--out FILE] [--user NAME]`.
 
+JSON: {"unit", "as_of", "total", "average_age", "breakdowns": {key: [{"label", "count",
+"share"}]}, "comparison"?, "standards", "narrative", …}; labels are Chinese; shares, averages and
+per-10,000 figures are strings with one decimal ("26.1"), exactly as printed, never floats.
+The shares of a partition breakdown (all but post and representative) add up to "100.0".
+
 Other reports become further subcommands. Without --user the report sees every unit (the
 console is run by the operator); with it, exactly what that user sees on the web.
 """
