@@ -219,7 +219,8 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     }
 
     def bare() -> None:
-        with connection.cursor() as cursor:
+        # The same session settings as the report (selectors.report_session: work_mem).
+        with selectors.report_session(), connection.cursor() as cursor:
             for sql in BARE.values():
                 cursor.execute(sql, params)
                 cursor.fetchall()
@@ -227,7 +228,7 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     report_seconds = _median(full_report)
     bare_seconds = _median(bare)
     per_query = {}
-    with connection.cursor() as cursor:
+    with selectors.report_session(), connection.cursor() as cursor:
         for name, sql in BARE.items():
             began = time.perf_counter()
             cursor.execute(sql, params)
