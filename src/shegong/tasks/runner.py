@@ -51,7 +51,10 @@ def start(job: Job, work: Callable[[Job, Progress], str]) -> None:
 
 
 def _run(job_id: int, work: Callable[[Job, Progress], str]) -> None:
-    close_old_connections()
+    if not getattr(settings, "TASKS_EAGER", False):
+        # A fresh thread gets its own connection; inline (tests) it must keep the caller's,
+        # which may be inside a transaction.
+        close_old_connections()
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
     progress = Progress(job)
