@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "shegong.orgs",
     "shegong.people",
     "shegong.tasks",
+    "shegong.pay",
+    "shegong.training",
+    "shegong.appraisal",
     "shegong.reports",
     "shegong.api",
 ]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("units/", include("shegong.orgs.urls")),
     path("workers/import/", include("shegong.people.import_urls")),
     path("workers/", include("shegong.people.urls")),
+    path("pay/", include("shegong.pay.urls")),
+    path("training/", include("shegong.training.urls")),
+    path("appraisal/", include("shegong.appraisal.urls")),
     path("reports/", include("shegong.reports.urls")),
     path("api/", include("shegong.api.urls")),
 ]

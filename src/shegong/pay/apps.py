@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayConfig(AppConfig):
+    name = "shegong.pay"
+    label = "pay"
+    verbose_name = _("待遇")
