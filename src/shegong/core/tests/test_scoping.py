@@ -38,6 +38,7 @@ class StreetAObjects:
     """One object of each kind in street A, for the object routes to point at."""
 
     tree: Tree
+    personas: Personas
     worker: Worker
     holding: PostHolding
 
@@ -51,7 +52,7 @@ def street_a(tree: Tree, personas: Personas) -> StreetAObjects:
         start=datetime.date(2021, 1, 1),
         acting_user=personas.street_a_manager,
     )
-    return StreetAObjects(tree=tree, worker=worker, holding=holding)
+    return StreetAObjects(tree=tree, personas=personas, worker=worker, holding=holding)
 
 
 def _code(o: StreetAObjects) -> dict[str, Any]:
@@ -62,7 +63,8 @@ def _worker(o: StreetAObjects) -> dict[str, Any]:
     return {"pk": o.worker.pk}
 
 
-# Object routes opened with GET: how to point each at a street-A object.
+# Object routes opened with GET: how to point each at a street-A object. An area whose
+# objects are not here builds them in its own tests/factories.py from a StreetAObjects.
 OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "orgs:unit": _code,
     "orgs:profile-edit": _code,
