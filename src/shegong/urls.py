@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", core_views.audit, name="audit"),
+    path("users/", core_views.users, name="users"),
+    path("users/new/", core_views.user_create, name="user-create"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("shegong.orgs.urls")),
     path("workers/import/", include("shegong.people.import_urls")),

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("结构分析"), reverse("reports:structure")),
     ]
     if has_permission(user, Permission.AUDIT):
+        items.append((_("账号管理"), reverse("users")))
         items.append((_("审计记录"), reverse("audit")))
     items.append((_("接口文档"), reverse("api-docs")))
     current = request.path

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import services
+from shegong.core.models import Role
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -34,3 +35,17 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             address = self.request.META.get("REMOTE_ADDR") if self.request else None
             services.login_failure_record(username=username, address=address)
             raise
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
+    unit = forms.ChoiceField(label=_("所属单位"))
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+
+    def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field.choices = units

@@ -11,6 +11,7 @@ from shegong.core.models import AuditEntry, Membership
 
 if TYPE_CHECKING:
     from shegong.core.models import User
+    from shegong.orgs.models import Unit
 
 
 def audit_list(
@@ -31,3 +32,19 @@ def audit_list(
 
 def membership_list(*, viewer: User) -> QuerySet[Membership]:
     return viewer.memberships.select_related("unit").order_by("unit__path")
+
+
+def user_list(*, viewer: User) -> QuerySet[Membership]:
+    """Memberships of units the viewer administers (and below), with their users."""
+    return (
+        Membership.objects.filter(path_q(viewer, "unit__path", Permission.AUDIT))
+        .select_related("user", "unit")
+        .order_by("unit__path", "user__username")
+    )
+
+
+def administered_units(*, viewer: User) -> QuerySet[Unit]:
+    """The units where the viewer may open logins: those they administer, and below."""
+    from shegong.orgs.models import Unit
+
+    return Unit.objects.filter(path_q(viewer, "path", Permission.AUDIT)).order_by("path")

@@ -6,6 +6,8 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,9 +56,16 @@ def user_create(
         raise ServiceError(_("只有管理员可以为本单位及下级单位开设账号"))
     if role not in Role.values:
         raise ServiceError(_("未知角色"), field="role")
+    username = username.strip()
+    if not username:
+        raise ServiceError(_("请填写用户名"), field="username")
     if User.objects.filter(username=username).exists():
         raise ServiceError(_("用户名%(name)s已被使用") % {"name": username}, field="username")
     user = User(username=username, first_name=full_name)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), field="password") from exc
     user.set_password(password)
     user.save()
     membership = Membership.objects.create(user=user, unit=unit, role=role)

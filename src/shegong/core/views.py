@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from shegong.core import selectors, services
 from shegong.core.access import Permission, has_permission
-from shegong.core.forms import ThrottledAuthenticationForm
+from shegong.core.errors import ServiceError
+from shegong.core.forms import ThrottledAuthenticationForm, UserCreateForm
 from shegong.core.models import AuditAction
 from shegong.core.types import AuthedRequest
 from shegong.orgs import selectors as org_selectors
@@ -54,3 +57,38 @@ def audit(request: AuthedRequest) -> HttpResponse:
         "core/audit.html",
         {"page": page, "actions": AuditAction.choices, "filters": request.GET},
     )
+
+
+@login_required
+def users(request: AuthedRequest) -> HttpResponse:
+    if not has_permission(request.user, Permission.AUDIT):
+        raise Http404
+    page = Paginator(selectors.user_list(viewer=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/users.html", {"page": page})
+
+
+@login_required
+def user_create(request: AuthedRequest) -> HttpResponse:
+    if not has_permission(request.user, Permission.AUDIT):
+        raise Http404
+    administered = selectors.administered_units(viewer=request.user)
+    choices = [(u.code, f"{u.name}({u.get_kind_display()})") for u in administered]
+    form = UserCreateForm(request.POST or None, units=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = org_selectors.unit_get(viewer=request.user, code=data["unit"])
+        try:
+            services.user_create(
+                username=data["username"],
+                password=data["password"],
+                full_name=data["full_name"],
+                unit=unit,
+                role=data["role"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("账号已开设"))
+            return redirect("users")
+    return render(request, "core/user_form.html", {"form": form})
