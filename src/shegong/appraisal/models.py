@@ -1,0 +1,532 @@
+"""Yearly appraisal (考核评议): the scheme a street sets, the cycle that runs it, the residents'
+vote in each community, the leaders' and peers' scores, self-reports, results and objections.
+
+Anonymity of the residents' vote: a household code is stored only as a keyed hash, spent by a
+conditional UPDATE (`spent = false` → `true`) in the same transaction that inserts the vote,
+and the vote row holds neither the code nor the household nor a timestamp, so a vote cannot be
+traced back to the household that cast it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class GradeSet(models.TextChoices):
+    STANDARD = "standard", _("优秀/良好/合格/不合格")
+    COMPETENCE = "competence", _("优秀/称职/基本称职/不称职")
+
+
+class Grade(models.TextChoices):
+    """Four grades from best to worst; the labels shown depend on the scheme's grade set."""
+
+    A = "A", _("优秀")
+    B = "B", _("良好")
+    C = "C", _("合格")
+    D = "D", _("不合格")
+
+
+GRADE_LABELS = {
+    GradeSet.STANDARD: {"A": _("优秀"), "B": _("良好"), "C": _("合格"), "D": _("不合格")},
+    GradeSet.COMPETENCE: {"A": _("优秀"), "B": _("称职"), "C": _("基本称职"), "D": _("不称职")},
+}
+
+
+class PartKind(models.TextChoices):
+    RESIDENTS = "residents", _("居民评议")
+    LEADERS = "leaders", _("街道考核")
+    PEERS = "peers", _("同事互评")
+
+
+class IndicatorKind(models.TextChoices):
+    SCORE = "score", _("直接打分")
+    SCALE = "scale", _("满意度等级")
+    FIGURE = "figure", _("数值折算")
+
+
+class RaterCategory(models.TextChoices):
+    RESIDENT = "resident", _("普通居民")
+    REPRESENTATIVE = "representative", _("居民代表")
+    ORGANISATION = "organisation", _("驻区单位")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    FAIRLY = "fairly", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Scheme(models.Model):
+    """How one unit (usually a street) appraises its community workers in one year."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("考核单位")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=100)
+    grade_set = models.CharField(
+        _("等次"), max_length=16, choices=GradeSet.choices, default=GradeSet.STANDARD
+    )
+    # A score at or above a threshold earns that grade (subject to the quota for A).
+    threshold_a = models.DecimalField(_("优秀分数线"), max_digits=5, decimal_places=2, default=90)
+    threshold_b = models.DecimalField(_("良好分数线"), max_digits=5, decimal_places=2, default=80)
+    threshold_c = models.DecimalField(_("合格分数线"), max_digits=5, decimal_places=2, default=60)
+    top_quota = models.DecimalField(
+        _("优秀比例上限(%)"), max_digits=5, decimal_places=2, default=20
+    )
+    min_raters = models.PositiveIntegerField(_("最少评议人数"), default=50)
+    min_resident_share = models.DecimalField(
+        _("普通居民最低占比(%)"), max_digits=5, decimal_places=2, default=70
+    )
+    trim = models.BooleanField(_("去掉一个最高分和一个最低分"), default=True)
+    pay_factor_a = models.DecimalField(
+        _("优秀绩效系数"), max_digits=4, decimal_places=2, default="1.20"
+    )
+    pay_factor_b = models.DecimalField(
+        _("良好绩效系数"), max_digits=4, decimal_places=2, default="1.00"
+    )
+    pay_factor_c = models.DecimalField(
+        _("合格绩效系数"), max_digits=4, decimal_places=2, default="0.80"
+    )
+    pay_factor_d = models.DecimalField(
+        _("不合格绩效系数"), max_digits=4, decimal_places=2, default="0.00"
+    )
+    ten_best = models.PositiveSmallIntegerField(_("十佳评选人数"), default=10)
+    objection_days = models.PositiveSmallIntegerField(_("异议期(天)"), default=7)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考核方案")
+        ordering = ["-year", "unit_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="scheme_one_per_unit_year"),
+            models.CheckConstraint(
+                condition=Q(threshold_a__gt=F("threshold_b"))
+                & Q(threshold_b__gt=F("threshold_c"))
+                & Q(threshold_c__gte=0)
+                & Q(threshold_a__lte=100),
+                name="scheme_thresholds_descend",
+            ),
+            models.CheckConstraint(
+                condition=Q(top_quota__gte=0, top_quota__lte=100)
+                & Q(min_resident_share__gte=0, min_resident_share__lte=100),
+                name="scheme_percentages_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(pay_factor_a__gte=0)
+                & Q(pay_factor_b__gte=0)
+                & Q(pay_factor_c__gte=0)
+                & Q(pay_factor_d__gte=0),
+                name="scheme_pay_factors_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="scheme_year_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def grade_label(self, grade: str) -> str:
+        return str(GRADE_LABELS[GradeSet(self.grade_set)].get(grade, grade))
+
+
+class SchemePart(models.Model):
+    """One source of scores with its weight (%); the weights of a scheme add up to 100."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="parts")
+    kind = models.CharField(_("评分来源"), max_length=16, choices=PartKind.choices)
+    weight = models.DecimalField(_("权重(%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("考核构成")
+        ordering = ["scheme", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "kind"], name="part_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0, weight__lte=100), name="part_weight_sane"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PartKind.values), name="part_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.weight}%"
+
+
+class Indicator(models.Model):
+    """An item scored within a part: points (score), a satisfaction scale (residents), or a
+    figure such as a participation rate mapped to points (full marks at `figure_full`)."""
+
+    part = models.ForeignKey(SchemePart, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("指标"), max_length=100)
+    kind = models.CharField(
+        _("计分方式"), max_length=8, choices=IndicatorKind.choices, default=IndicatorKind.SCORE
+    )
+    max_points = models.DecimalField(_("分值"), max_digits=5, decimal_places=2)
+    figure_full = models.DecimalField(
+        _("满分对应数值"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("考核指标")
+        ordering = ["part", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="indicator_points_positive"),
+            models.CheckConstraint(
+                condition=Q(kind=IndicatorKind.FIGURE, figure_full__gt=0)
+                | (~Q(kind=IndicatorKind.FIGURE) & Q(figure_full__isnull=True)),
+                name="indicator_figure_full_iff_figure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CycleStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    COMPUTED = "computed", _("已计算")
+    PUBLISHED = "published", _("已公示")
+
+
+class Cycle(models.Model):
+    """The running of one scheme: surveys, scoring, results, publication and objections."""
+
+    scheme = models.OneToOneField(Scheme, on_delete=models.PROTECT, related_name="cycle")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.OPEN
+    )
+    computed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    objections_until = models.DateField(_("异议截止"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("考核周期")
+        ordering = ["-scheme__year", "unit_path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CycleStatus.values), name="cycle_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CycleStatus.PUBLISHED)
+                | Q(published_at__isnull=False, objections_until__isnull=False),
+                name="cycle_published_has_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.scheme)
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("准备中")
+    OPEN = "open", _("评议中")
+    CLOSED = "closed", _("已结束")
+
+
+class Survey(models.Model):
+    """The residents' evaluation of one community's workers in one cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="surveys")
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("居民评议")
+        ordering = ["cycle", "unit_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "community"], name="survey_one_per_community"),
+            models.CheckConstraint(
+                condition=Q(status__in=SurveyStatus.values), name="survey_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.community}"
+
+
+class SurveyWorker(models.Model):
+    """The workers on a survey's ballot, fixed when it opens."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="ballot")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "worker"], name="ballot_worker_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.worker_id}"
+
+
+class HouseholdCode(models.Model):
+    """A one-time code for one household. Only a keyed hash of the code is kept."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    household = models.CharField(_("住户"), max_length=100)
+    category = models.CharField(
+        _("评议人类别"),
+        max_length=16,
+        choices=RaterCategory.choices,
+        default=RaterCategory.RESIDENT,
+    )
+    # A flag, not a time: a spending time could be matched to a vote's insertion order.
+    spent = models.BooleanField(default=False)
+    voided = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("评议码")
+        indexes = [models.Index(fields=["survey", "spent"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=RaterCategory.values), name="code_category_known"
+            ),
+            models.CheckConstraint(condition=~Q(household=""), name="code_household_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.household
+
+
+class Vote(models.Model):
+    """One household's vote, deliberately unlinked: no code, no household, no time."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="votes")
+    category = models.CharField(max_length=16, choices=RaterCategory.choices)
+
+    class Meta:
+        verbose_name = _("评议票")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=RaterCategory.values), name="vote_category_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}#{self.pk}"
+
+
+class VoteRating(models.Model):
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ratings")
+    # Copied from the vote so the turnout and score aggregates need no join.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=16, choices=Rating.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "worker"])]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "worker"], name="rating_once_per_vote"),
+            models.CheckConstraint(condition=Q(rating__in=Rating.values), name="rating_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.worker_id} {self.rating}"
+
+
+class VoteFailure(models.Model):
+    """A refused code, kept in the database so the throttle holds across server processes."""
+
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Score(models.Model):
+    """One scorer's sheet for one worker: a street leader (a user) or a peer (a worker)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="scores")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    part = models.CharField(max_length=16, choices=PartKind.choices)
+    scorer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scorer_worker = models.ForeignKey(
+        "people.Worker", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Out of 100: the indicators' points scaled to the part's full marks.
+    total = models.DecimalField(max_digits=6, decimal_places=2)
+    unit_path = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        verbose_name = _("评分")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(part=PartKind.LEADERS) & Q(scorer_user__isnull=False))
+                | (Q(part=PartKind.PEERS) & Q(scorer_worker__isnull=False)),
+                name="score_scorer_matches_part",
+            ),
+            models.CheckConstraint(
+                condition=Q(scorer_worker__isnull=True) | ~Q(scorer_worker=F("worker")),
+                name="score_no_self_scoring",
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=0, total__lte=100), name="score_total_in_range"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "worker", "scorer_user"],
+                condition=Q(part=PartKind.LEADERS),
+                name="score_one_per_leader",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "worker", "scorer_worker"],
+                condition=Q(part=PartKind.PEERS),
+                name="score_one_per_peer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.part} {self.total}"
+
+
+class ScoreItem(models.Model):
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["score", "indicator"], name="score_item_once"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="score_item_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.points}"
+
+
+class SelfReport(models.Model):
+    """A worker's annual self-report (述职), attached to the cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_reports")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("述职报告"))
+    unit_path = models.CharField(max_length=255, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("述职报告")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "worker"], name="self_report_once"),
+            models.CheckConstraint(condition=~Q(text=""), name="self_report_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} 述职"
+
+
+class Standing(models.TextChoices):
+    RENEW = "renew", _("续聘")
+    WARN = "warn", _("诫勉提醒")
+    EXIT = "exit", _("退出")
+
+
+class Result(models.Model):
+    """A worker's outcome in a cycle, with the consequences other areas read (pay reads
+    `pay_factor`, the grade steps read `counts_toward_step`)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="results")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    resident_score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    leader_score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    peer_score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    score = models.DecimalField(_("综合得分"), max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField(_("排名"))
+    grade = models.CharField(_("等次"), max_length=1, choices=Grade.choices)
+    pay_factor = models.DecimalField(_("绩效系数"), max_digits=4, decimal_places=2)
+    counts_toward_step = models.BooleanField(_("计入晋档年限"))
+    standing = models.CharField(_("聘用建议"), max_length=8, choices=Standing.choices)
+    ten_best = models.BooleanField(_("十佳"), default=False)
+    reasons = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核结果")
+        ordering = ["cycle", "rank", "worker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "worker"], name="result_once_per_worker"),
+            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="result_grade_known"),
+            models.CheckConstraint(
+                condition=Q(standing__in=Standing.values), name="result_standing_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="result_score_in_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(grade=Grade.D) | Q(counts_toward_step=False),
+                name="result_fail_year_does_not_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.score} {self.grade}"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    REJECTED = "rejected", _("维持原结果")
+
+
+class Objection(models.Model):
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="objections")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    text = models.TextField(_("异议理由"))
+    filed_at = models.DateTimeField(auto_now_add=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=8, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    decision = models.TextField(_("处理意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异议")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="objection_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status=ObjectionStatus.OPEN, decided_at__isnull=True, decision="")
+                | (
+                    Q(status__in=[ObjectionStatus.UPHELD, ObjectionStatus.REJECTED])
+                    & Q(decided_at__isnull=False)
+                    & ~Q(decision="")
+                ),
+                name="objection_decision_iff_decided",
+            ),
+            models.UniqueConstraint(
+                fields=["result"],
+                condition=Q(status=ObjectionStatus.OPEN),
+                name="objection_one_open_per_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} {self.get_status_display()}"

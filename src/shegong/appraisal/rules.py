@@ -1,0 +1,231 @@
+"""Pure appraisal calculations: no ORM, no request. Decimal throughout, two places, half up.
+
+Documented rules
+----------------
+- A scorer's sheet is the sum of the indicator points scaled to 100. A figure indicator (e.g.
+  a participation rate) earns its points in proportion to the figure, full marks at
+  `figure_full` and above.
+- Residents' satisfaction: 满意 100, 基本满意 60, 不满意 0 points; the part score is the mean.
+- Trimming: with trimming on and at least TRIM_MIN_SCORES sheets, the single highest and the
+  single lowest sheet are dropped before the mean; with fewer, nothing is dropped.
+- Weighted score: each part's score times its weight. A part with no scores is left out and the
+  remaining weights are scaled back up to 100%; the result says which part was missing.
+- Ranking: by score, highest first. Equal scores (to 0.01) share a rank ("1, 2, 2, 4").
+  Within equal scores the list is ordered by the residents' score, then the leaders' score.
+- Grades: a score at or above a threshold earns that grade. The top grade is capped at
+  floor(n × quota%) workers of the unit. Candidates are taken in the order above (score, then
+  residents' score, then leaders' score); a group still tied on all three at the cap is not
+  split: the whole group drops to the next grade, so the quota is never exceeded.
+- Consequences: the performance-pay factor comes from the scheme per grade; a 不合格 year does
+  not count toward the next grade step; 不合格 twice running → exit list, once → warning list,
+  otherwise renewal. 十佳: up to `ten_best` workers of the top grade in the same order, a tie at
+  the boundary again not split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+TRIM_MIN_SCORES = 5
+
+SCALE_POINTS: dict[str, Decimal] = {
+    "satisfied": Decimal(100),
+    "fairly": Decimal(60),
+    "unsatisfied": Decimal(0),
+}
+GRADES = ("A", "B", "C", "D")
+
+
+def q2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def figure_points(figure: Decimal, figure_full: Decimal, max_points: Decimal) -> Decimal:
+    """Points for a figure such as a participation rate: proportional, capped at full marks."""
+    if figure <= 0:
+        return Decimal(0)
+    return q2(min(figure / figure_full, Decimal(1)) * max_points)
+
+
+def sheet_total(points: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """(points, max points) per indicator → the sheet out of 100."""
+    pairs = list(points)
+    full = sum((m for _p, m in pairs), Decimal(0))
+    if full <= 0:
+        raise ValueError("no indicators")
+    got = sum((p for p, _m in pairs), Decimal(0))
+    if any(p < 0 or p > m for p, m in pairs):
+        raise ValueError("points out of range")
+    return q2(got / full * HUNDRED)
+
+
+def resident_score(counts: Mapping[str, int]) -> Decimal | None:
+    """The mean satisfaction points from the count of each rating; None without ratings."""
+    total = sum(counts.values())
+    if total == 0:
+        return None
+    points = sum((SCALE_POINTS[r] * n for r, n in counts.items()), Decimal(0))
+    return q2(points / total)
+
+
+def trimmed_mean(
+    *, total: Decimal, highest: Decimal, lowest: Decimal, count: int, trim: bool
+) -> Decimal | None:
+    """The mean of `count` sheets from their sum, maximum and minimum (as the database
+    aggregates them), dropping one highest and one lowest when trimming applies."""
+    if count == 0:
+        return None
+    if trim and count >= TRIM_MIN_SCORES:
+        return q2((total - highest - lowest) / (count - 2))
+    return q2(total / count)
+
+
+def weighted_score(
+    parts: Mapping[str, Decimal | None], weights: Mapping[str, Decimal]
+) -> tuple[Decimal, list[str]]:
+    """The weighted score and the parts left out for having no scores."""
+    present = {k: w for k, w in weights.items() if parts.get(k) is not None}
+    missing = [k for k in weights if k not in present]
+    weight_sum = sum(present.values(), Decimal(0))
+    if weight_sum == 0:
+        return Decimal(0), missing
+    raw = sum((parts[k] * w for k, w in present.items()), Decimal(0))  # type: ignore[operator]
+    return q2(raw / weight_sum), missing
+
+
+def survey_valid(
+    *, votes: int, residents: int, min_raters: int, min_resident_share: Decimal
+) -> bool:
+    """Enough raters, and enough of them ordinary residents."""
+    if votes < min_raters or votes == 0:
+        return False
+    return Decimal(residents) * HUNDRED >= min_resident_share * votes
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: int  # the worker's id
+    score: Decimal
+    resident: Decimal | None = None
+    leader: Decimal | None = None
+
+
+def _order_key(e: Entry) -> tuple[Decimal, Decimal, Decimal]:
+    none = Decimal(-1)
+    return (
+        e.score,
+        e.resident if e.resident is not None else none,
+        e.leader if e.leader is not None else none,
+    )
+
+
+def ordered(entries: Iterable[Entry]) -> list[Entry]:
+    """Best first: score, then residents' score, then leaders' score, then id (stable)."""
+    return sorted(entries, key=lambda e: (_neg(_order_key(e)), e.key))
+
+
+def _neg(key: tuple[Decimal, Decimal, Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    return (-key[0], -key[1], -key[2])
+
+
+def ranks(entries: Sequence[Entry]) -> dict[int, int]:
+    """Competition ranking by score: equal scores share a rank, the next rank skips."""
+    result: dict[int, int] = {}
+    previous: Decimal | None = None
+    current = 0
+    for position, e in enumerate(ordered(entries), start=1):
+        if e.score != previous:
+            current = position
+            previous = e.score
+        result[e.key] = current
+    return result
+
+
+def quota_count(n: int, quota_percent: Decimal) -> int:
+    """At most this many top grades among n workers (rounded down)."""
+    return int((Decimal(n) * quota_percent / HUNDRED).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _take_without_splitting_ties(candidates: list[Entry], limit: int) -> list[Entry]:
+    """The first `limit` candidates, less any group tied (on the order key) across the cut."""
+    if len(candidates) <= limit:
+        return candidates
+    taken = candidates[:limit]
+    boundary = _order_key(candidates[limit])
+    return [e for e in taken if _order_key(e) != boundary]
+
+
+@dataclass
+class Grading:
+    grades: dict[int, str] = field(default_factory=dict)
+    capped: set[int] = field(default_factory=set)  # would have been A but for the quota
+    quota: int = 0
+
+
+def grade_of(score: Decimal, thresholds: tuple[Decimal, Decimal, Decimal]) -> str:
+    a, b, c = thresholds
+    if score >= a:
+        return "A"
+    if score >= b:
+        return "B"
+    if score >= c:
+        return "C"
+    return "D"
+
+
+def assign_grades(
+    entries: Sequence[Entry],
+    *,
+    thresholds: tuple[Decimal, Decimal, Decimal],
+    quota_percent: Decimal,
+) -> Grading:
+    """Grades by threshold, the top grade capped by the quota (see the module notes)."""
+    grading = Grading(quota=quota_count(len(entries), quota_percent))
+    for e in entries:
+        grading.grades[e.key] = grade_of(e.score, thresholds)
+    candidates = [e for e in ordered(entries) if grading.grades[e.key] == "A"]
+    kept = {e.key for e in _take_without_splitting_ties(candidates, grading.quota)}
+    for e in candidates:
+        if e.key not in kept:
+            grading.grades[e.key] = "B"
+            grading.capped.add(e.key)
+    return grading
+
+
+@dataclass(frozen=True)
+class Consequence:
+    pay_factor: Decimal
+    counts_toward_step: bool
+    standing: str  # renew / warn / exit
+
+
+def consequence(
+    grade: str, previous_grade: str | None, pay_factors: Mapping[str, Decimal]
+) -> Consequence:
+    standing = ("exit" if previous_grade == "D" else "warn") if grade == "D" else "renew"
+    return Consequence(
+        pay_factor=pay_factors[grade], counts_toward_step=grade != "D", standing=standing
+    )
+
+
+def ten_best(entries: Sequence[Entry], grades: Mapping[int, str], n: int) -> set[int]:
+    """Up to n of the top grade, best first, a tie at the boundary not split."""
+    candidates = [e for e in ordered(entries) if grades.get(e.key) == "A"]
+    return {e.key for e in _take_without_splitting_ties(candidates, n)}
+
+
+def grade_counts(grades: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(GRADES, 0)
+    for g in grades:
+        counts[g] += 1
+    return counts
+
+
+def turnout_percent(spent: int, issued: int) -> Decimal:
+    if issued == 0:
+        return Decimal("0.0")
+    return (Decimal(spent) * HUNDRED / issued).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
