@@ -1,0 +1,619 @@
+"""Every write to training and certification: atomic, scoped to the acting user, audited.
+
+Course, enrolment and attendance changes are audited against the course (unit: the
+organiser); exam, award and secondment changes against the worker, so a worker's trail shows
+them beside the roster's own changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core.access import Permission, has_permission
+from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.errors import ServiceError
+from shegong.core.sheets import fold
+from shegong.orgs.models import Unit
+from shegong.people import services as people_services
+from shegong.people.models import Placement, PostType, Worker, WorkerStatus
+from shegong.training import rules
+from shegong.training.models import (
+    EXAM_LEVELS,
+    Attendance,
+    Award,
+    AwardRule,
+    Course,
+    CourseKind,
+    Enrolment,
+    ExamRegistration,
+    ExamResult,
+    ExamSubject,
+    Secondment,
+    SecondmentKind,
+)
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+COURSE_FIELDS = ["title", "kind", "place", "start", "end", "hours_per_day", "capacity", "note"]
+LEVELS = frozenset(v for v, _label in EXAM_LEVELS)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _require_edit(acting_user: User, unit: Unit, field: str | None = None) -> None:
+    if not has_permission(acting_user, Permission.EDIT, unit):
+        raise ServiceError(_("您没有权限管理%(unit)s的培训") % {"unit": unit.name}, field=field)
+
+
+def _audit_course(
+    course: Course,
+    acting_user: User | None,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    audit_record(
+        acting_user=acting_user,
+        action=action,
+        target=course,
+        unit_path=course.organiser.path,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def _audit_worker(
+    worker: Worker, acting_user: User | None, after: dict[str, Any], note: str
+) -> None:
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        target=worker,
+        unit_path=worker.unit_path,
+        after=after,
+        note=note,
+    )
+
+
+# ---------------------------------------------------------------- courses
+
+
+def clean_course_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Check a course's own fields; (clean values, [(field, reason)]). Nothing is written."""
+    clean: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    title = fold(values.get("title"))
+    if not title:
+        errors.append(("title", _("请填写培训班名称")))
+    elif len(title) > 100:
+        errors.append(("title", _("培训班名称过长")))
+    clean["title"] = title
+    kind = values.get("kind") or ""
+    if kind not in CourseKind.values:
+        errors.append(("kind", _("请选择培训类别")))
+    clean["kind"] = kind
+    clean["place"] = fold(values.get("place"))[:100]
+    clean["note"] = fold(values.get("note"))[:200]
+    start, end = values.get("start"), values.get("end")
+    if start is None:
+        errors.append(("start", _("请填写开始日期")))
+    if end is None:
+        errors.append(("end", _("请填写结束日期")))
+    if start is not None and end is not None and end < start:
+        errors.append(
+            ("end", _("结束日期%(end)s早于开始日期%(start)s") % {"end": end, "start": start})
+        )
+    clean["start"], clean["end"] = start, end
+    hours = values.get("hours_per_day")
+    if hours is None or not Decimal(0) < Decimal(hours) <= Decimal(24):
+        errors.append(("hours_per_day", _("每天学时应大于0且不超过24")))
+    clean["hours_per_day"] = hours
+    capacity = values.get("capacity")
+    if capacity is None or int(capacity) < 1:
+        errors.append(("capacity", _("名额至少为1人")))
+    clean["capacity"] = capacity
+    return clean, errors
+
+
+def _clean_course_or_refuse(values: Mapping[str, Any]) -> dict[str, Any]:
+    clean, errors = clean_course_values(values)
+    if errors:
+        field, message = errors[0]
+        raise ServiceError(message, field=field)
+    return clean
+
+
+def _course_snapshot(course: Course) -> dict[str, Any]:
+    data = snapshot(course, [*COURSE_FIELDS, "organiser_id"])
+    data["target_posts"] = sorted(course.target_posts.values_list("code", flat=True))
+    return data
+
+
+@transaction.atomic
+def course_create(
+    *,
+    organiser: Unit | None,
+    values: Mapping[str, Any],
+    target_posts: Iterable[PostType] = (),
+    acting_user: User,
+) -> Course:
+    if organiser is None:
+        raise ServiceError(_("请选择主办单位"), field="organiser")
+    _require_edit(acting_user, organiser, "organiser")
+    clean = _clean_course_or_refuse(values)
+    course = Course.objects.create(organiser=organiser, **clean)
+    course.target_posts.set(list(target_posts))
+    _audit_course(course, acting_user, AuditAction.CREATE, after=_course_snapshot(course))
+    return course
+
+
+def _locked_course(course: Course) -> Course:
+    return Course.objects.select_for_update().select_related("organiser").get(pk=course.pk)
+
+
+@transaction.atomic
+def course_update(
+    *,
+    course: Course,
+    values: Mapping[str, Any],
+    target_posts: Iterable[PostType] | None = None,
+    acting_user: User,
+) -> Course:
+    course = _locked_course(course)
+    _require_edit(acting_user, course.organiser)
+    clean = _clean_course_or_refuse(values)
+    if clean["capacity"] < course.enrolled:
+        raise ServiceError(
+            _("已有%(n)s人报名,名额不能少于已报名人数") % {"n": course.enrolled}, field="capacity"
+        )
+    outside = course.attendance.filter(Q(day__lt=clean["start"]) | Q(day__gt=clean["end"]))
+    first = outside.order_by("day").first()
+    if first is not None:
+        raise ServiceError(
+            _("%(day)s已有签到记录,培训日期须包含这一天") % {"day": first.day}, field="start"
+        )
+    before = _course_snapshot(course)
+    for name, value in clean.items():
+        setattr(course, name, value)
+    course.save()
+    if target_posts is not None:
+        course.target_posts.set(list(target_posts))
+    _audit_course(
+        course, acting_user, AuditAction.UPDATE, before=before, after=_course_snapshot(course)
+    )
+    return course
+
+
+# ---------------------------------------------------------------- enrolment
+
+
+@transaction.atomic
+def enrolments_add(
+    *, course: Course, workers: Sequence[Worker], acting_user: User
+) -> list[Enrolment]:
+    """Enrol workers (one, or all matched by a filter or a unit) in a course.
+
+    All or nothing: every worker must be active, below the course's organiser and in the
+    acting user's editing scope, and all of them must fit in the places left. Workers already
+    enrolled are skipped. Returns the new enrolments."""
+    course = _locked_course(course)
+    if not workers:
+        raise ServiceError(_("没有符合条件的人员可报名"), field="workers")
+    organiser = course.organiser
+    for worker in workers:
+        if not worker.unit_path.startswith(organiser.path):
+            raise ServiceError(
+                _("%(name)s不在%(unit)s范围内,不能报名本培训班")
+                % {"name": worker.name, "unit": organiser.name},
+                field="workers",
+            )
+        if not has_permission(acting_user, Permission.EDIT, worker.community):
+            raise ServiceError(
+                _("您没有权限为%(name)s报名") % {"name": worker.name}, field="workers"
+            )
+        if worker.status != WorkerStatus.ACTIVE:
+            raise ServiceError(
+                _("%(name)s已离岗,不能报名") % {"name": worker.name}, field="workers"
+            )
+    already = set(
+        Enrolment.objects.filter(course=course, worker__in=workers).values_list(
+            "worker_id", flat=True
+        )
+    )
+    new = [w for w in {w.pk: w for w in workers}.values() if w.pk not in already]
+    if not new:
+        raise ServiceError(_("所选人员均已报名"), field="workers")
+    if course.enrolled + len(new) > course.capacity:
+        raise ServiceError(
+            _("名额不足:本班名额%(capacity)s人,已报名%(enrolled)s人,本次报名%(n)s人")
+            % {"capacity": course.capacity, "enrolled": course.enrolled, "n": len(new)},
+            field="workers",
+        )
+    try:
+        with transaction.atomic():
+            Course.objects.filter(pk=course.pk).update(enrolled=F("enrolled") + len(new))
+            created = Enrolment.objects.bulk_create(
+                [Enrolment(course=course, worker=w) for w in new]
+            )
+    except IntegrityError as exc:  # the capacity constraint, if another enrolment raced us
+        raise ServiceError(_("名额不足,请刷新后重试"), field="workers") from exc
+    _audit_course(
+        course,
+        acting_user,
+        AuditAction.UPDATE,
+        after={"enrolled": sorted(w.pk for w in new)},
+        note=_("报名%(n)s人") % {"n": len(new)},
+    )
+    return created
+
+
+def _may_mark(acting_user: User, course: Course, worker: Worker) -> bool:
+    return has_permission(acting_user, Permission.EDIT, course.organiser) or has_permission(
+        acting_user, Permission.EDIT, worker.community
+    )
+
+
+@transaction.atomic
+def enrolment_withdraw(*, enrolment: Enrolment, acting_user: User) -> None:
+    """Take a worker off a course they have not attended yet."""
+    course = _locked_course(enrolment.course)
+    enrolment = Enrolment.objects.select_related("worker__community").get(pk=enrolment.pk)
+    if not _may_mark(acting_user, course, enrolment.worker):
+        raise ServiceError(_("您没有权限为%(name)s退报") % {"name": enrolment.worker.name})
+    if enrolment.attendance.exists():
+        raise ServiceError(_("%(name)s已有签到记录,不能退报") % {"name": enrolment.worker.name})
+    worker_pk = enrolment.worker.pk
+    enrolment.delete()
+    Course.objects.filter(pk=course.pk).update(enrolled=F("enrolled") - 1)
+    _audit_course(
+        course,
+        acting_user,
+        AuditAction.UPDATE,
+        before={"enrolled": [worker_pk]},
+        after={"enrolled": []},
+        note=_("退报%(name)s") % {"name": enrolment.worker.name},
+    )
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def placements_on(worker_ids: Iterable[int], day: datetime.date) -> dict[int, int]:
+    """worker id -> the community they were placed in on `day` (those on the roster)."""
+    found = Placement.objects.filter(worker_id__in=list(worker_ids), start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
+    return dict(found.values_list("worker_id", "unit_id"))
+
+
+def check_attendance_day(course: Course, day: datetime.date | None) -> datetime.date:
+    if day is None:
+        raise ServiceError(_("请选择签到日期"), field="day")
+    if not course.start <= day <= course.end:
+        raise ServiceError(
+            _("%(day)s不在培训日期%(start)s至%(end)s之内")
+            % {"day": day, "start": course.start, "end": course.end},
+            field="day",
+        )
+    if day > _today():
+        raise ServiceError(_("不能为今天以后的日期签到"), field="day")
+    return day
+
+
+@transaction.atomic
+def attendance_mark(
+    *,
+    course: Course,
+    day: datetime.date | None,
+    present: Iterable[int],
+    acting_user: User,
+    scope: Iterable[int] | None = None,
+) -> tuple[int, int]:
+    """Set who attended `day`: the enrolments in `present` did, the others of `scope` (the
+    enrolments the sign-in page showed; default: all the user may mark) did not.
+
+    Each worker marked present must have been on the roster that day; otherwise nothing
+    changes and the error names them. Returns (added, removed)."""
+    course = _locked_course(course)
+    day = check_attendance_day(course, day)
+    enrolments = {
+        e.pk: e for e in Enrolment.objects.filter(course=course).select_related("worker__community")
+    }
+    wanted = set(present)
+    unknown = wanted - set(enrolments)
+    if unknown:
+        raise ServiceError(_("签到名单中有未报名本班的人员"), field="present")
+    shown = set(enrolments) if scope is None else set(scope) & set(enrolments)
+    shown |= wanted
+    for pk in shown:
+        if not _may_mark(acting_user, course, enrolments[pk].worker):
+            raise ServiceError(
+                _("您没有权限为%(name)s签到") % {"name": enrolments[pk].worker.name},
+                field="present",
+            )
+    placed = placements_on((enrolments[pk].worker.pk for pk in wanted), day)
+    off_roster = [
+        enrolments[pk].worker.name for pk in wanted if enrolments[pk].worker.pk not in placed
+    ]
+    if off_roster:
+        raise ServiceError(
+            _("%(names)s在%(day)s不在社区工作者名册上,不能计入培训")
+            % {"names": "、".join(sorted(off_roster)), "day": day},
+            field="present",
+        )
+    existing = set(
+        Attendance.objects.filter(course=course, day=day, enrolment_id__in=shown).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    to_add = wanted - existing
+    to_remove = (shown - wanted) & existing
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                enrolment_id=pk,
+                course=course,
+                worker_id=enrolments[pk].worker.pk,
+                community_id=placed[enrolments[pk].worker.pk],
+                day=day,
+            )
+            for pk in sorted(to_add)
+        ]
+    )
+    Attendance.objects.filter(course=course, day=day, enrolment_id__in=to_remove).delete()
+    if to_add or to_remove:
+        _audit_course(
+            course,
+            acting_user,
+            AuditAction.UPDATE,
+            after={
+                "day": day.isoformat(),
+                "present": sorted(enrolments[p].worker.pk for p in to_add),
+                "absent": sorted(enrolments[p].worker.pk for p in to_remove),
+            },
+            note=_("%(day)s签到:新增%(added)s人,取消%(removed)s人")
+            % {"day": day, "added": len(to_add), "removed": len(to_remove)},
+        )
+    return len(to_add), len(to_remove)
+
+
+# ---------------------------------------------------------------- exams and awards
+
+
+@transaction.atomic
+def exam_register(
+    *, worker: Worker, level: str, year: int | None, acting_user: User
+) -> ExamRegistration:
+    worker = Worker.objects.select_related("community").get(pk=worker.pk)
+    if not has_permission(acting_user, Permission.EDIT, worker.community):
+        raise ServiceError(_("您没有权限为%(name)s报考") % {"name": worker.name}, field="worker")
+    if level not in LEVELS:
+        raise ServiceError(_("请选择报考级别"), field="level")
+    if year is None or not 2008 <= year <= _today().year + 1:
+        raise ServiceError(_("考试年度应在2008年至明年之间"), field="year")
+    if worker.status != WorkerStatus.ACTIVE:
+        raise ServiceError(_("%(name)s已离岗,不能报考") % {"name": worker.name}, field="worker")
+    if ExamRegistration.objects.filter(worker=worker, level=level, year=year).exists():
+        raise ServiceError(
+            _("%(name)s已报考%(year)s年%(level)s")
+            % {"name": worker.name, "year": year, "level": dict(EXAM_LEVELS)[level]},
+            field="level",
+        )
+    registration = ExamRegistration.objects.create(worker=worker, level=level, year=year)
+    _audit_worker(
+        worker,
+        acting_user,
+        {"exam_level": level, "exam_year": year},
+        _("报考%(year)s年%(level)s") % {"year": year, "level": registration.get_level_display()},
+    )
+    return registration
+
+
+def clean_scores(
+    level: str, scores: Mapping[str, Any]
+) -> tuple[dict[str, Decimal], list[tuple[str, str]]]:
+    """The subjects of `level` with their scores (blank: not sat); refuses others."""
+    clean: dict[str, Decimal] = {}
+    errors: list[tuple[str, str]] = []
+    subjects = rules.EXAM_SUBJECTS[level]
+    for subject, raw in scores.items():
+        if raw is None or raw == "":
+            continue
+        if subject not in subjects:
+            label = dict(ExamSubject.choices).get(subject, subject)
+            errors.append(
+                (
+                    subject,
+                    _("%(level)s没有科目%(subject)s")
+                    % {"level": dict(EXAM_LEVELS)[level], "subject": label},
+                )
+            )
+            continue
+        try:
+            score = Decimal(str(raw)).quantize(Decimal("0.1"))
+        except ArithmeticError:
+            errors.append((subject, _("成绩应为数字")))
+            continue
+        if not Decimal(0) <= score <= Decimal(150):
+            errors.append((subject, _("成绩应在0到150之间")))
+            continue
+        clean[subject] = score
+    return clean, errors
+
+
+@transaction.atomic
+def exam_results_record(
+    *,
+    registration: ExamRegistration,
+    scores: Mapping[str, Any],
+    passed_on: datetime.date | None,
+    certificate_number: str = "",
+    acting_user: User,
+) -> ExamRegistration:
+    """Record the scores of a registration. When every subject is passed, the worker gets
+    the certificate of that level on their record (through the roster's certificate_add) and,
+    if an award is configured and they had none for the level, a one-time award."""
+    registration = (
+        ExamRegistration.objects.select_for_update()
+        .select_related("worker__community")
+        .get(pk=registration.pk)
+    )
+    worker = registration.worker
+    if not has_permission(acting_user, Permission.EDIT, worker.community):
+        raise ServiceError(_("您没有权限登记%(name)s的成绩") % {"name": worker.name})
+    if registration.passed_on is not None:
+        raise ServiceError(_("该报考已通过,成绩不能再改"))
+    clean, errors = clean_scores(registration.level, scores)
+    if errors:
+        field, message = errors[0]
+        raise ServiceError(message, field=field)
+    if not clean:
+        raise ServiceError(_("请至少填写一科成绩"), field="scores")
+    for subject, score in clean.items():
+        ExamResult.objects.update_or_create(
+            registration=registration, subject=subject, defaults={"score": score}
+        )
+    all_scores = dict(registration.results.values_list("subject", "score"))
+    note = _("%(year)s年%(level)s成绩") % {
+        "year": registration.year,
+        "level": registration.get_level_display(),
+    }
+    if rules.passed(registration.level, all_scores):
+        if passed_on is None:
+            raise ServiceError(_("各科均已合格,请填写通过(发证)日期"), field="passed_on")
+        certificate = people_services.certificate_add(
+            worker=worker,
+            kind=registration.level,
+            number=certificate_number,
+            issued_on=passed_on,
+            acting_user=acting_user,
+        )
+        registration.passed_on, registration.certificate = passed_on, certificate
+        registration.save(update_fields=["passed_on", "certificate"])
+        award_rule = AwardRule.objects.filter(level=registration.level).first()
+        if (
+            award_rule is not None
+            and not Award.objects.filter(worker=worker, level=registration.level).exists()
+        ):
+            Award.objects.create(
+                worker=worker,
+                registration=registration,
+                level=registration.level,
+                amount=award_rule.amount,
+                granted_on=passed_on,
+            )
+            note += _(",通过,核定一次性奖励%(amount)s元") % {"amount": award_rule.amount}
+        else:
+            note += _(",通过")
+    _audit_worker(worker, acting_user, {k: str(v) for k, v in all_scores.items()}, note)
+    return registration
+
+
+@transaction.atomic
+def award_mark_paid(*, award: Award, paid_on: datetime.date | None, acting_user: User) -> Award:
+    award = Award.objects.select_for_update().select_related("worker__community").get(pk=award.pk)
+    if not has_permission(acting_user, Permission.EDIT, award.worker.community):
+        raise ServiceError(_("您没有权限发放该奖励"))
+    if award.paid_on is not None:
+        raise ServiceError(_("该奖励已于%(day)s发放") % {"day": award.paid_on})
+    if paid_on is None or paid_on < award.granted_on or paid_on > _today():
+        raise ServiceError(_("发放日期应在核定日期与今天之间"), field="paid_on")
+    award.paid_on = paid_on
+    award.save(update_fields=["paid_on"])
+    _audit_worker(
+        award.worker,
+        acting_user,
+        {"award": str(award.amount), "paid_on": paid_on.isoformat()},
+        _("发放%(level)s一次性奖励") % {"level": award.get_level_display()},
+    )
+    return award
+
+
+# ---------------------------------------------------------------- secondments
+
+
+@transaction.atomic
+def secondment_start(
+    *,
+    worker: Worker,
+    kind: str,
+    host: str,
+    start: datetime.date | None,
+    planned_end: datetime.date | None = None,
+    note: str = "",
+    acting_user: User,
+) -> Secondment:
+    worker = Worker.objects.select_for_update().select_related("community").get(pk=worker.pk)
+    if not has_permission(acting_user, Permission.EDIT, worker.community):
+        raise ServiceError(_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name})
+    if kind not in SecondmentKind.values:
+        raise ServiceError(_("请选择类别"), field="kind")
+    host = fold(host)
+    if not host:
+        raise ServiceError(_("请填写去向单位"), field="host")
+    if start is None:
+        raise ServiceError(_("请填写起始日期"), field="start")
+    if planned_end is not None and planned_end < start:
+        raise ServiceError(_("计划结束日期不能早于起始日期"), field="planned_end")
+    if worker.status != WorkerStatus.ACTIVE:
+        raise ServiceError(_("%(name)s已离岗") % {"name": worker.name}, field="worker")
+    if Secondment.objects.filter(worker=worker, returned_on__isnull=True).exists():
+        raise ServiceError(_("%(name)s正在挂职交流中,请先登记返回") % {"name": worker.name})
+    secondment = Secondment.objects.create(
+        worker=worker,
+        kind=kind,
+        host=host[:100],
+        start=start,
+        planned_end=planned_end,
+        note=fold(note)[:200],
+    )
+    _audit_worker(
+        worker,
+        acting_user,
+        snapshot(secondment, ["kind", "host", "start", "planned_end"]),
+        _("%(kind)s至%(host)s") % {"kind": secondment.get_kind_display(), "host": host},
+    )
+    return secondment
+
+
+@transaction.atomic
+def secondment_return(
+    *, secondment: Secondment, returned_on: datetime.date | None, acting_user: User
+) -> Secondment:
+    secondment = (
+        Secondment.objects.select_for_update()
+        .select_related("worker__community")
+        .get(pk=secondment.pk)
+    )
+    worker = secondment.worker
+    if not has_permission(acting_user, Permission.EDIT, worker.community):
+        raise ServiceError(_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name})
+    if secondment.returned_on is not None:
+        raise ServiceError(_("已于%(day)s返回") % {"day": secondment.returned_on})
+    if returned_on is None or returned_on < secondment.start:
+        raise ServiceError(
+            _("返回日期不能早于起始日期%(day)s") % {"day": secondment.start}, field="returned_on"
+        )
+    secondment.returned_on = returned_on
+    secondment.save(update_fields=["returned_on"])
+    _audit_worker(
+        worker,
+        acting_user,
+        {"returned_on": returned_on.isoformat()},
+        _("自%(host)s返回") % {"host": secondment.host},
+    )
+    return secondment
