@@ -1,0 +1,99 @@
+"""Builders for pay tests: the settings of a locality and workers ready to be paid."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+from typing import Any
+
+from shegong.conftest import Tree
+from shegong.core.models import User
+from shegong.orgs.models import Unit
+from shegong.pay import services
+from shegong.pay.models import GradeScheme, PayRun
+from shegong.people import services as people_services
+from shegong.people.models import InsuranceKind, Worker
+from shegong.people.tests.factories import register
+
+YEAR = 2025
+ESSAY1_RATES: dict[str, Any] = {
+    "pension_employer": D("0.20"),
+    "pension_personal": D("0.08"),
+    "medical_employer": D("0.09"),
+    "medical_personal": D("0.02"),
+    "unemployment_employer": D("0.02"),
+    "unemployment_personal": D("0.01"),
+    "injury_employer": D("0.005"),
+    "maternity_employer": D("0.01"),
+    "housing_fund_employer": D("0.10"),
+    "housing_fund_personal": D("0.10"),
+    "base_floor_share": D("0.60"),
+    "base_ceiling_share": D("3.00"),
+}
+
+
+def pay_settings(
+    unit: Unit,
+    *,
+    year: int = YEAR,
+    preset: str = "3x3",
+    average_wage: D = D("96000"),
+    benchmark_share: D = D("1.00"),
+    policy: dict[str, Any] | None = None,
+) -> GradeScheme:
+    """A scheme from a preset in force from 1 January, a policy, rates and the average wage,
+    all set on `unit` by the console (no acting user)."""
+    scheme = services.scheme_from_preset(
+        preset=preset, unit=unit, effective_from=datetime.date(year, 1, 1), acting_user=None
+    )
+    services.policy_set(
+        unit=unit,
+        effective_from=datetime.date(year, 1, 1),
+        values={
+            "performance_share": D("0.20"),
+            "seniority_per_year": D("20"),
+            "certificate_assistant": D("200"),
+            "certificate_social_worker": D("400"),
+            "certificate_senior": D("600"),
+            "dual_role_allowance": D("500"),
+            **(policy or {}),
+        },
+        acting_user=None,
+    )
+    services.rates_set(unit=unit, year=year, values=ESSAY1_RATES, acting_user=None)
+    services.average_wage_set(
+        unit=unit,
+        year=year,
+        amount=average_wage,
+        benchmark_share=benchmark_share,
+        acting_user=None,
+    )
+    return scheme
+
+
+def paid_worker(community: Unit, user: User, **overrides: Any) -> Worker:
+    """A worker registered in 2020, enrolled in the five insurances and the housing fund."""
+    worker = register(community, user, entry_date=datetime.date(2020, 1, 1), **overrides)
+    for kind in InsuranceKind.values:
+        people_services.insurance_set(
+            worker=worker,
+            kind=kind,
+            enrolled=True,
+            date=datetime.date(2020, 1, 1),
+            acting_user=user,
+        )
+    return worker
+
+
+def approved_run(unit: Unit, user: User, period: datetime.date) -> PayRun:
+    run = services.payrun_create(unit=unit, period=period, acting_user=user)
+    run = services.payrun_check(run=run, acting_user=user)
+    return services.payrun_approve(run=run, acting_user=user)
+
+
+def street_a_pay(tree: Tree, user: User, worker: Worker) -> PayRun:
+    """Settings on the district, `worker` placed, and an approved run of January for street A."""
+    if not GradeScheme.objects.filter(unit=tree.district).exists():
+        pay_settings(tree.district)
+    services.grade_place(unit=tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=None)
+    return approved_run(tree.street_a, user, datetime.date(YEAR, 1, 1))

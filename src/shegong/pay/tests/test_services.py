@@ -1,0 +1,199 @@
+"""Pay runs and grades through the services, as the personas."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+
+from shegong.conftest import Personas, Tree
+from shegong.core.errors import ServiceError
+from shegong.core.models import AuditEntry
+from shegong.pay import services
+from shegong.pay.models import (
+    AverageWage,
+    GradeAssignment,
+    GradeTrack,
+    PayAdjustment,
+    PayLine,
+    PayRun,
+    RunStatus,
+)
+from shegong.pay.tests.factories import YEAR, approved_run, paid_worker, pay_settings
+from shegong.people.models import PostType
+from shegong.people.services import post_assign
+
+JAN = datetime.date(YEAR, 1, 1)
+FEB = datetime.date(YEAR, 2, 1)
+
+
+@pytest.fixture
+def settled(tree: Tree, personas: Personas) -> Tree:
+    pay_settings(tree.district)
+    return tree
+
+
+def test_a_pay_run_writes_each_worker_s_components_contributions_and_calibers(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    worker = paid_worker(settled.community_a1, manager)  # 本科, community work since 2015-07
+    assert services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager) == 1
+    run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
+    line = PayLine.objects.get(run=run, worker=worker)
+    # 9 years worked + 3 for 本科 = 12 years: four steps up, capped at 初级三档.
+    assert (line.level, line.step) == (1, 3)
+    assert (line.post_pay, line.grade_pay, line.seniority_pay) == (D("1500"), D("1840"), D("180"))
+    assert line.performance_pay == D("880.00")  # 20% of 4,400
+    assert line.gross == D("4400.00")
+    # 4,400 is below 60% of the 8,000 average monthly wage: the base is the floor 4,800.
+    assert line.contribution_base == D("4800.00")
+    assert line.employer_contributions == D("2040.00")  # 42.5%
+    assert line.personal_contributions == D("1008.00")  # 21%
+    assert line.income_tax == D("0")
+    assert (line.net, line.total_cost) == (D("3392.00"), D("6440.00"))
+    assert (run.headcount, run.gross, run.net) == (1, D("4400.00"), D("3392.00"))
+    assert run.status == RunStatus.DRAFT
+    assert AuditEntry.objects.filter(target_type="pay.PayRun", target_id=str(run.pk)).exists()
+
+
+def test_it_stops_before_writing_and_names_every_worker_and_setting_at_fault(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    paid_worker(settled.community_a1, manager, name="已定级")
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    paid_worker(settled.community_a2, manager, name="未定级甲")
+    paid_worker(settled.community_a2, manager, name="未定级乙")
+    AverageWage.objects.all().delete()
+    with pytest.raises(services.PayRunRefused) as refused:
+        services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
+    faults = "\n".join(refused.value.faults)
+    assert "未定级甲:未定级" in faults and "未定级乙:未定级" in faults
+    assert "甲一社区:缺少2025年职工平均工资" in faults
+    assert "甲二社区:缺少2025年职工平均工资" in faults
+    assert "已定级" not in faults
+    assert not PayRun.objects.exists() and not PayLine.objects.exists()
+
+
+def test_a_scheme_gap_is_named(settled: Tree, personas: Personas) -> None:
+    manager = personas.street_a_manager
+    paid_worker(settled.community_a1, manager, name="缺档者")
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    assignment = GradeAssignment.objects.get()
+    assignment.track.cells.filter(level=assignment.level, step=assignment.step).delete()
+    with pytest.raises(services.PayRunRefused) as refused:
+        services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
+    assert refused.value.faults == ["缺档者:方案中没有社区工作者1级3档"]
+
+
+def test_an_approved_run_is_locked_and_a_correction_is_a_new_run(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    worker = paid_worker(settled.community_a1, manager)
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    run = approved_run(settled.street_a, manager, JAN)
+    for change in (services.payrun_check, services.payrun_approve, services.payrun_discard):
+        with pytest.raises(ServiceError, match="已审批锁定"):
+            change(run=run, acting_user=manager)
+    with pytest.raises(ServiceError, match="已在批次"):
+        services.payrun_create(unit=settled.community_a1, period=JAN, acting_user=manager)
+    PayAdjustment.objects.create(worker=worker, period=JAN, kind="award", amount=D("1000"))
+    correction = services.payrun_create(
+        unit=settled.street_a, period=JAN, acting_user=manager, corrects=run
+    )
+    assert correction.corrects == run and correction.gross == run.gross + D("1000")
+    assert PayRun.objects.get(pk=run.pk).status == RunStatus.APPROVED
+    assert services.effective_lines().get().run == run  # until the correction is approved
+    approved = services.payrun_approve(
+        run=services.payrun_check(run=correction, acting_user=manager), acting_user=manager
+    )
+    assert services.effective_lines().get().run == approved
+
+
+def test_approving_needs_a_check_first(settled: Tree, personas: Personas) -> None:
+    manager = personas.street_a_manager
+    paid_worker(settled.community_a1, manager)
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
+    with pytest.raises(ServiceError, match="须先复核"):
+        services.payrun_approve(run=run, acting_user=manager)
+
+
+def test_a_street_b_manager_cannot_run_street_a(settled: Tree, personas: Personas) -> None:
+    paid_worker(settled.community_a1, personas.street_a_manager)
+    with pytest.raises(ServiceError, match="没有权限"):
+        services.payrun_create(
+            unit=settled.street_a, period=JAN, acting_user=personas.street_b_manager
+        )
+
+
+def test_tax_is_withheld_cumulatively_over_approved_months(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    worker = paid_worker(settled.community_a1, manager)
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    PayAdjustment.objects.create(worker=worker, period=JAN, kind="award", amount=D("20000"))
+    approved_run(settled.street_a, manager, JAN)
+    feb = services.payrun_create(unit=settled.street_a, period=FEB, acting_user=manager)
+    jan_line = PayLine.objects.get(run__period=JAN)
+    feb_line = PayLine.objects.get(run=feb)
+    # January: 24,400 − 5,000 − 1,008 = 18,392 taxable at 3% = 551.76.
+    assert jan_line.income_tax == D("551.76")
+    # February: cumulative 28,800 − 10,000 − 2,016 = 16,784 → 503.52, less 551.76: nothing.
+    assert feb_line.income_tax == D("0")
+
+
+def test_a_fail_grade_gets_no_performance_pay_and_does_not_count_for_a_step(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    worker = paid_worker(settled.community_a1, manager, work_start_date=datetime.date(2024, 12, 1))
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    placed = GradeAssignment.objects.get(worker=worker)
+    assert (placed.level, placed.step) == (1, 2)  # one month worked + 3 years for 本科
+    services.performance_grade_set(worker=worker, year=YEAR - 1, grade="fail", acting_user=manager)
+    run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
+    assert PayLine.objects.get(run=run).performance_pay == D("0")
+    # Three years later one of them was rated 不合格: no step yet; a year after, the step.
+    services.performance_grade_set(worker=worker, year=YEAR + 1, grade="fail", acting_user=manager)
+    later = datetime.date(YEAR + 3, 1, 1)
+    assert services.grade_steps_apply(unit=settled.street_a, day=later, acting_user=manager) == 0
+    after = datetime.date(YEAR + 4, 1, 1)
+    assert services.grade_steps_apply(unit=settled.street_a, day=after, acting_user=manager) == 1
+    current = GradeAssignment.objects.get(worker=worker, end__isnull=True)
+    assert (current.level, current.step, current.reason) == (1, 3, "step")
+
+
+def test_secretaries_are_placed_on_the_chief_track_of_three_posts_eighteen_levels(
+    tree: Tree, personas: Personas
+) -> None:
+    pay_settings(tree.district, preset="3x18")
+    manager = personas.street_a_manager
+    worker = paid_worker(tree.community_a1, manager, work_start_date=datetime.date(2018, 3, 1))
+    post_assign(
+        worker=worker,
+        post=PostType.objects.get(code="secretary"),
+        start=datetime.date(2020, 1, 1),
+        acting_user=manager,
+    )
+    services.grade_place(unit=tree.street_a, day=JAN, acting_user=manager)
+    placed = GradeAssignment.objects.get(worker=worker)
+    # 6 years worked + 3 for 本科 = 9: three levels above the chief entry level 7.
+    assert (placed.track.code, placed.level) == ("chief", 10)
+    promoted = services.grade_assign(
+        worker=worker,
+        track=GradeTrack.objects.get(scheme=placed.scheme, code="chief"),
+        level=12,
+        step=1,
+        start=datetime.date(YEAR, 6, 1),
+        reason="promotion",
+        note="表彰破格晋升",
+        acting_user=manager,
+    )
+    placed.refresh_from_db()
+    assert placed.end == datetime.date(YEAR, 5, 31)
+    assert (promoted.level, promoted.decided_by) == (12, manager)
