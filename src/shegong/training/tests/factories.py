@@ -26,6 +26,8 @@ def course_values(**overrides: Any) -> dict[str, Any]:
         "capacity": 30,
         "note": "",
     }
+    if "start" in overrides and "end" not in overrides:
+        values["end"] = overrides["start"] + datetime.timedelta(days=2)
     values.update(overrides)
     return values
 
