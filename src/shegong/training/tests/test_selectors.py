@@ -173,7 +173,7 @@ def test_compliance_lists_who_is_short_and_by_how_much(tree: Tree, personas: Per
         worker=boss, post=secretary, start=datetime.date(2020, 1, 1), acting_user=admin
     )
     last_year = register(tree.community_a1, admin, name="去年受训")
-    never = register(tree.community_a2, admin, name="从未受训")
+    register(tree.community_a2, admin, name="从未受训")
     old = make_course(
         tree.district, admin, start=datetime.date(2025, 6, 2), end=datetime.date(2025, 6, 3)
     )
