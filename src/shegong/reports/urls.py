@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("structure/", views.structure, name="structure"),
     path("structure/download/", views.structure_download, name="structure-download"),
+    path("structure/generate/", views.structure_generate, name="structure-generate"),
 ]

@@ -6,13 +6,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_breadcrumbs, unit_get
-from shegong.reports import documents, selectors
+from shegong.reports import documents, selectors, services
 from shegong.reports.exports import report_json
 from shegong.reports.forms import StructureForm
 
@@ -60,7 +61,7 @@ def structure(request: AuthedRequest) -> HttpResponse:
     form, values, report = _report(request)
     context: dict[str, Any] = {"form": form, "report": report}
     if report is not None:
-        unit = Unit.objects.get(code=report.figures.unit_code)
+        unit = unit_get(viewer=request.user, code=report.figures.unit_code)
         before = report.comparison.before.breakdowns if report.comparison else {}
         context.update(
             {
@@ -75,9 +76,15 @@ def structure(request: AuthedRequest) -> HttpResponse:
                     }
                     for key, b in report.figures.breakdowns.items()
                 ],
-                "downloads": [
-                    (fmt.upper(), _query(values, unit.code, format=fmt))
-                    for fmt in ("docx", "xlsx", "pdf", "json")
+                "downloads": [("JSON", _query(values, unit.code, format="json"))],
+                "generate_formats": [("docx", "Word"), ("xlsx", "Excel"), ("pdf", "PDF")],
+                "generate_fields": [
+                    ("unit", unit.code),
+                    ("as_of", values["as_of"].isoformat()),
+                    ("compare", values["compare"].isoformat() if values["compare"] else ""),
+                    ("age_bands", ",".join(map(str, values["age_bands"]))),
+                    ("tenure_bands", ",".join(map(str, values["tenure_bands"]))),
+                    ("standard", str(values["standard"])),
                 ],
                 "drill_query": _query(values, ""),
             }
@@ -110,3 +117,30 @@ def structure_download(request: AuthedRequest) -> HttpResponse:
         name = documents.filename(report, fmt)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def structure_generate(request: AuthedRequest) -> HttpResponse:
+    """Word, Excel and PDF are generated in the background; the job page shows progress."""
+    fmt = request.POST.get("format", "")
+    if fmt not in services.STRUCTURE_FORMATS:
+        raise Http404
+    form = StructureForm(request.POST)
+    values = form.values(timezone.localdate())
+    unit = _unit(request, values["unit"])
+    if unit is None:
+        raise Http404
+    job = services.structure_report_generate(
+        unit=unit,
+        fmt=fmt,
+        options={
+            "as_of": values["as_of"],
+            "compare": values["compare"],
+            "age_bands": values["age_bands"],
+            "tenure_bands": values["tenure_bands"],
+            "standard": values["standard"],
+        },
+        acting_user=request.user,
+    )
+    return redirect("tasks:job", pk=job.pk)

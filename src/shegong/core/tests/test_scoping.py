@@ -63,6 +63,23 @@ def _worker(o: StreetAObjects) -> dict[str, Any]:
     return {"pk": o.worker.pk}
 
 
+def _street_a_job(o: StreetAObjects) -> dict[str, Any]:
+    """A finished report job of the street-A manager (jobs are their owner's alone)."""
+    from shegong.tasks.models import Job
+    from shegong.tasks.services import job_attach_file
+
+    job = Job.objects.create(
+        kind="structure_report",
+        owner=o.personas.street_a_manager,
+        unit_path=o.tree.street_a.path,
+        status="done",
+        total=3,
+        progress=3,
+    )
+    job_attach_file(job=job, filename=f"{o.tree.street_a.name}.txt", content="街道甲".encode())
+    return {"pk": job.pk}
+
+
 # Object routes opened with GET: how to point each at a street-A object. An area whose
 # objects are not here builds them in its own tests/factories.py from a StreetAObjects.
 OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -76,6 +93,9 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "people:move": _worker,
     "people:exit": _worker,
     "worker-detail": _worker,
+    "tasks:job": _street_a_job,
+    "tasks:job-state": _street_a_job,
+    "tasks:job-file": _street_a_job,
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -110,7 +130,7 @@ LIST_ROUTES = {
     "reports:structure-download",
 }
 # Routes that only take POST and act on the caller's own session.
-POST_ONLY_ROUTES = {"people_import:confirm", "orgs:import-confirm"}
+POST_ONLY_ROUTES = {"reports:structure-generate", "people_import:confirm", "orgs:import-confirm"}
 
 
 def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[URLPattern | tuple[str, Any]]:

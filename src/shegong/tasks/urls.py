@@ -1,0 +1,10 @@
+from django.urls import path
+
+from shegong.tasks import views
+
+app_name = "tasks"
+urlpatterns = [
+    path("<int:pk>/", views.job_page, name="job"),
+    path("<int:pk>/state/", views.job_state, name="job-state"),
+    path("<int:pk>/file/", views.job_file, name="job-file"),
+]
