@@ -482,6 +482,23 @@ def vote_check(*, code: str, address: str) -> Survey:
     return _guarded(address, work)
 
 
+def survey_for_code(*, code: str, address: str) -> Survey:
+    """The survey a household code belongs to, spent or not (for its results page)."""
+
+    def work() -> Survey:
+        found = (
+            HouseholdCode.objects.filter(code_hash=hash_code(code), voided=False)
+            .select_related("survey__community", "survey__cycle__scheme")
+            .first()
+        )
+        if found is None:
+            raise VoteRefused(_("评议码无效,请核对通知单上的评议码"), counts=True)
+        return found.survey
+
+    result: Survey = _guarded(address, work)
+    return result
+
+
 _SPEND_SQL = (
     "UPDATE appraisal_householdcode SET spent = %s "
     "WHERE code_hash = %s AND spent = %s AND voided = %s "
@@ -544,6 +561,12 @@ def _part_indicators(cycle: Cycle, part: str) -> list[Indicator]:
     )
 
 
+def _number(value: Decimal) -> str:
+    """30.00 → "30", 12.50 → "12.5"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _parse_points(raw: Any, indicator: Indicator) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
@@ -556,7 +579,8 @@ def _parse_points(raw: Any, indicator: Indicator) -> Decimal:
         return rules.figure_points(value, indicator.figure_full, indicator.max_points)
     if value > indicator.max_points:
         raise ServiceError(
-            _("%(name)s最高%(max)s分") % {"name": indicator.name, "max": indicator.max_points}
+            _("%(name)s最高%(max)s分")
+            % {"name": indicator.name, "max": _number(indicator.max_points)}
         )
     return value
 
@@ -580,7 +604,7 @@ def score_record(
         raise ServiceError(_("%(name)s不在本次考核范围内") % {"name": worker.name})
     if part == PartKind.LEADERS:
         _require(acting_user, cycle.scheme.unit, _("只有%(unit)s的负责人可以进行街道考核评分"))
-        scorer = {"scorer_user": acting_user}
+        scorer: dict[str, Any] = {"scorer_user": acting_user}
     elif part == PartKind.PEERS:
         _require(acting_user, worker.community, _("您没有权限录入%(unit)s的互评"))
         if scorer_worker is None:

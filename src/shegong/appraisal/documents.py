@@ -1,0 +1,217 @@
+"""Appraisal results as JSON, Excel (.xlsx, with a native chart of the grades) and Word (.docx).
+
+Only what a results page shows goes in: part averages, never who scored whom.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from shegong.appraisal import rules, selectors
+from shegong.appraisal.models import GRADE_LABELS, Cycle, GradeSet, Standing
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+FONT_NAME = "Noto Sans CJK SC"
+
+
+@dataclass
+class AppraisalReport:
+    unit_code: str
+    unit_name: str
+    year: int
+    status: str
+    labels: dict[str, str]
+    rows: list[dict[str, Any]]
+    grades: dict[str, int]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def build(*, viewer: User, cycle: Cycle) -> AppraisalReport:
+    scheme = cycle.scheme
+    labels = {k: str(v) for k, v in GRADE_LABELS[GradeSet(scheme.grade_set)].items()}
+    standings = dict(Standing.choices)
+    rows = [
+        {
+            "id": r.worker_id,
+            "name": r.worker.name,
+            "community": r.worker.community.name,
+            "resident_score": _text(r.resident_score),
+            "leader_score": _text(r.leader_score),
+            "peer_score": _text(r.peer_score),
+            "score": str(r.score),
+            "rank": r.rank,
+            "grade": labels[r.grade],
+            "grade_code": r.grade,
+            "pay_factor": str(r.pay_factor),
+            "counts_toward_step": r.counts_toward_step,
+            "standing": str(standings[r.standing]),
+            "ten_best": r.ten_best,
+            "reasons": r.reasons,
+        }
+        for r in selectors.result_list(viewer=viewer, cycle=cycle)
+    ]
+    counts = rules.grade_counts(str(r["grade_code"]) for r in rows)
+    return AppraisalReport(
+        unit_code=scheme.unit.code,
+        unit_name=scheme.unit.name,
+        year=scheme.year,
+        status=cycle.get_status_display(),
+        labels=labels,
+        rows=rows,
+        grades=counts,
+    )
+
+
+def report_json(report: AppraisalReport) -> dict[str, Any]:
+    return {
+        "unit": report.unit_code,
+        "unit_name": report.unit_name,
+        "year": report.year,
+        "status": report.status,
+        "workers": report.rows,
+        "grades": [
+            {"grade": report.labels[g], "code": g, "count": n} for g, n in report.grades.items()
+        ],
+    }
+
+
+def filename(report: AppraisalReport, fmt: str) -> str:
+    return f"appraisal-{report.unit_code}-{report.year}.{fmt}"
+
+
+def title(report: AppraisalReport) -> str:
+    return _("%(unit)s%(year)s年度社区工作者考核结果") % {
+        "unit": report.unit_name,
+        "year": report.year,
+    }
+
+
+HEADER = [
+    ("rank", "排名"),
+    ("name", "姓名"),
+    ("community", "社区"),
+    ("resident_score", "居民评议"),
+    ("leader_score", "街道考核"),
+    ("peer_score", "同事互评"),
+    ("score", "综合得分"),
+    ("grade", "等次"),
+    ("pay_factor", "绩效系数"),
+    ("counts_toward_step", "计入晋档年限"),
+    ("standing", "聘用建议"),
+    ("ten_best", "十佳"),
+    ("reasons", "说明"),
+]
+
+
+def _cell(key: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if key.endswith("score") or key == "pay_factor":
+        return float(value) if value != "" else None  # numbers Excel can sort and sum
+    return value
+
+
+def render_xlsx(report: AppraisalReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("考核结果")
+    sheet.append([title(report)])
+    sheet.append([_(label) for _key, label in HEADER])
+    for row in report.rows:
+        sheet.append([_cell(key, row[key]) for key, _label in HEADER])
+    for column, width in zip(
+        "ABCDEFGHIJKLM", (6, 10, 14, 10, 10, 10, 10, 8, 9, 12, 10, 6, 40), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A3"
+
+    grades = book.create_sheet(_("等次分布"))
+    grades.append([_("等次"), _("人数")])
+    for code, n in report.grades.items():
+        grades.append([report.labels[code], n])
+    chart = BarChart()
+    chart.title = _("等次分布")
+    chart.y_axis.title = _("人数")
+    data = Reference(grades, min_col=2, min_row=1, max_row=1 + len(report.grades))
+    cats = Reference(grades, min_col=1, min_row=2, max_row=1 + len(report.grades))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    grades.add_chart(chart, "D2")
+
+    lists = book.create_sheet(_("名单"))
+    lists.append([_("名单"), _("姓名"), _("社区"), _("等次")])
+    for row in report.rows:
+        if row["ten_best"]:
+            lists.append([_("十佳"), row["name"], row["community"], row["grade"]])
+    for row in report.rows:
+        if row["standing"] != str(Standing.RENEW.label):
+            lists.append([row["standing"], row["name"], row["community"], row["grade"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_font(style: Any) -> None:
+    from docx.oxml.ns import qn
+
+    style.font.name = FONT_NAME
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_NAME)
+
+
+def render_docx(report: AppraisalReport) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    for style_name in ("Normal", "Title", "Heading 1"):
+        _docx_font(doc.styles[style_name])
+    doc.add_heading(title(report), level=0)
+    total = len(report.rows)
+    summary = "、".join(f"{report.labels[g]}{n}人" for g, n in report.grades.items())
+    doc.add_paragraph(
+        _("参加考核%(n)d人,其中%(summary)s。状态:%(status)s。")
+        % {"n": total, "summary": summary, "status": report.status}
+    )
+    doc.add_heading(_("考核结果"), level=1)
+    keys = ["rank", "name", "community", "score", "grade", "pay_factor", "standing"]
+    labels = dict(HEADER)
+    table = doc.add_table(rows=1, cols=len(keys))
+    table.style = "Table Grid"
+    for cell, key in zip(table.rows[0].cells, keys, strict=True):
+        cell.text = _(labels[key])
+    for row in report.rows:
+        cells = table.add_row().cells
+        for cell, key in zip(cells, keys, strict=True):
+            cell.text = str(row[key])
+    best = [r["name"] for r in report.rows if r["ten_best"]]
+    if best:
+        doc.add_heading(_("十佳社区工作者"), level=1)
+        doc.add_paragraph("、".join(best))
+    flagged = [r for r in report.rows if r["standing"] != str(Standing.RENEW.label)]
+    if flagged:
+        doc.add_heading(_("诫勉提醒与退出名单"), level=1)
+        for r in flagged:
+            doc.add_paragraph(f"{r['standing']}:{r['name']}({r['community']})", style="List Bullet")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def render(report: AppraisalReport, fmt: str) -> bytes:
+    if fmt == "xlsx":
+        return render_xlsx(report)
+    if fmt == "docx":
+        return render_docx(report)
+    raise ValueError(fmt)

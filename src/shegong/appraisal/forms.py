@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.appraisal.models import GradeSet, Rating
+from shegong.appraisal.services import SKIP
+from shegong.orgs.models import Unit
+
+if TYPE_CHECKING:
+    _UnitChoiceField = forms.ModelChoiceField[Unit]
+else:
+    _UnitChoiceField = forms.ModelChoiceField
+
+
+def _decimal(label: Any, initial: str, *, places: int = 2, **kw: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, initial=Decimal(initial), max_digits=5, decimal_places=places, **kw
+    )
+
+
+class SchemeForm(forms.Form):
+    unit = _UnitChoiceField(label=_("考核单位"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("名称"), max_length=100, required=False)
+    weight_residents = _decimal(_("居民评议权重(%)"), "60", min_value=0, max_value=100)
+    weight_leaders = _decimal(_("街道考核权重(%)"), "30", min_value=0, max_value=100)
+    weight_peers = _decimal(_("同事互评权重(%)"), "10", min_value=0, max_value=100)
+    grade_set = forms.ChoiceField(label=_("等次"), choices=GradeSet.choices)
+    threshold_a = _decimal(_("优秀分数线"), "90", min_value=0, max_value=100)
+    threshold_b = _decimal(_("良好(称职)分数线"), "80", min_value=0, max_value=100)
+    threshold_c = _decimal(_("合格(基本称职)分数线"), "60", min_value=0, max_value=100)
+    top_quota = _decimal(_("优秀比例上限(%)"), "20", min_value=0, max_value=100)
+    min_raters = forms.IntegerField(label=_("每个社区最少评议人数"), initial=50, min_value=0)
+    min_resident_share = _decimal(_("普通居民最低占比(%)"), "70", min_value=0, max_value=100)
+    trim = forms.BooleanField(
+        label=_("评分满5份时去掉一个最高分和一个最低分"), initial=True, required=False
+    )
+    pay_factor_a = _decimal(_("优秀绩效系数"), "1.20", min_value=0)
+    pay_factor_b = _decimal(_("良好绩效系数"), "1.00", min_value=0)
+    pay_factor_c = _decimal(_("合格绩效系数"), "0.80", min_value=0)
+    pay_factor_d = _decimal(_("不合格绩效系数"), "0.00", min_value=0)
+    ten_best = forms.IntegerField(label=_("十佳评选人数"), initial=10, min_value=0, max_value=100)
+    objection_days = forms.IntegerField(label=_("异议期(天)"), initial=7, min_value=1, max_value=60)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
+
+    def weights(self) -> dict[str, Decimal]:
+        data = self.cleaned_data
+        pairs = {
+            "residents": data["weight_residents"],
+            "leaders": data["weight_leaders"],
+            "peers": data["weight_peers"],
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+
+class HouseholdsForm(forms.Form):
+    households = forms.CharField(
+        label=_("住户名单"),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "3栋2单元201\n3栋2单元202,居民代表"}
+        ),
+        required=False,
+        help_text=_("每行一户;可在户名后加逗号和类别(普通居民、居民代表、驻区单位)"),
+    )
+    sheet = forms.FileField(
+        label=_("或上传住户表"),
+        required=False,
+        help_text=_("Excel、ODS 或 CSV,列:住户(或门牌、户号),可选列:类别"),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("评议码"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
+        ),
+    )
+
+
+RATING_CHOICES = [*Rating.choices, (SKIP, _("不了解"))]
+
+
+class ObjectionForm(forms.Form):
+    text = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("处理结果"),
+        choices=[("0", _("维持原结果")), ("1", _("异议成立,撤回公示并更正"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    decision = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SelfReportForm(forms.Form):
+    text = forms.CharField(label=_("述职报告"), widget=forms.Textarea(attrs={"rows": 12}))

@@ -1,0 +1,288 @@
+"""Every read of the appraisal, scoped to the viewer.
+
+A cycle belongs to the unit that set the scheme (usually a street). A viewer sees a cycle when
+it is in their subtree or covers it (a community clerk sees their street's cycle), but within a
+cycle they see only the surveys, scores and results of their own subtree. Nobody reads who
+scored whom from here: scores come out only as aggregates, except a scorer's own sheets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from shegong.appraisal import rules
+from shegong.appraisal.models import (
+    Cycle,
+    Indicator,
+    Objection,
+    PartKind,
+    Rating,
+    Result,
+    Scheme,
+    Score,
+    SelfReport,
+    Survey,
+    SurveyWorker,
+    VoteRating,
+)
+from shegong.core.access import Permission, path_q, root_paths, sees_everything
+from shegong.orgs.models import Unit, UnitKind
+from shegong.people.models import Worker, WorkerStatus
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+
+def _ancestors(path: str) -> list[str]:
+    """ "a/b/c/" → ["a/", "a/b/", "a/b/c/"]."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
+def _cycle_q(viewer: User) -> Q:
+    if sees_everything(viewer):
+        return Q()
+    query = path_q(viewer, "unit_path")
+    if not viewer.is_active:
+        return query
+    for root in root_paths(viewer):
+        query |= Q(unit_path__in=_ancestors(root))
+    return query
+
+
+def cycle_list(*, viewer: User) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(_cycle_q(viewer)).select_related("scheme__unit")
+
+
+def cycle_get(*, viewer: User, pk: int) -> Cycle:
+    cycle = cycle_list(viewer=viewer).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def scheme_units(*, viewer: User) -> QuerySet[Unit]:
+    """Units where the viewer may set a scheme: streets and districts they may edit."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.EDIT), kind__in=[UnitKind.STREET, UnitKind.DISTRICT]
+    ).order_by("path")
+
+
+def parts_of(scheme: Scheme) -> list[tuple[str, str, Decimal, list[Indicator]]]:
+    """(kind, label, weight, indicators) per part."""
+    return [
+        (p.kind, p.get_kind_display(), p.weight, list(p.indicators.all()))
+        for p in scheme.parts.prefetch_related("indicators").order_by("-weight")
+    ]
+
+
+@dataclass
+class Turnout:
+    survey: Survey
+    issued: int
+    spent: int
+    residents: int
+
+    @property
+    def percent(self) -> Decimal:
+        return rules.turnout_percent(self.spent, self.issued)
+
+
+def survey_turnout(*, viewer: User, cycle: Cycle) -> list[Turnout]:
+    """Each survey of the viewer's subtree with codes issued, votes cast and residents' votes,
+    counted in the database."""
+    surveys = (
+        cycle.surveys.filter(path_q(viewer, "unit_path"))
+        .select_related("community")
+        .annotate(
+            issued=Count("codes", filter=Q(codes__voided=False), distinct=True),
+            spent=Count("codes", filter=Q(codes__spent=True, codes__voided=False), distinct=True),
+        )
+        .order_by("unit_path")
+    )
+    resident_votes = dict(
+        cycle.surveys.filter(votes__category="resident")
+        .values_list("id")
+        .annotate(n=Count("votes"))
+        .values_list("id", "n")
+    )
+    return [
+        Turnout(
+            survey=s,
+            issued=s.issued,
+            spent=s.spent,
+            residents=resident_votes.get(s.pk, 0),
+        )
+        for s in surveys
+    ]
+
+
+def survey_get(*, viewer: User, pk: int) -> Survey:
+    survey = (
+        Survey.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        .select_related("community", "cycle__scheme__unit")
+        .first()
+    )
+    if survey is None:
+        raise Http404
+    return survey
+
+
+def survey_turnout_of(survey: Survey) -> Turnout:
+    codes = survey.codes.filter(voided=False)
+    return Turnout(
+        survey=survey,
+        issued=codes.count(),
+        spent=codes.filter(spent=True).count(),
+        residents=survey.votes.filter(category="resident").count(),
+    )
+
+
+@dataclass
+class WorkerRatings:
+    worker_id: int
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def score(self) -> Decimal | None:
+        return rules.resident_score(self.counts)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def survey_ratings(*, survey: Survey) -> list[WorkerRatings]:
+    """Per worker on the ballot: how many residents chose each rating (aggregated in the DB)."""
+    ballot = list(
+        SurveyWorker.objects.filter(survey=survey)
+        .select_related("worker")
+        .order_by("sort_order", "id")
+    )
+    counts: dict[int, dict[str, int]] = {
+        b.worker_id: dict.fromkeys(Rating.values, 0) for b in ballot
+    }
+    for row in (
+        VoteRating.objects.filter(survey=survey)
+        .values("worker_id", "rating")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(row["worker_id"], dict.fromkeys(Rating.values, 0))[row["rating"]] = row[
+            "n"
+        ]
+    return [WorkerRatings(b.worker_id, b.worker.name, counts[b.worker_id]) for b in ballot]
+
+
+def ballot(*, survey: Survey) -> list[Worker]:
+    return [
+        b.worker
+        for b in SurveyWorker.objects.filter(survey=survey)
+        .select_related("worker")
+        .order_by("sort_order", "id")
+    ]
+
+
+def result_list(*, viewer: User, cycle: Cycle) -> QuerySet[Result]:
+    return (
+        cycle.results.filter(path_q(viewer, "unit_path"))
+        .select_related("worker__community")
+        .order_by("rank", "-resident_score", "worker__name_initials", "worker_id")
+    )
+
+
+def result_get(*, viewer: User, pk: int) -> Result:
+    result = (
+        Result.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        .select_related("worker__community", "cycle__scheme__unit")
+        .first()
+    )
+    if result is None:
+        raise Http404
+    return result
+
+
+def grade_counts(results: QuerySet[Result]) -> dict[str, int]:
+    counts = dict.fromkeys(rules.GRADES, 0)
+    for row in results.order_by().values("grade").annotate(n=Count("id")):
+        counts[row["grade"]] = row["n"]
+    return counts
+
+
+def workers_in_cycle(*, viewer: User, cycle: Cycle) -> QuerySet[Worker]:
+    return Worker.objects.filter(
+        path_q(viewer, "unit_path"),
+        unit_path__startswith=cycle.unit_path,
+        status=WorkerStatus.ACTIVE,
+    ).select_related("community")
+
+
+def worker_in_cycle_get(*, viewer: User, cycle: Cycle, pk: int) -> Worker:
+    worker = workers_in_cycle(viewer=viewer, cycle=cycle).filter(pk=pk).first()
+    if worker is None:
+        raise Http404
+    return worker
+
+
+def indicators(*, cycle: Cycle, part: str) -> list[Indicator]:
+    return list(
+        Indicator.objects.filter(part__scheme_id=cycle.scheme_id, part__kind=part).order_by(
+            "sort_order", "id"
+        )
+    )
+
+
+def own_sheets(
+    *, cycle: Cycle, part: str, scorer_user: User | None = None, scorer_worker: Worker | None = None
+) -> dict[int, dict[int, Decimal]]:
+    """The sheets one scorer has entered: {worker id: {indicator id: points}}. Only a scorer's
+    own sheets are ever read back; nobody lists who scored a given worker."""
+    scores = Score.objects.filter(cycle=cycle, part=part)
+    if part == PartKind.LEADERS:
+        scores = scores.filter(scorer_user=scorer_user)
+    else:
+        scores = scores.filter(scorer_worker=scorer_worker)
+    sheets: dict[int, dict[int, Decimal]] = {}
+    for score in scores.prefetch_related("items"):
+        sheets[score.worker_id] = {i.indicator_id: i.points for i in score.items.all()}
+    return sheets
+
+
+def sheet_counts(*, viewer: User, cycle: Cycle) -> dict[tuple[int, str], int]:
+    """How many sheets each worker has per part (counts only, never the scorers)."""
+    return {
+        (row["worker_id"], row["part"]): row["n"]
+        for row in Score.objects.filter(path_q(viewer, "unit_path"), cycle=cycle)
+        .values("worker_id", "part")
+        .annotate(n=Count("id"))
+    }
+
+
+def self_report_get(*, cycle: Cycle, worker: Worker) -> SelfReport | None:
+    return SelfReport.objects.filter(cycle=cycle, worker=worker).first()
+
+
+def self_reported_ids(*, cycle: Cycle) -> set[int]:
+    return set(SelfReport.objects.filter(cycle=cycle).values_list("worker_id", flat=True))
+
+
+def objection_list(*, viewer: User, cycle: Cycle) -> QuerySet[Objection]:
+    return Objection.objects.filter(
+        path_q(viewer, "unit_path"), result__cycle=cycle
+    ).select_related("result__worker", "filed_by", "decided_by")
+
+
+def objection_get(*, viewer: User, pk: int) -> Objection:
+    objection = (
+        Objection.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        .select_related("result__worker", "result__cycle__scheme__unit")
+        .first()
+    )
+    if objection is None:
+        raise Http404
+    return objection

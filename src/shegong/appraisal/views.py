@@ -1,0 +1,588 @@
+"""Appraisal pages: thin views over the appraisal selectors and services.
+
+The staff pages need a login and are scoped; the residents' pages (vote, vote-results) need
+no login and show nothing without a valid household code.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shegong.appraisal import charts, documents, selectors, services
+from shegong.appraisal.forms import (
+    RATING_CHOICES,
+    CodeForm,
+    DecisionForm,
+    HouseholdsForm,
+    ObjectionForm,
+    SchemeForm,
+    SelfReportForm,
+)
+from shegong.appraisal.models import (
+    GRADE_LABELS,
+    Cycle,
+    CycleStatus,
+    GradeSet,
+    IndicatorKind,
+    PartKind,
+    SurveyStatus,
+)
+from shegong.core.access import Permission, has_permission
+from shegong.core.errors import ServiceError
+from shegong.core.sheets import SheetError, fold, read_sheet
+from shegong.core.types import AuthedRequest
+
+HOUSEHOLD_ALIASES = {
+    "住户": "household",
+    "户": "household",
+    "户号": "household",
+    "门牌": "household",
+    "门牌号": "household",
+    "地址": "household",
+    "住址": "household",
+    "类别": "category",
+    "评议人类别": "category",
+}
+
+
+def _fail(form: Form, exc: ServiceError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _grade_labels(cycle: Cycle) -> dict[str, str]:
+    return {k: str(v) for k, v in GRADE_LABELS[GradeSet(cycle.scheme.grade_set)].items()}
+
+
+def _can_manage(user: Any, cycle: Cycle) -> bool:
+    return has_permission(user, Permission.EDIT, cycle.scheme.unit)
+
+
+# ---------------------------------------------------------------- cycles
+
+
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "appraisal/index.html",
+        {
+            "cycles": selectors.cycle_list(viewer=request.user),
+            "can_create": selectors.scheme_units(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def scheme_create(request: AuthedRequest) -> HttpResponse:
+    units = selectors.scheme_units(viewer=request.user)
+    form = SchemeForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            scheme = services.scheme_create(
+                unit=data["unit"],
+                year=data["year"],
+                name=data["name"],
+                weights=form.weights(),
+                values={k: data[k] for k in services.SCHEME_SETTINGS},
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已设立%(name)s") % {"name": scheme.name})
+            return redirect("appraisal:cycle", pk=scheme.cycle.pk)
+    return render(
+        request, "appraisal/scheme_form.html", {"form": form, "has_units": units.exists()}
+    )
+
+
+@login_required
+def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    workers = list(selectors.workers_in_cycle(viewer=request.user, cycle=cycle))
+    counts = selectors.sheet_counts(viewer=request.user, cycle=cycle)
+    reported = selectors.self_reported_ids(cycle=cycle)
+    rows = [
+        (
+            w,
+            counts.get((w.pk, PartKind.LEADERS), 0),
+            counts.get((w.pk, PartKind.PEERS), 0),
+            w.pk in reported,
+        )
+        for w in workers
+    ]
+    return render(
+        request,
+        "appraisal/cycle.html",
+        {
+            "cycle": cycle,
+            "scheme": cycle.scheme,
+            "parts": selectors.parts_of(cycle.scheme),
+            "turnout": selectors.survey_turnout(viewer=request.user, cycle=cycle),
+            "rows": rows,
+            "can_manage": _can_manage(request.user, cycle),
+            "can_edit": has_permission(request.user, Permission.EDIT),
+            "objections": selectors.objection_list(viewer=request.user, cycle=cycle),
+            "labels": _grade_labels(cycle),
+        },
+    )
+
+
+def _cycle_action(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    try:
+        action(cycle=cycle, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("appraisal:cycle", pk=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_compute(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _cycle_action(request, pk, services.results_compute, _("考核结果已计算"))
+
+
+@login_required
+@require_POST
+def cycle_reopen(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _cycle_action(request, pk, services.results_reopen, _("已重新开放评分"))
+
+
+@login_required
+@require_POST
+def cycle_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _cycle_action(request, pk, services.results_publish, _("考核结果已公示"))
+
+
+@login_required
+@require_POST
+def cycle_copy(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    try:
+        scheme = services.scheme_copy_forward(
+            scheme=cycle.scheme, year=cycle.scheme.year + 1, acting_user=request.user
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisal:cycle", pk=cycle.pk)
+    messages.success(request, _("已沿用方案设立%(name)s") % {"name": scheme.name})
+    return redirect("appraisal:cycle", pk=scheme.cycle.pk)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _points_from_post(request: HttpRequest, worker_id: int, indicator_ids: list[int]) -> dict:
+    return {i: fold(request.POST.get(f"p_{worker_id}_{i}")) for i in indicator_ids}
+
+
+def _score_page(
+    request: AuthedRequest, cycle: Cycle, part: str, workers: list[Any], scorer_worker: Any
+) -> HttpResponse | None:
+    """Save the filled rows of a scoring table, all or none; None when nothing was posted."""
+    if request.method != "POST":
+        return None
+    items = selectors.indicators(cycle=cycle, part=part)
+    ids = [i.pk for i in items]
+    saved = 0
+    try:
+        with transaction.atomic():
+            for worker in workers:
+                points = _points_from_post(request, worker.pk, ids)
+                if not any(points.values()):
+                    continue
+                try:
+                    services.score_record(
+                        cycle=cycle,
+                        worker=worker,
+                        part=part,
+                        points=points,
+                        scorer_worker=scorer_worker,
+                        acting_user=request.user,
+                    )
+                except ServiceError as exc:
+                    raise ServiceError(f"{worker.name}:{exc.message}") from None
+                saved += 1
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, _("已保存%(n)d人的评分") % {"n": saved})
+    return redirect(request.get_full_path())
+
+
+def _score_table(
+    cycle: Cycle, part: str, workers: list[Any], sheets: dict, request: HttpRequest
+) -> list[tuple[Any, list[tuple[Any, str]]]]:
+    items = selectors.indicators(cycle=cycle, part=part)
+    table = []
+    for w in workers:
+        cells = []
+        for i in items:
+            posted = request.POST.get(f"p_{w.pk}_{i.pk}") if request.method == "POST" else None
+            saved = sheets.get(w.pk, {}).get(i.pk)
+            cells.append((i, posted if posted is not None else ("" if saved is None else saved)))
+        table.append((w, cells))
+    return table
+
+
+@login_required
+def score_leaders(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    if not _can_manage(request.user, cycle):
+        raise Http404  # only the scheme unit's leaders score here
+    workers = list(selectors.workers_in_cycle(viewer=request.user, cycle=cycle))
+    done = _score_page(request, cycle, PartKind.LEADERS, workers, None)
+    if done is not None:
+        return done
+    sheets = selectors.own_sheets(cycle=cycle, part=PartKind.LEADERS, scorer_user=request.user)
+    return render(
+        request,
+        "appraisal/score.html",
+        {
+            "cycle": cycle,
+            "part_label": PartKind.LEADERS.label,
+            "indicators": selectors.indicators(cycle=cycle, part=PartKind.LEADERS),
+            "table": _score_table(cycle, PartKind.LEADERS, workers, sheets, request),
+            "figure": IndicatorKind.FIGURE,
+            "locked": cycle.status != CycleStatus.OPEN,
+        },
+    )
+
+
+@login_required
+def score_peers(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    everyone = list(selectors.workers_in_cycle(viewer=request.user, cycle=cycle))
+    scorer = None
+    raw = request.GET.get("scorer", "")
+    if raw.isdigit():
+        scorer = next((w for w in everyone if w.pk == int(raw)), None)
+        if scorer is None:
+            raise Http404
+    workers = [
+        w for w in everyone if scorer and w.community_id == scorer.community_id and w != scorer
+    ]
+    if scorer is not None:
+        done = _score_page(request, cycle, PartKind.PEERS, workers, scorer)
+        if done is not None:
+            return done
+    sheets = (
+        selectors.own_sheets(cycle=cycle, part=PartKind.PEERS, scorer_worker=scorer)
+        if scorer
+        else {}
+    )
+    return render(
+        request,
+        "appraisal/score.html",
+        {
+            "cycle": cycle,
+            "part_label": PartKind.PEERS.label,
+            "indicators": selectors.indicators(cycle=cycle, part=PartKind.PEERS),
+            "table": _score_table(cycle, PartKind.PEERS, workers, sheets, request),
+            "figure": IndicatorKind.FIGURE,
+            "scorers": everyone,
+            "scorer": scorer,
+            "locked": cycle.status != CycleStatus.OPEN,
+        },
+    )
+
+
+@login_required
+def self_report(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    raw = request.GET.get("worker", "")
+    if not raw.isdigit():
+        raise Http404
+    worker = selectors.worker_in_cycle_get(viewer=request.user, cycle=cycle, pk=int(raw))
+    existing = selectors.self_report_get(cycle=cycle, worker=worker)
+    form = SelfReportForm(request.POST or None, initial={"text": existing.text if existing else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.self_report_save(
+                cycle=cycle, worker=worker, text=form.cleaned_data["text"], acting_user=request.user
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已保存%(name)s的述职报告") % {"name": worker.name})
+            return redirect("appraisal:cycle", pk=cycle.pk)
+    return render(
+        request,
+        "appraisal/self_report.html",
+        {"cycle": cycle, "worker": worker, "form": form, "existing": existing},
+    )
+
+
+# ---------------------------------------------------------------- surveys
+
+
+@login_required
+def survey_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get(viewer=request.user, pk=pk)
+    turnout = selectors.survey_turnout_of(survey)
+    context: dict[str, Any] = {
+        "survey": survey,
+        "cycle": survey.cycle,
+        "turnout": turnout,
+        "ballot": selectors.ballot(survey=survey),
+        "can_edit": has_permission(request.user, Permission.EDIT, survey.community),
+        "vote_url": request.build_absolute_uri(reverse("appraisal:vote")),
+    }
+    if survey.status == SurveyStatus.CLOSED:
+        ratings = selectors.survey_ratings(survey=survey)
+        context["ratings"] = ratings
+        context["chart"] = charts.satisfaction_svg(ratings)
+    return render(request, "appraisal/survey.html", context)
+
+
+def _survey_action(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    survey = selectors.survey_get(viewer=request.user, pk=pk)
+    try:
+        action(survey=survey, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("appraisal:survey", pk=survey.pk)
+
+
+@login_required
+@require_POST
+def survey_open(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _survey_action(request, pk, services.survey_open, _("居民评议已开启"))
+
+
+@login_required
+@require_POST
+def survey_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _survey_action(request, pk, services.survey_close, _("居民评议已结束"))
+
+
+def _households_from_sheet(upload: Any) -> list[tuple[str, str]]:
+    try:
+        columns, rows = read_sheet(upload, upload.name, HOUSEHOLD_ALIASES)
+    except SheetError as exc:
+        raise ServiceError(str(exc), field="sheet") from None
+    if "household" not in columns:
+        raise ServiceError(_("住户表须有“住户”(或门牌、户号)一列"), field="sheet")
+    lines = []
+    for row in rows:
+        label = fold(row.values.get("household"))
+        category = fold(row.values.get("category"))
+        lines.append(f"{label},{category}" if category else label)
+    return services.parse_households("\n".join(lines))
+
+
+@login_required
+def survey_codes(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Issue codes from the household list; the notices with the codes are shown once."""
+    survey = selectors.survey_get(viewer=request.user, pk=pk)
+    if not has_permission(request.user, Permission.EDIT, survey.community):
+        raise Http404
+    form = HouseholdsForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data.get("sheet")
+            households = (
+                _households_from_sheet(upload)
+                if upload
+                else services.parse_households(form.cleaned_data["households"])
+            )
+            issued = services.codes_issue(
+                survey=survey, households=households, acting_user=request.user
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            base = request.build_absolute_uri(reverse("appraisal:vote"))
+            notices = [
+                (item, f"{base}?c={item.code}", charts.qr_svg(f"{base}?c={item.code}"))
+                for item in issued
+            ]
+            response = render(
+                request,
+                "appraisal/notices.html",
+                {"survey": survey, "notices": notices, "vote_url": base},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "appraisal/codes_form.html", {"survey": survey, "form": form})
+
+
+# ---------------------------------------------------------------- results and objections
+
+
+@login_required
+def results(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    rows = selectors.result_list(viewer=request.user, cycle=cycle)
+    labels = _grade_labels(cycle)
+    counts = selectors.grade_counts(rows)
+    return render(
+        request,
+        "appraisal/results.html",
+        {
+            "cycle": cycle,
+            "rows": rows if cycle.status != CycleStatus.OPEN else [],
+            "labels": labels,
+            "counts": [(labels[g], n) for g, n in counts.items()],
+            "chart": charts.grade_svg(counts, labels) if any(counts.values()) else "",
+            "can_object": cycle.status == CycleStatus.PUBLISHED,
+        },
+    )
+
+
+@login_required
+def results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    if cycle.status == CycleStatus.OPEN:
+        raise Http404
+    report = documents.build(viewer=request.user, cycle=cycle)
+    response = HttpResponse(
+        documents.render(report, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename(report, "xlsx")}"'
+    return response
+
+
+@login_required
+def objection_file(request: AuthedRequest, pk: int) -> HttpResponse:
+    result = selectors.result_get(viewer=request.user, pk=pk)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_file(
+                result=result, text=form.cleaned_data["text"], acting_user=request.user
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("异议已提交"))
+            return redirect("appraisal:cycle", pk=result.cycle_id)
+    return render(
+        request,
+        "appraisal/objection_form.html",
+        {
+            "result": result,
+            "cycle": result.cycle,
+            "form": form,
+            "labels": _grade_labels(result.cycle),
+        },
+    )
+
+
+@login_required
+def objection_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    objection = selectors.objection_get(viewer=request.user, pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_decide(
+                objection=objection,
+                upheld=form.cleaned_data["upheld"],
+                decision=form.cleaned_data["decision"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("异议已处理"))
+            return redirect("appraisal:cycle", pk=objection.result.cycle_id)
+    return render(
+        request,
+        "appraisal/objection_decide.html",
+        {"objection": objection, "cycle": objection.result.cycle, "form": form},
+    )
+
+
+# ---------------------------------------------------------------- residents (no login)
+
+
+def _address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+
+
+def _ballot_context(survey: Any, code: str, chosen: dict[str, str]) -> dict[str, Any]:
+    return {
+        "survey": survey,
+        "code": code,
+        "workers": [(w, chosen.get(str(w.pk), "")) for w in selectors.ballot(survey=survey)],
+        "choices": RATING_CHOICES,
+    }
+
+
+def vote(request: HttpRequest) -> HttpResponse:
+    """Code → ballot → thanks. The code travels in the link of the QR code (?c=) or is typed."""
+    address = _address(request)
+    code = fold(request.POST.get("code") if request.method == "POST" else request.GET.get("c"))
+    form = CodeForm({"code": code} if code else None)
+    if not code:
+        return render(request, "appraisal/public/code.html", {"form": CodeForm()})
+    try:
+        if request.method == "POST" and "cast" in request.POST:
+            chosen = {key[2:]: request.POST[key] for key in request.POST if key.startswith("r_")}
+            ratings = {int(k): v for k, v in chosen.items() if k.isdigit()}
+            try:
+                vote_row = services.vote_cast(code=code, ratings=ratings, address=address)
+            except services.VoteRefused as exc:
+                if exc.counts:
+                    raise
+                survey = services.vote_check(code=code, address=address)
+                context = _ballot_context(survey, code, chosen)
+                context["error"] = exc.message
+                return render(request, "appraisal/public/ballot.html", context, status=400)
+            return render(request, "appraisal/public/thanks.html", {"survey": vote_row.survey})
+        survey = services.vote_check(code=code, address=address)
+    except services.VoteThrottled as exc:
+        return render(
+            request, "appraisal/public/code.html", {"form": form, "error": exc.message}, status=429
+        )
+    except services.VoteRefused as exc:
+        return render(
+            request, "appraisal/public/code.html", {"form": form, "error": exc.message}, status=400
+        )
+    return render(request, "appraisal/public/ballot.html", _ballot_context(survey, code, {}))
+
+
+def vote_results(request: HttpRequest) -> HttpResponse:
+    """The survey's results for a household holding one of its codes, once it has closed."""
+    code = fold(request.GET.get("c"))
+    form = CodeForm({"code": code} if code else None)
+    if not code:
+        return render(request, "appraisal/public/code.html", {"form": CodeForm(), "results": True})
+    try:
+        survey = services.survey_for_code(code=code, address=_address(request))
+    except (services.VoteThrottled, services.VoteRefused) as exc:
+        status = 429 if isinstance(exc, services.VoteThrottled) else 400
+        return render(
+            request,
+            "appraisal/public/code.html",
+            {"form": form, "error": exc.message, "results": True},
+            status=status,
+        )
+    context: dict[str, Any] = {"survey": survey, "closed": survey.status == SurveyStatus.CLOSED}
+    if context["closed"]:
+        ratings = selectors.survey_ratings(survey=survey)
+        context["ratings"] = ratings
+        context["chart"] = charts.satisfaction_svg(ratings, width=360)
+        context["turnout"] = selectors.survey_turnout_of(survey)
+    return render(request, "appraisal/public/results.html", context)
+
+
+__all__ = ["Decimal"]
