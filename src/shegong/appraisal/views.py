@@ -114,6 +114,7 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     workers = list(selectors.workers_in_cycle(viewer=request.user, cycle=cycle))
     counts = selectors.sheet_counts(viewer=request.user, cycle=cycle)
     reported = selectors.self_reported_ids(cycle=cycle)
+    parts = selectors.parts_of(cycle.scheme)
     rows = [
         (
             w,
@@ -129,7 +130,8 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "cycle": cycle,
             "scheme": cycle.scheme,
-            "parts": selectors.parts_of(cycle.scheme),
+            "parts": parts,
+            "has_peers": any(kind == PartKind.PEERS for kind, *_rest in parts),
             "turnout": selectors.survey_turnout(viewer=request.user, cycle=cycle),
             "rows": rows,
             "can_manage": _can_manage(request.user, cycle),
@@ -306,6 +308,14 @@ def score_peers(request: AuthedRequest, pk: int) -> HttpResponse:
 def self_report(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(viewer=request.user, pk=pk)
     raw = request.GET.get("worker", "")
+    if not raw:
+        workers = selectors.workers_in_cycle(viewer=request.user, cycle=cycle)
+        reported = selectors.self_reported_ids(cycle=cycle)
+        return render(
+            request,
+            "appraisal/self_report.html",
+            {"cycle": cycle, "choices": [(w, w.pk in reported) for w in workers]},
+        )
     if not raw.isdigit():
         raise Http404
     worker = selectors.worker_in_cycle_get(viewer=request.user, cycle=cycle, pk=int(raw))

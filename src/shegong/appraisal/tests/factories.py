@@ -152,3 +152,12 @@ def objection_of(o: StreetAObjects) -> Objection:
     return services.objection_file(
         result=result, text="街道评分漏计了调解工作", acting_user=o.personas.community_a1_clerk
     )
+
+
+def street_a_survey(o: StreetAObjects) -> Survey:
+    """Community A1's survey, codes issued, not yet open."""
+    return street_a_cycle(o.tree, o.personas, workers=[o.worker], open_survey=False).survey
+
+
+def street_a_result(o: StreetAObjects) -> Result:
+    return Result.objects.get(cycle=from_street_a(o).cycle, worker=o.worker)

@@ -430,7 +430,7 @@ def test_the_spending_update_matches_no_row_once_a_code_is_spent(
 ) -> None:
     """The guard against double counting under concurrency (load-tested in bench/)."""
     setup = street_a_cycle(tree, personas)
-    args = [True, services.hash_code(setup.codes[0]), False, False, SurveyStatus.OPEN]
+    args: list[bool | str] = [True, services.hash_code(setup.codes[0]), False, False, "open"]
     with connection.cursor() as cursor:
         cursor.execute(services._SPEND_SQL, args)
         first = cursor.fetchone()

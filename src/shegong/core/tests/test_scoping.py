@@ -16,10 +16,13 @@ import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from shegong.appraisal.tests import factories as appraisal
 from shegong.conftest import Personas, Tree, client_for
+from shegong.pay.tests.factories import street_a_objects as pay_objects
 from shegong.people import services as people_services
 from shegong.people.models import PostHolding, PostType, Worker
 from shegong.people.tests.factories import register
+from shegong.training.tests import factories as training
 
 # Routes a logged-out or any user may open; they show nothing of a unit.
 PUBLIC_OR_UNSCOPED = {
@@ -30,6 +33,8 @@ PUBLIC_OR_UNSCOPED = {
     "api-docs",
     "api-token",
     "api-root",
+    "appraisal:vote",  # residents: shows nothing without a valid household code
+    "appraisal:vote-results",
 }
 
 
@@ -96,6 +101,27 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "tasks:job": _street_a_job,
     "tasks:job-state": _street_a_job,
     "tasks:job-file": _street_a_job,
+    "training:detail": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:edit": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:sign-in": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:sheet": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:exam": lambda o: {"pk": training.street_a_registration(o).pk},
+    "pay:run": lambda o: {"pk": pay_objects(o).run.pk},
+    "pay:run-register": lambda o: {"pk": pay_objects(o).run.pk},
+    "pay:payslip": lambda o: {"pk": pay_objects(o).line.pk},
+    "pay:scheme": lambda o: {"pk": pay_objects(o).scheme.pk},
+    "payrun-detail": lambda o: {"pk": pay_objects(o).run.pk},
+    "payrun-lines": lambda o: {"pk": pay_objects(o).run.pk},
+    "appraisal:cycle": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:score-leaders": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:score-peers": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:self-report": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:results-xlsx": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:survey": lambda o: {"pk": appraisal.from_street_a(o).survey.pk},
+    "appraisal:survey-codes": lambda o: {"pk": appraisal.street_a_survey(o).pk},
+    "appraisal:objection-file": lambda o: {"pk": appraisal.street_a_result(o).pk},
+    "appraisal:objection-decide": lambda o: {"pk": appraisal.objection_of(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -105,6 +131,25 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "people:post-end": lambda o: {"pk": o.worker.pk, "holding_pk": o.holding.pk},
     "worker-move": _worker,
     "worker-exit": _worker,
+    "training:enrol": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:withdraw": lambda o: {
+        "pk": training.street_a_course(o).pk,
+        "enrolment_pk": training.street_a_enrolment(o).pk,
+    },
+    "training:award-paid": lambda o: {"pk": training.street_a_award(o).pk},
+    "training:secondment-return": lambda o: {"pk": training.street_a_secondment(o).pk},
+    "pay:run-check": lambda o: {"pk": pay_objects(o).run.pk},
+    "pay:run-approve": lambda o: {"pk": pay_objects(o).run.pk},
+    "pay:run-discard": lambda o: {"pk": pay_objects(o).run.pk},
+    "pay:run-correct": lambda o: {"pk": pay_objects(o).run.pk},
+    "payrun-check": lambda o: {"pk": pay_objects(o).run.pk},
+    "payrun-approve": lambda o: {"pk": pay_objects(o).run.pk},
+    "appraisal:cycle-copy": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:cycle-compute": lambda o: {"pk": appraisal.street_a_survey(o).cycle.pk},
+    "appraisal:cycle-reopen": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:cycle-publish": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal:survey-open": lambda o: {"pk": appraisal.street_a_survey(o).pk},
+    "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
 }
 MISSING = {"code": "999999999999", "pk": 99999999, "holding_pk": 99999999}
 
@@ -128,9 +173,34 @@ LIST_ROUTES = {
     "unit-list",
     "reports:structure",
     "reports:structure-download",
+    "training:list",
+    "training:create",
+    "training:compliance",
+    "training:figures",
+    "training:figures-export",
+    "training:exams",
+    "training:awards",
+    "training:secondments",
+    "pay:runs",
+    "pay:schemes",
+    "pay:scheme-create",
+    "pay:settings",
+    "pay:config-export",
+    "pay:benchmark",
+    "pay:equal-pay",
+    "pay:budget",
+    "payrun-list",
+    "appraisal:index",
+    "appraisal:scheme-create",
 }
 # Routes that only take POST and act on the caller's own session.
-POST_ONLY_ROUTES = {"reports:structure-generate", "people_import:confirm", "orgs:import-confirm"}
+POST_ONLY_ROUTES = {
+    "reports:structure-generate",
+    "people_import:confirm",
+    "orgs:import-confirm",
+    "pay:run-create",
+    "pay:grades-apply",
+}
 
 
 def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[URLPattern | tuple[str, Any]]:

@@ -1,0 +1,248 @@
+"""The appraisal pages as the personas and a resident use them."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+from django.test import Client
+from django.urls import reverse
+
+from shegong.appraisal import charts
+from shegong.appraisal.models import HouseholdCode, PartKind, Score, SelfReport, Vote
+from shegong.appraisal.tests.factories import leader_points, peer_points, published, street_a_cycle
+from shegong.conftest import Personas, Tree, client_for
+
+
+def test_street_manager_sets_a_scheme_from_the_form(tree: Tree, personas: Personas) -> None:
+    client = client_for(personas.street_a_manager)
+    form = client.get(reverse("appraisal:scheme-create"))
+    assert "街道甲" in form.content.decode()
+    assert "街道乙" not in form.content.decode()
+    data = {
+        "unit": tree.street_a.pk,
+        "year": 2025,
+        "weight_residents": "50",
+        "weight_leaders": "40",
+        "weight_peers": "0",
+        "grade_set": "competence",
+        "threshold_a": "90",
+        "threshold_b": "75",
+        "threshold_c": "60",
+        "top_quota": "15",
+        "min_raters": "50",
+        "min_resident_share": "70",
+        "trim": "on",
+        "pay_factor_a": "1.2",
+        "pay_factor_b": "1",
+        "pay_factor_c": "0.8",
+        "pay_factor_d": "0",
+        "ten_best": "10",
+        "objection_days": "7",
+    }
+    refused = client.post(reverse("appraisal:scheme-create"), data)
+    assert "各项权重之和须为100%,现为90" in refused.content.decode()
+    response = client.post(
+        reverse("appraisal:scheme-create"), {**data, "weight_leaders": "50"}, follow=True
+    )
+    page = response.content.decode()
+    assert "已设立街道甲2025年度社区工作者考核" in page
+    assert "甲一社区" in page and "甲二社区" in page
+    assert "录入同事互评" not in page  # no peers part when its weight is 0
+
+
+def test_clerk_issues_codes_and_gets_printable_notices_with_qr_codes(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas, households=1, open_survey=False)
+    client = client_for(personas.community_a1_clerk)
+    url = reverse("appraisal:survey-codes", kwargs={"pk": setup.survey.pk})
+    response = client.post(url, {"households": "2栋301\n2栋302,居民代表"})
+    page = response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    codes = re.findall(r'<span class="code">([A-Z0-9-]+)</span>', page)
+    assert len(codes) == 2
+    assert page.count('<svg width="') == 2  # one QR code per notice, drawn by the app
+    # The QR code carries the vote link with the code, so a phone opens the ballot directly.
+    assert charts.qr_svg(f"http://testserver/appraisal/vote/?c={codes[0]}") in page
+    assert "2栋302" in page
+    assert HouseholdCode.objects.filter(survey=setup.survey, voided=False).count() == 3
+
+
+def test_clerk_uploads_the_household_sheet(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas, households=1, open_survey=False)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["门牌号", "类别"])
+    sheet.append(["5栋101", "普通居民"])
+    sheet.append(["5栋102", "居民代表"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "households.xlsx"
+    response = client_for(personas.community_a1_clerk).post(
+        reverse("appraisal:survey-codes", kwargs={"pk": setup.survey.pk}), {"sheet": buffer}
+    )
+    assert len(re.findall(r'<span class="code">', response.content.decode())) == 2
+    assert set(
+        HouseholdCode.objects.filter(household__startswith="5栋").values_list("category", flat=True)
+    ) == {"resident", "representative"}
+
+
+def test_resident_votes_from_the_qr_link_without_logging_in(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    resident = Client()
+    ballot = resident.get(reverse("appraisal:vote"), {"c": setup.codes[0]})
+    page = ballot.content.decode()
+    assert "甲一社区社区工作者满意度评议" in page
+    assert all(w.name in page for w in setup.workers)
+    ratings = {f"r_{w.pk}": "satisfied" for w in setup.workers}
+    ratings[f"r_{setup.workers[-1].pk}"] = "skip"
+    done = resident.post(
+        reverse("appraisal:vote"), {"code": setup.codes[0], "cast": "1", **ratings}
+    )
+    assert "投票成功,感谢您的参与!" in done.content.decode()
+    assert Vote.objects.get().ratings.count() == 2  # 不了解 is not counted
+    again = resident.get(reverse("appraisal:vote"), {"c": setup.codes[0]})
+    assert again.status_code == 400
+    assert "该评议码已经使用过" in again.content.decode()
+
+
+def test_vote_pages_show_nothing_without_a_valid_code(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    resident = Client()
+    for url in (reverse("appraisal:vote"), reverse("appraisal:vote-results")):
+        empty = resident.get(url).content.decode()
+        wrong = resident.get(url, {"c": "AAAA-BBBB-CCCC"})
+        assert wrong.status_code == 400
+        for page in (empty, wrong.content.decode()):
+            assert "甲一社区" not in page
+            assert setup.workers[0].name not in page
+
+
+def test_an_incomplete_ballot_comes_back_with_the_choices_kept(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    first = setup.workers[0]
+    response = Client().post(
+        reverse("appraisal:vote"),
+        {"code": setup.codes[0], "cast": "1", f"r_{first.pk}": "fairly"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "请对名单上的每一位社区工作者作出评价" in page
+    assert f'name="r_{first.pk}" value="fairly" checked' in page
+    assert not Vote.objects.exists()
+
+
+def test_residents_see_the_results_with_a_chart_once_closed(tree: Tree, personas: Personas) -> None:
+    setup = published(street_a_cycle(tree, personas))
+    page = Client().get(reverse("appraisal:vote-results"), {"c": setup.codes[0]}).content.decode()
+    assert "甲一社区评议结果" in page
+    assert "共发放评议码6个,收回3票,参与率50.0%" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
+    assert "86.67" in page  # two 满意 (100) and one 基本满意 (60)
+
+
+def test_clerk_sees_live_turnout_for_their_community(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    for code in setup.codes[:2]:
+        Client().post(
+            reverse("appraisal:vote"),
+            {"code": code, "cast": "1", **{f"r_{w.pk}": "satisfied" for w in setup.workers}},
+        )
+    page = (
+        client_for(personas.community_a1_clerk)
+        .get(reverse("appraisal:survey", kwargs={"pk": setup.survey.pk}))
+        .content.decode()
+    )
+    assert re.search(r'id="spent">2<', page)
+    assert re.search(r'id="percent">33.3%<', page)
+    assert 'http-equiv="refresh"' in page
+    cycle_page = (
+        client_for(personas.community_a1_clerk)
+        .get(reverse("appraisal:cycle", kwargs={"pk": setup.cycle.pk}))
+        .content.decode()
+    )
+    assert "甲一社区" in cycle_page and "甲二社区" not in cycle_page
+
+
+def test_leader_scores_from_the_table_and_sees_only_counts_elsewhere(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    client = client_for(personas.street_a_manager)
+    url = reverse("appraisal:score-leaders", kwargs={"pk": setup.cycle.pk})
+    points = leader_points(setup.cycle, (28, 36, 45))
+    worker = setup.workers[0]
+    data = {f"p_{worker.pk}_{i}": v for i, v in points.items()}
+    response = client.post(url, data, follow=True)
+    assert "已保存1人的评分" in response.content.decode()
+    assert Score.objects.get(part=PartKind.LEADERS, worker=worker).total == Decimal(
+        "86.50"
+    )  # 28 + 36 + 45/60 × 30
+    # The clerk cannot open the leaders' form.
+    assert client_for(personas.community_a1_clerk).get(url).status_code == 404
+    cycle_page = client.get(reverse("appraisal:cycle", kwargs={"pk": setup.cycle.pk}))
+    assert "street_a_manager" not in cycle_page.content.decode().split("<main>")[1]
+
+
+def test_a_bad_row_saves_none_of_the_table(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    points = leader_points(setup.cycle, (28, 36, 45))
+    first, second = setup.workers[:2]
+    data = {f"p_{first.pk}_{i}": v for i, v in points.items()}
+    data |= {f"p_{second.pk}_{i}": "99" for i in points}
+    response = client_for(personas.street_a_manager).post(
+        reverse("appraisal:score-leaders", kwargs={"pk": setup.cycle.pk}), data
+    )
+    assert "李强:社区治安与矛盾调解最高30分" in response.content.decode()
+    assert not Score.objects.exists()
+
+
+def test_clerk_enters_a_peer_sheet_never_for_oneself(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    scorer, scored = setup.workers[:2]
+    url = reverse("appraisal:score-peers", kwargs={"pk": setup.cycle.pk})
+    client = client_for(personas.community_a1_clerk)
+    page = client.get(url, {"scorer": scorer.pk}).content.decode()
+    assert f"p_{scorer.pk}_" not in page  # the scorer is not on their own sheet
+    assert f"p_{scored.pk}_" in page
+    points = peer_points(setup.cycle, ("45", "45"))
+    response = client.post(
+        f"{url}?scorer={scorer.pk}",
+        {f"p_{scored.pk}_{i}": v for i, v in points.items()},
+        follow=True,
+    )
+    assert "已保存1人的评分" in response.content.decode()
+    score = Score.objects.get(part=PartKind.PEERS)
+    assert (score.worker, score.scorer_worker, score.total) == (scored, scorer, 90)
+
+
+def test_self_report_page(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    worker = setup.workers[0]
+    url = reverse("appraisal:self-report", kwargs={"pk": setup.cycle.pk}) + f"?worker={worker.pk}"
+    client = client_for(personas.community_a1_clerk)
+    client.post(url, {"text": "全年走访居民三百户"})
+    assert SelfReport.objects.get(worker=worker).text == "全年走访居民三百户"
+    assert "全年走访居民三百户" in client.get(url).content.decode()
+
+
+def test_published_results_page_and_workbook(tree: Tree, personas: Personas) -> None:
+    setup = published(street_a_cycle(tree, personas))
+    client = client_for(personas.street_a_manager)
+    page = client.get(reverse("appraisal:results", kwargs={"pk": setup.cycle.pk})).content.decode()
+    assert "等次分布" in page and "<svg" in page
+    assert "提出异议" in page
+    response = client.get(reverse("appraisal:results-xlsx", kwargs={"pk": setup.cycle.pk}))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(book["考核结果"].iter_rows(min_row=3, values_only=True))
+    assert {r[1] for r in rows} == {w.name for w in setup.workers}
+    assert book["等次分布"]._charts  # a native Excel chart
+    grades = dict(book["等次分布"].iter_rows(min_row=2, values_only=True))
+    assert sum(grades.values()) == 3
