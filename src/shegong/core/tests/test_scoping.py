@@ -35,6 +35,8 @@ PUBLIC_OR_UNSCOPED = {
     "api-root",
     "appraisal:vote",  # residents: shows nothing without a valid household code
     "appraisal:vote-results",
+    "appraisal-cycle-ballot",  # public API: nothing without a valid household code
+    "appraisal-cycle-vote",
 }
 
 
@@ -122,6 +124,10 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-codes": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:objection-file": lambda o: {"pk": appraisal.street_a_result(o).pk},
     "appraisal:objection-decide": lambda o: {"pk": appraisal.objection_of(o).pk},
+    "appraisal-cycle-detail": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal-cycle-surveys": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal-cycle-scores": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "appraisal-cycle-results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -192,6 +198,7 @@ LIST_ROUTES = {
     "payrun-list",
     "appraisal:index",
     "appraisal:scheme-create",
+    "appraisal-cycle-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
