@@ -26,6 +26,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -120,6 +121,12 @@ def enrolment_list(*, viewer: User, course: Course) -> QuerySet[Enrolment]:
         Enrolment.objects.filter(path_q(viewer, "worker__unit_path"), course=course)
         .select_related("worker", "worker__community")
         .annotate(days=Count("attendance"))
+        .annotate(
+            hours=ExpressionWrapper(
+                F("days") * F("course__hours_per_day"),
+                output_field=DecimalField(max_digits=8, decimal_places=1),
+            )
+        )
         .order_by("worker__unit_path", "worker__name_initials", "id")
     )
 

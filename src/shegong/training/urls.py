@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shegong.training import views
 
 app_name = "training"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.course_list, name="list"),
+    path("new/", views.course_create, name="create"),
+    path("<int:pk>/", views.course_detail, name="detail"),
+    path("<int:pk>/edit/", views.course_edit, name="edit"),
+    path("<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("<int:pk>/enrolments/<int:enrolment_pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/sign-in/", views.sign_in, name="sign-in"),
+    path("<int:pk>/sheet/", views.sign_in_sheet, name="sheet"),
+    path("compliance/", views.compliance, name="compliance"),
+    path("figures/", views.figures, name="figures"),
+    path("figures/export/", views.figures_export, name="figures-export"),
+    path("exams/", views.exam_list, name="exams"),
+    path("exams/<int:pk>/", views.exam_detail, name="exam"),
+    path("awards/", views.award_list, name="awards"),
+    path("awards/<int:pk>/paid/", views.award_paid, name="award-paid"),
+    path("secondments/", views.secondment_list, name="secondments"),
+    path("secondments/<int:pk>/return/", views.secondment_return, name="secondment-return"),
+]

@@ -10,7 +10,7 @@ from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.people.models import Worker
 from shegong.training import services
-from shegong.training.models import Course, Enrolment, ExamRegistration
+from shegong.training.models import Award, Course, Enrolment, ExamRegistration, Secondment
 
 START = datetime.date(2026, 3, 2)
 
@@ -68,5 +68,34 @@ def street_a_registration(o: Any) -> ExamRegistration:
     if found is None:
         found = services.exam_register(
             worker=o.worker, level="assistant", year=2026, acting_user=o.personas.street_a_manager
+        )
+    return found
+
+
+def street_a_enrolment(o: Any) -> Enrolment:
+    return Enrolment.objects.get(course=street_a_course(o), worker=o.worker)
+
+
+def street_a_award(o: Any) -> Award:
+    registration = street_a_registration(o)
+    if registration.passed_on is None:
+        services.exam_results_record(
+            registration=registration,
+            scores={"comprehensive": "70", "practice": "70"},
+            passed_on=datetime.date(2026, 11, 1),
+            acting_user=o.personas.street_a_manager,
+        )
+    return Award.objects.get(registration=registration)
+
+
+def street_a_secondment(o: Any) -> Secondment:
+    found = Secondment.objects.filter(worker=o.worker).first()
+    if found is None:
+        found = services.secondment_start(
+            worker=o.worker,
+            kind="secondment",
+            host="区民政局",
+            start=datetime.date(2026, 9, 1),
+            acting_user=o.personas.street_a_manager,
         )
     return found
