@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shegong.pay import views
 
 app_name = "pay"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.run_list, name="runs"),
+    path("runs/new/", views.run_create, name="run-create"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/check/", views.run_check, name="run-check"),
+    path("runs/<int:pk>/approve/", views.run_approve, name="run-approve"),
+    path("runs/<int:pk>/discard/", views.run_discard, name="run-discard"),
+    path("runs/<int:pk>/correct/", views.run_correct, name="run-correct"),
+    path("runs/<int:pk>/register.xlsx", views.run_register, name="run-register"),
+    path("payslips/<int:pk>/", views.payslip, name="payslip"),
+    path("schemes/", views.scheme_list, name="schemes"),
+    path("schemes/new/", views.scheme_create, name="scheme-create"),
+    path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
+    path("grades/", views.grades_apply, name="grades-apply"),
+    path("settings/", views.settings_view, name="settings"),
+    path("settings/pay-config.yaml", views.config_export, name="config-export"),
+    path("benchmark/", views.benchmark, name="benchmark"),
+    path("equal-pay/", views.equal_pay, name="equal-pay"),
+    path("budget/", views.budget, name="budget"),
+]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal as D
-from typing import Any
+from typing import Any, cast
 
 from shegong.conftest import Tree
 from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.pay import services
-from shegong.pay.models import GradeScheme, PayRun
+from shegong.pay.models import GradeScheme, PayLine, PayRun
 from shegong.people import services as people_services
 from shegong.people.models import InsuranceKind, Worker
 from shegong.people.tests.factories import register
@@ -97,3 +98,33 @@ def street_a_pay(tree: Tree, user: User, worker: Worker) -> PayRun:
         pay_settings(tree.district)
     services.grade_place(unit=tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=None)
     return approved_run(tree.street_a, user, datetime.date(YEAR, 1, 1))
+
+
+@dataclass
+class PayObjects:
+    run: PayRun
+    line: PayLine
+    scheme: GradeScheme
+
+
+def street_a_objects(o: Any) -> PayObjects:
+    """Pay objects of street A for the scoping walk (built once per StreetAObjects): settings
+    set on street A itself, its worker placed and paid for January, a background job."""
+    cached = getattr(o, "_pay_objects", None)
+    if cached is not None:
+        return cast(PayObjects, cached)
+    manager = o.personas.street_a_manager
+    scheme = pay_settings(o.tree.street_a)
+    for kind in InsuranceKind.values:
+        people_services.insurance_set(
+            worker=o.worker,
+            kind=kind,
+            enrolled=True,
+            date=datetime.date(2021, 1, 1),
+            acting_user=manager,
+        )
+    services.grade_place(unit=o.tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=None)
+    run = approved_run(o.tree.street_a, manager, datetime.date(YEAR, 1, 1))
+    made = PayObjects(run=run, line=run.lines.get(), scheme=scheme)
+    o._pay_objects = made
+    return made

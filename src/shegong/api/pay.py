@@ -1,0 +1,167 @@
+"""Pay runs and payslips over REST: the same selectors and services as the pages, scoped
+exactly like them. Pay amounts of single workers are personal data: masked (null) for a
+caller without the personal-data permission, and their disclosure is audited.
+
+An approved run is locked: no route changes it; a correction is a new run (`corrects`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shegong.api.views import raise_validation, viewer_of
+from shegong.core.errors import ServiceError
+from shegong.pay import selectors, services
+from shegong.pay.models import PayLine, PayRun
+from shegong.pay.services import LINE_MONEY_FIELDS
+
+
+class PayRunSerializer(serializers.ModelSerializer[PayRun]):
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    period = serializers.DateField(format="%Y-%m", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = PayRun
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "period",
+            "status",
+            "status_label",
+            "corrects",
+            "note",
+            "headcount",
+            "gross",
+            "employer_contributions",
+            "personal_contributions",
+            "income_tax",
+            "net",
+            "total_cost",
+            "approved_at",
+        ]
+        read_only_fields = fields
+
+
+class PayRunCreateSerializer(serializers.Serializer[Any]):
+    unit = serializers.CharField(help_text="单位代码")
+    period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    corrects = serializers.IntegerField(required=False, help_text="更正的已审批批次编号")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class PayLineSerializer(serializers.ModelSerializer[PayLine]):
+    worker_name = serializers.CharField(source="worker.name", read_only=True)
+
+    class Meta:
+        model = PayLine
+        fields = [
+            "id",
+            "worker",
+            "worker_name",
+            "track_name",
+            "level",
+            "step",
+            "performance_grade",
+            *LINE_MONEY_FIELDS,
+        ]
+
+    def to_representation(self, instance: PayLine) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("shown"):
+            data.update({name: None for name in LINE_MONEY_FIELDS})
+        return data
+
+
+class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
+    """Pay runs of the caller's units; a run out of scope answers 404."""
+
+    serializer_class = PayRunSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        year = self.request.query_params.get("year", "")
+        return selectors.run_list(
+            viewer=viewer_of(self.request), year=int(year) if year.isdigit() else None
+        )
+
+    def get_object(self) -> PayRun:
+        return selectors.run_get(viewer=viewer_of(self.request), pk=int(self.kwargs["pk"]))
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(PayRunSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(PayRunSerializer(self.get_object()).data)
+
+    @extend_schema(request=PayRunCreateSerializer, responses={201: PayRunSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = PayRunCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        viewer = viewer_of(request)
+        unit = selectors.units_for_pay(viewer=viewer).filter(code=data["unit"]).first()
+        if unit is None:
+            raise ValidationError({"unit": ["单位代码不存在或不在您的管辖范围内"]})
+        corrects = None
+        if data.get("corrects"):
+            corrects = selectors.run_get(viewer=viewer, pk=data["corrects"])
+        try:
+            run = services.payrun_create(
+                unit=unit,
+                period=datetime.date.fromisoformat(f"{data['period']}-01"),
+                corrects=corrects,
+                note=data.get("note", ""),
+                acting_user=viewer,
+            )
+        except services.PayRunRefused as exc:
+            raise ValidationError({"faults": exc.faults}) from None
+        except (ServiceError, ValueError) as exc:
+            raise_validation(exc if isinstance(exc, ServiceError) else ServiceError(str(exc)))
+            raise
+        return Response(PayRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, change: Any) -> Response:
+        run = self.get_object()
+        try:
+            run = change(run=run, acting_user=viewer_of(self.request))
+        except ServiceError as exc:
+            raise_validation(exc)
+        return Response(PayRunSerializer(run).data)
+
+    @extend_schema(request=None, responses=PayRunSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request: Request, pk: str) -> Response:
+        """复核 a draft."""
+        return self._act(services.payrun_check)
+
+    @extend_schema(request=None, responses=PayRunSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """审批 a checked run; it is locked from then on."""
+        return self._act(services.payrun_approve)
+
+    @extend_schema(responses=PayLineSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def lines(self, request: Request, pk: str) -> Response:
+        """The run's payslips (amounts null without the personal-data permission)."""
+        run = self.get_object()
+        viewer = viewer_of(request)
+        shown = selectors.may_see_pay(viewer=viewer, unit_path=run.unit_path)
+        page = self.paginate_queryset(selectors.run_lines(viewer=viewer, run=run))  # type: ignore[arg-type]
+        if shown and page:
+            services.payslips_disclose(run=run, acting_user=viewer)
+        return self.get_paginated_response(
+            PayLineSerializer(page, many=True, context={"shown": shown}).data
+        )

@@ -1,0 +1,565 @@
+"""Every read of the pay area, scoped to the viewer.
+
+Pay runs and lines carry a unit path, so scoping is one prefix filter. Yearly figures sum the
+effective lines (approved runs no approved correction replaces) in the database, one row per
+worker; the benchmark, equal-pay and budget findings are built from those rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import Http404
+
+from shegong.core.access import (
+    Permission,
+    has_permission,
+    in_scope,
+    path_q,
+    root_paths,
+    sees_everything,
+)
+from shegong.orgs.models import Unit, UnitKind
+from shegong.pay import rules
+from shegong.pay.models import (
+    INSURANCE_KINDS,
+    AverageWage,
+    ContributionRates,
+    GradeScheme,
+    PayLine,
+    PayPolicy,
+    PayRun,
+)
+from shegong.pay.services import ancestors, effective_lines, settings_in_force
+from shegong.people.models import PostHolding, Source, Worker
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+CALIBERS = (("total_cost", "总成本"), ("gross", "应发"), ("net", "实发"))
+
+
+# ---------------------------------------------------------------- runs and payslips
+
+
+def run_list(
+    *, viewer: User, unit: Unit | None = None, year: int | None = None
+) -> QuerySet[PayRun]:
+    """Runs of the viewer's units and runs of units above them (which pay them too; their
+    lines are then shown only for the viewer's units)."""
+    runs = PayRun.objects.filter(_applies_q(viewer)).select_related("unit", "corrects")
+    if unit is not None:
+        runs = runs.filter(unit_path__startswith=unit.path)
+    if year is not None:
+        runs = runs.filter(period__year=year)
+    return runs
+
+
+def run_get(*, viewer: User, pk: int) -> PayRun:
+    run = run_list(viewer=viewer).select_related("created_by", "checked_by", "approved_by")
+    found = run.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_see_pay(*, viewer: User, unit_path: str) -> bool:
+    """Pay amounts are personal data: shown to holders of the personal-data permission on
+    the unit."""
+    unit = Unit(path=unit_path)
+    return has_permission(viewer, Permission.PERSONAL_DATA, unit)
+
+
+def run_lines(*, viewer: User, run: PayRun) -> QuerySet[PayLine]:
+    """The lines of a run (fetched with run_get) for the viewer's units."""
+    return (
+        run.lines.filter(path_q(viewer, "unit_path"))
+        .select_related("worker")
+        .order_by("unit_path", "worker__name_initials", "id")
+    )
+
+
+def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
+    """The run's totals, or those of the viewer's part of it when the run covers more."""
+    fields = [
+        "gross",
+        "employer_contributions",
+        "personal_contributions",
+        "income_tax",
+        "net",
+        "total_cost",
+    ]
+    if in_scope(viewer, run.unit):
+        return {"headcount": run.headcount, "partial": False} | {f: getattr(run, f) for f in fields}
+    sums = run_lines(viewer=viewer, run=run).aggregate(
+        headcount=Count("id"), **{f: Sum(f) for f in fields}
+    )
+    return {"partial": True} | {k: v if v is not None else rules.ZERO for k, v in sums.items()}
+
+
+def line_get(*, viewer: User, pk: int) -> PayLine:
+    """One payslip (a run's line for one worker), or 404 for missing and out of scope."""
+    line = (
+        PayLine.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        .select_related("worker", "run", "run__unit")
+        .first()
+    )
+    if line is None:
+        raise Http404
+    return line
+
+
+def payslip_contributions(line: PayLine) -> list[tuple[str, Decimal, Decimal | None]]:
+    """(kind label, employer, personal or None) for each insurance and the housing fund."""
+    return [
+        (
+            rules.KIND_LABELS[kind],
+            getattr(line, f"{kind}_employer"),
+            getattr(line, f"{kind}_personal", None),
+        )
+        for kind in INSURANCE_KINDS
+    ]
+
+
+def worker_lines(*, viewer: User, worker: Worker) -> QuerySet[PayLine]:
+    """A worker's lines in runs the viewer sees, newest month first."""
+    return (
+        PayLine.objects.filter(worker=worker)
+        .filter(path_q(viewer, "run__unit_path"))
+        .select_related("run")
+        .order_by("-run__period", "-run_id")
+    )
+
+
+def units_for_pay(*, viewer: User) -> QuerySet[Unit]:
+    """Streets and communities (and above) the viewer may run pay for."""
+    return Unit.objects.filter(path_q(viewer, "path", Permission.EDIT), kind__gte=UnitKind.DISTRICT)
+
+
+def units_in_scope(*, viewer: User) -> QuerySet[Unit]:
+    return Unit.objects.filter(path_q(viewer, "path"), kind__gte=UnitKind.DISTRICT)
+
+
+def unit_get(*, viewer: User, code: str) -> Unit:
+    unit = units_in_scope(viewer=viewer).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+# ---------------------------------------------------------------- schemes and settings
+
+
+def scheme_list(*, viewer: User) -> QuerySet[GradeScheme]:
+    """Schemes set on the viewer's units, below them, or above them (they apply to them)."""
+    return GradeScheme.objects.filter(_applies_q(viewer)).select_related("unit")
+
+
+def _applies_q(viewer: User, field: str = "unit_path") -> Q:
+    """Records set in the viewer's subtrees or on any unit above them."""
+    query = path_q(viewer, field)
+    if sees_everything(viewer):
+        return query
+    for root in root_paths(viewer):
+        query |= Q(**{f"{field}__in": ancestors(root)})
+    return query
+
+
+def scheme_get(*, viewer: User, pk: int) -> GradeScheme:
+    found = scheme_list(viewer=viewer).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def scheme_grid(*, scheme: GradeScheme) -> list[dict[str, Any]]:
+    """Each track with its cells as rows of levels and columns of steps, amounts resolved."""
+    tracks = []
+    for track in scheme.tracks.prefetch_related("cells"):
+        cells = list(track.cells.all())
+        steps = sorted({c.step for c in cells})
+        by_level: dict[int, dict[int, Any]] = defaultdict(dict)
+        for c in cells:
+            by_level[c.level][c.step] = {
+                "cell": c,
+                "pay": rules.cell_pay(c.amount, c.coefficient, scheme.base_amount),
+            }
+        tracks.append(
+            {
+                "track": track,
+                "steps": steps,
+                "rows": [
+                    (level, [by_level[level].get(s) for s in steps])
+                    for level in sorted(by_level, reverse=True)
+                ],
+            }
+        )
+    return tracks
+
+
+def settings_list(*, viewer: User) -> dict[str, Any]:
+    applies = _applies_q(viewer)
+    return {
+        "policies": PayPolicy.objects.filter(applies).select_related("unit"),
+        "rates": ContributionRates.objects.filter(applies).select_related("unit"),
+        "wages": AverageWage.objects.filter(applies).select_related("unit"),
+    }
+
+
+# ---------------------------------------------------------------- yearly figures
+
+
+@dataclass
+class WorkerYear:
+    """One worker's year: sums of the effective lines and what the findings need."""
+
+    worker_id: int
+    name: str
+    source: str
+    unit_path: str
+    months: int
+    gross: Decimal
+    employer_contributions: Decimal
+    personal_contributions: Decimal
+    income_tax: Decimal
+    net: Decimal
+    total_cost: Decimal
+    track_name: str = ""
+    level: int = 0
+    leader: bool = False  # a secretary or director at the year's end
+    annual: dict[str, Decimal] = field(default_factory=dict)
+
+
+def worker_years(*, viewer: User, unit: Unit, year: int) -> list[WorkerYear]:
+    lines = effective_lines().filter(
+        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
+    )
+    rows = (
+        lines.values("worker_id", "worker__name", "worker__source")
+        .annotate(
+            months=Count("id"),
+            gross=Sum("gross"),
+            employer=Sum("employer_contributions"),
+            personal=Sum("personal_contributions"),
+            tax=Sum("income_tax"),
+            net=Sum("net"),
+            total_cost=Sum("total_cost"),
+            last_period=Max("run__period"),
+        )
+        .order_by("worker_id")
+    )
+    latest = {
+        w: (path, track, level)
+        for w, path, track, level in lines.order_by(
+            "worker_id", "run__period", "run_id"
+        ).values_list("worker_id", "unit_path", "track_name", "level")
+    }
+    end = datetime.date(year, 12, 31)
+    leaders = set(
+        PostHolding.objects.filter(
+            Q(post__is_secretary=True) | Q(post__is_director=True),
+            worker_id__in=lines.values("worker_id"),
+            start__lte=end,
+        )
+        .filter(Q(end__isnull=True) | Q(end__gt=end))
+        .values_list("worker_id", flat=True)
+    )
+    years = []
+    for r in rows:
+        path, track, level = latest[r["worker_id"]]
+        wy = WorkerYear(
+            worker_id=r["worker_id"],
+            name=r["worker__name"],
+            source=r["worker__source"],
+            unit_path=path,
+            months=r["months"],
+            gross=r["gross"],
+            employer_contributions=r["employer"],
+            personal_contributions=r["personal"],
+            income_tax=r["tax"],
+            net=r["net"],
+            total_cost=r["total_cost"],
+            track_name=track,
+            level=level,
+            leader=r["worker_id"] in leaders,
+        )
+        wy.annual = {key: rules.annualised(getattr(wy, key), wy.months) for key, _label in CALIBERS}
+        years.append(wy)
+    return years
+
+
+def field_label(name: str) -> str:
+    """A pay line field's label (岗位工资 …)."""
+    return str(getattr(PayLine._meta.get_field(name), "verbose_name", name))
+
+
+def community_names(paths: set[str]) -> dict[str, str]:
+    return dict(Unit.objects.filter(path__in=paths).values_list("path", "name"))
+
+
+def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
+    """For each caliber: the workers and communities below the benchmark (the average wage ×
+    the year's share), and the share of secretaries and directors at or above the average
+    wage. Part-year workers are compared on their pay annualised."""
+    years = worker_years(viewer=viewer, unit=unit, year=year)
+    paths = {w.unit_path for w in years}
+    in_force = settings_in_force(paths, datetime.date(year, 1, 1)) if paths else {}
+    names = community_names(paths)
+    missing = sorted(names.get(p, p) for p, f in in_force.items() if f.wage is None)
+    calibers: list[dict[str, Any]] = []
+    for key, label in CALIBERS:
+        below: list[dict[str, Any]] = []
+        by_unit: dict[str, list[Decimal]] = defaultdict(list)
+        leaders = at_average = 0
+        for w in years:
+            wage = in_force[w.unit_path].wage
+            if wage is None:
+                continue
+            line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
+            amount = w.annual[key]
+            by_unit[w.unit_path].append(amount)
+            if amount < line:
+                below.append(
+                    {
+                        "worker": w,
+                        "community": names.get(w.unit_path, ""),
+                        "amount": amount,
+                        "benchmark": line,
+                        "gap": line - amount,
+                    }
+                )
+            if w.leader:
+                leaders += 1
+                at_average += amount >= wage.amount
+        units_below = []
+        for path, amounts in sorted(by_unit.items()):
+            wage = in_force[path].wage
+            assert wage is not None
+            average = rules.fen(sum(amounts, rules.ZERO) / len(amounts))
+            line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
+            if average < line:
+                units_below.append(
+                    {
+                        "name": names.get(path, path),
+                        "path": path,
+                        "average": average,
+                        "benchmark": line,
+                        "gap": line - average,
+                        "workers": len(amounts),
+                    }
+                )
+        calibers.append(
+            {
+                "key": key,
+                "label": label,
+                "below": sorted(below, key=lambda b: (-b["gap"], b["worker"].name)),
+                "units_below": units_below,
+                "leaders": leaders,
+                "leaders_at_average": at_average,
+                "leaders_share": rules.share_text(at_average, leaders),
+                "workers": len(years),
+            }
+        )
+    wage_row = settings_in_force([unit.path], datetime.date(year, 1, 1))[unit.path].wage
+    return {
+        "unit": unit,
+        "year": year,
+        "workers": years,
+        "wage": wage_row,
+        "benchmark": rules.benchmark_amount(wage_row.amount, wage_row.benchmark_share)
+        if wage_row
+        else None,
+        "calibers": calibers,
+        "missing_wage": missing,
+        "communities": {p: names.get(p, p) for p in paths},
+    }
+
+
+def equal_pay(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
+    """For the same track and level, the mean yearly gross (annualised) by source, the gap
+    between the highest and the lowest, and the workers behind each mean."""
+    groups: dict[tuple[str, int], dict[str, list[WorkerYear]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for w in worker_years(viewer=viewer, unit=unit, year=year):
+        groups[(w.track_name, w.level)][w.source].append(w)
+    labels = dict(Source.choices)
+    findings = []
+    for (track, level), by_source in sorted(groups.items()):
+        if len(by_source) < 2:
+            continue
+        means = {
+            s: rules.fen(sum((w.annual["gross"] for w in ws), rules.ZERO) / len(ws))
+            for s, ws in by_source.items()
+        }
+        findings.append(
+            {
+                "track": track,
+                "level": level,
+                "gap": max(means.values()) - min(means.values()),
+                "sources": [
+                    {
+                        "source": s,
+                        "label": labels.get(s, s),
+                        "mean": means[s],
+                        "workers": sorted(by_source[s], key=lambda w: w.name),
+                    }
+                    for s in sorted(means, key=lambda s: -means[s])
+                ],
+            }
+        )
+    return sorted(findings, key=lambda f: -f["gap"])
+
+
+def budget(
+    *,
+    viewer: User,
+    unit: Unit,
+    year: int,
+    raise_to_share: Decimal | None = None,
+    growth: Decimal | None = None,
+) -> dict[str, Any]:
+    """The year's cost by community and street (from approved pay), and what-ifs: raising
+    everyone below a share of the average wage to it; indexing all pay to wage growth. Extra
+    costs include the employer's contributions at the unit's employer rate."""
+    lines = effective_lines().filter(
+        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
+    )
+    by_path = list(
+        lines.values("unit_path")
+        .annotate(
+            workers=Count("worker_id", distinct=True),
+            gross=Sum("gross"),
+            employer=Sum("employer_contributions"),
+            total_cost=Sum("total_cost"),
+            net=Sum("net"),
+        )
+        .order_by("unit_path")
+    )
+    paths = {r["unit_path"] for r in by_path}
+    units = {u.path: u for u in Unit.objects.filter(path__in={a for p in paths for a in _up(p)})}
+    streets: dict[str, dict[str, Any]] = {}
+    for r in by_path:
+        street_path = _up(r["unit_path"])[-2] if len(_up(r["unit_path"])) >= 2 else r["unit_path"]
+        s = streets.setdefault(
+            street_path,
+            {
+                "unit": units.get(street_path),
+                "workers": 0,
+                "gross": rules.ZERO,
+                "employer": rules.ZERO,
+                "total_cost": rules.ZERO,
+                "net": rules.ZERO,
+                "communities": [],
+            },
+        )
+        for key in ("workers", "gross", "employer", "total_cost", "net"):
+            s[key] += r[key]
+        s["communities"].append({**r, "unit": units.get(r["unit_path"])})
+    total = {
+        key: sum((r[key] for r in by_path), rules.ZERO if key != "workers" else 0)
+        for key in ("workers", "gross", "employer", "total_cost", "net")
+    }
+    in_force = settings_in_force([unit.path], datetime.date(year, 1, 1))[unit.path]
+    employer_rate = (
+        sum((getattr(in_force.rates, f"{k}_employer") for k in INSURANCE_KINDS), rules.ZERO)
+        if in_force.rates
+        else rules.ZERO
+    )
+    what_if: dict[str, Any] = {"employer_rate": employer_rate}
+    if raise_to_share is not None and in_force.wage is not None:
+        target = rules.fen(in_force.wage.amount * raise_to_share)
+        years = worker_years(viewer=viewer, unit=unit, year=year)
+        extra, count = rules.raise_cost((w.annual["gross"] for w in years), target, employer_rate)
+        what_if["raise"] = {
+            "share": raise_to_share,
+            "target": target,
+            "extra": extra,
+            "workers": count,
+        }
+    if growth is not None:
+        what_if["index"] = {
+            "growth": growth,
+            "extra": rules.index_cost(Decimal(total["gross"]), growth, employer_rate),
+        }
+    return {
+        "unit": unit,
+        "year": year,
+        "streets": list(streets.values()),
+        "total": total,
+        "wage": in_force.wage,
+        "what_if": what_if,
+    }
+
+
+def _up(path: str) -> list[str]:
+    return ancestors(path)
+
+
+def report(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
+    """`shegong report pay` as JSON-ready data: each worker's yearly sums and the findings.
+    Money as strings with two decimals, never floats."""
+    found = benchmark(viewer=viewer, unit=unit, year=year)
+    names = found["communities"]
+    money = lambda d: f"{d:.2f}"  # noqa: E731
+    return {
+        "unit": {"code": unit.code, "name": unit.name},
+        "year": year,
+        "average_wage": money(found["wage"].amount) if found["wage"] else None,
+        "benchmark": money(found["benchmark"]) if found["benchmark"] is not None else None,
+        "workers": [
+            {
+                "id": w.worker_id,
+                "name": w.name,
+                "community": names.get(w.unit_path, ""),
+                "months": w.months,
+                "gross": money(w.gross),
+                "employer_contributions": money(w.employer_contributions),
+                "personal_contributions": money(w.personal_contributions),
+                "income_tax": money(w.income_tax),
+                "net": money(w.net),
+                "total_cost": money(w.total_cost),
+            }
+            for w in found["workers"]
+        ],
+        "totals": {
+            key: money(sum((getattr(w, key) for w in found["workers"]), rules.ZERO))
+            for key in (
+                "gross",
+                "employer_contributions",
+                "personal_contributions",
+                "income_tax",
+                "net",
+                "total_cost",
+            )
+        },
+        "benchmark_findings": [
+            {
+                "caliber": c["key"],
+                "label": c["label"],
+                "workers_below": [
+                    {
+                        "name": b["worker"].name,
+                        "community": names.get(b["worker"].unit_path, ""),
+                        "annual": money(b["amount"]),
+                        "gap": money(b["gap"]),
+                    }
+                    for b in c["below"]
+                ],
+                "units_below": [
+                    {"name": u["name"], "average": money(u["average"]), "gap": money(u["gap"])}
+                    for u in c["units_below"]
+                ],
+                "leaders": c["leaders"],
+                "leaders_at_average_wage": c["leaders_at_average"],
+                "leaders_share": c["leaders_share"],
+            }
+            for c in found["calibers"]
+        ],
+        "missing_average_wage": found["missing_wage"],
+    }

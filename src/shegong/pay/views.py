@@ -1,0 +1,398 @@
+"""Pay pages: thin views over the pay selectors and services."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shegong.core.access import Permission, has_permission, root_paths
+from shegong.core.errors import ServiceError
+from shegong.core.types import AuthedRequest
+from shegong.orgs.models import Unit
+from shegong.pay import config, exports, selectors, services
+from shegong.pay.forms import FindingsForm, PlaceForm, RunForm, SchemePresetForm
+from shegong.pay.models import Grade
+from shegong.people.models import Worker
+from shegong.tasks import runner
+from shegong.tasks.models import Job
+from shegong.tasks.services import job_start
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+GRADES = dict(Grade.choices)
+COMPONENTS = [
+    "post_pay",
+    "grade_pay",
+    "seniority_pay",
+    "certificate_allowance",
+    "dual_role_allowance",
+    "performance_pay",
+    "other_allowance",
+    "award",
+]
+
+
+def _threshold() -> int:
+    return int(getattr(settings, "PAY_RUN_BACKGROUND_THRESHOLD", 3000))
+
+
+# ---------------------------------------------------------------- runs
+
+
+def _runs_page(request: AuthedRequest, form: RunForm, faults: list[str] | None = None) -> Any:
+    runs = Paginator(selectors.run_list(viewer=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "pay/runs.html",
+        {
+            "page": runs,
+            "form": form,
+            "faults": faults or [],
+            "can_run": selectors.units_for_pay(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def run_list(request: AuthedRequest) -> HttpResponse:
+    form = RunForm(units=selectors.units_for_pay(viewer=request.user))
+    return _runs_page(request, form)
+
+
+@login_required
+@require_POST
+def run_create(request: AuthedRequest) -> HttpResponse:
+    form = RunForm(request.POST, units=selectors.units_for_pay(viewer=request.user))
+    if not form.is_valid():
+        return _runs_page(request, form)
+    unit: Unit = form.cleaned_data["unit"]
+    period: datetime.date = form.cleaned_data["period"]
+    note = form.cleaned_data["note"]
+    headcount = Worker.objects.filter(unit_path__startswith=unit.path, status="active").count()
+    if headcount > _threshold():
+        user = request.user
+
+        def work(job: Job, progress: runner.Progress) -> str:
+            progress.phase(_("计算工资"), headcount)
+            run = services.payrun_create(
+                unit=unit, period=period, acting_user=user, note=note, progress=progress
+            )
+            return _("已生成工资批次 #%(pk)s:%(run)s,%(n)s人") % {
+                "pk": run.pk,
+                "run": run,
+                "n": run.headcount,
+            }
+
+        job = job_start(
+            kind="pay_run",
+            unit_path=unit.path,
+            total=headcount,
+            message=_("计算%(unit)s%(month)s的工资")
+            % {"unit": unit.name, "month": f"{period:%Y-%m}"},
+            work=work,
+            acting_user=request.user,
+        )
+        return redirect("tasks:job", pk=job.pk)
+    try:
+        run = services.payrun_create(unit=unit, period=period, acting_user=request.user, note=note)
+    except services.PayRunRefused as exc:
+        return _runs_page(request, form, faults=exc.faults)
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return _runs_page(request, form)
+    messages.success(request, _("已计算%(run)s的工资,共%(n)s人") % {"run": run, "n": run.headcount})
+    return redirect("pay:run", pk=run.pk)
+
+
+@login_required
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    shown = selectors.may_see_pay(viewer=request.user, unit_path=run.unit_path)
+    page = Paginator(selectors.run_lines(viewer=request.user, run=run), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if shown and page.object_list:
+        services.payslips_disclose(run=run, acting_user=request.user)
+    communities = selectors.community_names({line.unit_path for line in page})
+    replaced_by = run.corrections.first()
+    return render(
+        request,
+        "pay/run.html",
+        {
+            "run": run,
+            "totals": selectors.run_totals(viewer=request.user, run=run),
+            "page": page,
+            "shown": shown,
+            "rows": [
+                (line, communities.get(line.unit_path, ""), GRADES.get(line.performance_grade, "—"))
+                for line in page
+            ],
+            "can_edit": has_permission(request.user, Permission.EDIT, run.unit),
+            "replaced_by": replaced_by,
+            "difference": (
+                {
+                    "gross": run.gross - run.corrects.gross,
+                    "net": run.net - run.corrects.net,
+                    "total_cost": run.total_cost - run.corrects.total_cost,
+                }
+                if run.corrects
+                else None
+            ),
+        },
+    )
+
+
+def _act(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    try:
+        action(run=run, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("pay:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.payrun_check, _("已复核"))
+
+
+@login_required
+@require_POST
+def run_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.payrun_approve, _("已审批,该批次已锁定"))
+
+
+@login_required
+@require_POST
+def run_discard(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    try:
+        services.payrun_discard(run=run, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("pay:run", pk=run.pk)
+    messages.success(request, _("已作废该批次"))
+    return redirect("pay:runs")
+
+
+@login_required
+@require_POST
+def run_correct(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    try:
+        correction = services.payrun_create(
+            unit=run.unit,
+            period=run.period,
+            acting_user=request.user,
+            corrects=run,
+            note=str(request.POST.get("note", ""))[:200],
+        )
+    except services.PayRunRefused as exc:
+        for fault in exc.faults[:50]:
+            messages.error(request, fault)
+        return redirect("pay:run", pk=run.pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("pay:run", pk=run.pk)
+    messages.success(request, _("已建立更正批次,请复核后审批"))
+    return redirect("pay:run", pk=correction.pk)
+
+
+@login_required
+def run_register(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    content = exports.register_xlsx(viewer=request.user, run=run)
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"payroll-{run.unit.code}-{run.period:%Y%m}-{run.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def payslip(request: AuthedRequest, pk: int) -> HttpResponse:
+    line = selectors.line_get(viewer=request.user, pk=pk)
+    shown = selectors.may_see_pay(viewer=request.user, unit_path=line.run.unit_path)
+    if shown:
+        services.payslips_disclose(run=line.run, acting_user=request.user, worker=line.worker)
+    community = selectors.community_names({line.unit_path}).get(line.unit_path, "")
+    return render(
+        request,
+        "pay/payslip.html",
+        {
+            "line": line,
+            "run": line.run,
+            "shown": shown,
+            "community": community,
+            "contributions": selectors.payslip_contributions(line),
+            "components": [
+                (selectors.field_label(name), getattr(line, name)) for name in COMPONENTS
+            ],
+        },
+    )
+
+
+# ---------------------------------------------------------------- schemes and settings
+
+
+@login_required
+def scheme_list(request: AuthedRequest) -> HttpResponse:
+    units = selectors.units_for_pay(viewer=request.user)
+    return render(
+        request,
+        "pay/schemes.html",
+        {
+            "schemes": selectors.scheme_list(viewer=request.user),
+            "place_form": PlaceForm(units=units, initial={"day": timezone.localdate()}),
+            "can_edit": units.exists(),
+        },
+    )
+
+
+@login_required
+def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    scheme = selectors.scheme_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "pay/scheme.html",
+        {"scheme": scheme, "tracks": selectors.scheme_grid(scheme=scheme)},
+    )
+
+
+@login_required
+def scheme_create(request: AuthedRequest) -> HttpResponse:
+    units = selectors.units_for_pay(viewer=request.user)
+    if not units.exists():
+        raise Http404
+    form = SchemePresetForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheme = services.scheme_from_preset(
+                preset=form.cleaned_data["preset"],
+                unit=form.cleaned_data["unit"],
+                effective_from=form.cleaned_data["effective_from"],
+                name=form.cleaned_data["name"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, _("已建立方案%(name)s,可在配置文件中修改金额") % {"name": scheme.name}
+            )
+            return redirect("pay:scheme", pk=scheme.pk)
+    return render(request, "pay/form.html", {"form": form, "title": _("由模板建立等级方案")})
+
+
+@login_required
+@require_POST
+def grades_apply(request: AuthedRequest) -> HttpResponse:
+    form = PlaceForm(request.POST, units=selectors.units_for_pay(viewer=request.user))
+    if not form.is_valid():
+        messages.error(request, _("请选择单位、日期和操作"))
+        return redirect("pay:schemes")
+    unit, day = form.cleaned_data["unit"], form.cleaned_data["day"]
+    try:
+        if form.cleaned_data["action"] == "place":
+            n = services.grade_place(unit=unit, day=day, acting_user=request.user)
+            messages.success(request, _("已为%(n)s人初次定级") % {"n": n})
+        else:
+            n = services.grade_steps_apply(unit=unit, day=day, acting_user=request.user)
+            messages.success(request, _("已为%(n)s人晋档") % {"n": n})
+    except services.PayRunRefused as exc:
+        for fault in exc.faults[:50]:
+            messages.error(request, fault)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("pay:schemes")
+
+
+@login_required
+def settings_view(request: AuthedRequest) -> HttpResponse:
+    return render(request, "pay/settings.html", selectors.settings_list(viewer=request.user))
+
+
+@login_required
+def config_export(request: AuthedRequest) -> HttpResponse:
+    text = config.export_yaml(viewer=request.user)
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pay-config.yaml"'
+    return response
+
+
+# ---------------------------------------------------------------- findings
+
+
+def _findings_form(request: AuthedRequest) -> tuple[FindingsForm, Unit | None, int]:
+    units = selectors.units_in_scope(viewer=request.user)
+    form = FindingsForm(request.GET or None, units=units)
+    unit: Unit | None = None
+    year = timezone.localdate().year - 1
+    if form.is_valid():
+        unit = form.cleaned_data["unit"]
+        year = form.cleaned_data["year"] or year
+    if unit is None:
+        roots = root_paths(request.user)
+        unit = units.filter(path__in=roots).first() if roots else units.order_by("path").first()
+    return form, unit, year
+
+
+@login_required
+def benchmark(request: AuthedRequest) -> HttpResponse:
+    form, unit, year = _findings_form(request)
+    found = selectors.benchmark(viewer=request.user, unit=unit, year=year) if unit else None
+    return render(
+        request,
+        "pay/benchmark.html",
+        {
+            "form": form,
+            "found": found,
+            "unit": unit,
+            "year": year,
+            "shown": unit is not None
+            and selectors.may_see_pay(viewer=request.user, unit_path=unit.path),
+        },
+    )
+
+
+@login_required
+def equal_pay(request: AuthedRequest) -> HttpResponse:
+    form, unit, year = _findings_form(request)
+    findings = selectors.equal_pay(viewer=request.user, unit=unit, year=year) if unit else []
+    return render(
+        request,
+        "pay/equal.html",
+        {"form": form, "findings": findings, "unit": unit, "year": year},
+    )
+
+
+@login_required
+def budget(request: AuthedRequest) -> HttpResponse:
+    form, unit, year = _findings_form(request)
+    data = None
+    if unit is not None:
+        cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        data = selectors.budget(
+            viewer=request.user,
+            unit=unit,
+            year=year,
+            raise_to_share=cleaned.get("raise_to"),
+            growth=cleaned.get("growth"),
+        )
+    return render(
+        request, "pay/budget.html", {"form": form, "data": data, "unit": unit, "year": year}
+    )
