@@ -215,3 +215,40 @@ def render(report: AppraisalReport, fmt: str) -> bytes:
     if fmt == "docx":
         return render_docx(report)
     raise ValueError(fmt)
+
+
+def command_report(command: Any, viewer: User, **o: Any) -> None:
+    """`shegong report appraisal --unit CODE --year YYYY --format json|xlsx|docx [--out F]`."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from django.core.management.base import CommandError
+    from django.http import Http404
+
+    cycle = Cycle.objects.filter(scheme__unit__code=o["unit"], scheme__year=o["year"]).first()
+    try:
+        if cycle is None:
+            raise Http404
+        cycle = selectors.cycle_get(viewer=viewer, pk=cycle.pk)
+    except Http404:
+        raise CommandError(
+            f"{o['unit']} 没有 {o['year']} 年度的考核方案,或不在您的范围内"
+        ) from None
+    report = build(viewer=viewer, cycle=cycle)
+    fmt: str = o["format"]
+    out: Path | None = o.get("out")
+    if fmt == "json":
+        text = json.dumps(report_json(report), ensure_ascii=False, indent=2)
+        if out is None:
+            command.stdout.write(text)
+        else:
+            out.write_text(text + "\n", encoding="utf-8")
+        return
+    content = render(report, fmt)
+    out = out or Path(filename(report, fmt))
+    if str(out) == "-":
+        sys.stdout.buffer.write(content)
+        return
+    out.write_bytes(content)
+    command.stderr.write(f"已生成 {out}({len(content)} 字节)")

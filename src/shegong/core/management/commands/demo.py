@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from shegong.appraisal import demo as appraisal_demo
 from shegong.core.models import Role, User
 from shegong.core.services import user_create
 from shegong.orgs import demo as org_demo
@@ -56,6 +57,12 @@ class Command(BaseCommand):
                     role=role,
                     acting_user=None,
                 )
+            appraisal_demo.build_cycle(
+                random.Random(seed),
+                street,
+                manager=User.objects.get(username="dongfeng_manager"),
+                clerk=User.objects.get(username="community_clerk"),
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"

@@ -65,10 +65,43 @@ class Command(BaseCommand):
         structure.add_argument("--format", choices=FORMATS, default="json")
         structure.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
         structure.add_argument("--user", help="report with this user's scope")
+        training = sub.add_parser("training", help="培训统计: sessions, person-times, coverage, short")
+        training.add_argument("--unit", required=True, help="unit code (this unit and below)")
+        training.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+        training.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+        training.add_argument("--format", choices=("json", "xlsx"), default="json")
+        training.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
+        training.add_argument("--user", help="report with this user's scope")
+
+        appraisal = sub.add_parser("appraisal", help="考核结果: workers with score and grade")
+        appraisal.add_argument("--unit", required=True, help="code of the unit that set the scheme")
+        appraisal.add_argument("--year", required=True, type=int)
+        appraisal.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
+        appraisal.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
+        appraisal.add_argument("--user", help="report with this user's scope")
+
+        pay = sub.add_parser("pay", help="待遇: yearly calibers per worker, benchmark findings")
+        pay.add_argument("--unit", required=True, help="unit code (this unit and below)")
+        pay.add_argument("--year", required=True, type=int)
+        pay.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
+        pay.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
+        pay.add_argument("--user", help="report with this user's scope")
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         if what == "structure":
             self._structure(**options)
+        elif what == "training":
+            from shegong.training.cli import report_training
+
+            report_training(self, viewer=_viewer(options.get("user")), **options)
+        elif what == "appraisal":
+            from shegong.appraisal.documents import command_report
+
+            command_report(self, _viewer(options.get("user")), **options)
+        elif what == "pay":
+            from shegong.pay.cli import report_pay
+
+            report_pay(self, viewer=_viewer(options.get("user")), **options)
 
     def _structure(self, **o: Any) -> None:
         viewer = _viewer(o.get("user"))
