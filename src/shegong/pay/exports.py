@@ -5,7 +5,8 @@ personal-data permission; a register that shows them is recorded in the audit tr
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -81,4 +82,109 @@ def register_xlsx(*, viewer: User, run: PayRun) -> bytes:
             unit_path=run.unit_path,
             note=_("导出工资表 %(run)s") % {"run": run},
         )
+    return out.getvalue()
+
+
+REPORT_COLUMNS = [
+    ("name", "姓名"),
+    ("community", "社区"),
+    ("months", "月数"),
+    ("total_cost", "总成本"),
+    ("gross", "应发"),
+    ("employer_contributions", "单位缴纳"),
+    ("personal_contributions", "个人缴纳"),
+    ("income_tax", "个人所得税"),
+    ("net", "实发"),
+]
+
+
+def _number(value: Any) -> Any:
+    return Decimal(value) if isinstance(value, str) and value[:1].isdigit() else value
+
+
+def report_xlsx(data: dict[str, Any]) -> bytes:
+    """The yearly pay report: one sheet of workers with the three calibers, one of findings."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "年度待遇"
+    sheet.append([f"{data['unit']['name']} {data['year']}年 社区工作者待遇"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([label for _key, label in REPORT_COLUMNS])
+    for w in data["workers"]:
+        sheet.append([_number(w[key]) for key, _label in REPORT_COLUMNS])
+    totals = data["totals"]
+    sheet.append(["合计", "", "", *[_number(totals[k]) for k, _l in REPORT_COLUMNS[3:]]])
+    for row in sheet.iter_rows(min_row=3, min_col=4):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    findings = book.create_sheet("对标平均工资")
+    findings.append(["当地职工平均工资", _number(data["average_wage"] or "")])
+    findings.append(["待遇标准", _number(data["benchmark"] or "")])
+    findings.append([])
+    findings.append(
+        ["口径", "低于标准人数", "低于标准社区数", "书记主任人数", "达到平均工资", "占比(%)"]
+    )
+    for f in data["benchmark_findings"]:
+        findings.append(
+            [
+                f["label"],
+                len(f["workers_below"]),
+                len(f["units_below"]),
+                f["leaders"],
+                f["leaders_at_average_wage"],
+                f["leaders_share"],
+            ]
+        )
+    for f in data["benchmark_findings"]:
+        findings.append([])
+        findings.append([f"{f['label']}口径低于标准的人员", "社区", "全年", "差额"])
+        for b in f["workers_below"]:
+            findings.append([b["name"], b["community"], _number(b["annual"]), _number(b["gap"])])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def report_docx(data: dict[str, Any]) -> bytes:
+    """The yearly pay report as Word: the three calibers, the benchmark findings as prose and
+    a table of the workers below the benchmark (take-home caliber)."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(f"{data['unit']['name']}{data['year']}年社区工作者待遇情况", level=1)
+    totals = data["totals"]
+    n = len(data["workers"])
+    doc.add_paragraph(
+        f"全年发放工资的社区工作者 {n} 人,总成本 {totals['total_cost']} 元(含单位缴纳"
+        f" {totals['employer_contributions']} 元),应发 {totals['gross']} 元(含个人缴纳"
+        f" {totals['personal_contributions']} 元),个人所得税 {totals['income_tax']} 元,"
+        f"实发 {totals['net']} 元。"
+    )
+    if data["average_wage"]:
+        doc.add_paragraph(
+            f"当地职工平均工资 {data['average_wage']} 元/年,待遇标准 {data['benchmark']} 元/年。"
+        )
+    for f in data["benchmark_findings"]:
+        doc.add_paragraph(
+            f"按{f['label']}口径,低于标准的 {len(f['workers_below'])} 人、社区"
+            f" {len(f['units_below'])} 个;书记、主任 {f['leaders']} 人中达到平均工资的"
+            f" {f['leaders_at_average_wage']} 人,占 {f['leaders_share']}%。"
+        )
+    net = next((f for f in data["benchmark_findings"] if f["caliber"] == "net"), None)
+    if net and net["workers_below"]:
+        doc.add_heading("实发低于标准的人员", level=2)
+        table = doc.add_table(rows=1, cols=4)
+        for cell, text in zip(
+            table.rows[0].cells, ["姓名", "社区", "全年实发", "差额"], strict=True
+        ):
+            cell.text = text
+        for b in net["workers_below"][:500]:
+            cells = table.add_row().cells
+            for cell, text in zip(
+                cells, [b["name"], b["community"], b["annual"], b["gap"]], strict=True
+            ):
+                cell.text = text
+    out = io.BytesIO()
+    doc.save(out)
     return out.getvalue()

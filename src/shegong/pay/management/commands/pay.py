@@ -1,0 +1,133 @@
+"""`shegong pay run --unit CODE --period YYYY-MM [--check] [--approve] [--user NAME]`,
+`shegong pay place|steps --unit CODE --date YYYY-MM-DD`, `shegong pay config export|load FILE`.
+
+Without --user the command acts as the operator at the console (every unit, recorded in the
+audit trail without an actor); with it, exactly as that user could on the web. A run that
+cannot be computed prints every worker and setting at fault and writes nothing. There is no
+command that changes an approved run: a correction is `pay run --corrects RUN_ID`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shegong.core.errors import ServiceError
+from shegong.core.models import User
+from shegong.orgs.models import Unit
+from shegong.pay import config, services
+from shegong.pay.models import PayRun
+
+
+def _user(username: str | None) -> User | None:
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"用户 {username} 不存在或已停用")
+    return user
+
+
+def _unit(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise CommandError(f"单位 {code} 不存在")
+    return unit
+
+
+class Command(BaseCommand):
+    help = "Pay (待遇): pay runs, placement and steps, the configuration file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        run = sub.add_parser("run", help="计算一个单位某月的工资")
+        run.add_argument("--unit", help="unit code (this unit and below)")
+        run.add_argument("--period", help="YYYY-MM")
+        run.add_argument("--corrects", type=int, help="correct this approved run (new run)")
+        run.add_argument("--note", default="")
+        run.add_argument("--check", action="store_true", help="mark the run checked")
+        run.add_argument("--approve", action="store_true", help="check and approve (locks it)")
+        run.add_argument("--user")
+        for name, text in (("place", "初次定级"), ("steps", "按年限晋档")):
+            p = sub.add_parser(name, help=text)
+            p.add_argument("--unit", required=True)
+            p.add_argument("--date", required=True, help="YYYY-MM-DD")
+            p.add_argument("--user")
+        conf = sub.add_parser("config", help="导出或载入待遇配置文件(YAML)")
+        conf.add_argument("action", choices=["export", "load"])
+        conf.add_argument("file", type=Path)
+        conf.add_argument("--user")
+
+    def handle(self, *args: Any, what: str, **o: Any) -> None:
+        user = _user(o.get("user"))
+        try:
+            if what == "run":
+                self._run(user, o)
+            elif what in ("place", "steps"):
+                try:
+                    day = datetime.date.fromisoformat(o["date"])
+                except ValueError:
+                    raise CommandError(f"日期格式应为 YYYY-MM-DD:{o['date']}") from None
+                apply = services.grade_place if what == "place" else services.grade_steps_apply
+                n = apply(unit=_unit(o["unit"]), day=day, acting_user=user)
+                self.stdout.write(f"{'定级' if what == 'place' else '晋档'} {n} 人")
+            else:
+                self._config(user, o["action"], o["file"])
+        except services.PayRunRefused as exc:
+            for fault in exc.faults:
+                self.stderr.write(f"  {fault}")
+            raise CommandError(f"未写入任何数据:{len(exc.faults)} 项需先处理") from None
+        except config.ConfigErrors as exc:
+            for error in exc.errors:
+                self.stderr.write(f"  {error}")
+            raise CommandError(f"未写入任何数据:配置文件有 {len(exc.errors)} 处错误") from None
+        except ServiceError as exc:
+            raise CommandError(exc.message) from None
+
+    def _run(self, user: User | None, o: dict[str, Any]) -> None:
+        corrects = None
+        if o.get("corrects"):
+            corrects = PayRun.objects.filter(pk=o["corrects"]).first()
+            if corrects is None:
+                raise CommandError(f"工资批次 {o['corrects']} 不存在")
+            unit, period = corrects.unit, corrects.period
+        else:
+            if not o.get("unit") or not o.get("period"):
+                raise CommandError("请给出 --unit 和 --period(或 --corrects)")
+            unit = _unit(o["unit"])
+            try:
+                period = datetime.date.fromisoformat(f"{o['period']}-01")
+            except ValueError:
+                raise CommandError(f"月份格式应为 YYYY-MM:{o['period']}") from None
+        run = services.payrun_create(
+            unit=unit, period=period, acting_user=user, corrects=corrects, note=o["note"]
+        )
+        if o["check"] or o["approve"]:
+            run = services.payrun_check(run=run, acting_user=user)
+        if o["approve"]:
+            run = services.payrun_approve(run=run, acting_user=user)
+        self.stdout.write(
+            f"工资批次 #{run.pk} {unit.name} {period:%Y-%m}({run.get_status_display()}):"
+            f"{run.headcount} 人,总成本 {run.total_cost},应发 {run.gross},"
+            f"单位缴纳 {run.employer_contributions},个人缴纳 {run.personal_contributions},"
+            f"个税 {run.income_tax},实发 {run.net}"
+        )
+
+    def _config(self, user: User | None, action: str, file: Path) -> None:
+        viewer = user or User(username="console", is_active=True, is_superuser=True)
+        if action == "export":
+            file.write_text(config.export_yaml(viewer=viewer), encoding="utf-8")
+            self.stdout.write(f"已导出到 {file}")
+            return
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"无法读取 {file}:{exc}") from None
+        counts = config.load_yaml(text=text, acting_user=user)
+        self.stdout.write(
+            "已载入:方案 {schemes} 个,薪酬构成 {policies} 条,费率 {rates} 条,"
+            "平均工资 {average_wages} 条".format(**counts)
+        )
