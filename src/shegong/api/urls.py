@@ -3,13 +3,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, pay, people, views
+from shegong.api import appraisal, pay, people, training, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("workers", people.WorkerViewSet, basename="worker")
 router.register("appraisal/cycles", appraisal.AppraisalCycleViewSet, basename="appraisal-cycle")
 router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
+router.register("training", training.TrainingViewSet, basename="training")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -65,7 +65,7 @@ class Command(BaseCommand):
         structure.add_argument("--format", choices=FORMATS, default="json")
         structure.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
         structure.add_argument("--user", help="report with this user's scope")
-        training = sub.add_parser("training", help="培训统计: sessions, person-times, coverage, short")
+        training = sub.add_parser("training", help="培训统计: sessions, person-times, coverage")
         training.add_argument("--unit", required=True, help="unit code (this unit and below)")
         training.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
         training.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
