@@ -365,12 +365,17 @@ def _track_for(tracks: list[GradeTrack], post_codes: set[str]) -> GradeTrack | N
 
 @transaction.atomic
 def grade_place(*, unit: Unit, day: datetime.date, acting_user: User | None) -> int:
-    """初次定级: every active worker of `unit` without a grade is placed in the scheme in force
-    for their community, from their posts and credited years. Returns how many."""
+    """初次定级: every worker serving in `unit` on or after `day` without a grade is placed in
+    the scheme in force for their community, from their posts and credited years. Returns how
+    many."""
     if acting_user is not None:
         _require_edit(acting_user, unit)
     workers = list(
-        Worker.objects.filter(unit_path__startswith=unit.path, status="active")
+        Worker.objects.filter(
+            pk__in=Placement.objects.filter(unit_path__startswith=unit.path)
+            .filter(Q(end__isnull=True) | Q(end__gte=day))
+            .values("worker_id")
+        )
         .exclude(Exists(GradeAssignment.objects.filter(worker=OuterRef("pk"), end__isnull=True)))
         .values("id", "name", "unit_path", "education", "work_start_date")
     )

@@ -11,6 +11,7 @@ from shegong.core.models import Role, User
 from shegong.core.services import user_create
 from shegong.orgs import demo as org_demo
 from shegong.orgs.models import Unit
+from shegong.pay import demo as pay_demo
 from shegong.people import demo as people_demo
 
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                     role=role,
                     acting_user=None,
                 )
+            pay_demo.build_pay(random.Random(seed), tree, people_demo.AS_OF)
             appraisal_demo.build_cycle(
                 random.Random(seed),
                 street,
