@@ -13,6 +13,7 @@ from shegong.orgs import demo as org_demo
 from shegong.orgs.models import Unit
 from shegong.pay import demo as pay_demo
 from shegong.people import demo as people_demo
+from shegong.training import demo as training_demo
 
 
 class Command(BaseCommand):
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             rng = random.Random(seed)
             tree = org_demo.build_tree(rng)
             workers = people_demo.build_workers(rng, tree)
+            training_demo.build_training(random.Random(seed), tree, workers, people_demo.AS_OF)
             street = tree.streets[0]
             community = next(c for c in tree.communities if c.parent_id == street.pk)
             logins = [
