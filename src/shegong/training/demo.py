@@ -31,8 +31,8 @@ from shegong.training.models import (
 )
 
 if TYPE_CHECKING:
-    from shegong.orgs.models import Unit
     from shegong.orgs.demo import DemoTree
+    from shegong.orgs.models import Unit
 
 
 def _d(year: int, month: int, day: int) -> datetime.date:
