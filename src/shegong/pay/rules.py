@@ -91,9 +91,14 @@ def contributions(
 ) -> Contributions:
     """Each kind's employer and personal contribution on `base`, each rounded to the fen;
     kinds the worker is not enrolled in (when `enrolled` is given) pay nothing."""
-    kinds = set(KINDS if enrolled is None else enrolled)
-    employer = {k: fen(base * rates.employer.get(k, ZERO)) if k in kinds else ZERO for k in KINDS}
-    personal = {k: fen(base * rates.personal.get(k, ZERO)) if k in kinds else ZERO for k in KINDS}
+    employer = dict.fromkeys(KINDS, ZERO)
+    personal = dict.fromkeys(KINDS, ZERO)
+    for kind, share in rates.employer.items():
+        if share and (enrolled is None or kind in enrolled):
+            employer[kind] = fen(base * share)
+    for kind, share in rates.personal.items():
+        if share and (enrolled is None or kind in enrolled):
+            personal[kind] = fen(base * share)
     return Contributions(employer, personal)
 
 
@@ -133,7 +138,7 @@ def income_tax_this_month(
         - ytd.personal_contributions
         - personal_contributions
     )
-    return max(tax_on_cumulative(taxable) - ytd.tax, ZERO)
+    return fen(max(tax_on_cumulative(taxable) - ytd.tax, ZERO))
 
 
 # ---------------------------------------------------------------- the three calibers

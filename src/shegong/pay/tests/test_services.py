@@ -50,6 +50,9 @@ def test_a_pay_run_writes_each_worker_s_components_contributions_and_calibers(
     # 4,400 is below 60% of the 8,000 average monthly wage: the base is the floor 4,800.
     assert line.contribution_base == D("4800.00")
     assert line.employer_contributions == D("2040.00")  # 42.5%
+    assert (line.pension_employer, line.injury_employer) == (D("960.00"), D("24.00"))
+    assert (line.maternity_employer, line.housing_fund_employer) == (D("48.00"), D("480.00"))
+    assert (line.unemployment_personal, line.housing_fund_personal) == (D("48.00"), D("480.00"))
     assert line.personal_contributions == D("1008.00")  # 21%
     assert line.income_tax == D("0")
     assert (line.net, line.total_cost) == (D("3392.00"), D("6440.00"))
