@@ -61,14 +61,21 @@ class Rates:
     ceiling_share: Decimal = Decimal("3.00")
 
 
+def base_bounds(
+    average_wage_yearly: Decimal, floor_share: Decimal, ceiling_share: Decimal
+) -> tuple[Decimal, Decimal]:
+    """The contribution base's floor and ceiling: shares of the average monthly wage, to the
+    fen."""
+    average_monthly = average_wage_yearly / 12
+    return fen(average_monthly * floor_share), fen(average_monthly * ceiling_share)
+
+
 def contribution_base(
     monthly_pay: Decimal, average_wage_yearly: Decimal, floor_share: Decimal, ceiling_share: Decimal
 ) -> Decimal:
     """The worker's monthly pay held between floor and ceiling shares of the average monthly
     wage, to the fen."""
-    average_monthly = average_wage_yearly / 12
-    floor = fen(average_monthly * floor_share)
-    ceiling = fen(average_monthly * ceiling_share)
+    floor, ceiling = base_bounds(average_wage_yearly, floor_share, ceiling_share)
     return min(max(fen(monthly_pay), floor), ceiling)
 
 
@@ -203,6 +210,8 @@ class LineInput:
     rates: Rates
     enrolled: frozenset[str] | None = None
     ytd: YearToDate = field(default_factory=YearToDate)
+    # The base's floor and ceiling when the caller has them already (base_bounds).
+    bounds: tuple[Decimal, Decimal] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,9 +240,10 @@ def compute_line(i: LineInput) -> Line:
     perf = performance_pay(fixed, i.performance_share, i.performance_factor)
     regular = fixed + i.certificate_allowance + i.dual_role_allowance + i.other_allowance + perf
     gross = regular + i.award
-    base = contribution_base(
-        regular, i.average_wage_yearly, i.rates.floor_share, i.rates.ceiling_share
+    floor, ceiling = i.bounds or base_bounds(
+        i.average_wage_yearly, i.rates.floor_share, i.rates.ceiling_share
     )
+    base = min(max(fen(regular), floor), ceiling)
     contrib = contributions(base, i.rates, i.enrolled)
     tax = income_tax_this_month(
         ytd=i.ytd, income=gross, personal_contributions=contrib.personal_total

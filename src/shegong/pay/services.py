@@ -616,6 +616,8 @@ LINE_MONEY_FIELDS = [
 ]
 
 
+NO_YTD = rules.YearToDate()
+
 # A line as compute_lines builds it and lines_insert writes it, in this order.
 LINE_FIELDS = [
     "worker_id",
@@ -701,23 +703,20 @@ def compute_lines(
     open_enrolments = InsuranceEnrolment.objects.filter(
         worker_id__in=in_run, start__lte=last
     ).filter(Q(end__isnull=True) | Q(end__gt=first))
-    partly = Subquery(
-        open_enrolments.values("worker_id")
-        .annotate(n=Count("kind", distinct=True))
-        .filter(n__lt=len(INSURANCE_KINDS))
+    counts = dict(
+        open_enrolments.order_by()
         .values("worker_id")
-    )
-    fully = set(
-        open_enrolments.values("worker_id")
         .annotate(n=Count("kind", distinct=True))
-        .filter(n=len(INSURANCE_KINDS))
-        .values_list("worker_id", flat=True)
+        .values_list("worker_id", "n")
     )
+    fully = {w for w, n in counts.items() if n == len(INSURANCE_KINDS)}
+    partly = [w for w, n in counts.items() if n < len(INSURANCE_KINDS)]
     enrolled: dict[int, set[str]] = defaultdict(set)
-    for worker_id, kind in open_enrolments.filter(worker_id__in=partly).values_list(
-        "worker_id", "kind"
-    ):
-        enrolled[worker_id].add(kind)
+    for start in range(0, len(partly), 500):
+        for worker_id, kind in open_enrolments.filter(
+            worker_id__in=partly[start : start + 500]
+        ).values_list("worker_id", "kind"):
+            enrolled[worker_id].add(kind)
     grades = dict(
         PerformanceGrade.objects.filter(worker_id__in=in_run, year=first.year - 1).values_list(
             "worker_id", "grade"
@@ -764,6 +763,7 @@ def compute_lines(
                 _("%(unit)s:缺少%(year)s年职工平均工资") % {"unit": unit_name, "year": first.year}
             )
     rates_cache: dict[int, rules.Rates] = {}
+    bounds_cache: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
     lines: list[tuple[Any, ...]] = []
     for n, (worker_id, w) in enumerate(workers.items(), 1):
         f = in_force[w["unit_path"]]
@@ -794,6 +794,12 @@ def compute_lines(
         policy = f.policy
         if f.rates.pk not in rates_cache:
             rates_cache[f.rates.pk] = rates_of(f.rates)
+        bound_key = (f.rates.pk, f.wage.pk)
+        if bound_key not in bounds_cache:
+            r = rates_cache[f.rates.pk]
+            bounds_cache[bound_key] = rules.base_bounds(
+                f.wage.amount, r.floor_share, r.ceiling_share
+            )
         grade = grades.get(worker_id, "")
         factor = getattr(policy, FACTOR_FIELDS[grade]) if grade else policy.factor_missing
         held = certificates.get(worker_id, set())
@@ -825,7 +831,8 @@ def compute_lines(
                 average_wage_yearly=f.wage.amount,
                 rates=rates_cache[f.rates.pk],
                 enrolled=None if worker_id in fully else frozenset(enrolled.get(worker_id, ())),
-                ytd=ytd.get(worker_id, rules.YearToDate()),
+                ytd=ytd.get(worker_id, NO_YTD),
+                bounds=bounds_cache[bound_key],
             )
         )
         c = line.contributions
