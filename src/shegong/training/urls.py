@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shegong.training import views
+from shegong.training import import_views, views
 
 app_name = "training"
 urlpatterns = [
@@ -12,11 +12,17 @@ urlpatterns = [
     path("<int:pk>/enrolments/<int:enrolment_pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/sign-in/", views.sign_in, name="sign-in"),
     path("<int:pk>/sheet/", views.sign_in_sheet, name="sheet"),
+    path("<int:pk>/import/", import_views.attendance_import, name="import"),
+    path("import/errors/", import_views.attendance_import_errors, name="import-errors"),
+    path("import/confirm/", import_views.attendance_import_confirm, name="import-confirm"),
     path("compliance/", views.compliance, name="compliance"),
     path("figures/", views.figures, name="figures"),
     path("figures/export/", views.figures_export, name="figures-export"),
     path("exams/", views.exam_list, name="exams"),
     path("exams/<int:pk>/", views.exam_detail, name="exam"),
+    path("exams/import/", import_views.exam_import, name="exam-import"),
+    path("exams/import/errors/", import_views.exam_import_errors, name="exam-import-errors"),
+    path("exams/import/confirm/", import_views.exam_import_confirm, name="exam-import-confirm"),
     path("awards/", views.award_list, name="awards"),
     path("awards/<int:pk>/paid/", views.award_paid, name="award-paid"),
     path("secondments/", views.secondment_list, name="secondments"),

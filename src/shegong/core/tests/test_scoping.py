@@ -107,6 +107,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "training:edit": lambda o: {"pk": training.street_a_course(o).pk},
     "training:sign-in": lambda o: {"pk": training.street_a_course(o).pk},
     "training:sheet": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:import": lambda o: {"pk": training.street_a_course(o).pk},
     "training:exam": lambda o: {"pk": training.street_a_registration(o).pk},
     "training-detail": lambda o: {"pk": training.street_a_course(o).pk},
     "training-enrolments": lambda o: {"pk": training.street_a_course(o).pk},
@@ -191,6 +192,9 @@ LIST_ROUTES = {
     "training:exams",
     "training:awards",
     "training:secondments",
+    "training:import-errors",
+    "training:exam-import",
+    "training:exam-import-errors",
     "training-list",
     "training-exams",
     "training-figures",
@@ -214,6 +218,8 @@ POST_ONLY_ROUTES = {
     "orgs:import-confirm",
     "pay:run-create",
     "pay:grades-apply",
+    "training:import-confirm",
+    "training:exam-import-confirm",
 }
 
 
