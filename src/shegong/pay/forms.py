@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shegong.orgs.models import Unit
+from shegong.pay.models import GradeScheme
 from shegong.pay.presets import PRESETS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -95,6 +96,18 @@ class FindingsForm(forms.Form):
         help_text=_("如 0.1362 表示 +13.62%"),
     )
 
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+    scheme = forms.ModelChoiceField(
+        label=_("改用方案"), queryset=GradeScheme.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[Unit],
+        schemes: QuerySet[GradeScheme] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if schemes is not None:
+            self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]

@@ -30,12 +30,15 @@ from shegong.pay.models import (
     INSURANCE_KINDS,
     AverageWage,
     ContributionRates,
+    GradeAssignment,
+    GradeCell,
     GradeScheme,
+    GradeTrack,
     PayLine,
     PayPolicy,
     PayRun,
 )
-from shegong.pay.services import ancestors, effective_lines, settings_in_force
+from shegong.pay.services import ancestors, effective_lines, place_plan, settings_in_force
 from shegong.people.models import PostHolding, Source, Worker
 
 if TYPE_CHECKING:
@@ -494,6 +497,66 @@ def budget(
         "total": total,
         "wage": in_force.wage,
         "what_if": what_if,
+    }
+
+
+def scheme_change(
+    *, viewer: User, unit: Unit, scheme: GradeScheme, day: datetime.date
+) -> dict[str, Any]:
+    """What moving the workers of `unit` from their current grades to `scheme` would cost a
+    year: each placed afresh in `scheme` (as 初次定级 would on `day`), post and grade pay
+    compared with today's, performance pay following at the policy's share and employer
+    contributions at the unit's employer rate. Nothing is written."""
+    open_rows = GradeAssignment.objects.filter(
+        path_q(viewer, "worker__unit_path"),
+        worker__unit_path__startswith=unit.path,
+        end__isnull=True,
+    )
+    current = list(
+        open_rows.values(
+            "worker_id", "track_id", "level", "step", "track__post_pay", "scheme__base_amount"
+        )
+    )
+    cells = {
+        (c["track_id"], c["level"], c["step"]): rules.cell_pay(
+            c["amount"], c["coefficient"], c["track__scheme__base_amount"]
+        )
+        for c in GradeCell.objects.filter(
+            track_id__in={a["track_id"] for a in current}
+            | set(GradeTrack.objects.filter(scheme=scheme).values_list("id", flat=True))
+        ).values("track_id", "level", "step", "amount", "coefficient", "track__scheme__base_amount")
+    }
+    now = {
+        a["worker_id"]: a["track__post_pay"]
+        + cells.get((a["track_id"], a["level"], a["step"]), rules.ZERO)
+        for a in current
+    }
+    workers = Worker.objects.filter(pk__in=open_rows.values("worker_id"))
+    placed, faults = place_plan(workers=workers, day=day, scheme_for=lambda _path: scheme)
+    in_force = settings_in_force([unit.path], day)[unit.path]
+    share = in_force.policy.performance_share if in_force.policy else rules.ZERO
+    employer_rate = (
+        sum((getattr(in_force.rates, f"{k}_employer") for k in INSURANCE_KINDS), rules.ZERO)
+        if in_force.rates
+        else rules.ZERO
+    )
+    monthly = rules.ZERO
+    up = down = 0
+    for p in placed:
+        after = p.track.post_pay + cells.get((p.track.pk, p.level, p.step), rules.ZERO)
+        diff = after - now.get(p.worker_id, rules.ZERO)
+        monthly += diff
+        up += diff > 0
+        down += diff < 0
+    yearly = rules.fen(monthly * 12 / (1 - share) * (1 + employer_rate))
+    return {
+        "scheme": scheme,
+        "workers": len(placed),
+        "up": up,
+        "down": down,
+        "monthly_fixed": monthly,
+        "yearly": yearly,
+        "faults": faults,
     }
 
 

@@ -363,23 +363,31 @@ def _track_for(tracks: list[GradeTrack], post_codes: set[str]) -> GradeTrack | N
     return next((t for t in tracks if not t.posts), None)
 
 
-@transaction.atomic
-def grade_place(*, unit: Unit, day: datetime.date, acting_user: User | None) -> int:
-    """初次定级: every worker serving in `unit` on or after `day` without a grade is placed in
-    the scheme in force for their community, from their posts and credited years. Returns how
-    many."""
-    if acting_user is not None:
-        _require_edit(acting_user, unit)
-    serving = Worker.objects.filter(
-        pk__in=Placement.objects.filter(unit_path__startswith=unit.path)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .values("worker_id")
-    ).exclude(Exists(GradeAssignment.objects.filter(worker=OuterRef("pk"), end__isnull=True)))
-    workers = list(serving.values("id", "name", "unit_path", "education", "work_start_date"))
-    if not workers:
-        return 0
-    ids = serving.values("id")
-    in_force = settings_in_force({w["unit_path"] for w in workers}, day)
+@dataclass
+class Placed:
+    """Where placement puts one worker."""
+
+    worker_id: int
+    name: str
+    unit_path: str
+    scheme: GradeScheme
+    track: GradeTrack
+    level: int
+    step: int
+    years: int
+
+
+def place_plan(
+    *,
+    workers: QuerySet[Worker],
+    day: datetime.date,
+    scheme_for: Callable[[str], GradeScheme | None],
+) -> tuple[list[Placed], list[str]]:
+    """Where initial placement (初次定级) would put each of `workers` on `day` in the scheme
+    `scheme_for(their community's path)`: the track of their post, the entry cell, one step
+    for every `step_years` credited years. Returns (placements, faults); writes nothing."""
+    rows = list(workers.values("id", "name", "unit_path", "education", "work_start_date"))
+    ids = workers.values("id")
     posts: dict[int, set[str]] = defaultdict(set)
     for worker_id, code in (
         PostHolding.objects.filter(worker_id__in=ids, start__lte=day)
@@ -388,7 +396,8 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User | None) -> 
     ):
         posts[worker_id].add(code)
     failed = _failed_years(ids)
-    scheme_ids = {f.scheme.pk for f in in_force.values() if f.scheme}
+    schemes = {path: scheme_for(path) for path in {w["unit_path"] for w in rows}}
+    scheme_ids = {s.pk for s in schemes.values() if s}
     tracks: dict[int, list[GradeTrack]] = defaultdict(list)
     for track in GradeTrack.objects.filter(scheme_id__in=scheme_ids).order_by("sort_order"):
         tracks[track.scheme_id].append(track)
@@ -398,9 +407,9 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User | None) -> 
     ).values_list("track_id", "level", "step"):
         cells[track_id].append((level, step))
     faults: list[str] = []
-    made: list[GradeAssignment] = []
-    for w in workers:
-        scheme = in_force[w["unit_path"]].scheme
+    placed: list[Placed] = []
+    for w in rows:
+        scheme = schemes[w["unit_path"]]
         if scheme is None:
             faults.append(_("%(name)s:所在社区没有生效的等级方案") % {"name": w["name"]})
             continue
@@ -429,31 +438,83 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User | None) -> 
                 % {"scheme": scheme.name, "track": chosen.name}
             )
             continue
-        made.append(
+        placed.append(
+            Placed(w["id"], w["name"], w["unit_path"], scheme, chosen, level, step, years)
+        )
+    return placed, sorted(set(faults))
+
+
+@transaction.atomic
+def grade_place(*, unit: Unit, day: datetime.date, acting_user: User | None) -> int:
+    """初次定级: every worker serving in `unit` on or after `day` who has no grade, or whose
+    grade is in a scheme no longer in force for their community, is placed in the scheme in
+    force, from their posts and credited years (a grade in an old scheme ends the day
+    before). Returns how many."""
+    if acting_user is not None:
+        _require_edit(acting_user, unit)
+    serving = Worker.objects.filter(
+        pk__in=Placement.objects.filter(unit_path__startswith=unit.path)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .values("worker_id")
+    )
+    paths = set(serving.values_list("unit_path", flat=True).distinct())
+    in_force = settings_in_force(paths, day)
+    current = {
+        a.worker_id: a for a in GradeAssignment.objects.filter(worker__in=serving, end__isnull=True)
+    }
+    unit_paths = dict(serving.values_list("id", "unit_path"))
+    stale = [
+        worker_id
+        for worker_id, a in current.items()
+        if (scheme := in_force[unit_paths[worker_id]].scheme) is not None
+        and a.scheme_id != scheme.pk
+    ]
+    stale_set = set(stale)
+    open_in = GradeAssignment.objects.filter(worker=OuterRef("pk"), end__isnull=True)
+    old_schemes = {current[w].scheme_id for w in stale}
+    todo = serving.filter(~Exists(open_in) | Exists(open_in.filter(scheme_id__in=old_schemes)))
+    placed, faults = place_plan(
+        workers=todo, day=day, scheme_for=lambda path: in_force[path].scheme
+    )
+    # Of those still in an old scheme, only the ones whose scheme is no longer theirs.
+    placed = [p for p in placed if p.worker_id not in current or p.worker_id in stale_set]
+    if faults:
+        raise PayRunRefused(faults)
+    ended = []
+    for worker_id in stale:
+        a = current[worker_id]
+        if a.start >= day:
+            raise ServiceError(_("重新定级日期须晚于现定级的起始日期"))
+        a.end = day - datetime.timedelta(days=1)
+        ended.append(a)
+    GradeAssignment.objects.bulk_update(ended, ["end"], batch_size=2000)
+    GradeAssignment.objects.bulk_create(
+        (
             GradeAssignment(
-                worker_id=w["id"],
-                scheme=scheme,
-                track=chosen,
-                level=level,
-                step=step,
+                worker_id=p.worker_id,
+                scheme=p.scheme,
+                track=p.track,
+                level=p.level,
+                step=p.step,
                 start=day,
                 reason=AssignmentReason.INITIAL,
-                note=_("社区工龄及学历折算%(years)s年") % {"years": years},
+                note=(_("方案变更,重新定级;") if p.worker_id in stale_set else "")
+                + _("社区工龄及学历折算%(years)s年") % {"years": p.years},
                 decided_by=acting_user if acting_user and acting_user.pk else None,
             )
-        )
-    if faults:
-        raise PayRunRefused(sorted(set(faults)))
-    GradeAssignment.objects.bulk_create(made, batch_size=2000)
+            for p in placed
+        ),
+        batch_size=2000,
+    )
     audit_record(
         acting_user=acting_user,
         action=AuditAction.CREATE,
         target=unit,
         unit_path=unit.path,
-        after={"placed": len(made), "day": day.isoformat()},
-        note=_("初次定级%(n)s人") % {"n": len(made)},
+        after={"placed": len(placed), "replaced": len(stale), "day": day.isoformat()},
+        note=_("定级%(n)s人") % {"n": len(placed)},
     )
-    return len(made)
+    return len(placed)
 
 
 @transaction.atomic

@@ -339,7 +339,9 @@ def config_export(request: AuthedRequest) -> HttpResponse:
 
 def _findings_form(request: AuthedRequest) -> tuple[FindingsForm, Unit | None, int]:
     units = selectors.units_in_scope(viewer=request.user)
-    form = FindingsForm(request.GET or None, units=units)
+    form = FindingsForm(
+        request.GET or None, units=units, schemes=selectors.scheme_list(viewer=request.user)
+    )
     unit: Unit | None = None
     year = timezone.localdate().year - 1
     if form.is_valid():
@@ -393,6 +395,10 @@ def budget(request: AuthedRequest) -> HttpResponse:
             raise_to_share=cleaned.get("raise_to"),
             growth=cleaned.get("growth"),
         )
+        if cleaned.get("scheme"):
+            data["what_if"]["scheme"] = selectors.scheme_change(
+                viewer=request.user, unit=unit, scheme=cleaned["scheme"], day=timezone.localdate()
+            )
     return render(
         request, "pay/budget.html", {"form": form, "data": data, "unit": unit, "year": year}
     )

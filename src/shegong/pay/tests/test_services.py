@@ -10,7 +10,7 @@ import pytest
 from shegong.conftest import Personas, Tree
 from shegong.core.errors import ServiceError
 from shegong.core.models import AuditEntry
-from shegong.pay import services
+from shegong.pay import selectors, services
 from shegong.pay.models import (
     AverageWage,
     GradeAssignment,
@@ -200,3 +200,34 @@ def test_secretaries_are_placed_on_the_chief_track_of_three_posts_eighteen_level
     placed.refresh_from_db()
     assert placed.end == datetime.date(YEAR, 5, 31)
     assert (promoted.level, promoted.decided_by) == (12, manager)
+
+
+def test_a_new_scheme_needs_re_placement_and_the_what_if_prices_the_move(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    worker = paid_worker(settled.community_a1, manager, name="换方案者")
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    july = datetime.date(YEAR, 7, 1)
+    new = services.scheme_from_preset(
+        preset="3x18", unit=settled.district, effective_from=july, acting_user=None
+    )
+    # Today: post pay 1,500 and 初级三档 1,840 = 3,340 a month (seniority pay stays as it is).
+    change = selectors.scheme_change(
+        viewer=personas.district_admin, unit=settled.street_a, scheme=new, day=july
+    )
+    # 三岗十八级, staff track: 10 years worked + 3 for 本科 = 13: four levels up from 1 →
+    # level 5, coefficient 1.24 × 2,000 = 2,480, post pay 700: 3,180, i.e. 160 less a month.
+    assert (change["workers"], change["up"], change["down"]) == (1, 0, 1)
+    assert change["monthly_fixed"] == D("-160.00")
+    # × 12, performance pay at 20% of the total (÷ 0.8), employer contributions 42.5%.
+    assert change["yearly"] == D("-3420.00")
+    with pytest.raises(services.PayRunRefused) as refused:
+        services.payrun_create(unit=settled.street_a, period=july, acting_user=manager)
+    assert "换方案者:定级所在方案不是当月生效的方案" in refused.value.faults[0]
+    assert services.grade_place(unit=settled.street_a, day=july, acting_user=manager) == 1
+    old, current = GradeAssignment.objects.filter(worker=worker).order_by("start")
+    assert old.end == datetime.date(YEAR, 6, 30)
+    assert (current.scheme, current.track.code, current.level) == (new, "staff", 5)
+    run = services.payrun_create(unit=settled.street_a, period=july, acting_user=manager)
+    assert PayLine.objects.get(run=run).grade_pay == D("2480.00")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 from decimal import Decimal as D
+from typing import Any
 
 import openpyxl
 import pytest
@@ -18,6 +19,7 @@ from shegong.pay import config, services
 from shegong.pay.models import AverageWage, PayLine, PayRun, RunStatus
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
 from shegong.people.models import Worker
+from shegong.tasks.models import Job, JobStatus
 
 JAN = datetime.date(YEAR, 1, 1)
 
@@ -158,3 +160,37 @@ def test_the_configuration_file_exports_and_loads_back_and_refuses_errors(
     assert AverageWage.objects.get().amount == D("100000")
     with pytest.raises(config.ConfigErrors, match="没有权限"):
         config.load(data=yaml.safe_load(text), acting_user=personas.street_b_manager)
+
+
+def test_a_large_unit_runs_in_the_background_with_progress_for_its_owner(
+    tree: Tree, personas: Personas, paid: Worker, settings: Any
+) -> None:
+    settings.TASKS_EAGER = True  # the thread would not see the test's transaction
+    settings.PAY_RUN_BACKGROUND_THRESHOLD = 0
+    client = client_for(personas.street_a_manager)
+    response = client.post(
+        reverse("pay:run-create"), {"unit": tree.street_a.code, "period": f"{YEAR}-01"}
+    )
+    job = Job.objects.get(kind="pay_run")
+    assert response["Location"] == reverse("tasks:job", kwargs={"pk": job.pk})
+    assert job.status == JobStatus.DONE
+    run = PayRun.objects.get()
+    assert f"#{run.pk}" in job.message and run.headcount == 1
+    state = client.get(reverse("tasks:job-state", kwargs={"pk": job.pk})).json()
+    assert state["finished"] is True
+    other = client_for(personas.street_b_manager)
+    assert other.get(reverse("tasks:job", kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_a_background_run_with_faults_fails_and_names_them(
+    tree: Tree, personas: Personas, paid: Worker, settings: Any
+) -> None:
+    settings.TASKS_EAGER = True
+    settings.PAY_RUN_BACKGROUND_THRESHOLD = 0
+    paid_worker(tree.community_a2, personas.street_a_manager, name="后台未定级")
+    client_for(personas.street_a_manager).post(
+        reverse("pay:run-create"), {"unit": tree.street_a.code, "period": f"{YEAR}-01"}
+    )
+    job = Job.objects.get(kind="pay_run")
+    assert job.status == JobStatus.FAILED and "后台未定级:未定级" in job.message
+    assert not PayRun.objects.exists()
