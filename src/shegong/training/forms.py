@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -101,3 +102,21 @@ def period_from(data: Any, today: datetime.date) -> tuple[datetime.date, datetim
     start = parse("from") or datetime.date(today.year, 1, 1)
     end = parse("to") or datetime.date(today.year, 12, 31)
     return (start, end) if start <= end else (end, start)
+
+
+class RequirementForm(forms.Form):
+    post = forms.ModelChoiceField(
+        label=_("岗位"),
+        queryset=PostType.objects.all(),
+        required=False,
+        empty_label=_("其他人员(默认)"),
+    )
+    min_days = forms.IntegerField(label=_("最少天数"), min_value=1, max_value=365)
+    every_years = forms.IntegerField(label=_("每几年"), min_value=1, max_value=5, initial=1)
+
+
+class AwardRuleForm(forms.Form):
+    level = forms.ChoiceField(label=_("级别"), choices=EXAM_LEVELS)
+    amount = forms.DecimalField(
+        label=_("奖励金额(元)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )

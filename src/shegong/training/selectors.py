@@ -48,6 +48,7 @@ from shegong.training import rules
 from shegong.training.models import (
     Attendance,
     Award,
+    AwardRule,
     Course,
     CourseKind,
     Enrolment,
@@ -428,6 +429,17 @@ def compliance_list(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
 
 def requirement_list() -> QuerySet[Requirement]:
     return Requirement.objects.select_related("post").order_by("is_default", "post__sort_order")
+
+
+def award_rule_list() -> QuerySet[AwardRule]:
+    return AwardRule.objects.order_by("amount")
+
+
+def may_configure(*, viewer: User) -> bool:
+    """Whether the viewer may change requirements and award amounts (district editors)."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.EDIT), kind__lte=UnitKind.DISTRICT
+    ).exists()
 
 
 # ---------------------------------------------------------------- exams, awards, secondments

@@ -17,11 +17,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, has_permission
+from shegong.core.access import Permission, has_permission, path_q
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
-from shegong.orgs.models import Unit
+from shegong.orgs.models import Unit, UnitKind
 from shegong.people import services as people_services
 from shegong.people.models import Placement, PostType, Worker, WorkerStatus
 from shegong.training import rules
@@ -36,6 +36,7 @@ from shegong.training.models import (
     ExamRegistration,
     ExamResult,
     ExamSubject,
+    Requirement,
     Secondment,
     SecondmentKind,
 )
@@ -617,3 +618,94 @@ def secondment_return(
         _("自%(host)s返回") % {"host": secondment.host},
     )
     return secondment
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def _config_unit(acting_user: User) -> Unit:
+    """Requirements and award amounts hold for the whole district: changing them takes the
+    right to edit at district level (or above)."""
+    unit = (
+        Unit.objects.filter(
+            path_q(acting_user, "path", Permission.EDIT), kind__lte=UnitKind.DISTRICT
+        )
+        .order_by("path")
+        .first()
+    )
+    if unit is None:
+        raise ServiceError(_("只有区级及以上的管理人员可以修改培训要求和奖励标准"))
+    return unit
+
+
+@transaction.atomic
+def requirement_set(
+    *, post: PostType | None, min_days: int | None, every_years: int | None, acting_user: User
+) -> Requirement:
+    """Set the yearly minimum of a post (or, with no post, of everyone else)."""
+    unit = _config_unit(acting_user)
+    if min_days is None or not 1 <= min_days <= 365:
+        raise ServiceError(_("最少天数应在1到365之间"), field="min_days")
+    if every_years is None or not 1 <= every_years <= 5:
+        raise ServiceError(_("每几年应在1到5之间"), field="every_years")
+    found = (
+        Requirement.objects.select_for_update().filter(is_default=post is None, post=post).first()
+    )
+    before = snapshot(found, ["min_days", "every_years"]) if found else None
+    if found is None:
+        found = Requirement(post=post, is_default=post is None)
+    found.min_days, found.every_years = min_days, every_years
+    found.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        target=found,
+        unit_path=unit.path,
+        before=before,
+        after=snapshot(found, ["min_days", "every_years"]),
+        note=_("培训要求:%(who)s") % {"who": post.name if post else _("其他人员")},
+    )
+    return found
+
+
+@transaction.atomic
+def requirement_remove(*, requirement: Requirement, acting_user: User) -> None:
+    unit = _config_unit(acting_user)
+    if requirement.is_default:
+        raise ServiceError(_("其他人员的默认要求不能删除,可以修改"))
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.DELETE,
+        target=requirement,
+        unit_path=unit.path,
+        before=snapshot(requirement, ["post_id", "min_days", "every_years"]),
+        note=_("删除培训要求:%(who)s") % {"who": requirement.post},
+    )
+    requirement.delete()
+
+
+@transaction.atomic
+def award_rule_set(*, level: str, amount: Decimal | None, acting_user: User) -> AwardRule:
+    """Set the one-time award for passing at `level` (元). Awards already granted keep their
+    amount."""
+    unit = _config_unit(acting_user)
+    if level not in LEVELS:
+        raise ServiceError(_("请选择级别"), field="level")
+    if amount is None or amount <= 0 or amount > Decimal("1000000"):
+        raise ServiceError(_("奖励金额应大于0元"), field="amount")
+    rule = AwardRule.objects.select_for_update().filter(level=level).first()
+    before = snapshot(rule, ["amount"]) if rule else None
+    if rule is None:
+        rule = AwardRule(level=level)
+    rule.amount = amount.quantize(Decimal("0.01"))
+    rule.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        target=rule,
+        unit_path=unit.path,
+        before=before,
+        after=snapshot(rule, ["amount"]),
+        note=_("一次性奖励标准:%(level)s") % {"level": rule.get_level_display()},
+    )
+    return rule

@@ -25,6 +25,7 @@ urlpatterns = [
     path("exams/import/confirm/", import_views.exam_import_confirm, name="exam-import-confirm"),
     path("awards/", views.award_list, name="awards"),
     path("awards/<int:pk>/paid/", views.award_paid, name="award-paid"),
+    path("settings/", views.config, name="config"),
     path("secondments/", views.secondment_list, name="secondments"),
     path("secondments/<int:pk>/return/", views.secondment_return, name="secondment-return"),
 ]

@@ -26,10 +26,12 @@ from shegong.training import exports, rules, selectors, services
 from shegong.training.charts import bars_svg
 from shegong.training.forms import (
     AttendanceDayForm,
+    AwardRuleForm,
     CourseForm,
     ExamRegisterForm,
     ExamResultForm,
     PaidForm,
+    RequirementForm,
     ReturnForm,
     SecondmentForm,
     period_from,
@@ -554,3 +556,43 @@ def secondment_return(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已登记返回"))
     return redirect("training:secondments")
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@login_required
+def config(request: AuthedRequest) -> HttpResponse:
+    """The yearly minimums per post and the one-time award per level; district editors change
+    them, everyone else reads them."""
+    requirement_form = RequirementForm(request.POST if "min_days" in request.POST else None)
+    award_form = AwardRuleForm(request.POST if "amount" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                found = selectors.requirement_list().filter(pk=request.POST["remove"]).first()
+                if found is None:
+                    raise Http404
+                services.requirement_remove(requirement=found, acting_user=request.user)
+            elif requirement_form.is_bound and requirement_form.is_valid():
+                services.requirement_set(acting_user=request.user, **requirement_form.cleaned_data)
+            elif award_form.is_bound and award_form.is_valid():
+                services.award_rule_set(acting_user=request.user, **award_form.cleaned_data)
+            else:
+                raise ServiceError(_("请检查填写的内容"))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("training:config")
+    return render(
+        request,
+        "training/config.html",
+        {
+            "requirements": selectors.requirement_list(),
+            "award_rules": selectors.award_rule_list(),
+            "requirement_form": requirement_form,
+            "award_form": award_form,
+            "can_edit": selectors.may_configure(viewer=request.user),
+        },
+    )

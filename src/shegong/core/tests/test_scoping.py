@@ -195,6 +195,7 @@ LIST_ROUTES = {
     "training:import-errors",
     "training:exam-import",
     "training:exam-import-errors",
+    "training:config",
     "training-list",
     "training-exams",
     "training-figures",

@@ -323,3 +323,48 @@ def test_a_secondment_goes_and_comes_back(tree: Tree, personas: Personas) -> Non
             start=datetime.date(2026, 10, 1),
             acting_user=personas.street_b_manager,
         )
+
+
+def test_only_district_editors_change_requirements_and_awards(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.people.models import PostType
+    from shegong.training.models import AwardRule, Requirement
+
+    grid = PostType.objects.get(code="grid")
+    with pytest.raises(ServiceError, match="只有区级"):
+        services.requirement_set(
+            post=grid, min_days=3, every_years=1, acting_user=personas.street_a_manager
+        )
+    assert not Requirement.objects.filter(post=grid).exists()
+    services.requirement_set(
+        post=grid, min_days=3, every_years=1, acting_user=personas.district_admin
+    )
+    services.award_rule_set(
+        level="senior", amount=Decimal("5000"), acting_user=personas.district_admin
+    )
+    assert AwardRule.objects.get(level="senior").amount == Decimal("5000.00")
+    assert AuditEntry.objects.filter(target_type="training.Requirement").count() == 1
+    with pytest.raises(ServiceError, match="不能删除"):
+        services.requirement_remove(
+            requirement=Requirement.objects.get(is_default=True),
+            acting_user=personas.district_admin,
+        )
+
+
+def test_a_new_requirement_changes_who_is_short(tree: Tree, personas: Personas) -> None:
+    from shegong.people.models import PostType
+    from shegong.training import selectors
+
+    admin = personas.district_admin
+    grid = PostType.objects.get(code="grid")
+    worker = register(tree.community_a1, admin, name="网格员")
+    people_services.post_assign(
+        worker=worker, post=grid, start=datetime.date(2021, 1, 1), acting_user=admin
+    )
+    course = make_course(tree.district, admin)
+    attend(course, START, enrol(course, [worker], admin), admin)
+    assert selectors.compliance_list(viewer=admin, unit=tree.district, year=2026) == []
+    services.requirement_set(post=grid, min_days=3, every_years=1, acting_user=admin)
+    (short,) = selectors.compliance_list(viewer=admin, unit=tree.district, year=2026)
+    assert (short.worker.name, short.required, short.attended, short.missing) == ("网格员", 3, 1, 2)

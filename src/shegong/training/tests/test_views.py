@@ -208,3 +208,19 @@ def test_passing_on_the_exam_page_shows_the_certificate_on_the_worker(
     assert "ZJ-1" in detail
     awards = _text(client.get(reverse("training:awards")))
     assert "考生" in awards and "2000.00" in awards
+
+
+def test_the_district_sets_a_requirement_on_the_settings_page(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.people.models import PostType
+
+    grid = PostType.objects.get(code="grid")
+    client = client_for(personas.district_admin)
+    response = client.post(
+        reverse("training:config"), {"post": grid.pk, "min_days": 3, "every_years": 1}, follow=True
+    )
+    assert "已保存" in _text(response)
+    assert "网格员" in _text(response)
+    street = _text(client_for(personas.street_a_manager).get(reverse("training:config")))
+    assert "网格员" in street and 'name="min_days"' not in street
