@@ -92,7 +92,11 @@ RATING_CHOICES = [*Rating.choices, (SKIP, _("不了解"))]
 
 
 class ObjectionForm(forms.Form):
-    text = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(
+        label=_("异议理由"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请写明异议理由")},
+    )
 
 
 class DecisionForm(forms.Form):
@@ -102,8 +106,16 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    decision = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 4}))
+    decision = forms.CharField(
+        label=_("处理意见"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请填写处理意见")},
+    )
 
 
 class SelfReportForm(forms.Form):
-    text = forms.CharField(label=_("述职报告"), widget=forms.Textarea(attrs={"rows": 12}))
+    text = forms.CharField(
+        label=_("述职报告"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"required": _("请填写述职报告")},
+    )

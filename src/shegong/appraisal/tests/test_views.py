@@ -11,7 +11,15 @@ from django.test import Client
 from django.urls import reverse
 
 from shegong.appraisal import charts
-from shegong.appraisal.models import HouseholdCode, PartKind, Score, SelfReport, Vote
+from shegong.appraisal.models import (
+    HouseholdCode,
+    Objection,
+    PartKind,
+    Result,
+    Score,
+    SelfReport,
+    Vote,
+)
 from shegong.appraisal.tests.factories import leader_points, peer_points, published, street_a_cycle
 from shegong.conftest import Personas, Tree, client_for
 
@@ -246,3 +254,27 @@ def test_published_results_page_and_workbook(tree: Tree, personas: Personas) -> 
     assert book["等次分布"]._charts  # a native Excel chart
     grades = dict(book["等次分布"].iter_rows(min_row=2, values_only=True))
     assert sum(grades.values()) == 3
+
+
+def test_clerk_objects_from_the_results_and_the_manager_records_a_decision(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = published(street_a_cycle(tree, personas))
+    result = Result.objects.filter(cycle=setup.cycle).order_by("rank").last()
+    assert result is not None
+    clerk = client_for(personas.community_a1_clerk)
+    url = reverse("appraisal:objection-file", kwargs={"pk": result.pk})
+    empty = clerk.post(url, {"text": "  "})
+    assert (
+        "这个字段是必填项" in empty.content.decode() or "请写明异议理由" in empty.content.decode()
+    )
+    clerk.post(url, {"text": "全年防汛值守未计入"})
+    objection = Objection.objects.get()
+    manager = client_for(personas.street_a_manager)
+    cycle_page = manager.get(reverse("appraisal:cycle", kwargs={"pk": setup.cycle.pk}))
+    assert "全年防汛值守未计入" in cycle_page.content.decode()
+    decide = reverse("appraisal:objection-decide", kwargs={"pk": objection.pk})
+    manager.post(decide, {"upheld": "0", "decision": "已计入为民服务指标,维持原结果"})
+    objection.refresh_from_db()
+    assert (objection.status, objection.decision) == ("rejected", "已计入为民服务指标,维持原结果")
+    assert objection.decided_by == personas.street_a_manager
