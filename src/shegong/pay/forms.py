@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shegong.orgs.models import Unit
-from shegong.pay.models import GradeScheme
+from shegong.pay.models import AssignmentReason, GradeScheme, GradeTrack
 from shegong.pay.presets import PRESETS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -111,3 +111,24 @@ class FindingsForm(forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         if schemes is not None:
             self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
+
+
+class GradeAssignForm(forms.Form):
+    """A promotion or manual placement: which cell, from when, and why."""
+
+    track = forms.ModelChoiceField(label=_("岗位序列"), queryset=GradeTrack.objects.none())
+    level = forms.IntegerField(label=_("等级"), min_value=1, max_value=99)
+    step = forms.IntegerField(label=_("档次"), min_value=1, max_value=99, initial=1)
+    start = forms.DateField(label=_("起始日期"), widget=DATE)
+    reason = forms.ChoiceField(
+        label=_("原因"),
+        choices=[
+            (AssignmentReason.PROMOTION, AssignmentReason.PROMOTION.label),
+            (AssignmentReason.MANUAL, AssignmentReason.MANUAL.label),
+        ],
+    )
+    note = forms.CharField(label=_("理由"), max_length=200)
+
+    def __init__(self, *args: Any, tracks: QuerySet[GradeTrack], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = tracks  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from shegong.core.access import (
     Permission,
@@ -127,6 +128,22 @@ def payslip_contributions(line: PayLine) -> list[tuple[str, Decimal, Decimal | N
         )
         for kind in INSURANCE_KINDS
     ]
+
+
+def worker_grades(*, worker: Worker) -> QuerySet[GradeAssignment]:
+    """A worker's grades, newest first (the worker comes from a scoped read)."""
+    return (
+        GradeAssignment.objects.filter(worker=worker)
+        .select_related("scheme", "track", "decided_by")
+        .order_by("-start", "-id")
+    )
+
+
+def tracks_for(*, worker: Worker) -> QuerySet[GradeTrack]:
+    """The tracks of the scheme in force for the worker's community today."""
+    today = timezone.localdate()
+    scheme = settings_in_force([worker.unit_path], today)[worker.unit_path].scheme
+    return GradeTrack.objects.filter(scheme=scheme).select_related("scheme")
 
 
 def worker_lines(*, viewer: User, worker: Worker) -> QuerySet[PayLine]:

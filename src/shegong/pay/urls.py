@@ -13,6 +13,7 @@ urlpatterns = [
     path("runs/<int:pk>/correct/", views.run_correct, name="run-correct"),
     path("runs/<int:pk>/register.xlsx", views.run_register, name="run-register"),
     path("payslips/<int:pk>/", views.payslip, name="payslip"),
+    path("workers/<int:pk>/", views.worker_pay, name="worker"),
     path("schemes/", views.scheme_list, name="schemes"),
     path("schemes/new/", views.scheme_create, name="scheme-create"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),

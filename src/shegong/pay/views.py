@@ -20,8 +20,9 @@ from shegong.core.errors import ServiceError
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.pay import config, exports, selectors, services
-from shegong.pay.forms import FindingsForm, PlaceForm, RunForm, SchemePresetForm
+from shegong.pay.forms import FindingsForm, GradeAssignForm, PlaceForm, RunForm, SchemePresetForm
 from shegong.pay.models import Grade
+from shegong.people import selectors as people_selectors
 from shegong.people.models import Worker
 from shegong.tasks import runner
 from shegong.tasks.models import Job
@@ -242,6 +243,41 @@ def payslip(request: AuthedRequest, pk: int) -> HttpResponse:
             "components": [
                 (selectors.field_label(name), getattr(line, name)) for name in COMPONENTS
             ],
+        },
+    )
+
+
+@login_required
+def worker_pay(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A worker's grades (with who placed them and why) and payslips."""
+    worker = people_selectors.worker_get(viewer=request.user, pk=pk)
+    shown = selectors.may_see_pay(viewer=request.user, unit_path=worker.unit_path)
+    can_edit = has_permission(request.user, Permission.EDIT, worker.community)
+    form = None
+    if can_edit:
+        form = GradeAssignForm(request.POST or None, tracks=selectors.tracks_for(worker=worker))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.grade_assign(worker=worker, acting_user=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("已调整%(name)s的等级") % {"name": worker.name})
+                return redirect("pay:worker", pk=worker.pk)
+    elif request.method == "POST":
+        raise Http404
+    lines = list(selectors.worker_lines(viewer=request.user, worker=worker)[:36])
+    if shown and lines:
+        services.payslips_disclose(run=lines[0].run, acting_user=request.user, worker=worker)
+    return render(
+        request,
+        "pay/worker.html",
+        {
+            "worker": worker,
+            "grades": selectors.worker_grades(worker=worker),
+            "lines": lines,
+            "shown": shown,
+            "form": form,
         },
     )
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from shegong.conftest import Personas, Tree, client_for
 from shegong.core.models import AuditEntry
 from shegong.pay import config, services
-from shegong.pay.models import AverageWage, PayLine, PayRun, RunStatus
+from shegong.pay.models import AverageWage, GradeAssignment, PayLine, PayRun, RunStatus
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
 from shegong.people.models import Worker
 from shegong.tasks.models import Job, JobStatus
@@ -194,3 +194,34 @@ def test_a_background_run_with_faults_fails_and_names_them(
     job = Job.objects.get(kind="pay_run")
     assert job.status == JobStatus.FAILED and "后台未定级:未定级" in job.message
     assert not PayRun.objects.exists()
+
+
+def test_a_promotion_on_the_worker_pay_page_is_recorded_with_who_and_why(
+    tree: Tree, personas: Personas, paid: Worker
+) -> None:
+    services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    url = reverse("pay:worker", kwargs={"pk": paid.pk})
+    client = client_for(personas.street_a_manager)
+    track = GradeAssignment.objects.get(worker=paid).track
+    response = client.post(
+        url,
+        {
+            "track": track.pk,
+            "level": 2,
+            "step": 1,
+            "start": f"{YEAR}-03-01",
+            "reason": "promotion",
+            "note": "取得社会工作师证书晋升中级",
+        },
+    )
+    assert response.status_code == 302
+    current = GradeAssignment.objects.get(worker=paid, end__isnull=True)
+    assert (current.level, current.decided_by, current.note) == (
+        2,
+        personas.street_a_manager,
+        "取得社会工作师证书晋升中级",
+    )
+    page = client.get(url).content.decode()
+    assert "取得社会工作师证书晋升中级" in page and "4400.00" in page
+    clerk_page = client_for(personas.community_a1_clerk).get(url).content.decode()
+    assert "晋级" in clerk_page and "4400.00" not in clerk_page
