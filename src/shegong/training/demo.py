@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from shegong.core.models import AuditAction, AuditEntry
-from shegong.people.models import Certificate, PostHolding, Worker
+from shegong.people.models import Certificate, PostHolding, PostType, Worker
 from shegong.training import rules
 from shegong.training.models import (
     Attendance,
@@ -97,7 +97,7 @@ def build_training(
             district,
             _d(y, 9, 14),
             3,
-            leader_workers,
+            [w for w in leader_workers if rng.random() < 0.93],  # a few were kept away
             0.9,
             "区委党校",
         )
@@ -151,6 +151,10 @@ def build_training(
     )
 
     Course.objects.bulk_create([c for c, _p, _t in plans])
+    leader_posts = list(PostType.objects.filter(code__in=["secretary", "director"]))
+    for c, _p, _t in plans:
+        if "书记主任" in c.title:
+            c.target_posts.set(leader_posts)
     enrolments = [Enrolment(course=c, worker=w) for c, people, _t in plans for w in people]
     Enrolment.objects.bulk_create(enrolments)
     attendance = []

@@ -233,8 +233,8 @@ def sign_in(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AttendanceDayForm(request.POST or request.GET or None)
     day = form.cleaned_data["day"] if form.is_valid() else None
     today = timezone.localdate()
-    if day is None:
-        day = min(max(today, course.start), course.end)
+    # No day, or one outside the course: the course day nearest to it (today by default).
+    day = min(max(day or today, course.start), course.end)
     rows = selectors.sign_in_rows(viewer=request.user, course=course, day=day)
     if request.method == "POST":
         try:
@@ -316,38 +316,32 @@ def _figures(request: AuthedRequest) -> tuple[Any, Any]:
 @login_required
 def figures(request: AuthedRequest) -> HttpResponse:
     found, short = _figures(request)
-    charts = []
+    charts: list[tuple[str, Any]] = []
     if found is not None:
-        charts = [
-            bars_svg(
-                _("各下级单位受训面"),
-                [
-                    Bar(r["unit"].name, r["coverage"], f"({r['trained_on_roster']}/{r['roster']})")
-                    for r in found.by_child
-                ],
-                suffix="%",
-            )
-            if found.by_child
-            else None,
-            bars_svg(_("按培训类别的人次"), [b for b in found.by_kind if b.value]),
-            bars_svg(_("按月份的人次"), found.by_month) if found.by_month else None,
-            bars_svg(
-                _("按岗位的人均培训天数"),
-                [
-                    Bar(r["post"].name, r["per_person"] or 0, _("天(%(n)s人)") % {"n": r["people"]})
-                    for r in found.by_post
-                ],
-            )
-            if found.by_post
-            else None,
+        coverage = [
+            Bar(r["unit"].name, r["coverage"], f"({r['trained_on_roster']}/{r['roster']})")
+            for r in found.by_child
         ]
+        per_post = [
+            Bar(r["post"].name, r["per_person"] or 0, _("天(%(n)s人)") % {"n": r["people"]})
+            for r in found.by_post
+        ]
+        kinds = [b for b in found.by_kind if b.value]
+        for title, bars, suffix in [
+            (_("各下级单位受训面"), coverage, "%"),
+            (_("按岗位的人均培训天数"), per_post, ""),
+            (_("按培训类别的人次"), kinds, ""),
+            (_("按月份的人次"), found.by_month, ""),
+        ]:
+            if bars:
+                charts.append((title, bars_svg(title, bars, suffix=suffix)))
     return render(
         request,
         "training/figures.html",
         {
             "f": found,
             "short_count": len(short),
-            "charts": [c for c in charts if c],
+            "charts": charts,
             "units": people_selectors.units_for_filter(viewer=request.user),
             "query": request.GET.urlencode(),
         },
