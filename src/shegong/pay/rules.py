@@ -79,7 +79,7 @@ def contribution_base(
     return min(max(fen(monthly_pay), floor), ceiling)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Contributions:
     employer: dict[str, Decimal]
     personal: dict[str, Decimal]
@@ -151,7 +151,7 @@ def income_tax_this_month(
 # ---------------------------------------------------------------- the three calibers
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Calibers:
     """总成本 (gross + employer contributions), 应发 (gross), 实发 (gross − personal − tax)."""
 
@@ -193,7 +193,7 @@ def seniority_pay(
     return fen(per_year * min(full_years(work_start, day), cap_years))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LineInput:
     """What one worker's month of pay is computed from."""
 
@@ -214,7 +214,7 @@ class LineInput:
     bounds: tuple[Decimal, Decimal] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     post_pay: Decimal
     grade_pay: Decimal
