@@ -94,7 +94,7 @@ RATING_CHOICES = [*Rating.choices, (SKIP, _("不了解"))]
 class ObjectionForm(forms.Form):
     text = forms.CharField(
         label=_("异议理由"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "style": "width:100%"}),
         error_messages={"required": _("请写明异议理由")},
     )
 
@@ -108,7 +108,7 @@ class DecisionForm(forms.Form):
     )
     decision = forms.CharField(
         label=_("处理意见"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "style": "width:100%"}),
         error_messages={"required": _("请填写处理意见")},
     )
 
@@ -116,6 +116,56 @@ class DecisionForm(forms.Form):
 class SelfReportForm(forms.Form):
     text = forms.CharField(
         label=_("述职报告"),
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=forms.Textarea(attrs={"rows": 12, "style": "width:100%"}),
         error_messages={"required": _("请填写述职报告")},
     )
+
+
+WEIGHT_FIELDS = {
+    "residents": "weight_residents",
+    "leaders": "weight_leaders",
+    "peers": "weight_peers",
+}
+
+
+class SchemeEditForm(SchemeForm):
+    """The settings and weights of an existing scheme, and the indicators of the scored parts
+    (one a line: "名称,分值", or "名称,分值,满分数值" for a figure such as a rate)."""
+
+    indicators_leaders = forms.CharField(
+        label=_("街道考核指标"),
+        widget=forms.Textarea(attrs={"rows": 5, "style": "width:100%"}),
+        required=False,
+    )
+    indicators_peers = forms.CharField(
+        label=_("同事互评指标"),
+        widget=forms.Textarea(attrs={"rows": 4, "style": "width:100%"}),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, parts: dict[str, Any], locked: set[str], **kwargs: Any):
+        super().__init__(*args, units=Unit.objects.none(), **kwargs)
+        for name in ("unit", "year", "name"):
+            del self.fields[name]
+        for kind, field in WEIGHT_FIELDS.items():
+            if kind not in parts:
+                del self.fields[field]
+        for kind in ("leaders", "peers"):
+            field = f"indicators_{kind}"
+            if kind not in parts:
+                del self.fields[field]
+            elif kind in locked:
+                self.fields[field].disabled = True
+                self.fields[field].help_text = _("已有人按现有指标评分,不能再修改")
+            else:
+                self.fields[field].help_text = _(
+                    "每行一项:指标名称,分值;数值折算的指标再加满分对应的数值,"
+                    "如“居民参与活动率(%),30,60”"
+                )
+
+    def weights(self) -> dict[str, Decimal]:
+        return {
+            kind: self.cleaned_data[field]
+            for kind, field in WEIGHT_FIELDS.items()
+            if field in self.cleaned_data
+        }

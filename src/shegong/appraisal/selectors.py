@@ -286,3 +286,8 @@ def objection_get(*, viewer: User, pk: int) -> Objection:
     if objection is None:
         raise Http404
     return objection
+
+
+def scored_parts(*, cycle: Cycle) -> set[str]:
+    """The parts someone has already scored (their indicators are then fixed)."""
+    return set(Score.objects.filter(cycle=cycle).values_list("part", flat=True).distinct())

@@ -252,6 +252,121 @@ def _plain(weights: Mapping[str, Decimal]) -> dict[str, str]:
     return {k: str(v) for k, v in weights.items()}
 
 
+def _editable_scheme(scheme: Scheme, acting_user: User) -> Scheme:
+    scheme = Scheme.objects.select_for_update().select_related("unit", "cycle").get(pk=scheme.pk)
+    _require(acting_user, scheme.unit, _("您没有权限修改%(unit)s的考核方案"))
+    if scheme.cycle.status != CycleStatus.OPEN:
+        raise ServiceError(_("考核结果已计算或已公示,方案不能再修改"))
+    return scheme
+
+
+@transaction.atomic
+def scheme_update(
+    *,
+    scheme: Scheme,
+    weights: Mapping[str, Decimal],
+    values: Mapping[str, Any],
+    acting_user: User,
+) -> Scheme:
+    """Change the settings and the weights of the existing parts while scoring is open."""
+    scheme = _editable_scheme(scheme, acting_user)
+    parts = {p.kind: p for p in scheme.parts.all()}
+    if set(weights) != set(parts):
+        raise ServiceError(_("请为每一项评分来源填写大于0的权重"), field="weights")
+    _check_weights(weights)
+    before = {
+        **snapshot(scheme, SCHEME_SETTINGS),
+        "weights": _plain({k: p.weight for k, p in parts.items()}),
+    }
+    for key, value in values.items():
+        if key in SCHEME_SETTINGS and value is not None:
+            setattr(scheme, key, value)
+    try:
+        with transaction.atomic():
+            scheme.save()
+    except IntegrityError:
+        raise ServiceError(
+            _("分数线须依次降低(优秀>良好>合格),比例在0至100之间,系数不能为负")
+        ) from None
+    for kind, part in parts.items():
+        if part.weight != weights[kind]:
+            part.weight = weights[kind]
+            part.save(update_fields=["weight"])
+    _audit(
+        acting_user,
+        AuditAction.UPDATE,
+        scheme,
+        scheme.unit_path,
+        before=before,
+        after={**snapshot(scheme, SCHEME_SETTINGS), "weights": _plain(weights)},
+    )
+    return scheme
+
+
+def parse_indicators(text: str) -> list[tuple[str, str, Decimal, Decimal | None]]:
+    """One indicator a line: "名称,分值" (points), or "名称,分值,满分数值" (a figure such as a
+    participation rate, full marks at that figure)."""
+    rows: list[tuple[str, str, Decimal, Decimal | None]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [p.strip() for p in line.replace(",", ",").replace("\t", ",").split(",")]
+        if not parts[0]:
+            continue
+        try:
+            points = Decimal(parts[1]) if len(parts) > 1 else None
+            full = Decimal(parts[2]) if len(parts) > 2 and parts[2] else None
+        except InvalidOperation:
+            points = None
+            full = Decimal(-1)
+        if points is None or not points.is_finite() or points <= 0 or points > 1000:
+            raise ServiceError(
+                _("第%(n)d行:请写成“指标名称,分值”,分值为正数") % {"n": number}, "indicators"
+            )
+        if full is not None and (not full.is_finite() or full <= 0):
+            raise ServiceError(_("第%(n)d行:满分对应的数值须为正数") % {"n": number}, "indicators")
+        if len(parts[0]) > 100:
+            raise ServiceError(_("第%(n)d行:指标名称过长") % {"n": number}, "indicators")
+        kind = IndicatorKind.FIGURE if full is not None else IndicatorKind.SCORE
+        rows.append((parts[0], kind, points, full))
+    return rows
+
+
+@transaction.atomic
+def indicators_replace(
+    *,
+    scheme: Scheme,
+    part: str,
+    items: list[tuple[str, str, Decimal, Decimal | None]],
+    acting_user: User,
+) -> list[Indicator]:
+    """Set the indicators of the leaders' or peers' part, before anyone has scored it."""
+    scheme = _editable_scheme(scheme, acting_user)
+    if part not in (PartKind.LEADERS, PartKind.PEERS):
+        raise ServiceError(_("居民评议按满意度计分,不设分项指标"))
+    found = scheme.parts.filter(kind=part).first()
+    if found is None:
+        raise ServiceError(_("本方案没有该项评分"))
+    if not items:
+        raise ServiceError(_("请至少填写一项指标"), field="indicators")
+    if Score.objects.filter(cycle=scheme.cycle, part=part).exists():
+        raise ServiceError(_("已有人按现有指标评分,不能再修改指标"), field="indicators")
+    before = [f"{i.name},{i.max_points}" for i in found.indicators.all()]
+    found.indicators.all().delete()
+    created = Indicator.objects.bulk_create(
+        Indicator(part=found, name=n, kind=k, max_points=m, figure_full=f, sort_order=i)
+        for i, (n, k, m, f) in enumerate(items)
+    )
+    _audit(
+        acting_user,
+        AuditAction.UPDATE,
+        scheme,
+        scheme.unit_path,
+        before={"indicators": before},
+        after={"indicators": [f"{n},{m}" for n, _k, m, _f in items]},
+        note=str(PartKind(part).label),
+    )
+    return created
+
+
 @transaction.atomic
 def scheme_copy_forward(*, scheme: Scheme, year: int, acting_user: User) -> Scheme:
     """Next year's scheme with the same settings, parts and indicators, and a fresh cycle."""

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("schemes/new/", views.scheme_create, name="scheme-create"),
     path("<int:pk>/", views.cycle_detail, name="cycle"),
+    path("<int:pk>/scheme/", views.scheme_edit, name="scheme-edit"),
     path("<int:pk>/copy/", views.cycle_copy, name="cycle-copy"),
     path("<int:pk>/compute/", views.cycle_compute, name="cycle-compute"),
     path("<int:pk>/reopen/", views.cycle_reopen, name="cycle-reopen"),

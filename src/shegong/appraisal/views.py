@@ -22,10 +22,12 @@ from django.views.decorators.http import require_POST
 from shegong.appraisal import charts, documents, selectors, services
 from shegong.appraisal.forms import (
     RATING_CHOICES,
+    WEIGHT_FIELDS,
     CodeForm,
     DecisionForm,
     HouseholdsForm,
     ObjectionForm,
+    SchemeEditForm,
     SchemeForm,
     SelfReportForm,
 )
@@ -106,6 +108,55 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "appraisal/scheme_form.html", {"form": form, "has_units": units.exists()}
     )
+
+
+def _indicator_lines(indicators: Any) -> str:
+    lines = []
+    for i in indicators:
+        line = f"{i.name},{services._number(i.max_points)}"
+        if i.figure_full is not None:
+            line += f",{services._number(i.figure_full)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@login_required
+def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    if not _can_manage(request.user, cycle):
+        raise Http404
+    scheme = cycle.scheme
+    parts = {kind: (weight, items) for kind, _label, weight, items in selectors.parts_of(scheme)}
+    locked = selectors.scored_parts(cycle=cycle)
+    initial: dict[str, Any] = {k: getattr(scheme, k) for k in services.SCHEME_SETTINGS}
+    for kind, (weight, items) in parts.items():
+        initial[WEIGHT_FIELDS[kind]] = weight
+        initial[f"indicators_{kind}"] = _indicator_lines(items)
+    form = SchemeEditForm(request.POST or None, initial=initial, parts=parts, locked=locked)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.scheme_update(
+                    scheme=scheme,
+                    weights=form.weights(),
+                    values={k: data[k] for k in services.SCHEME_SETTINGS},
+                    acting_user=request.user,
+                )
+                for kind in ("leaders", "peers"):
+                    field = f"indicators_{kind}"
+                    if field in form.fields and not form.fields[field].disabled:
+                        rows = services.parse_indicators(data[field])
+                        if data[field].strip() != initial[field]:
+                            services.indicators_replace(
+                                scheme=scheme, part=kind, items=rows, acting_user=request.user
+                            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("考核方案已保存"))
+            return redirect("appraisal:cycle", pk=cycle.pk)
+    return render(request, "appraisal/scheme_edit.html", {"cycle": cycle, "form": form})
 
 
 @login_required

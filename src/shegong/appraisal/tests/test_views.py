@@ -10,7 +10,7 @@ import openpyxl
 from django.test import Client
 from django.urls import reverse
 
-from shegong.appraisal import charts
+from shegong.appraisal import charts, services
 from shegong.appraisal.models import (
     HouseholdCode,
     Objection,
@@ -278,3 +278,69 @@ def test_clerk_objects_from_the_results_and_the_manager_records_a_decision(
     objection.refresh_from_db()
     assert (objection.status, objection.decision) == ("rejected", "已计入为民服务指标,维持原结果")
     assert objection.decided_by == personas.street_a_manager
+
+
+def _settings_post(**changes: str) -> dict[str, str]:
+    data = {
+        "weight_residents": "60",
+        "weight_leaders": "30",
+        "weight_peers": "10",
+        "grade_set": "standard",
+        "threshold_a": "90",
+        "threshold_b": "80",
+        "threshold_c": "60",
+        "top_quota": "20",
+        "min_raters": "1",
+        "min_resident_share": "50",
+        "trim": "on",
+        "pay_factor_a": "1.2",
+        "pay_factor_b": "1",
+        "pay_factor_c": "0.8",
+        "pay_factor_d": "0",
+        "ten_best": "10",
+        "objection_days": "7",
+        "indicators_leaders": "社区治安与矛盾调解,30\n为民服务,40\n居民参与活动率(%),30,60",
+        "indicators_peers": "工作态度,50\n团结协作,50",
+    }
+    data.update(changes)
+    return data
+
+
+def test_manager_sets_own_indicators_until_someone_scores(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    client = client_for(personas.street_a_manager)
+    url = reverse("appraisal:scheme-edit", kwargs={"pk": setup.cycle.pk})
+    form = client.get(url).content.decode()
+    assert "居民参与活动率(%),30,60" in form  # the current indicators, one a line
+    bad = client.post(url, _settings_post(indicators_leaders="安全稳定,三十"))
+    assert "第1行:请写成“指标名称,分值”,分值为正数" in bad.content.decode()
+    client.post(
+        url,
+        _settings_post(
+            weight_residents="50",
+            weight_leaders="40",
+            indicators_leaders="安全稳定,40\n服务满意度,30\n活动参与率(%),30,80",
+        ),
+    )
+    scheme = setup.cycle.scheme
+    scheme.refresh_from_db()
+    assert dict(scheme.parts.values_list("kind", "weight")) == {
+        "residents": 50,
+        "leaders": 40,
+        "peers": 10,
+    }
+    leaders = scheme.parts.get(kind="leaders").indicators.order_by("sort_order")
+    assert [(i.name, i.max_points, i.figure_full) for i in leaders] == [
+        ("安全稳定", 40, None),
+        ("服务满意度", 30, None),
+        ("活动参与率(%)", 30, 80),
+    ]
+    services.score_record(
+        cycle=setup.cycle,
+        worker=setup.workers[0],
+        part=PartKind.LEADERS,
+        points=leader_points(setup.cycle, (40, 30, 80)),
+        acting_user=personas.street_a_manager,
+    )
+    locked = client.get(url).content.decode()
+    assert "已有人按现有指标评分,不能再修改" in locked
