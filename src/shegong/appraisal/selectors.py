@@ -291,3 +291,36 @@ def objection_get(*, viewer: User, pk: int) -> Objection:
 def scored_parts(*, cycle: Cycle) -> set[str]:
     """The parts someone has already scored (their indicators are then fixed)."""
     return set(Score.objects.filter(cycle=cycle).values_list("part", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What other areas read from a published appraisal (pay: the factor; grade steps: whether
+    the year counts; the roster: renewal, warning or exit)."""
+
+    grade: str
+    pay_factor: Decimal
+    counts_toward_step: bool
+    standing: str
+    ten_best: bool
+
+
+def published_outcomes(*, year: int, worker_ids: list[int] | None = None) -> dict[int, Outcome]:
+    """Workers' outcomes for `year` from published cycles only; callers scope the workers."""
+    results = Result.objects.filter(cycle__scheme__year=year, cycle__status="published").order_by(
+        "worker_id"
+    )
+    if worker_ids is not None:
+        results = results.filter(worker_id__in=worker_ids)
+    return {
+        row["worker_id"]: Outcome(
+            grade=row["grade"],
+            pay_factor=row["pay_factor"],
+            counts_toward_step=row["counts_toward_step"],
+            standing=row["standing"],
+            ten_best=row["ten_best"],
+        )
+        for row in results.values(
+            "worker_id", "grade", "pay_factor", "counts_toward_step", "standing", "ten_best"
+        )
+    }

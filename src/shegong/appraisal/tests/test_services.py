@@ -438,3 +438,48 @@ def test_the_spending_update_matches_no_row_once_a_code_is_spent(
         second = cursor.fetchone()
     assert first == (setup.survey.pk, "resident")
     assert second is None
+
+
+def test_indicators_are_fixed_once_someone_has_scored(tree: Tree, personas: Personas) -> None:
+    setup = street_a_cycle(tree, personas)
+    scheme = setup.cycle.scheme
+    services.indicators_replace(
+        scheme=scheme,
+        part=PartKind.PEERS,
+        items=services.parse_indicators("工作态度,60\n团结协作,40"),
+        acting_user=setup.manager,
+    )
+    services.score_record(
+        cycle=setup.cycle,
+        worker=setup.workers[0],
+        part=PartKind.PEERS,
+        points=peer_points(setup.cycle, (60, 20)),
+        scorer_worker=setup.workers[1],
+        acting_user=setup.clerk,
+    )
+    assert Score.objects.get().total == Decimal("80.00")
+    with pytest.raises(ServiceError, match="已有人按现有指标评分,不能再修改指标"):
+        services.indicators_replace(
+            scheme=scheme,
+            part=PartKind.PEERS,
+            items=services.parse_indicators("工作态度,50\n团结协作,50"),
+            acting_user=setup.manager,
+        )
+
+
+def test_other_areas_read_only_published_outcomes(tree: Tree, personas: Personas) -> None:
+    from shegong.appraisal import selectors
+
+    setup = street_a_cycle(tree, personas)
+    for code in setup.codes[:2]:
+        cast(setup, code)
+    services.survey_close(survey=setup.survey, acting_user=setup.clerk)
+    services.results_compute(cycle=setup.cycle, acting_user=setup.manager)
+    assert selectors.published_outcomes(year=2025) == {}  # computed, not yet published
+    services.results_publish(cycle=setup.cycle, acting_user=setup.manager)
+    outcomes = selectors.published_outcomes(year=2025, worker_ids=[setup.workers[0].pk])
+    assert list(outcomes) == [setup.workers[0].pk]
+    # 100 from the residents, but 20% of 3 workers leaves no 优秀 place: 良好, factor 1.00.
+    assert outcomes[setup.workers[0].pk].grade == "B"
+    assert outcomes[setup.workers[0].pk].pay_factor == Decimal("1.00")
+    assert outcomes[setup.workers[0].pk].counts_toward_step is True
