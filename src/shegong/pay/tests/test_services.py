@@ -231,3 +231,53 @@ def test_a_new_scheme_needs_re_placement_and_the_what_if_prices_the_move(
     assert (current.scheme, current.track.code, current.level) == (new, "staff", 5)
     run = services.payrun_create(unit=settled.street_a, period=july, acting_user=manager)
     assert PayLine.objects.get(run=run).grade_pay == D("2480.00")
+
+
+def _year_of_runs(tree: Tree) -> None:
+    for month in range(1, 13):
+        run = services.payrun_create(
+            unit=tree.street_a, period=datetime.date(YEAR, month, 1), acting_user=None
+        )
+        services.payrun_approve(
+            run=services.payrun_check(run=run, acting_user=None), acting_user=None
+        )
+
+
+def test_equal_pay_names_the_gap_between_sources_on_the_same_grade(
+    settled: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    elected = paid_worker(settled.community_a1, manager, name="选举者", source="elected")
+    paid_worker(settled.community_a2, manager, name="聘用者", source="hired")
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
+    PayAdjustment.objects.create(worker=elected, period=FEB, kind="allowance", amount=D("1200"))
+    _year_of_runs(settled)
+    (finding,) = selectors.equal_pay(viewer=manager, unit=settled.street_a, year=YEAR)
+    assert (finding["track"], finding["level"], finding["gap"]) == ("社区工作者", 1, D("1200.00"))
+    assert [s["label"] for s in finding["sources"]] == ["选举产生", "聘用"]
+    assert [w.name for w in finding["sources"][0]["workers"]] == ["选举者"]
+    # Street B's manager sees none of it.
+    assert (
+        selectors.equal_pay(viewer=personas.street_b_manager, unit=settled.street_a, year=YEAR)
+        == []
+    )
+
+
+def test_the_budget_what_ifs_add_employer_contributions(settled: Tree, personas: Personas) -> None:
+    paid_worker(settled.community_a1, personas.street_a_manager)
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=None)
+    _year_of_runs(settled)
+    found = selectors.budget(
+        viewer=personas.district_admin,
+        unit=settled.district,
+        year=YEAR,
+        raise_to_share=D("0.85"),
+        growth=D("0.1362"),
+    )
+    assert found["total"]["gross"] == D("52950.00")
+    (street,) = found["streets"]
+    assert street["unit"] == settled.street_a and street["workers"] == 1
+    # 85% of 96,000 = 81,600; 28,650 short, plus 42.5% employer contributions.
+    assert found["what_if"]["raise"]["extra"] == D("40826.25")
+    # 52,950 × 13.62% × 1.425.
+    assert found["what_if"]["index"]["extra"] == D("10276.80")
