@@ -253,7 +253,11 @@ def _plain(weights: Mapping[str, Decimal]) -> dict[str, str]:
 
 
 def _editable_scheme(scheme: Scheme, acting_user: User) -> Scheme:
-    scheme = Scheme.objects.select_for_update().select_related("unit", "cycle").get(pk=scheme.pk)
+    scheme = (
+        Scheme.objects.select_for_update(of=("self",))
+        .select_related("unit", "cycle")
+        .get(pk=scheme.pk)
+    )
     _require(acting_user, scheme.unit, _("您没有权限修改%(unit)s的考核方案"))
     if scheme.cycle.status != CycleStatus.OPEN:
         raise ServiceError(_("考核结果已计算或已公示,方案不能再修改"))
