@@ -29,15 +29,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -220,22 +220,70 @@ def _roster_ids(unit: Unit, day: datetime.date) -> QuerySet[Placement, Any]:
     )
 
 
-def _unit_counts(
-    unit: Unit, start: datetime.date, end: datetime.date, day: datetime.date
-) -> dict[str, int]:
-    attended = _attendance_in(unit, start, end)
-    roster = Worker.objects.filter(pk__in=_roster_ids(unit, day))
-    any_attendance = Attendance.objects.filter(worker=OuterRef("pk"), day__gte=start, day__lte=end)
-    return {
-        "person_times": Enrolment.objects.filter(
-            Exists(attended.filter(enrolment=OuterRef("pk")))
-        ).count(),
-        "people_trained": Worker.objects.filter(
-            Exists(attended.filter(worker=OuterRef("pk")))
-        ).count(),
-        "roster": roster.count(),
-        "trained_on_roster": roster.filter(Exists(any_attendance)).count(),
+def _counts_by(
+    unit: Unit,
+    start: datetime.date,
+    end: datetime.date,
+    day: datetime.date,
+    groups: list[tuple[int, str]],
+) -> dict[int, dict[str, Any]]:
+    """The headline counts for each (key, path) group below `unit`, in two grouped queries:
+    one over the period's attendance, one over the roster of `day`."""
+
+    def key_of(path_field: str) -> Case:
+        return Case(
+            *[When(**{f"{path_field}__startswith": path}, then=Value(key)) for key, path in groups],
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+
+    found: dict[int, dict[str, Any]] = {
+        key: {
+            "sessions": 0,
+            "person_times": 0,
+            "people_trained": 0,
+            "days": 0,
+            "hours": Decimal(0),
+            "roster": 0,
+            "trained_on_roster": 0,
+        }
+        for key, _path in groups
     }
+    attended = (
+        _attendance_in(unit, start, end)
+        .annotate(group=key_of("community__path"))
+        .order_by()
+        .values("group")
+        .annotate(
+            sessions=Count("course", distinct=True),
+            person_times=Count("enrolment", distinct=True),
+            people_trained=Count("worker", distinct=True),
+            days=Count("id"),
+            hours=Sum("course__hours_per_day"),
+        )
+    )
+    for row in attended:
+        if row["group"] in found:
+            found[row["group"]].update(
+                {k: v for k, v in row.items() if k != "group" and v is not None}
+            )
+    trained = Attendance.objects.filter(worker=OuterRef("worker_id"), day__gte=start, day__lte=end)
+    roster = (
+        Placement.objects.filter(_covering(day), unit_path__startswith=unit.path)
+        .annotate(group=key_of("unit_path"), trained=Exists(trained))
+        .order_by()
+        .values("group")
+        .annotate(
+            roster=Count("worker", distinct=True),
+            trained_on_roster=Count("worker", distinct=True, filter=Q(trained=True)),
+        )
+    )
+    for row in roster:
+        if row["group"] in found:
+            found[row["group"]].update(
+                roster=row["roster"], trained_on_roster=row["trained_on_roster"]
+            )
+    return found
 
 
 def training_figures(
@@ -246,54 +294,50 @@ def training_figures(
         raise Http404
     day = min(end, timezone.localdate())
     attended = _attendance_in(unit, start, end)
-    counts = _unit_counts(unit, start, end, day)
-    totals = attended.aggregate(
-        days=Count("id"),
-        hours=Coalesce(
-            Sum("course__hours_per_day"), Value(Decimal(0)), output_field=DecimalField()
-        ),
-        sessions=Count("course", distinct=True),
-    )
+    counts = _counts_by(unit, start, end, day, [(0, unit.path)])[0]
     organised = Course.objects.filter(
         organiser__path__startswith=unit.path, start__gte=start, start__lte=end
     ).count()
-    trained_enrolments = Enrolment.objects.filter(Exists(attended.filter(enrolment=OuterRef("pk"))))
-    kinds = dict(
-        trained_enrolments.values("course__kind")
-        .annotate(n=Count("id"))
-        .values_list("course__kind", "n")
-    )
-    months = (
-        trained_enrolments.annotate(month=TruncMonth("course__start"))
-        .values("month")
-        .annotate(n=Count("id"))
+    # Person-times by the course's kind and by the month it started.
+    kinds: dict[str, int] = {}
+    months: dict[str, int] = {}
+    for row in (
+        attended.values("course__kind", month=TruncMonth("course__start"))
+        .annotate(n=Count("enrolment", distinct=True))
         .order_by("month")
-    )
+    ):
+        kinds[row["course__kind"]] = kinds.get(row["course__kind"], 0) + row["n"]
+        label = f"{row['month']:%Y-%m}"
+        months[label] = months.get(label, 0) + row["n"]
     figures = TrainingFigures(
         unit=unit,
         start=start,
         end=end,
         reference_day=day,
-        sessions=totals["sessions"],
+        sessions=counts["sessions"],
         sessions_organised=organised,
-        days=totals["days"],
-        hours=Decimal(totals["hours"]).quantize(Decimal("0.1")),
+        days=counts["days"],
+        hours=Decimal(counts["hours"]).quantize(Decimal("0.1")),
         coverage=rules.share(counts["trained_on_roster"], counts["roster"]),
         by_kind=[Bar(str(label), kinds.get(value, 0)) for value, label in CourseKind.choices],
-        by_month=[Bar(f"{row['month']:%Y-%m}", row["n"]) for row in months],
+        by_month=[Bar(label, n) for label, n in sorted(months.items())],
         person_times=counts["person_times"],
         people_trained=counts["people_trained"],
         roster=counts["roster"],
         trained_on_roster=counts["trained_on_roster"],
     )
     figures.by_post = _days_by_post(unit, start, end, day)
+    children = list(Unit.objects.filter(parent=unit).order_by("path"))
+    by_child = _counts_by(unit, start, end, day, [(c.pk, c.path) for c in children])
     figures.by_child = [
         {
             "unit": child,
-            **(c := _unit_counts(child, start, end, day)),
-            "coverage": rules.share(c["trained_on_roster"], c["roster"]),
+            **by_child[child.pk],
+            "coverage": rules.share(
+                by_child[child.pk]["trained_on_roster"], by_child[child.pk]["roster"]
+            ),
         }
-        for child in Unit.objects.filter(parent=unit).order_by("path")
+        for child in children
     ]
     return figures
 
@@ -302,35 +346,35 @@ def _days_by_post(
     unit: Unit, start: datetime.date, end: datetime.date, day: datetime.date
 ) -> list[dict[str, Any]]:
     """Per post: holders on the roster on `day`, their days attended in the period, days per
-    person."""
-    holdings = PostHolding.objects.filter(_covering(day), worker_id__in=_roster_ids(unit, day))
-    days_of_worker = (
-        Attendance.objects.filter(worker=OuterRef("worker_id"), day__gte=start, day__lte=end)
-        .values("worker")
+    person. Two grouped queries."""
+    roster = _roster_ids(unit, day)
+    people = dict(
+        PostHolding.objects.filter(_covering(day), worker_id__in=roster)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("worker", distinct=True))
+        .values_list("post", "n")
+    )
+    held_that_day = Q(worker__posts__start__lte=day) & (
+        Q(worker__posts__end__isnull=True) | Q(worker__posts__end__gt=day)
+    )
+    days = dict(
+        Attendance.objects.filter(day__gte=start, day__lte=end, worker_id__in=roster)
+        .filter(held_that_day)
+        .order_by()
+        .values("worker__posts__post")
         .annotate(n=Count("id"))
-        .values("n")
+        .values_list("worker__posts__post", "n")
     )
-    rows = (
-        holdings.values("post")
-        .annotate(
-            people=Count("worker", distinct=True),
-            days=Coalesce(Sum(Subquery(days_of_worker, output_field=IntegerField())), 0),
-        )
-        .values_list("post", "people", "days")
-    )
-    found = {post: (people, days) for post, people, days in rows}
-    out = []
-    for post in PostType.objects.filter(pk__in=found):
-        people, days = found[post.pk]
-        out.append(
-            {
-                "post": post,
-                "people": people,
-                "days": days,
-                "per_person": rules.per_person(days, people),
-            }
-        )
-    return out
+    return [
+        {
+            "post": post,
+            "people": people[post.pk],
+            "days": days.get(post.pk, 0),
+            "per_person": rules.per_person(days.get(post.pk, 0), people[post.pk]),
+        }
+        for post in PostType.objects.filter(pk__in=people)
+    ]
 
 
 # ---------------------------------------------------------------- compliance
@@ -364,49 +408,42 @@ def compliance_list(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
             -r.min_days,
         ),
     )
-    rank = Case(
-        *[When(pk=r.pk, then=Value(i)) for i, r in enumerate(ranked)],
-        default=Value(len(ranked)),
-        output_field=IntegerField(),
-    )
-    held = (
-        Requirement.objects.filter(
-            Q(post__holdings__worker=OuterRef("pk"))
-            & Q(post__holdings__start__lte=day)
-            & (Q(post__holdings__end__isnull=True) | Q(post__holdings__end__gt=day))
-        )
-        .annotate(rank=rank)
-        .order_by("rank")
-    )
-    workers = Worker.objects.filter(
-        path_q(viewer, "unit_path"), pk__in=_roster_ids(unit, day)
-    ).annotate(
-        req_days=Coalesce(
-            Subquery(held.values("min_days")[:1]),
-            Value(default.min_days if default else 0),
+    # One grouped query: each roster worker's strictest held requirement (the lowest rank
+    # among their posts that day) and their days attended in each window used.
+    held_that_day = Q(posts__start__lte=day) & (Q(posts__end__isnull=True) | Q(posts__end__gt=day))
+    rank = Min(
+        Case(
+            *[When(posts__post_id=r.post_id, then=Value(i)) for i, r in enumerate(ranked)],
+            default=Value(None),
             output_field=IntegerField(),
         ),
-        req_years=Coalesce(
-            Subquery(held.values("every_years")[:1]),
-            Value(default.every_years if default else 1),
-            output_field=IntegerField(),
-        ),
+        filter=held_that_day,
     )
     windows = sorted({r.every_years for r in requirements} | {1})
-    whens = []
+    counted = {}
     for years in windows:
         first, last = rules.window(year, years)
-        counted = (
-            Attendance.objects.filter(worker=OuterRef("pk"), day__gte=first, day__lte=last)
-            .values("worker")
-            .annotate(n=Count("id"))
-            .values("n")
+        counted[f"days_{years}"] = Count(
+            "training_attendance",
+            distinct=True,
+            filter=Q(training_attendance__day__gte=first, training_attendance__day__lte=last),
         )
-        name = f"days_{years}"
-        workers = workers.annotate(
-            **{name: Coalesce(Subquery(counted, output_field=IntegerField()), 0)}
+    workers = Worker.objects.filter(
+        path_q(viewer, "unit_path"), pk__in=_roster_ids(unit, day)
+    ).annotate(rank=rank, **counted)
+
+    def by_rank(attr: str, fallback: int) -> Case:
+        return Case(
+            *[When(rank=i, then=Value(getattr(r, attr))) for i, r in enumerate(ranked)],
+            default=Value(fallback),
+            output_field=IntegerField(),
         )
-        whens.append(When(req_years=years, then=F(name)))
+
+    workers = workers.annotate(
+        req_days=by_rank("min_days", default.min_days if default else 0),
+        req_years=by_rank("every_years", default.every_years if default else 1),
+    )
+    whens = [When(req_years=years, then=F(f"days_{years}")) for years in windows]
     workers = (
         workers.annotate(attended=Case(*whens, default=Value(0), output_field=IntegerField()))
         .annotate(missing=F("req_days") - F("attended"))
