@@ -28,7 +28,6 @@ from shegong.appraisal import rules
 from shegong.appraisal.models import (
     Cycle,
     CycleStatus,
-    Grade,
     HouseholdCode,
     Indicator,
     IndicatorKind,
@@ -205,8 +204,6 @@ def scheme_create(
     if unit.kind not in (UnitKind.STREET, UnitKind.DISTRICT):
         raise ServiceError(_("考核方案须由街道或区设立"), field="unit")
     _require(acting_user, unit, _("您没有权限为%(unit)s设立考核方案"))
-    if unit.kind == UnitKind.DISTRICT and not has_permission(acting_user, Permission.EDIT, unit):
-        raise ServiceError(_("您没有权限为%(unit)s设立考核方案") % {"unit": unit.name})
     weights = dict(weights or {k: w for k, w, _items in DEFAULT_PARTS})
     _check_weights(weights)
     if Scheme.objects.filter(unit=unit, year=year).exists():
@@ -911,6 +908,7 @@ def results_compute(*, cycle: Cycle, acting_user: User) -> int:
     )
     if not workers:
         raise ServiceError(_("%(unit)s没有在岗社区工作者") % {"unit": scheme.unit.name})
+    path_of = dict(workers)
     weights = dict(scheme.parts.values_list("kind", "weight"))
 
     # Residents: valid surveys only.
@@ -1021,7 +1019,7 @@ def results_compute(*, cycle: Cycle, acting_user: User) -> int:
             Result(
                 cycle=cycle,
                 worker_id=e.key,
-                unit_path=dict(workers)[e.key],
+                unit_path=path_of[e.key],
                 resident_score=parts[PartKind.RESIDENTS],
                 leader_score=parts[PartKind.LEADERS],
                 peer_score=parts[PartKind.PEERS],
@@ -1185,6 +1183,3 @@ def objection_decide(
             note=_("异议成立,撤回公示"),
         )
     return objection
-
-
-__all__ = ["Grade"]

@@ -6,7 +6,6 @@ no login and show nothing without a valid household code.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -644,6 +643,3 @@ def vote_results(request: HttpRequest) -> HttpResponse:
         context["chart"] = charts.satisfaction_svg(ratings, width=360)
         context["turnout"] = selectors.survey_turnout_of(survey)
     return render(request, "appraisal/public/results.html", context)
-
-
-__all__ = ["Decimal"]
