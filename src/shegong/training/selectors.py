@@ -44,6 +44,7 @@ from django.utils import timezone
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people.models import Placement, PostHolding, PostType, Worker
+from shegong.reports.selectors import report_session
 from shegong.training import rules
 from shegong.training.models import (
     Attendance,
@@ -289,9 +290,15 @@ def _counts_by(
 def training_figures(
     *, viewer: User, unit: Unit, start: datetime.date, end: datetime.date
 ) -> TrainingFigures:
-    """The training figures of `unit` (which must come from a scoped read) for a period."""
+    """The training figures of `unit` (which must come from a scoped read) for a period,
+    read in one transaction with room to aggregate in memory (as the structure report)."""
     if not (sees_everything(viewer) or any(unit.path.startswith(r) for r in root_paths(viewer))):
         raise Http404
+    with report_session():
+        return _training_figures(unit=unit, start=start, end=end)
+
+
+def _training_figures(*, unit: Unit, start: datetime.date, end: datetime.date) -> TrainingFigures:
     day = min(end, timezone.localdate())
     attended = _attendance_in(unit, start, end)
     counts = _counts_by(unit, start, end, day, [(0, unit.path)])[0]
@@ -395,6 +402,11 @@ def compliance_list(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
     met their yearly minimum, most missing first. Computed by the database."""
     if not (sees_everything(viewer) or any(unit.path.startswith(r) for r in root_paths(viewer))):
         raise Http404
+    with report_session():
+        return _compliance_list(viewer=viewer, unit=unit, year=year)
+
+
+def _compliance_list(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
     day = min(datetime.date(year, 12, 31), timezone.localdate())
     requirements = list(Requirement.objects.all())
     default = next((r for r in requirements if r.is_default), None)
