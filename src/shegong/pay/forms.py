@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shegong.orgs.models import Unit
-from shegong.pay.models import AssignmentReason, GradeScheme, GradeTrack
+from shegong.pay.models import AdjustmentKind, AssignmentReason, Grade, GradeScheme, GradeTrack
 from shegong.pay.presets import PRESETS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -132,3 +132,15 @@ class GradeAssignForm(forms.Form):
     def __init__(self, *args: Any, tracks: QuerySet[GradeTrack], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["track"].queryset = tracks  # type: ignore[attr-defined]
+
+
+class AdjustmentForm(forms.Form):
+    period = MonthField(label=_("月份"))
+    kind = forms.ChoiceField(label=_("类别"), choices=AdjustmentKind.choices)
+    amount = forms.DecimalField(label=_("金额(元)"), max_digits=12, decimal_places=2)
+    note = forms.CharField(label=_("事由"), max_length=200)
+
+
+class PerformanceGradeForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    grade = forms.ChoiceField(label=_("考核等次"), choices=Grade.choices)

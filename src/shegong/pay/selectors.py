@@ -35,9 +35,11 @@ from shegong.pay.models import (
     GradeCell,
     GradeScheme,
     GradeTrack,
+    PayAdjustment,
     PayLine,
     PayPolicy,
     PayRun,
+    PerformanceGrade,
 )
 from shegong.pay.services import ancestors, effective_lines, place_plan, settings_in_force
 from shegong.people.models import PostHolding, Source, Worker
@@ -137,6 +139,14 @@ def worker_grades(*, worker: Worker) -> QuerySet[GradeAssignment]:
         .select_related("scheme", "track", "decided_by")
         .order_by("-start", "-id")
     )
+
+
+def worker_adjustments(*, worker: Worker) -> QuerySet[PayAdjustment]:
+    return PayAdjustment.objects.filter(worker=worker).order_by("-period", "-id")[:24]
+
+
+def worker_performance(*, worker: Worker) -> QuerySet[PerformanceGrade]:
+    return PerformanceGrade.objects.filter(worker=worker).order_by("-year")
 
 
 def tracks_for(*, worker: Worker) -> QuerySet[GradeTrack]:

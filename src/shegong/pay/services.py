@@ -29,6 +29,7 @@ from shegong.pay import rules
 from shegong.pay.models import (
     INSURANCE_KINDS,
     PERSONAL_KINDS,
+    AdjustmentKind,
     AssignmentReason,
     AverageWage,
     ContributionRates,
@@ -339,6 +340,40 @@ def performance_grade_set(
         unit_path=worker.unit_path,
         after={"year": year, "grade": grade},
         note=_("%(year)s年度考核等次") % {"year": year},
+    )
+    return row
+
+
+@transaction.atomic
+def adjustment_add(
+    *,
+    worker: Worker,
+    period: datetime.date,
+    kind: str,
+    amount: Decimal,
+    note: str,
+    acting_user: User | None,
+) -> PayAdjustment:
+    """A one-off award or allowance for one worker in one month; it is paid by the run of that
+    month (or by a correction, when the month's run is already approved)."""
+    if acting_user is not None:
+        _require_edit(acting_user, worker.community)
+    if kind not in AdjustmentKind.values:
+        raise ServiceError(_("请选择类别"), field="kind")
+    if amount <= 0:
+        raise ServiceError(_("金额须大于零"), field="amount")
+    if not note.strip():
+        raise ServiceError(_("请写明发放事由"), field="note")
+    row = PayAdjustment.objects.create(
+        worker=worker, period=first_of_month(period), kind=kind, amount=amount, note=note.strip()
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        target=worker,
+        unit_path=worker.unit_path,
+        after=snapshot(row, ["period", "kind", "amount", "note"]),
+        note=_("一次性发放"),
     )
     return row
 
@@ -697,28 +732,28 @@ def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
 
     A pay run writes tens of thousands of rows of 37 columns; building a model instance per
     row costs more than computing the pay, so rows go to the database as they were computed
-    (Decimal, str and int values both backends adapt): on PostgreSQL as multi-row INSERTs of
-    1,000 rows (one round trip each), on SQLite (in-process, no round trips) with
-    executemany."""
+    (Decimal, str and int values both backends adapt): on PostgreSQL with COPY (the
+    driver's own bulk path; an INSERT per row or per 1,000 rows is bound row by row in
+    Python), on SQLite (in-process, no round trips) with executemany."""
     columns = [
         "run_id",
         *[str(getattr(PayLine._meta.get_field(n), "column", n)) for n in LINE_FIELDS],
     ]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    head = f"INSERT INTO {PayLine._meta.db_table} ({quoted}) VALUES "
+    table = connection.ops.quote_name(PayLine._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for start in range(0, len(rows), 1000):
-                chunk = rows[start : start + 1000]
-                cursor.execute(
-                    head + ", ".join([one] * len(chunk)),
-                    [value for row in chunk for value in (run_id, *row)],
-                )
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((run_id, *row))
         else:
             for start in range(0, len(rows), INSERT_BATCH):
                 chunk = rows[start : start + INSERT_BATCH]
-                cursor.executemany(head + one, [(run_id, *row) for row in chunk])
+                cursor.executemany(
+                    f"INSERT INTO {table} ({quoted}) VALUES {one}",
+                    [(run_id, *row) for row in chunk],
+                )
 
 
 def compute_lines(

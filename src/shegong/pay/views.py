@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,15 @@ from shegong.core.errors import ServiceError
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.pay import config, exports, selectors, services
-from shegong.pay.forms import FindingsForm, GradeAssignForm, PlaceForm, RunForm, SchemePresetForm
+from shegong.pay.forms import (
+    AdjustmentForm,
+    FindingsForm,
+    GradeAssignForm,
+    PerformanceGradeForm,
+    PlaceForm,
+    RunForm,
+    SchemePresetForm,
+)
 from shegong.pay.models import Grade
 from shegong.people import selectors as people_selectors
 from shegong.people.models import Worker
@@ -253,16 +262,31 @@ def worker_pay(request: AuthedRequest, pk: int) -> HttpResponse:
     worker = people_selectors.worker_get(viewer=request.user, pk=pk)
     shown = selectors.may_see_pay(viewer=request.user, unit_path=worker.unit_path)
     can_edit = has_permission(request.user, Permission.EDIT, worker.community)
-    form = None
+    forms_shown: dict[str, Any] = {}
     if can_edit:
-        form = GradeAssignForm(request.POST or None, tracks=selectors.tracks_for(worker=worker))
-        if request.method == "POST" and form.is_valid():
+        posted = request.POST.get("form") if request.method == "POST" else None
+        data = request.POST if request.method == "POST" else None
+        forms_shown = {
+            "grade": GradeAssignForm(
+                data if posted == "grade" else None, tracks=selectors.tracks_for(worker=worker)
+            ),
+            "adjustment": AdjustmentForm(data if posted == "adjustment" else None),
+            "performance": PerformanceGradeForm(data if posted == "performance" else None),
+        }
+        form = forms_shown.get(posted or "")
+        if form is not None and form.is_valid():
+            actions: dict[str, Callable[..., Any]] = {
+                "grade": services.grade_assign,
+                "adjustment": services.adjustment_add,
+                "performance": services.performance_grade_set,
+            }
+            action = actions[posted or ""]
             try:
-                services.grade_assign(worker=worker, acting_user=request.user, **form.cleaned_data)
+                action(worker=worker, acting_user=request.user, **form.cleaned_data)
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, _("已调整%(name)s的等级") % {"name": worker.name})
+                messages.success(request, _("已保存"))
                 return redirect("pay:worker", pk=worker.pk)
     elif request.method == "POST":
         raise Http404
@@ -277,7 +301,9 @@ def worker_pay(request: AuthedRequest, pk: int) -> HttpResponse:
             "grades": selectors.worker_grades(worker=worker),
             "lines": lines,
             "shown": shown,
-            "form": form,
+            "forms": forms_shown,
+            "adjustments": selectors.worker_adjustments(worker=worker),
+            "performance": selectors.worker_performance(worker=worker),
         },
     )
 

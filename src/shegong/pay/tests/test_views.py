@@ -212,6 +212,7 @@ def test_a_promotion_on_the_worker_pay_page_is_recorded_with_who_and_why(
             "start": f"{YEAR}-03-01",
             "reason": "promotion",
             "note": "取得社会工作师证书晋升中级",
+            "form": "grade",
         },
     )
     assert response.status_code == 302
@@ -225,3 +226,68 @@ def test_a_promotion_on_the_worker_pay_page_is_recorded_with_who_and_why(
     assert "取得社会工作师证书晋升中级" in page and "4400.00" in page
     clerk_page = client_for(personas.community_a1_clerk).get(url).content.decode()
     assert "晋级" in clerk_page and "4400.00" not in clerk_page
+
+
+def test_the_api_creates_checks_and_approves_a_run_and_refuses_faults_by_name(
+    tree: Tree, personas: Personas, paid: Worker
+) -> None:
+    client = client_for(personas.street_a_manager)
+    created = client.post(
+        reverse("payrun-list"), {"unit": tree.street_a.code, "period": f"{YEAR}-01"}
+    )
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    assert created.json()["gross"] == "4400.00"
+    assert client.post(reverse("payrun-approve", kwargs={"pk": pk})).status_code == 400
+    client.post(reverse("payrun-check", kwargs={"pk": pk}))
+    approved = client.post(reverse("payrun-approve", kwargs={"pk": pk})).json()
+    assert approved["status"] == "approved"
+    paid_worker(tree.community_a1, personas.street_a_manager, name="接口未定级")
+    refused = client.post(
+        reverse("payrun-list"), {"unit": tree.street_a.code, "period": f"{YEAR}-02"}
+    )
+    assert refused.status_code == 400
+    assert "接口未定级:未定级" in refused.json()["faults"]
+    other = client_for(personas.street_b_manager).post(
+        reverse("payrun-list"), {"unit": tree.street_a.code, "period": f"{YEAR}-02"}
+    )
+    assert other.status_code == 400 and "unit" in other.json()
+
+
+def test_an_award_and_an_appraisal_grade_entered_on_the_worker_page_reach_the_run(
+    tree: Tree, personas: Personas, paid: Worker
+) -> None:
+    client = client_for(personas.street_a_manager)
+    url = reverse("pay:worker", kwargs={"pk": paid.pk})
+    client.post(
+        url,
+        {
+            "form": "adjustment",
+            "period": f"{YEAR}-01",
+            "kind": "award",
+            "amount": "1000",
+            "note": "防汛先进个人",
+        },
+    )
+    client.post(url, {"form": "performance", "year": str(YEAR - 1), "grade": "fail"})
+    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    line = PayLine.objects.get(run=run)
+    assert (line.award, line.performance_pay) == (D("1000.00"), D("0"))
+    assert line.gross == D("3520.00") + D("1000.00")  # fixed pay only, plus the award
+    refused = client.post(
+        url,
+        {
+            "form": "adjustment",
+            "period": f"{YEAR}-02",
+            "kind": "award",
+            "amount": "-5",
+            "note": "x",
+        },
+    )
+    assert "金额须大于零" in refused.content.decode()
+    assert (
+        client_for(personas.street_b_manager)
+        .post(url, {"form": "performance", "year": "2024", "grade": "excellent"})
+        .status_code
+        == 404
+    )
