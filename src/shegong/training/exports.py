@@ -48,6 +48,10 @@ def figures_json(f: TrainingFigures, short: list[Shortfall]) -> dict[str, Any]:
         "roster": f.roster,
         "trained_on_roster": f.trained_on_roster,
         "coverage": str(f.coverage),
+        "leaders": f.leaders,
+        "leaders_met_minimum": f.leaders_met,
+        "leader_minimum_days": f.leader_minimum,
+        "narrative": f.narrative,
         "by_kind": [{"kind": b.label, "person_times": b.value} for b in f.by_kind],
         "by_month": [{"month": b.label, "person_times": b.value} for b in f.by_month],
         "by_post": [
@@ -103,6 +107,9 @@ def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
                 [_("在册人数(%(day)s)") % {"day": f.reference_day}, f.roster],
                 [_("其中参训人数"), f.trained_on_roster],
                 [_("受训面(%)"), f.coverage],
+                [_("书记、主任人数"), f.leaders],
+                [_("其中达到年度最低天数"), f.leaders_met],
+                [_("综述"), f.narrative],
             ],
         ),
         (

@@ -86,3 +86,31 @@ def on_roster(
 ) -> bool:
     """Whether any placement (start, end) covers `day` (`end` itself is the first day off)."""
     return any(start <= day and (end is None or end > day) for start, end in placements)
+
+
+def narrative(
+    *,
+    unit_name: str,
+    sessions: int,
+    person_times: int,
+    people_trained: int,
+    coverage: Decimal,
+    leaders: int,
+    leaders_met: int,
+    minimum_days: int | None,
+) -> str:
+    """The paragraph an essay-5 style report prints about training, from the figures:
+    "共举办各级各类培训班18期,培训社区工作者1349人次(648人),受训面达到99.5%;…"."""
+    text = (
+        f"{unit_name}共举办各级各类培训班{sessions}期,培训社区工作者{person_times}人次"
+        f"({people_trained}人),受训面达到{coverage}%"
+    )
+    if leaders and minimum_days:
+        if leaders_met == leaders:
+            text += f";社区书记、主任{leaders}人全部参加了不少于{minimum_days}天的培训"
+        else:
+            text += (
+                f";社区书记、主任{leaders}人中{leaders_met}人参加了不少于{minimum_days}天的培训,"
+                f"{leaders - leaders_met}人尚未达到"
+            )
+    return text + "。"

@@ -207,6 +207,24 @@ class TrainingFigures:
     by_month: list[Bar] = field(default_factory=list)
     by_post: list[dict[str, Any]] = field(default_factory=list)
     by_child: list[dict[str, Any]] = field(default_factory=list)
+    # Secretaries and directors on the roster, and how many met their yearly minimum in the
+    # calendar year of `end` (the essay's "不少于7天").
+    leaders: int = 0
+    leaders_met: int = 0
+    leader_minimum: int | None = None
+
+    @property
+    def narrative(self) -> str:
+        return rules.narrative(
+            unit_name=self.unit.name,
+            sessions=self.sessions,
+            person_times=self.person_times,
+            people_trained=self.people_trained,
+            coverage=self.coverage,
+            leaders=self.leaders,
+            leaders_met=self.leaders_met,
+            minimum_days=self.leader_minimum,
+        )
 
 
 def _attendance_in(unit: Unit, start: datetime.date, end: datetime.date) -> QuerySet[Attendance]:
@@ -334,6 +352,7 @@ def _training_figures(*, unit: Unit, start: datetime.date, end: datetime.date) -
         trained_on_roster=counts["trained_on_roster"],
     )
     figures.by_post = _days_by_post(unit, start, end, day)
+    figures.leaders, figures.leaders_met, figures.leader_minimum = _leaders(unit, end.year, day)
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
     by_child = _counts_by(unit, start, end, day, [(c.pk, c.path) for c in children])
     figures.by_child = [
@@ -347,6 +366,34 @@ def _training_figures(*, unit: Unit, start: datetime.date, end: datetime.date) -
         for child in children
     ]
     return figures
+
+
+def _leaders(unit: Unit, year: int, day: datetime.date) -> tuple[int, int, int | None]:
+    """(secretaries and directors on the roster on `day`, how many attended at least their
+    post's yearly minimum in `year`, that minimum)."""
+    minimum = (
+        Requirement.objects.filter(Q(post__is_secretary=True) | Q(post__is_director=True))
+        .order_by("-min_days")
+        .values_list("min_days", flat=True)
+        .first()
+    )
+    leads = PostHolding.objects.filter(
+        _covering(day),
+        Q(post__is_secretary=True) | Q(post__is_director=True),
+        worker=OuterRef("pk"),
+    )
+    first, last = rules.window(year, 1)
+    found = (
+        Worker.objects.filter(Exists(leads), pk__in=_roster_ids(unit, day))
+        .annotate(
+            days=Count(
+                "training_attendance",
+                filter=Q(training_attendance__day__gte=first, training_attendance__day__lte=last),
+            )
+        )
+        .aggregate(total=Count("id"), met=Count("id", filter=Q(days__gte=minimum or 0)))
+    )
+    return found["total"], found["met"], minimum
 
 
 def _days_by_post(

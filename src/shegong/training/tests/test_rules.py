@@ -85,3 +85,29 @@ def test_on_roster_treats_the_end_day_as_the_first_day_off() -> None:
 def test_course_days_lists_every_day() -> None:
     days = rules.course_days(datetime.date(2026, 2, 27), datetime.date(2026, 3, 2))
     assert [d.day for d in days] == [27, 28, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("leaders", "met", "expected_tail"),
+    [
+        (172, 172, ";社区书记、主任172人全部参加了不少于7天的培训。"),
+        (172, 160, ";社区书记、主任172人中160人参加了不少于7天的培训,12人尚未达到。"),
+        (0, 0, "。"),
+    ],
+)
+def test_narrative_reads_like_the_essay(leaders: int, met: int, expected_tail: str) -> None:
+    text = rules.narrative(
+        unit_name="开福区",
+        sessions=30,
+        person_times=1800,
+        people_trained=651,
+        coverage=Decimal("100.0"),
+        leaders=leaders,
+        leaders_met=met,
+        minimum_days=7,
+    )
+    assert (
+        text
+        == "开福区共举办各级各类培训班30期,培训社区工作者1800人次(651人),受训面达到100.0%"
+        + expected_tail
+    )

@@ -205,3 +205,23 @@ def test_street_b_does_not_see_street_a_courses_but_sees_district_ones(
     enrol(d, [worker], personas.district_admin)
     assert not selectors.enrolment_list(viewer=personas.street_b_manager, course=d).exists()
     assert Enrolment.objects.filter(course=d).count() == 1
+
+
+def test_the_narrative_counts_leaders_who_met_the_minimum(tree: Tree, personas: Personas) -> None:
+    admin = personas.district_admin
+    secretary = PostType.objects.get(code="secretary")
+    bosses = [register(tree.community_a1, admin, name=n) for n in ("书记一", "书记二")]
+    for boss in bosses:
+        people_services.post_assign(
+            worker=boss, post=secretary, start=datetime.date(2020, 1, 1), acting_user=admin
+        )
+    course = make_course(tree.district, admin, end=START + datetime.timedelta(days=6))
+    enrolments = enrol(course, bosses, admin)
+    for i in range(7):
+        attend(course, START + datetime.timedelta(days=i), enrolments[: 1 if i == 6 else 2], admin)
+    f = selectors.training_figures(viewer=admin, unit=tree.district, start=YEAR_START, end=YEAR_END)
+    assert (f.leaders, f.leaders_met, f.leader_minimum) == (2, 1, 7)
+    assert f.narrative == (
+        "测试区共举办各级各类培训班1期,培训社区工作者2人次(2人),受训面达到100.0%;"
+        "社区书记、主任2人中1人参加了不少于7天的培训,1人尚未达到。"
+    )
