@@ -600,3 +600,36 @@ def secondment_get(*, viewer: User, pk: int | str) -> Secondment:
     if found is None:
         raise Http404
     return found
+
+
+def worker_record(*, viewer: User, worker: Worker) -> dict[str, Any]:
+    """A worker's training record: courses with days and hours credited, exams, awards and
+    secondments. `worker` must come from people.selectors.worker_get (already scoped)."""
+    enrolments = (
+        Enrolment.objects.filter(worker=worker)
+        .select_related("course", "course__organiser")
+        .annotate(days=Count("attendance"))
+        .annotate(
+            hours=ExpressionWrapper(
+                F("days") * F("course__hours_per_day"),
+                output_field=DecimalField(max_digits=8, decimal_places=1),
+            )
+        )
+        .order_by("-course__start", "-id")
+    )
+    by_year = (
+        Attendance.objects.filter(worker=worker)
+        .order_by()
+        .values("day__year")
+        .annotate(days=Count("id"))
+        .order_by("-day__year")
+    )
+    return {
+        "enrolments": enrolments,
+        "days_by_year": [(row["day__year"], row["days"]) for row in by_year],
+        "exams": ExamRegistration.objects.filter(worker=worker)
+        .prefetch_related("results")
+        .order_by("-year", "id"),
+        "awards": Award.objects.filter(worker=worker).order_by("-granted_on"),
+        "secondments": Secondment.objects.filter(worker=worker).order_by("-start"),
+    }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/import/", import_views.attendance_import, name="import"),
     path("import/errors/", import_views.attendance_import_errors, name="import-errors"),
     path("import/confirm/", import_views.attendance_import_confirm, name="import-confirm"),
+    path("people/<int:pk>/", views.worker_record, name="worker"),
     path("compliance/", views.compliance, name="compliance"),
     path("figures/", views.figures, name="figures"),
     path("figures/export/", views.figures_export, name="figures-export"),

@@ -590,3 +590,13 @@ def config(request: AuthedRequest) -> HttpResponse:
             "can_edit": selectors.may_configure(viewer=request.user),
         },
     )
+
+
+@login_required
+def worker_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    worker = people_selectors.worker_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "training/worker.html",
+        {"worker": worker, **selectors.worker_record(viewer=request.user, worker=worker)},
+    )

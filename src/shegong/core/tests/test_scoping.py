@@ -108,6 +108,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "training:sign-in": lambda o: {"pk": training.street_a_course(o).pk},
     "training:sheet": lambda o: {"pk": training.street_a_course(o).pk},
     "training:import": lambda o: {"pk": training.street_a_course(o).pk},
+    "training:worker": _worker,
     "training:exam": lambda o: {"pk": training.street_a_registration(o).pk},
     "training-detail": lambda o: {"pk": training.street_a_course(o).pk},
     "training-enrolments": lambda o: {"pk": training.street_a_course(o).pk},

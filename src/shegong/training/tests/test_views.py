@@ -224,3 +224,16 @@ def test_the_district_sets_a_requirement_on_the_settings_page(
     assert "网格员" in _text(response)
     street = _text(client_for(personas.street_a_manager).get(reverse("training:config")))
     assert "网格员" in street and 'name="min_days"' not in street
+
+
+def test_a_worker_training_record_shows_days_hours_and_exams(
+    tree: Tree, personas: Personas
+) -> None:
+    user = personas.street_a_manager
+    worker = register(tree.community_a1, user, name="档案人")
+    course = make_course(tree.street_a, user, title="档案班", hours_per_day="3.5")
+    attend(course, START, enrol(course, [worker], user), user)
+    page = _text(client_for(user).get(reverse("training:worker", kwargs={"pk": worker.pk})))
+    assert "档案班" in page and "1/3" in page and "3.5" in page
+    assert "2026年" in page
+    assert worker.id_number not in page
