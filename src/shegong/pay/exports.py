@@ -25,7 +25,7 @@ MASK = "***"
 
 def register_xlsx(*, viewer: User, run: PayRun) -> bytes:
     """`run` must come from selectors.run_get (already scoped)."""
-    shown = selectors.may_see_pay(viewer=viewer, unit_path=run.unit_path)
+    shown = selectors.may_see_run_pay(viewer=viewer, run=run)
     communities = selectors.community_names(
         set(selectors.run_lines(viewer=viewer, run=run).values_list("unit_path", flat=True))
     )

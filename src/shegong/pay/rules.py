@@ -100,12 +100,13 @@ def contributions(
     kinds the worker is not enrolled in (when `enrolled` is given) pay nothing."""
     employer = dict.fromkeys(KINDS, ZERO)
     personal = dict.fromkeys(KINDS, ZERO)
+    # Inlined fen(): a pay run computes ten of these per worker.
     for kind, share in rates.employer.items():
         if share and (enrolled is None or kind in enrolled):
-            employer[kind] = fen(base * share)
+            employer[kind] = (base * share).quantize(FEN, rounding=ROUND_HALF_UP)
     for kind, share in rates.personal.items():
         if share and (enrolled is None or kind in enrolled):
-            personal[kind] = fen(base * share)
+            personal[kind] = (base * share).quantize(FEN, rounding=ROUND_HALF_UP)
     return Contributions(employer, personal)
 
 
@@ -122,7 +123,7 @@ def tax_on_cumulative(taxable: Decimal) -> Decimal:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearToDate:
     """A worker's earlier months of the same tax year with this employer."""
 

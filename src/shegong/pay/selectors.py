@@ -81,6 +81,15 @@ def may_see_pay(*, viewer: User, unit_path: str) -> bool:
     return has_permission(viewer, Permission.PERSONAL_DATA, unit)
 
 
+def may_see_run_pay(*, viewer: User, run: PayRun) -> bool:
+    """Whether the run's lines the viewer sees (those of their units) show amounts: the
+    personal-data permission on the run's unit, or on everything the viewer reaches."""
+    if may_see_pay(viewer=viewer, unit_path=run.unit_path):
+        return True
+    roots = root_paths(viewer)
+    return bool(roots) and all(may_see_pay(viewer=viewer, unit_path=r) for r in roots)
+
+
 def run_lines(*, viewer: User, run: PayRun) -> QuerySet[PayLine]:
     """The lines of a run (fetched with run_get) for the viewer's units."""
     return (

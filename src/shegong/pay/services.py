@@ -869,8 +869,8 @@ def compute_lines(
             faults.append(
                 _("%(unit)s:缺少%(year)s年职工平均工资") % {"unit": unit_name, "year": first.year}
             )
-    rates_cache: dict[int, rules.Rates] = {}
-    bounds_cache: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+    # Per community: its rates and the contribution base's floor and ceiling.
+    locality: dict[str, tuple[rules.Rates, tuple[Decimal, Decimal]]] = {}
     lines: list[tuple[Any, ...]] = []
     for n, (worker_id, w) in enumerate(workers.items(), 1):
         f = in_force[w["unit_path"]]
@@ -899,14 +899,14 @@ def compute_lines(
         if f.policy is None or f.rates is None or f.wage is None:
             continue  # already named above
         policy = f.policy
-        if f.rates.pk not in rates_cache:
-            rates_cache[f.rates.pk] = rates_of(f.rates)
-        bound_key = (f.rates.pk, f.wage.pk)
-        if bound_key not in bounds_cache:
-            r = rates_cache[f.rates.pk]
-            bounds_cache[bound_key] = rules.base_bounds(
-                f.wage.amount, r.floor_share, r.ceiling_share
+        path = w["unit_path"]
+        if path not in locality:
+            rates = rates_of(f.rates)
+            locality[path] = (
+                rates,
+                rules.base_bounds(f.wage.amount, rates.floor_share, rates.ceiling_share),
             )
+        rates, bounds = locality[path]
         grade = grades.get(worker_id, "")
         factor = getattr(policy, FACTOR_FIELDS[grade]) if grade else policy.factor_missing
         held = certificates.get(worker_id, set())
@@ -936,10 +936,10 @@ def compute_lines(
                 performance_share=policy.performance_share,
                 performance_factor=factor,
                 average_wage_yearly=f.wage.amount,
-                rates=rates_cache[f.rates.pk],
+                rates=rates,
                 enrolled=None if worker_id in fully else frozenset(enrolled.get(worker_id, ())),
                 ytd=ytd.get(worker_id, NO_YTD),
-                bounds=bounds_cache[bound_key],
+                bounds=bounds,
             )
         )
         c = line.contributions

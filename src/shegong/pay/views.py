@@ -129,7 +129,7 @@ def run_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(viewer=request.user, pk=pk)
-    shown = selectors.may_see_pay(viewer=request.user, unit_path=run.unit_path)
+    shown = selectors.may_see_run_pay(viewer=request.user, run=run)
     page = Paginator(selectors.run_lines(viewer=request.user, run=run), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -236,7 +236,7 @@ def run_register(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def payslip(request: AuthedRequest, pk: int) -> HttpResponse:
     line = selectors.line_get(viewer=request.user, pk=pk)
-    shown = selectors.may_see_pay(viewer=request.user, unit_path=line.run.unit_path)
+    shown = selectors.may_see_pay(viewer=request.user, unit_path=line.unit_path)
     if shown:
         services.payslips_disclose(run=line.run, acting_user=request.user, worker=line.worker)
     community = selectors.community_names({line.unit_path}).get(line.unit_path, "")

@@ -291,3 +291,23 @@ def test_an_award_and_an_appraisal_grade_entered_on_the_worker_page_reach_the_ru
         .status_code
         == 404
     )
+
+
+def test_a_district_run_shows_a_street_manager_only_their_street_unmasked(
+    tree: Tree, personas: Personas, paid: Worker
+) -> None:
+    paid_worker(tree.community_b1, personas.street_b_manager, name="乙街道人")
+    services.grade_place(unit=tree.district, day=JAN, acting_user=None)
+    run = services.payrun_create(unit=tree.district, period=JAN, acting_user=None)
+    page = client_for(personas.street_a_manager).get(reverse("pay:run", kwargs={"pk": run.pk}))
+    text = page.content.decode()
+    assert "甲一领薪人" in text and "3392.00" in text
+    assert "乙街道人" not in text
+    assert "只列出您所辖单位" in text  # the figures are street A's, not the district's
+    lines = (
+        client_for(personas.street_a_manager)
+        .get(reverse("payrun-lines", kwargs={"pk": run.pk}))
+        .json()["results"]
+    )
+    assert [line["worker_name"] for line in lines] == ["甲一领薪人"]
+    assert lines[0]["net"] == "3392.00"
