@@ -30,8 +30,20 @@ from shegong.people.models import PostType
 from shegong.training import exports, selectors, services
 from shegong.training.models import EXAM_LEVELS, Course, CourseKind, Enrolment, ExamRegistration
 
+# `kind` and `level` are plain strings in the schema (their values are listed in the help):
+# other areas' fields of the same names carry other choices, and one enum name cannot serve both.
+KIND_HELP = "类别:" + "、".join(f"{v}={label}" for v, label in CourseKind.choices)
+LEVEL_HELP = "级别:" + "、".join(f"{v}={label}" for v, label in EXAM_LEVELS)
+
+
+def _choice(value: str, choices: list[tuple[str, Any]], message: str) -> str:
+    if value not in {v for v, _label in choices}:
+        raise ValidationError(message)
+    return value
+
 
 class CourseSerializer(serializers.ModelSerializer[Course]):
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     organiser = serializers.CharField(source="organiser.code", read_only=True)
     organiser_name = serializers.CharField(source="organiser.name", read_only=True)
     days = serializers.IntegerField(read_only=True)
@@ -61,7 +73,7 @@ class CourseSerializer(serializers.ModelSerializer[Course]):
 
 class CourseInputSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=100)
-    kind = serializers.ChoiceField(choices=CourseKind.choices)
+    kind = serializers.CharField(help_text=KIND_HELP)
     organiser = serializers.CharField(help_text="主办单位代码")
     place = serializers.CharField(max_length=100, required=False, allow_blank=True)
     start = serializers.DateField()
@@ -72,6 +84,9 @@ class CourseInputSerializer(serializers.Serializer[Any]):
         child=serializers.CharField(), required=False, help_text="岗位代码"
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_kind(self, value: str) -> str:
+        return _choice(value, CourseKind.choices, "请选择培训类别")
 
 
 class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
@@ -103,6 +118,7 @@ class AttendanceRowSerializer(serializers.Serializer[Any]):
 
 
 class RegistrationSerializer(serializers.ModelSerializer[ExamRegistration]):
+    level = serializers.CharField(read_only=True, help_text=LEVEL_HELP)
     worker = serializers.IntegerField(source="worker.pk", read_only=True)
     name = serializers.CharField(source="worker.name", read_only=True)
     results = serializers.SerializerMethodField()
@@ -117,8 +133,11 @@ class RegistrationSerializer(serializers.ModelSerializer[ExamRegistration]):
 
 class RegistrationInputSerializer(serializers.Serializer[Any]):
     worker = serializers.IntegerField()
-    level = serializers.ChoiceField(choices=EXAM_LEVELS)
+    level = serializers.CharField(help_text=LEVEL_HELP)
     year = serializers.IntegerField()
+
+    def validate_level(self, value: str) -> str:
+        return _choice(value, EXAM_LEVELS, "请选择报考级别")
 
 
 class ResultsInputSerializer(serializers.Serializer[Any]):

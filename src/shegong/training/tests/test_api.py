@@ -124,3 +124,20 @@ def test_figures_over_the_api_have_the_cli_keys(tree: Tree, personas: Personas) 
     )
     assert data["unit"]["code"] == tree.street_a.code
     assert {"sessions", "person_times", "people_trained", "coverage", "short"} <= set(data)
+
+
+def test_an_unknown_course_kind_is_refused_in_chinese(tree: Tree, personas: Personas) -> None:
+    response = _api(personas.street_a_manager).post(
+        "/api/training/",
+        {
+            "title": "班",
+            "kind": "party",
+            "organiser": tree.street_a.code,
+            "start": "2026-05-01",
+            "end": "2026-05-01",
+            "capacity": 10,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["kind"] == ["请选择培训类别"]
