@@ -35,10 +35,14 @@ class Rule:
         return Decimal(self.min_days) / Decimal(self.every_years)
 
 
+def strictness(rule: Rule) -> tuple[Decimal, int, int]:
+    """Sort key, strictest first: most days per year, then the shorter window."""
+    return (-rule.days_per_year, rule.every_years, -rule.min_days)
+
+
 def strictest(rules: Iterable[Rule], default: Rule | None) -> Rule | None:
-    """The rule a worker must meet: the strictest (most days per year, then the shorter
-    window) of their posts' rules, else the default."""
-    found = sorted(rules, key=lambda r: (-r.days_per_year, r.every_years, -r.min_days))
+    """The rule a worker must meet: the strictest of their posts' rules, else the default."""
+    found = sorted(rules, key=strictness)
     return found[0] if found else default
 
 

@@ -459,14 +459,7 @@ def _compliance_list(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
     default = next((r for r in requirements if r.is_default), None)
     by_post = [r for r in requirements if not r.is_default]
     # Rank the post requirements once, strictest first, with the pure rule.
-    ranked = sorted(
-        by_post,
-        key=lambda r: (
-            -rules.Rule(r.min_days, r.every_years).days_per_year,
-            r.every_years,
-            -r.min_days,
-        ),
-    )
+    ranked = sorted(by_post, key=lambda r: rules.strictness(rules.Rule(r.min_days, r.every_years)))
     # One grouped query: each roster worker's strictest held requirement (the lowest rank
     # among their posts that day) and their days attended in each window used.
     held_that_day = Q(posts__start__lte=day) & (Q(posts__end__isnull=True) | Q(posts__end__gt=day))

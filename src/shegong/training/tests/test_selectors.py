@@ -76,7 +76,7 @@ def _brute(unit: Unit, start: datetime.date, end: datetime.date) -> dict[str, ob
     roster = {
         p.worker_id
         for p in Placement.objects.all()
-        if p.unit_path.startswith(unit.path) and p.start <= day and (p.end is None or p.end > day)
+        if p.unit_path.startswith(unit.path) and rules.on_roster([(p.start, p.end)], day)
     }
     anywhere = {a.worker_id for a in Attendance.objects.all() if start <= a.day <= end}
     return {
