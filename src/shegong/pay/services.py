@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -1036,7 +1037,7 @@ def payrun_create(
         created_by=acting_user if acting_user and acting_user.pk else None,
         headcount=len(lines),
         **{
-            name: sum((row[LINE_FIELDS.index(name)] for row in lines), rules.ZERO)
+            name: sum(map(itemgetter(LINE_FIELDS.index(name)), lines), rules.ZERO)
             for name in TOTAL_FIELDS
         },
     )
