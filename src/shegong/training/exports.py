@@ -180,3 +180,63 @@ def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
 
 def filename(f: TrainingFigures, suffix: str) -> str:
     return f"培训统计-{f.unit.name}-{f.start:%Y%m%d}-{f.end:%Y%m%d}.{suffix}"
+
+
+def _workbook(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_number(v) for v in row])
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 18
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def attendance_xlsx(course: Any, days: list[Any], grid: list[tuple[Any, list[bool]]]) -> bytes:
+    """A course's sign-in record: one row per enrolled worker, ✓ per day attended, days and
+    hours credited."""
+    header = [_("姓名"), _("社区"), *[f"{d:%m-%d}" for d in days], _("出勤天数"), _("学时")]
+    rows = [
+        [
+            e.worker.name,
+            e.worker.community.name,
+            *["✓" if m else "" for m in marks],
+            sum(marks),
+            Decimal(sum(marks)) * course.hours_per_day,
+        ]
+        for e, marks in grid
+    ]
+    return _workbook(_("签到记录"), header, rows)
+
+
+def awards_xlsx(awards: Any) -> bytes:
+    """One-time awards for the pay office: who, level, amount, granted, paid."""
+    rows = [
+        [
+            a.worker.name,
+            a.worker.community.name,
+            a.get_level_display(),
+            a.amount,
+            a.granted_on,
+            a.paid_on,
+        ]
+        for a in awards
+    ]
+    total = sum((a.amount for a in awards), start=Decimal(0))
+    rows.append([_("合计"), "", "", total, None, None])
+    return _workbook(
+        _("一次性奖励"),
+        [_("姓名"), _("社区"), _("级别"), _("金额(元)"), _("核定日期"), _("发放日期")],
+        rows,
+    )

@@ -600,3 +600,29 @@ def worker_record(request: AuthedRequest, pk: int) -> HttpResponse:
         "training/worker.html",
         {"worker": worker, **selectors.worker_record(viewer=request.user, worker=worker)},
     )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    return response
+
+
+@login_required
+def attendance_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get(viewer=request.user, pk=pk)
+    days, grid = selectors.attendance_grid(viewer=request.user, course=course)
+    return _xlsx(exports.attendance_xlsx(course, days, grid), f"签到记录-{course.title}.xlsx")
+
+
+@login_required
+def awards_export(request: AuthedRequest) -> HttpResponse:
+    year = request.GET.get("year", "")
+    awards = list(
+        selectors.award_list(
+            viewer=request.user,
+            year=int(year) if year.isdigit() else None,
+            unpaid_only=request.GET.get("unpaid") == "1",
+        )
+    )
+    return _xlsx(exports.awards_xlsx(awards), "职业资格一次性奖励.xlsx")

@@ -237,3 +237,42 @@ def test_a_worker_training_record_shows_days_hours_and_exams(
     assert "档案班" in page and "1/3" in page and "3.5" in page
     assert "2026年" in page
     assert worker.id_number not in page
+
+
+def test_the_attendance_export_reads_back_with_days_and_hours(
+    tree: Tree, personas: Personas
+) -> None:
+    user = personas.street_a_manager
+    course = make_course(tree.street_a, user, hours_per_day="3.5")
+    enrolments = enrol(course, [register(tree.community_a1, user, name="导出人")], user)
+    attend(course, START, enrolments, user)
+    attend(course, START + datetime.timedelta(days=2), enrolments, user)
+    response = client_for(user).get(reverse("training:export", kwargs={"pk": course.pk}))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("姓名", "社区", "03-02", "03-03", "03-04", "出勤天数", "学时")
+    assert rows[1] == ("导出人", "甲一社区", "✓", None, "✓", 2, 7)
+
+
+def test_the_awards_export_lists_amounts_and_the_total(tree: Tree, personas: Personas) -> None:
+    user = personas.street_a_manager
+    client = client_for(user)
+    for name, level in (("甲", "assistant"), ("乙", "social_worker")):
+        worker = register(tree.community_a1, user, name=name)
+        client.post(reverse("training:exams"), {"worker": worker.pk, "level": level, "year": 2026})
+        registration = ExamRegistration.objects.get(worker=worker)
+        client.post(
+            reverse("training:exam", kwargs={"pk": registration.pk}),
+            {"comprehensive": "70", "practice": "70", "passed_on": "2026-11-01"},
+        )
+    response = client.get(reverse("training:awards-export"))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert {(r[0], r[3]) for r in rows[1:-1]} == {("甲", 1000), ("乙", 2000)}
+    assert rows[-1][0] == "合计" and rows[-1][3] == 3000
+    other = client_for(personas.street_b_manager).get(reverse("training:awards-export"))
+    other_rows = list(
+        openpyxl.load_workbook(io.BytesIO(other.content)).active.iter_rows(values_only=True)
+    )
+    assert [r[0] for r in other_rows[1:]] == ["合计"]
