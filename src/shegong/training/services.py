@@ -163,7 +163,9 @@ def course_create(
 
 
 def _locked_course(course: Course) -> Course:
-    return Course.objects.select_for_update().select_related("organiser").get(pk=course.pk)
+    return (
+        Course.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=course.pk)
+    )
 
 
 @transaction.atomic
@@ -469,7 +471,7 @@ def exam_results_record(
     the certificate of that level on their record (through the roster's certificate_add) and,
     if an award is configured and they had none for the level, a one-time award."""
     registration = (
-        ExamRegistration.objects.select_for_update()
+        ExamRegistration.objects.select_for_update(of=("self",))
         .select_related("worker__community")
         .get(pk=registration.pk)
     )
@@ -526,7 +528,11 @@ def exam_results_record(
 
 @transaction.atomic
 def award_mark_paid(*, award: Award, paid_on: datetime.date | None, acting_user: User) -> Award:
-    award = Award.objects.select_for_update().select_related("worker__community").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("worker__community")
+        .get(pk=award.pk)
+    )
     if not has_permission(acting_user, Permission.EDIT, award.worker.community):
         raise ServiceError(_("您没有权限发放该奖励"))
     if award.paid_on is not None:
@@ -558,7 +564,9 @@ def secondment_start(
     note: str = "",
     acting_user: User,
 ) -> Secondment:
-    worker = Worker.objects.select_for_update().select_related("community").get(pk=worker.pk)
+    worker = (
+        Worker.objects.select_for_update(of=("self",)).select_related("community").get(pk=worker.pk)
+    )
     if not has_permission(acting_user, Permission.EDIT, worker.community):
         raise ServiceError(_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name})
     if kind not in SecondmentKind.values:
@@ -596,7 +604,7 @@ def secondment_return(
     *, secondment: Secondment, returned_on: datetime.date | None, acting_user: User
 ) -> Secondment:
     secondment = (
-        Secondment.objects.select_for_update()
+        Secondment.objects.select_for_update(of=("self",))
         .select_related("worker__community")
         .get(pk=secondment.pk)
     )
