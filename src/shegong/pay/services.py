@@ -775,11 +775,12 @@ def compute_lines(
         workers[row["worker_id"]] = dict(row)  # the later placement wins for a mid-month move
     if not workers:
         raise PayRunRefused([_("%(unit)s在该月没有在岗人员") % {"unit": unit.name}])
-    in_run = Subquery(placed.values("worker_id"))
+    in_run = Subquery(placed.order_by().values("worker_id"))
     assignments = {
         a["worker_id"]: a
         for a in GradeAssignment.objects.filter(worker_id__in=in_run, start__lte=first)
         .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .order_by()
         .values(
             "worker_id", "scheme_id", "track_id", "track__name", "track__post_pay", "level", "step"
         )
@@ -795,6 +796,7 @@ def compute_lines(
     for worker_id, is_sec, is_dir in (
         PostHolding.objects.filter(worker_id__in=in_run, start__lte=last)
         .filter(Q(end__isnull=True) | Q(end__gt=last))
+        .order_by()
         .values_list("worker_id", "post__is_secretary", "post__is_director")
     ):
         if is_sec:
@@ -802,9 +804,11 @@ def compute_lines(
         if is_dir:
             director.add(worker_id)
     certificates: dict[int, set[str]] = defaultdict(set)
-    for worker_id, kind in Certificate.objects.filter(
-        worker_id__in=in_run, issued_on__lte=last
-    ).values_list("worker_id", "kind"):
+    for worker_id, kind in (
+        Certificate.objects.filter(worker_id__in=in_run, issued_on__lte=last)
+        .order_by()
+        .values_list("worker_id", "kind")
+    ):
         certificates[worker_id].add(kind)
     # Most workers are enrolled in all six: count per worker, and read the kinds only of
     # those enrolled in fewer (None below means "all six").
@@ -826,14 +830,16 @@ def compute_lines(
         ).values_list("worker_id", "kind"):
             enrolled[worker_id].add(kind)
     grades = dict(
-        PerformanceGrade.objects.filter(worker_id__in=in_run, year=first.year - 1).values_list(
-            "worker_id", "grade"
-        )
+        PerformanceGrade.objects.filter(worker_id__in=in_run, year=first.year - 1)
+        .order_by()
+        .values_list("worker_id", "grade")
     )
     adjustments: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for worker_id, kind, amount in PayAdjustment.objects.filter(
-        worker_id__in=in_run, period=first
-    ).values_list("worker_id", "kind", "amount"):
+    for worker_id, kind, amount in (
+        PayAdjustment.objects.filter(worker_id__in=in_run, period=first)
+        .order_by()
+        .values_list("worker_id", "kind", "amount")
+    ):
         adjustments[worker_id][kind] += amount
     ytd = {
         row["worker_id"]: rules.YearToDate(
@@ -844,6 +850,7 @@ def compute_lines(
         )
         for row in effective_lines()
         .filter(worker_id__in=in_run, run__period__year=first.year, run__period__lt=first)
+        .order_by()
         .values("worker_id")
         .annotate(
             months=Count("id"),
