@@ -158,7 +158,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
         """The run's payslips (amounts null without the personal-data permission)."""
         run = self.get_object()
         viewer = viewer_of(request)
-        shown = selectors.may_see_pay(viewer=viewer, unit_path=run.unit_path)
+        shown = selectors.may_see_run_pay(viewer=viewer, run=run)
         page = self.paginate_queryset(selectors.run_lines(viewer=viewer, run=run))  # type: ignore[arg-type]
         if shown and page:
             services.payslips_disclose(run=run, acting_user=viewer)
