@@ -80,8 +80,10 @@ def _to_truetype(font: TTFont) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def truetype_subset(text: str, path: Path = CJK_FONT) -> bytes:
-    """A TrueType font holding the glyphs of `text` (plus ASCII), as bytes."""
+def truetype_subset(text: str, path: Path = CJK_FONT, face_name: str = "ShegongCJK") -> bytes:
+    """A TrueType font holding the glyphs of `text` (plus ASCII), as bytes, named
+    `face_name`: reportlab keeps a font's glyph data by its face name, so two subsets that
+    share the original name would print each other's glyphs (missing-glyph boxes)."""
     if not path.exists():
         raise FontMissing(f"找不到中文字体 {path}")
     font = TTFont(str(path), fontNumber=_sc_index(path))
@@ -95,6 +97,13 @@ def truetype_subset(text: str, path: Path = CJK_FONT) -> bytes:
     ascii_text = "".join(chr(c) for c in range(32, 127))
     subsetter.populate(text=text + ascii_text + "%()()—·,。;:、“”")
     subsetter.subset(font)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 3, 4, 6, 16):
+            names.removeNames(nameID=record.nameID)
+    for name_id in (1, 3, 4, 6):
+        names.setName(face_name, name_id, 3, 1, 0x409)
+        names.setName(face_name, name_id, 1, 0, 0)
     _to_truetype(font)
     out = io.BytesIO()
     font.save(out)
@@ -109,5 +118,6 @@ def register(text: str) -> str:
     chars = "".join(sorted(set(text)))
     name = "ShegongCJK-" + hashlib.sha1(chars.encode(), usedforsecurity=False).hexdigest()[:12]
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(ReportlabTTFont(name, io.BytesIO(truetype_subset(chars))))
+        font = truetype_subset(chars, face_name=name)
+        pdfmetrics.registerFont(ReportlabTTFont(name, io.BytesIO(font)))
     return name
