@@ -112,6 +112,34 @@ def standards_note(report: StructureReport) -> str:
 # ---------------------------------------------------------------- Word
 
 
+def training_table(report: StructureReport) -> tuple[list[str], list[list[str]]]:
+    """The training figures of the year as rows of (figure, value)."""
+    t = report.training
+    rows = [
+        [_("培训班次"), str(t.sessions)],
+        [_("培训人次"), str(t.person_times)],
+        [_("参训人数"), str(t.people_trained)],
+        [_("受训面(%)"), str(t.coverage)],
+        [_("培训天数"), str(t.days)],
+    ]
+    if t.leader_minimum:
+        rows.append(
+            [
+                _("书记、主任达到每年%(n)d天的人数") % {"n": t.leader_minimum},
+                f"{t.leaders_met} / {t.leaders}",
+            ]
+        )
+    return [_("项目"), _("数值")], rows
+
+
+def training_heading(report: StructureReport) -> str:
+    t = report.training
+    return _("四、教育培训(%(start)s至%(end)s)") % {
+        "start": t.start.isoformat(),
+        "end": t.end.isoformat(),
+    }
+
+
 def _docx_font(run_or_style: Any) -> None:
     from docx.oxml.ns import qn
 
@@ -145,6 +173,10 @@ def render_docx(report: StructureReport) -> bytes:
     doc.add_paragraph(standards_note(report))
     header, rows = standards_table(report)
     _docx_table(doc, header, rows)
+    if report.training is not None:
+        doc.add_heading(training_heading(report), level=1)
+        doc.add_paragraph(report.training.narrative)
+        _docx_table(doc, *training_table(report))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -238,6 +270,15 @@ def render_xlsx(report: StructureReport) -> bytes:
     for values in rows:
         ws.append([values[0], *(_number(v) for v in values[1:])])
     ws.column_dimensions["A"].width = 22
+    if report.training is not None:
+        ws = wb.create_sheet(_sheet_title(_("教育培训"), used))
+        ws.append([training_heading(report)])
+        ws.append([report.training.narrative])
+        header, rows = training_table(report)
+        ws.append(header)
+        for values in rows:
+            ws.append([values[0], _number(values[1])])
+        ws.column_dimensions["A"].width = 36
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -273,6 +314,10 @@ def render_pdf(report: StructureReport) -> bytes:
     for header, rows in [*tables, standards]:
         texts += header + [cell for row in rows for cell in row]
     texts += [_("一、基本情况"), _("二、结构分析"), _("三、配备标准与目标")]
+    if report.training is not None:
+        header, rows = training_table(report)
+        texts += [training_heading(report), report.training.narrative, *header]
+        texts += [c for row in rows for c in row]
     font = cjk_font.register("".join(texts))
 
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
@@ -317,6 +362,12 @@ def render_pdf(report: StructureReport) -> bytes:
         Paragraph(standards_note(report), body),
         table(*standards),
     ]
+    if report.training is not None:
+        story += [
+            Paragraph(training_heading(report), h1),
+            Paragraph(report.training.narrative, body),
+            table(*training_table(report)),
+        ]
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -441,6 +441,9 @@ class StructureReport:
     narrative: str
     age_bands: tuple[int, ...]
     tenure_bands: tuple[int, ...]
+    # The training figures of the year up to as_of (training.selectors.TrainingFigures),
+    # for the 培训 section of the Word/Excel/PDF report; None when not asked or nothing held.
+    training: Any = None
 
 
 def comparison(*, now: Figures, before: Figures) -> Comparison:
@@ -481,10 +484,12 @@ def structure_report(
     standard: Decimal = rules.DEFAULT_STANDARD_PER_10K,
     certified_target: Decimal = rules.DEFAULT_CERTIFIED_TARGET,
     college_target: Decimal = rules.DEFAULT_COLLEGE_TARGET,
+    with_training: bool = False,
 ) -> StructureReport:
-    """Figures on `as_of`, the standards, and (with `compare`) the changes since then."""
+    """Figures on `as_of`, the standards, and (with `compare`) the changes since then;
+    `with_training` adds the training figures of the year up to `as_of`."""
     with report_session():
-        return _structure_report(
+        report = _structure_report(
             viewer=viewer,
             unit=unit,
             as_of=as_of,
@@ -495,6 +500,19 @@ def structure_report(
             certified_target=certified_target,
             college_target=college_target,
         )
+        if with_training:
+            report.training = _training_of_year(viewer=viewer, unit=unit, as_of=as_of)
+        return report
+
+
+def _training_of_year(*, viewer: User, unit: Unit, as_of: datetime.date) -> Any:
+    # Imported here: training's selectors read this module's report_session.
+    from shegong.training.selectors import training_figures
+
+    figures = training_figures(
+        viewer=viewer, unit=unit, start=datetime.date(as_of.year, 1, 1), end=as_of
+    )
+    return figures if figures.sessions or figures.person_times else None
 
 
 def _structure_report(

@@ -36,7 +36,7 @@ def structure_report_generate(
         viewer = User.objects.get(pk=owner_pk)
         progress.phase(_("正在统计"), total=3)
         report = selectors.structure_report(
-            viewer=viewer, unit=Unit.objects.get(pk=unit_pk), **options
+            viewer=viewer, unit=Unit.objects.get(pk=unit_pk), with_training=True, **options
         )
         progress(1)
         progress.phase(_("正在生成文件"), total=3)

@@ -25,7 +25,9 @@ def _unit(request: AuthedRequest, code: str) -> Unit | None:
     return selectors.report_units(viewer=request.user).first()
 
 
-def _report(request: AuthedRequest) -> tuple[StructureForm, dict[str, Any], Any]:
+def _report(
+    request: AuthedRequest, *, with_training: bool = False
+) -> tuple[StructureForm, dict[str, Any], Any]:
     form = StructureForm(request.GET or None)
     values = form.values(timezone.localdate())
     unit = _unit(request, values["unit"])
@@ -39,6 +41,7 @@ def _report(request: AuthedRequest) -> tuple[StructureForm, dict[str, Any], Any]
         age_bands=values["age_bands"],
         tenure_bands=values["tenure_bands"],
         standard=values["standard"],
+        with_training=with_training,
     )
     return form, values, report
 
@@ -105,7 +108,7 @@ def structure_download(request: AuthedRequest) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in CONTENT_TYPES:
         raise Http404
-    _form, _values, report = _report(request)
+    _form, _values, report = _report(request, with_training=fmt != "json")
     if report is None:
         raise Http404
     if fmt == "json":

@@ -129,6 +129,7 @@ class Command(BaseCommand):
                 standard=standard,
                 certified_target=certified_target,
                 college_target=college_target,
+                with_training=o["format"] != "json",
             )
         except Http404:
             raise CommandError(f"单位 {o['unit']} 不存在或不在您的范围内") from None
