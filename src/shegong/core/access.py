@@ -41,6 +41,8 @@ _CACHE_ATTR = "_shegong_scope"
 
 def _grants(viewer: User) -> list[tuple[str, frozenset[Permission]]]:
     """(unit path, permissions) for each membership, cached on the user object per request."""
+    if not viewer.is_authenticated:
+        return []  # an anonymous caller holds nothing (the schema generator is one)
     cached = getattr(viewer, _CACHE_ATTR, None)
     if cached is None:
         cached = [

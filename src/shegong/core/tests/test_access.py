@@ -50,3 +50,11 @@ def test_roles_grant_what_the_matrix_says(
     tree: Tree, personas: Personas, persona: str, permission: Permission, unit: str, expected: bool
 ) -> None:
     assert has_permission(getattr(personas, persona), permission, getattr(tree, unit)) is expected
+
+
+def test_an_anonymous_caller_sees_nothing(tree: Tree) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = AnonymousUser()
+    assert not scoped(Unit.objects.all(), anonymous).exists()  # type: ignore[arg-type]
+    assert root_paths(anonymous) == []  # type: ignore[arg-type]
