@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._support import postgres_database
+
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 IE_ROWS = min(ROWS, int(os.environ.get("BENCH_IE_ROWS", "10000")))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
@@ -268,19 +270,7 @@ def _run_leg(database_url: str) -> dict[str, Any]:
 
 
 def _postgres(action: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    try:
-        with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            if action == "create":
-                conn.execute(f"CREATE DATABASE {PG_DB}")
-    except psycopg.Error as exc:
-        print(f"  PostgreSQL not available ({exc.__class__.__name__}); skipped")
-        return False
-    return True
+    return postgres_database(action, PG_SERVER, PG_DB)
 
 
 def _report(label: str, r: dict[str, Any]) -> None:

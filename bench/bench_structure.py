@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench._support import postgres_database
+
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1000000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
 PG_DB = "shegong_bench_structure"
@@ -247,19 +249,7 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
 
 
 def _postgres(action: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    try:
-        with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            if action == "create":
-                conn.execute(f"CREATE DATABASE {PG_DB}")
-    except psycopg.Error as exc:
-        print(f"  PostgreSQL not available ({exc.__class__.__name__}); skipped")
-        return False
-    return True
+    return postgres_database(action, PG_SERVER, PG_DB)
 
 
 def main() -> None:
