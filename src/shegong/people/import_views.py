@@ -24,6 +24,8 @@ from shegong.orgs.forms import SheetUploadForm
 from shegong.people import exports, imports
 from shegong.people.selectors import WorkerFilters
 from shegong.tasks import runner
+from shegong.tasks import selectors as task_selectors
+from shegong.tasks import services as task_services
 from shegong.tasks.models import Job
 
 SESSION_FILE = "worker_import_file"
@@ -154,16 +156,17 @@ def confirm(request: AuthedRequest) -> HttpResponse:
     # Validate again: the roster may have changed since the preview.
     columns, rows = _read(stored)
     if len(rows) > imports.BACKGROUND_THRESHOLD:
-        job = Job.objects.create(
+        del request.session[SESSION_FILE]
+        job = task_services.job_start(
             kind=JOB_KIND,
-            owner=request.user,
+            unit_path="",
             total=len(rows),
-            result_file=stored.name,
             message=_("排队中"),
+            work=_import_job,
+            acting_user=request.user,
+            input_file=stored.name,
         )
         request.session[SESSION_JOB] = job.pk
-        del request.session[SESSION_FILE]
-        runner.start(job, _import_job)
         return redirect("people_import:progress")
     plan = imports.workers_import_plan(rows=rows, columns=columns, acting_user=request.user)
     if plan.ok:
@@ -193,8 +196,8 @@ def _own_job(request: AuthedRequest) -> Job:
     job_id = request.session.get(SESSION_JOB)
     if not isinstance(job_id, int):
         raise Http404
-    job = Job.objects.filter(pk=job_id, owner=request.user, kind=JOB_KIND).first()
-    if job is None:
+    job = task_selectors.job_get(viewer=request.user, pk=job_id)
+    if job.kind != JOB_KIND:
         raise Http404
     return job
 

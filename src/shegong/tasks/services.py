@@ -30,10 +30,19 @@ def job_start(
     message: str,
     work: Callable[[Job, runner.Progress], str],
     acting_user: User,
+    input_file: str = "",
 ) -> Job:
-    """Record the job (audited) and run `work` in the background; the owner polls it."""
+    """Record the job (audited) and run `work` in the background; the owner polls it.
+
+    `input_file` names a file the work reads (an uploaded sheet); it is kept in
+    `result_file` until the work replaces it with what it produced."""
     job = Job.objects.create(
-        kind=kind, owner=acting_user, unit_path=unit_path, total=total, message=message
+        kind=kind,
+        owner=acting_user,
+        unit_path=unit_path,
+        total=total,
+        message=message,
+        result_file=input_file,
     )
     audit_record(
         acting_user=acting_user,
