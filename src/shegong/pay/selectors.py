@@ -662,3 +662,10 @@ def report(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         ],
         "missing_average_wage": found["missing_wage"],
     }
+
+
+def active_headcount(*, viewer: User, unit: Unit) -> int:
+    """Workers in post below `unit` that the viewer sees: what a run of `unit` would pay."""
+    return Worker.objects.filter(
+        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, status="active"
+    ).count()

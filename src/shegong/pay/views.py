@@ -32,7 +32,6 @@ from shegong.pay.forms import (
 )
 from shegong.pay.models import Grade
 from shegong.people import selectors as people_selectors
-from shegong.people.models import Worker
 from shegong.tasks import runner
 from shegong.tasks.models import Job
 from shegong.tasks.services import job_start
@@ -90,7 +89,7 @@ def run_create(request: AuthedRequest) -> HttpResponse:
     unit: Unit = form.cleaned_data["unit"]
     period: datetime.date = form.cleaned_data["period"]
     note = form.cleaned_data["note"]
-    headcount = Worker.objects.filter(unit_path__startswith=unit.path, status="active").count()
+    headcount = selectors.active_headcount(viewer=request.user, unit=unit)
     if headcount > _threshold():
         user = request.user
 

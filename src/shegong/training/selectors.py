@@ -141,10 +141,12 @@ def enrolment_get(*, viewer: User, course: Course, pk: int | str) -> Enrolment:
 
 
 def enrollable_workers(
-    *, viewer: User, course: Course, workers: QuerySet[Worker]
+    *, viewer: User, course: Course, workers: QuerySet[Worker] | None = None
 ) -> QuerySet[Worker]:
-    """Of `workers`, those the viewer may enrol in `course`: active, below the organiser, in
-    the viewer's editing scope, not enrolled yet."""
+    """Of `workers` (default: everyone), those the viewer may enrol in `course`: active,
+    below the organiser, in the viewer's editing scope, not enrolled yet."""
+    if workers is None:
+        workers = Worker.objects.all()
     return (
         workers.filter(
             path_q(viewer, "unit_path", Permission.EDIT),

@@ -15,13 +15,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.core.access import Permission, has_permission, root_paths
+from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
-from shegong.orgs.selectors import unit_get
+from shegong.orgs.selectors import unit_get, unit_list, unit_roots
 from shegong.people import selectors as people_selectors
-from shegong.people.models import Worker
 from shegong.training import exports, rules, selectors, services
 from shegong.training.charts import bars_svg
 from shegong.training.forms import (
@@ -54,9 +53,7 @@ def _unit(request: AuthedRequest) -> Unit | None:
     code = request.GET.get("unit", "")
     if code:
         return unit_get(viewer=request.user, code=code)
-    roots = root_paths(request.user)
-    found = Unit.objects.filter(path__in=roots) if roots else Unit.objects.all()
-    return found.order_by("path").first() if roots or request.user.is_superuser else None
+    return unit_roots(viewer=request.user).order_by("path").first()
 
 
 def _may_organise(request: AuthedRequest, course: Course) -> bool:
@@ -122,7 +119,7 @@ def course_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(course, name) for name in services.COURSE_FIELDS}
     initial["organiser"] = course.organiser
     initial["target_posts"] = list(course.target_posts.all())
-    organisers = Unit.objects.filter(pk=course.organiser.pk)
+    organisers = unit_list(viewer=request.user).filter(pk=course.organiser_id)
     form = CourseForm(request.POST or None, initial=initial, organisers=organisers)
     form.fields["organiser"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -160,9 +157,7 @@ def course_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     candidates = _candidates(request, course, request.GET) if searching else None
     may_enrol = has_permission(request.user, Permission.EDIT) and (
         _may_organise(request, course)
-        or selectors.enrollable_workers(
-            viewer=request.user, course=course, workers=Worker.objects.all()
-        ).exists()
+        or selectors.enrollable_workers(viewer=request.user, course=course).exists()
     )
     today = timezone.localdate()
     return render(
