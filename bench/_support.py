@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
 
 def postgres_database(action: str, server: str, name: str) -> bool:
     """Drop `name` on `server`, then create it again when `action` is "create".
@@ -21,3 +26,30 @@ def postgres_database(action: str, server: str, name: str) -> bool:
         print(f"  PostgreSQL not available ({exc.__class__.__name__}); skipped")
         return False
     return True
+
+
+def setup_django(database_url: str, data_dir: str) -> None:
+    """Configure Django in this (child) process for `database_url` and migrate it."""
+    import os
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["SHEGONG_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shegong.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def median_seconds(fn: Callable[[], Any], runs: int) -> float:
+    """Median wall time of `runs` calls after one warm-up call (caches and query plans,
+    as on a server that has run the same work before)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)

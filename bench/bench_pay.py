@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._support import postgres_database
+from bench._support import postgres_database, setup_django
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "100000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
@@ -36,15 +36,7 @@ YEAR = 2025
 
 
 def _setup_django(database_url: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SHEGONG_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shegong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(database_url, data_dir)
 
 
 def _roster(count: int) -> None:

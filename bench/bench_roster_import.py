@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._support import postgres_database
+from bench._support import postgres_database, setup_django
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 IE_ROWS = min(ROWS, int(os.environ.get("BENCH_IE_ROWS", "10000")))
@@ -125,15 +125,7 @@ def xlsx_bytes(rows: list[list[str]]) -> bytes:
 
 
 def _setup_django(database_url: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SHEGONG_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shegong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(database_url, data_dir)
 
 
 def _import_export_dataset(rows: list[list[str]]) -> Any:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench._support import postgres_database
+from bench._support import median_seconds, postgres_database, setup_django
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1000000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
@@ -161,26 +160,14 @@ BARE = {
 
 
 def _median(fn: Callable[[], Any]) -> float:
-    fn()  # warm-up: caches and plans, as on a server that has run a report before
-    times = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    return median_seconds(fn, RUNS)
 
 
 def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     """Runs in a child process: migrate, fill, time."""
     import datetime
 
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SHEGONG_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shegong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(database_url, data_dir)
     from django.db import connection
 
     from shegong.core.models import User
@@ -188,7 +175,6 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     from shegong.reports import rules, selectors
     from shegong.reports.exports import report_json
 
-    call_command("migrate", verbosity=0, interactive=False)
     began = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(FILL.replace("%(workers)s", str(WORKERS)).replace("%%", "%"))

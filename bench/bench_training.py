@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench._support import postgres_database
+from bench._support import median_seconds, postgres_database, setup_django
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "200000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
@@ -128,33 +127,20 @@ BARE = {
 
 
 def _median(fn: Callable[[], Any]) -> float:
-    fn()
-    times = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    return median_seconds(fn, RUNS)
 
 
 def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     """Runs in a child process: migrate, fill, time."""
     import datetime
 
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SHEGONG_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shegong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(database_url, data_dir)
     from django.db import connection
 
     from shegong.core.models import User
     from shegong.orgs.models import Unit
     from shegong.training import exports, selectors
 
-    call_command("migrate", verbosity=0, interactive=False)
     began = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(FILL.replace("%(workers)s", str(WORKERS)).replace("%%", "%"))
