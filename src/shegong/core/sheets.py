@@ -33,10 +33,12 @@ def fold(text: Any) -> str:
     """Full-width to half-width, no stray or inner spaces at the ends, None to ''."""
     if text is None:
         return ""
-    if isinstance(text, float) and text.is_integer():
-        text = int(text)
-    folded = unicodedata.normalize("NFKC", str(text))
-    return folded.replace("\u3000", " ").strip()
+    if type(text) is not str:
+        if isinstance(text, float) and text.is_integer():
+            text = int(text)
+        text = str(text)
+    # NFKC also turns the ideographic space (U+3000) into a plain one; ASCII is already folded.
+    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
 
 
 def fold_header(text: Any) -> str:

@@ -250,14 +250,20 @@ def parse_date(value: Any) -> datetime.date | None:
 def _id_text(value: Any) -> tuple[str, str | None]:
     """The ID number as text, or why it was spoiled by being stored as a number (a spreadsheet
     keeps 15 significant digits, so an 18-digit number has lost its last ones)."""
-    lost = _("公民身份号码被存成了数字,末几位已丢失;请把该列设为文本后重新录入")
     if isinstance(value, float | int) and not isinstance(value, bool):
         text = str(int(value)) if float(value).is_integer() else str(value)
-        return text, lost if len(text) > 15 else None
+        return text, _number_lost_message() if len(text) > 15 else None
     text = fold(value)
-    if re.match(r"^\d(\.\d+)?[eE]\+?\d+$", text):
-        return text, lost
+    if SCIENTIFIC.match(text):
+        return text, _number_lost_message()
     return rules.normalize_id_number(text), None
+
+
+SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+
+def _number_lost_message() -> str:  # translated only when shown: gettext per row is slow
+    return _("公民身份号码被存成了数字,末几位已丢失;请把该列设为文本后重新录入")
 
 
 def _post_key(name: str) -> str:

@@ -10,6 +10,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import lookups  # noqa: F401 - registers the __one_of lookup the CHECKs use
+
 # The 56 ethnic groups, in the order of the national standard GB/T 3304; stored by name.
 ETHNICITIES: tuple[str, ...] = (
     "汉族",
@@ -213,22 +215,22 @@ class Worker(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="worker_name_not_empty"),
             models.CheckConstraint(condition=~Q(unit_path=""), name="worker_unit_path_set"),
             models.CheckConstraint(
-                condition=Q(gender__in=Gender.values), name="worker_gender_known"
+                condition=Q(gender__one_of=Gender.values), name="worker_gender_known"
             ),
             models.CheckConstraint(
-                condition=Q(ethnicity__in=[*ETHNICITIES, ""]), name="worker_ethnicity_known"
+                condition=Q(ethnicity__one_of=[*ETHNICITIES, ""]), name="worker_ethnicity_known"
             ),
             models.CheckConstraint(
-                condition=Q(political__in=Political.values), name="worker_political_known"
+                condition=Q(political__one_of=Political.values), name="worker_political_known"
             ),
             models.CheckConstraint(
-                condition=Q(education__in=Education.values), name="worker_education_known"
+                condition=Q(education__one_of=Education.values), name="worker_education_known"
             ),
             models.CheckConstraint(
-                condition=Q(source__in=Source.values), name="worker_source_known"
+                condition=Q(source__one_of=Source.values), name="worker_source_known"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=WorkerStatus.values), name="worker_status_known"
+                condition=Q(status__one_of=WorkerStatus.values), name="worker_status_known"
             ),
             models.CheckConstraint(
                 condition=Q(work_start_date__isnull=True) | Q(work_start_date__gt=F("birth_date")),

@@ -153,7 +153,7 @@ def clean_worker_values(
 
     number = rules.normalize_id_number(values.get("id_number"))
     clean["id_number"] = number
-    id_error = rules.id_number_error(number, today=today)
+    id_error, born = rules.check_id_number(number, today=today)
     if id_error:
         errors.append(("id_number", id_error))
 
@@ -163,9 +163,11 @@ def clean_worker_values(
         gender = None
     birth_date = values.get("birth_date") or None
     if not id_error:
-        errors.extend(rules.id_contradictions(number, birth_date=birth_date, gender=gender))
+        errors.extend(
+            rules.id_contradictions(number, birth_date=birth_date, gender=gender, born=born)
+        )
         gender = gender or rules.gender_from_id(number)
-        birth_date = birth_date or rules.birth_date_from_id(number)
+        birth_date = birth_date or born
     clean["gender"], clean["birth_date"] = gender, birth_date
 
     ethnicity = fold(values.get("ethnicity"))
