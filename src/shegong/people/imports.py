@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connections, models, router, transaction
-from django.db.models import Model
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shegong.core.access import Permission, path_q, sees_everything
 from shegong.core.audit import _plain
+from shegong.core.bulk import JsonText, bulk_writing, gc_paused, insert_rows
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditAction, AuditEntry
 from shegong.core.sheets import SheetRow, fold, fold_header
@@ -376,6 +376,7 @@ class _Posts:
         secretary = next((pk for pk, (s, _d) in self.flags.items() if s), None)
         director = next((pk for pk, (_s, d) in self.flags.items() if d), None)
         self.dual = [pk for pk in (secretary, director) if pk is not None]
+        self.order = {pk: position for position, pk in enumerate(self.names)}
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - one instance per plan
     def parse(self, text: str) -> list[int] | str:
@@ -393,10 +394,7 @@ class _Posts:
         return found
 
     def label(self, pks: Iterable[int]) -> str:
-        return "、".join(self.names[pk] for pk in sorted(pks, key=self._order))
-
-    def _order(self, pk: int) -> int:
-        return list(self.names).index(pk)
+        return "、".join(self.names[pk] for pk in sorted(pks, key=self.order.__getitem__))
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -404,6 +402,7 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+@gc_paused()
 def workers_import_plan(
     *,
     rows: list[SheetRow],
@@ -597,80 +596,14 @@ def _masked(values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _insert(model: type[Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT many rows with one prepared statement (executemany).
-
-    bulk_create spends most of its time compiling each value into SQL; this path adapts
-    only the values that need it (dates, times, JSON) and lets the driver do the rest.
-    Columns not named get their field default (auto_now fields: now), so a field added to
-    the model later is still filled. Constraints are the database's, as always.
-    """
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    ops = connection.ops
-    by_name = {f.attname: f for f in model._meta.concrete_fields}
-    now = timezone.now()
-    extra: list[tuple[str, Any]] = []
-    for f in model._meta.concrete_fields:
-        if f.primary_key or f.attname in names:
-            continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            extra.append((f.attname, now))
-        else:
-            extra.append((f.attname, f.get_default()))
-    columns = [*names, *(name for name, _v in extra)]
-
-    def adapter(name: str) -> Callable[[Any], Any] | None:
-        f = by_name[name]
-        if isinstance(f, models.DateTimeField):
-            return ops.adapt_datetimefield_value
-        if isinstance(f, models.DateField):
-            return ops.adapt_datefield_value
-        if isinstance(f, models.JSONField) and connection.vendor == "sqlite":
-            return lambda v: None if v is None else ops.adapt_json_value(v, None)
-        return None
-
-    # Defaults are the same for every row: adapt them once.
-    defaults = tuple(v if (a := adapter(n)) is None or v is None else a(v) for n, v in extra)
-    adapters = [(i, a) for i, name in enumerate(names) if (a := adapter(name)) is not None]
-    quote = ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(by_name[name].column) for name in columns)
-    )
-    one = "({})".format(", ".join(["%s"] * len(columns)))
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        if adapters:
-            values = list(row)
-            for i, a in adapters:
-                if values[i] is not None:
-                    values[i] = a(values[i])
-            params.append((*values, *defaults))
-        else:
-            params.append((*row, *defaults))
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # SQLite runs a prepared statement per row in-process: executemany is fastest.
-            cursor.executemany(head + one, params)
-            return
-        # PostgreSQL: COPY streams the rows in one command; psycopg adapts each value once
-        # (binding arrays instead goes through client-side quoting, several times slower).
-        json_columns = [isinstance(by_name[n], models.JSONField) for n in columns]
-        copy_sql = "COPY {} ({}) FROM STDIN".format(
-            quote(model._meta.db_table),
-            ", ".join(quote(by_name[name].column) for name in columns),
-        )
-        raw = cursor.cursor
-        # Raw psycopg errors become Django's (IntegrityError …), as for any other query.
-        with connection.wrap_database_errors, raw.copy(copy_sql) as copy:
-            for row in params:
-                if any(json_columns):
-                    row = tuple(
-                        json.dumps(v) if is_json and v is not None else v
-                        for is_json, v in zip(json_columns, row, strict=True)
-                    )
-                copy.write_row(row)
+def _masked_json(values: dict[str, Any], **extra: Any) -> JsonText:
+    """_masked(values) with `extra`, encoded: what a created worker's audit row holds, made
+    for 100,000 rows (the encoder turns dates into text only where it meets one)."""
+    data = {**values, **extra}
+    data["id_number"] = rules.mask_id_number(str(data["id_number"]))
+    if data.get("phone"):
+        data["phone"] = rules.mask_phone(str(data["phone"]))
+    return JsonText(json.dumps(data, default=_plain))
 
 
 def workers_import_apply(
@@ -685,7 +618,7 @@ def workers_import_apply(
         raise ServiceError(_("文件有错误,未导入任何数据"))
     today = today or timezone.localdate()
     try:
-        with transaction.atomic():
+        with bulk_writing(), transaction.atomic():
             _apply(plan, acting_user, today, progress or (lambda _n: None))
     except IntegrityError as exc:
         raise ServiceError(
@@ -718,7 +651,7 @@ def _apply(
         "is_dual_role",
     ]
     for chunk in _chunks(creates):
-        _insert(
+        insert_rows(
             Worker,
             worker_fields,
             [
@@ -746,14 +679,15 @@ def _apply(
             start = p.values["work_start_date"] or today
             placements.append((pk, p.community_id, p.community_path, start))
             holdings += [(pk, post_id, start) for post_id in p.posts or []]
-            after = _masked(p.values)
-            after["community_id"] = p.community_id
-            if p.posts:
-                after["posts"] = posts.label(p.posts)
+            after = _masked_json(
+                p.values,
+                community_id=p.community_id,
+                **({"posts": posts.label(p.posts)} if p.posts else {}),
+            )
             entries.append((actor_id, str(pk), p.values["name"][:200], p.community_path, after))
-        _insert(Placement, ["worker_id", "unit_id", "unit_path", "start"], placements)
-        _insert(PostHolding, ["worker_id", "post_id", "start"], holdings)
-        _insert(
+        insert_rows(Placement, ["worker_id", "unit_id", "unit_path", "start"], placements)
+        insert_rows(PostHolding, ["worker_id", "post_id", "start"], holdings)
+        insert_rows(
             AuditEntry,
             ["actor_id", "target_id", "target_repr", "unit_path", "after", "action",
              "target_type", "note"],

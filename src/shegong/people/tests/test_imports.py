@@ -15,7 +15,7 @@ from shegong.conftest import Personas, Tree
 from shegong.core.errors import ServiceError
 from shegong.core.models import AuditEntry, User
 from shegong.core.sheets import read_sheet
-from shegong.people import imports
+from shegong.people import imports, rules
 from shegong.people.models import Placement, PostHolding, Worker
 from shegong.people.tests.factories import make_id, register
 from shegong.people.tests.sheetfiles import csv_bytes, ods_bytes, read_xlsx, xlsx_bytes
@@ -162,6 +162,10 @@ def test_xlsx_with_title_row_aliases_full_width_and_blank_rows(
     assert entry.actor == personas.street_a_manager
     assert entry.unit_path == tree.community_a1.path
     assert ID_1 not in str(entry.after)  # masked in the trail
+    assert entry.after["id_number"] == rules.mask_id_number(ID_1)
+    assert entry.after["birth_date"] == zhang.birth_date.isoformat()
+    assert entry.after["community_id"] == tree.community_a1.pk
+    assert entry.after["posts"] == "党组织书记、居委会主任"
 
 
 def test_gbk_csv_and_ods(tree: Tree, personas: Personas) -> None:

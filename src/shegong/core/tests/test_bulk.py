@@ -1,0 +1,78 @@
+"""Bulk writes: rows inserted as given, JSON either way, and the state put back afterwards."""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from shegong.core.bulk import SQLITE_BULK_CACHE_KIB, JsonText, bulk_writing, gc_paused, insert_rows
+from shegong.core.models import AuditEntry
+
+
+def test_it_inserts_rows_with_dates_json_and_the_defaults_of_unnamed_columns(
+    personas: Any,
+) -> None:
+    insert_rows(
+        AuditEntry,
+        ["actor_id", "target_type", "target_id", "unit_path", "after", "action"],
+        [
+            (personas.district_admin.pk, "people.Worker", "1", "/1/", {"d": "x"}, "create"),
+            (None, "people.Worker", "2", "/1/", JsonText('{"born": "1990-03-07"}'), "import"),
+        ],
+    )
+    first, second = AuditEntry.objects.order_by("target_id")
+    assert first.actor == personas.district_admin and first.after == {"d": "x"}
+    assert second.after == {"born": "1990-03-07"} and second.actor is None
+    assert first.note == "" and first.before is None  # unnamed columns take their defaults
+    # auto_now_add: the moment of the write
+    assert abs(first.at - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=1)
+
+
+def test_the_collector_runs_again_when_the_last_holder_leaves() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer holder still writes
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_after_an_error() -> None:
+    with pytest.raises(ZeroDivisionError), gc_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+
+
+def test_concurrent_holders_in_threads_leave_the_collector_on() -> None:
+    started = threading.Barrier(3)
+
+    def hold() -> None:
+        with gc_paused():
+            started.wait()
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_the_sqlite_page_cache_is_given_back() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        before = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        with bulk_writing():
+            during = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        after = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    assert during == -SQLITE_BULK_CACHE_KIB != before
+    assert after == before
