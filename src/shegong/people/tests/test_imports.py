@@ -162,10 +162,11 @@ def test_xlsx_with_title_row_aliases_full_width_and_blank_rows(
     assert entry.actor == personas.street_a_manager
     assert entry.unit_path == tree.community_a1.path
     assert ID_1 not in str(entry.after)  # masked in the trail
-    assert entry.after["id_number"] == rules.mask_id_number(ID_1)
-    assert entry.after["birth_date"] == zhang.birth_date.isoformat()
-    assert entry.after["community_id"] == tree.community_a1.pk
-    assert entry.after["posts"] == "党组织书记、居委会主任"
+    after = entry.after or {}
+    assert after["id_number"] == rules.mask_id_number(ID_1)
+    assert after["birth_date"] == zhang.birth_date.isoformat()
+    assert after["community_id"] == tree.community_a1.pk
+    assert after["posts"] == "党组织书记、居委会主任"
 
 
 def test_gbk_csv_and_ods(tree: Tree, personas: Personas) -> None:
