@@ -231,7 +231,12 @@ def parse_date(value: Any) -> datetime.date | None:
         if 1 <= value < 80000:  # an Excel serial number
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise CellError(_("无法识别的日期"))
-    text = fold(value)
+    return _date_from_text(fold(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_from_text(text: str) -> datetime.date | None:
+    # Cached: a roster repeats its dates (birthdays, the days a cohort started) many times.
     if not text:
         return None
     match = DATE_TEXT.match(text) or DATE_DIGITS.match(text)
@@ -264,6 +269,15 @@ SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 def _number_lost_message() -> str:  # translated only when shown: gettext per row is slow
     return _("公民身份号码被存成了数字,末几位已丢失;请把该列设为文本后重新录入")
+
+
+@functools.lru_cache(maxsize=4096)
+def _vocabulary_value(column: str, cell: Any) -> str | None:
+    """The stored value for a cell of a vocabulary column: "" when blank, None when unknown."""
+    text = fold_header(cell)
+    if not text:
+        return ""
+    return VOCABULARIES[column][0].get(text)
 
 
 def _post_key(name: str) -> str:
@@ -446,14 +460,11 @@ def workers_import_plan(
             err("id_number", id_problem)
             continue
         raw["id_number"] = id_number
-        for column, (words, message) in VOCABULARIES.items():
-            text = fold_header(v.get(column))
-            if not text:
-                continue
-            value = words.get(text)
+        for column in VOCABULARIES:
+            value = _vocabulary_value(column, v.get(column))
             if value is None:
-                err(column, _(message))
-            else:
+                err(column, _(VOCABULARIES[column][1]))
+            elif value:
                 raw[column] = value
         for column in ("birth_date", "work_start_date"):
             try:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidComponent
 
 from shegong.people.models import Gender
 
@@ -73,8 +72,8 @@ def check_id_number(
     if not ID_SHAPE.match(number):
         return _("公民身份号码前17位应为数字,最后一位为数字或X"), None
     try:
-        born = ric.get_birth_date(number)
-    except InvalidComponent:
+        born = birth_date_from_id(number)
+    except ValueError:
         return _("公民身份号码中的出生日期%(date)s不存在") % {"date": number[6:14]}, None
     if born < EARLIEST_BIRTH or born > (today or datetime.date.today()):
         return _("公民身份号码中的出生日期%(date)s不合理") % {"date": born.isoformat()}, None
@@ -89,7 +88,10 @@ def id_check_digit(first17: str) -> str:
 
 
 def birth_date_from_id(number: str) -> datetime.date:
-    return ric.get_birth_date(number)
+    """Digits 7-14 as a date (ValueError when there is no such day). stdnum's get_birth_date
+    reads the same digits after cleaning the number again, which the import's 100,000 rows
+    (already normalised) paid for twice over; the check digit is still stdnum's."""
+    return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def gender_from_id(number: str) -> str:

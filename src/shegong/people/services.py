@@ -8,6 +8,7 @@ ID numbers and phones appear in the trail masked: it records that they changed, 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +130,7 @@ _VOCABULARIES = (
     ("source", frozenset(Source.values), gettext_lazy("请选择来源方式")),
 )
 _GENDERS = frozenset(Gender.values)
+PHONE_CHARACTERS = re.compile(r"[0-9+-]*")
 
 
 def clean_worker_values(
@@ -178,7 +180,7 @@ def clean_worker_values(
     clean["ethnicity"] = ethnicity
 
     phone = "".join(fold(values.get("phone")).split())
-    if phone and not all(c.isdigit() or c in "-+" for c in phone):
+    if not PHONE_CHARACTERS.fullmatch(phone):
         errors.append(("phone", _("联系电话只能包含数字和连字符")))
     elif len(phone) > 20:
         errors.append(("phone", _("联系电话过长")))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from stdnum.cn import ric
 
 from shegong.people import rules
 from shegong.people.tests.factories import make_id
@@ -65,6 +66,13 @@ def test_it_reads_birth_date_and_gender_from_the_id(birth: datetime.date, male: 
     number = make_id(birth, male=male)
     assert rules.birth_date_from_id(number) == birth
     assert rules.gender_from_id(number) == ("male" if male else "female")
+
+
+def test_it_reads_the_birth_date_as_stdnum_does() -> None:
+    for day in range(0, 40_000, 997):
+        number = make_id(datetime.date(1920, 1, 1) + datetime.timedelta(days=day))
+        assert rules.birth_date_from_id(number) == ric.get_birth_date(number)
+    assert ric.is_valid(GOOD) and rules.id_number_error(GOOD, today=TODAY) is None
 
 
 def test_it_reports_a_birth_date_and_gender_contradicting_the_id() -> None:

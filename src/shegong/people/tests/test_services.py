@@ -54,6 +54,8 @@ def test_it_registers_a_worker_with_derived_fields_placement_and_audit(
         ({"education": "phd"}, "education", "学历"),
         ({"ethnicity": "火星族"}, "ethnicity", "56个民族"),
         ({"work_start_date": datetime.date(1995, 1, 1)}, "work_start_date", "16周岁"),
+        ({"phone": "138-1234-abcd"}, "phone", "联系电话"),
+        ({"phone": "1" * 21}, "phone", "过长"),
     ],
 )
 def test_it_refuses_bad_worker_values(
