@@ -75,6 +75,39 @@ def bulk_writing(using: str = "default") -> Iterator[None]:
                     cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """Primary keys for `count` rows of `model` that the caller inserts next, in the same
+    transaction, with insert_rows: the rows' ids are known without reading them back.
+
+    PostgreSQL hands them out from the column's sequence (other writers get others). On
+    SQLite the open write transaction holds the whole database, so the next ones after the
+    highest ever used (AUTOINCREMENT's own rule) are free until it commits.
+    """
+    connection = connections[router.db_for_write(model)]
+    table, column = model._meta.db_table, model._meta.pk.column
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":  # pragma: no cover - the checks allow these two
+            raise NotImplementedError(connection.vendor)
+        if not connection.in_atomic_block:
+            raise RuntimeError("reserve_ids needs the caller's write transaction")
+        quote = connection.ops.quote_name
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0))",
+            [table],
+        )
+        highest = int(cursor.fetchone()[0])
+    return list(range(highest + 1, highest + 1 + count))
+
+
 def insert_rows(model: type[Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT many rows with one prepared statement (executemany).
 

@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shegong.core.access import Permission, path_q, sees_everything
 from shegong.core.audit import _plain
-from shegong.core.bulk import JsonText, bulk_writing, gc_paused, insert_rows
+from shegong.core.bulk import JsonText, bulk_writing, gc_paused, insert_rows, reserve_ids
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditAction, AuditEntry
 from shegong.core.sheets import SheetRow, fold, fold_header
@@ -668,32 +667,28 @@ def _apply(
         "is_dual_role",
     ]
     own_values = operator.itemgetter(*WORKER_FIELDS)
-    # Rows above the highest id before a chunk's insert are that chunk's (ids only grow);
-    # reading them by that range is cheaper than looking 2,000 ID numbers up.
-    floor = Worker.objects.aggregate(highest=Max("id"))["highest"] or 0
     for chunk in _chunks(creates):
+        ids = reserve_ids(Worker, len(chunk))
         insert_rows(
             Worker,
-            worker_fields,
+            ["id", *worker_fields],
             [
                 (
+                    pk,
                     *own_values(p.values),
                     name_initials(p.values["name"]),
                     p.community_id,
                     p.community_path,
                     WorkerStatus.ACTIVE.value,
-                    rules.is_dual_role(posts.flags[pk] for pk in p.posts or []),
+                    rules.is_dual_role(posts.flags[post] for post in p.posts or []),
                 )
-                for p in chunk
+                for pk, p in zip(ids, chunk, strict=True)
             ],
         )
-        ids = dict(Worker.objects.filter(id__gt=floor).values_list("id_number", "id"))
-        floor = max(ids.values())
         placements: list[tuple[Any, ...]] = []
         holdings: list[tuple[Any, ...]] = []
         entries: list[tuple[Any, ...]] = []
-        for p in chunk:
-            pk = ids[p.values["id_number"]]
+        for pk, p in zip(ids, chunk, strict=True):
             start = p.values["work_start_date"] or today
             placements.append((pk, p.community_id, p.community_path, start))
             holdings += [(pk, post_id, start) for post_id in p.posts or []]

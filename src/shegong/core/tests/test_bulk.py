@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from shegong.core.bulk import SQLITE_BULK_CACHE_KIB, JsonText, bulk_writing, gc_paused, insert_rows
+from shegong.core.bulk import (
+    SQLITE_BULK_CACHE_KIB,
+    JsonText,
+    bulk_writing,
+    gc_paused,
+    insert_rows,
+    reserve_ids,
+)
 from shegong.core.models import AuditEntry
 
 
@@ -76,3 +83,21 @@ def test_the_sqlite_page_cache_is_given_back() -> None:
         after = cursor.execute("PRAGMA cache_size").fetchone()[0]
     assert during == -SQLITE_BULK_CACHE_KIB != before
     assert after == before
+
+
+def _audit_rows(ids: list[int], target_type: str) -> list[tuple[Any, ...]]:
+    return [(pk, target_type, str(pk), "/1/", "create") for pk in ids]
+
+
+@pytest.mark.django_db
+def test_reserved_ids_become_the_rows_ids_and_later_rows_come_after() -> None:
+    names = ["id", "target_type", "target_id", "unit_path", "action"]
+    ids = reserve_ids(AuditEntry, 3)
+    assert len(set(ids)) == 3
+    insert_rows(AuditEntry, names, _audit_rows(ids, "x"))
+    assert sorted(AuditEntry.objects.filter(target_type="x").values_list("id", flat=True)) == ids
+    later = AuditEntry.objects.create(target_type="y", target_id="1", unit_path="/1/")
+    assert later.pk > max(ids)
+    # An id once used is not handed out again, even after its row is gone.
+    AuditEntry.objects.filter(pk=later.pk).delete()
+    assert min(reserve_ids(AuditEntry, 2)) > later.pk
