@@ -130,7 +130,7 @@ def _roster(count: int) -> None:
 
 def _bare_writes(lines: list[Any]) -> dict[str, float]:
     """The same rows written without the pay run around them: (1) the service's own bulk
-    write (`lines_insert`: multi-row INSERTs on PostgreSQL, executemany on SQLite), (2) one
+    write (`lines_insert`: COPY on PostgreSQL, executemany on SQLite), (2) one
     plain executemany, (3) Django's bulk_create of PayLine objects built beforehand (untimed).
     Each timed alone in its own transaction, then removed."""
     from django.db import connection, transaction

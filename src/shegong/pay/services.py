@@ -17,13 +17,14 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.bulk import insert_rows
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
 from shegong.pay import rules
@@ -725,7 +726,6 @@ LINE_FIELDS = [
     "performance_grade",
     *LINE_MONEY_FIELDS,
 ]
-INSERT_BATCH = 5000
 
 
 def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
@@ -733,28 +733,9 @@ def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
 
     A pay run writes tens of thousands of rows of 37 columns; building a model instance per
     row costs more than computing the pay, so rows go to the database as they were computed
-    (Decimal, str and int values both backends adapt): on PostgreSQL with COPY (the
-    driver's own bulk path; an INSERT per row or per 1,000 rows is bound row by row in
-    Python), on SQLite (in-process, no round trips) with executemany."""
-    columns = [
-        "run_id",
-        *[str(getattr(PayLine._meta.get_field(n), "column", n)) for n in LINE_FIELDS],
-    ]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    table = connection.ops.quote_name(PayLine._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((run_id, *row))
-        else:
-            for start in range(0, len(rows), INSERT_BATCH):
-                chunk = rows[start : start + INSERT_BATCH]
-                cursor.executemany(
-                    f"INSERT INTO {table} ({quoted}) VALUES {one}",
-                    [(run_id, *row) for row in chunk],
-                )
+    (Decimal, str and int values both backends adapt), through core.bulk.insert_rows: COPY
+    on PostgreSQL, executemany on SQLite."""
+    insert_rows(PayLine, ["run_id", *LINE_FIELDS], [(run_id, *row) for row in rows])
 
 
 def compute_lines(
