@@ -68,7 +68,7 @@ class AuditEntry(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     target_repr = models.CharField(_("对象"), max_length=200, blank=True)
     # The unit the record belongs to, as its path, so the trail is scoped like everything else.
-    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    unit_path = models.CharField(max_length=255, blank=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -76,7 +76,16 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("审计记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # Scope is a prefix search; pattern operators serve it on PostgreSQL under any
+            # collation, in one index instead of db_index's plain and _like pair.
+            models.Index(
+                fields=["unit_path"],
+                name="audit_unit_path_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

@@ -174,7 +174,7 @@ class Worker(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50)
     # Pinyin first letters, lowercase (张三 → "zs"), for search; set by services.
-    name_initials = models.CharField(_("姓名拼音首字母"), max_length=50, db_index=True)
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=50)
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -194,7 +194,7 @@ class Worker(models.Model):
         "orgs.Unit", on_delete=models.PROTECT, related_name="workers", verbose_name=_("所在社区")
     )
     # A copy of community.path kept in sync by services: scoping is one indexed filter.
-    unit_path = models.CharField(max_length=255, db_index=True)
+    unit_path = models.CharField(max_length=255)
     status = models.CharField(
         _("状态"), max_length=8, choices=WorkerStatus.choices, default=WorkerStatus.ACTIVE
     )
@@ -207,7 +207,21 @@ class Worker(models.Model):
         verbose_name = _("社区工作者")
         verbose_name_plural = _("社区工作者")
         ordering = ["unit_path", "name_initials", "id"]
-        indexes = [models.Index(fields=["unit_path", "status"])]
+        # Prefix searches (scope: unit_path LIKE 'path%'; pinyin initials) need pattern
+        # operators on PostgreSQL under any collation. One index each instead of the two that
+        # db_index=True makes there (plain and _like): the import writes every one of them.
+        indexes = [
+            models.Index(
+                fields=["unit_path", "status"],
+                name="worker_unit_path_status",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="worker_name_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Exact(Length("id_number"), 18), name="worker_id_number_18_chars"
