@@ -27,8 +27,11 @@ class JsonText(str):
     """A JSON value already encoded, for a JSONField column of insert_rows."""
 
 
-def _json_text(value: Any) -> str:
-    return value if isinstance(value, JsonText) else json.dumps(value)
+def _json_adapter(field: models.JSONField) -> Callable[[Any], str]:
+    def adapt(value: Any) -> str:
+        return value if isinstance(value, JsonText) else json.dumps(value, cls=field.encoder)
+
+    return adapt
 
 
 _gc_lock = threading.Lock()
@@ -141,7 +144,7 @@ def insert_rows(model: type[Model], names: list[str], rows: list[tuple[Any, ...]
         if isinstance(f, models.DateField):
             return ops.adapt_datefield_value
         if isinstance(f, models.JSONField):
-            return _json_text
+            return _json_adapter(f)
         return None
 
     # Defaults are the same for every row: adapt them once.
