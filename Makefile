@@ -46,7 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
 messages: $(VENV)/.installed-dev
-	cd src/shegong && ../../$(BIN)/shegong makemessages -l en --no-obsolete --no-fuzzy-matching
+	cd src/shegong && ../../$(BIN)/shegong makemessages -l en --no-obsolete
 	cd src/shegong && ../../$(BIN)/shegong compilemessages -l en
 
 clean:
