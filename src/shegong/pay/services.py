@@ -17,7 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -728,6 +728,9 @@ LINE_FIELDS = [
 ]
 
 
+ANALYZE_AFTER = 10_000
+
+
 def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
     """Write computed lines in bulk, inside the caller's transaction.
 
@@ -736,6 +739,11 @@ def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
     (Decimal, str and int values both backends adapt), through core.bulk.insert_rows: COPY
     on PostgreSQL, executemany on SQLite."""
     insert_rows(PayLine, ["run_id", *LINE_FIELDS], [(run_id, *row) for row in rows])
+    if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
+        # The planner's row counts come from autovacuum, which runs later: without fresh ones
+        # it plans the next month's year-to-date query for a table it thinks nearly empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(PayLine._meta.db_table)}")
 
 
 def compute_lines(
