@@ -599,8 +599,7 @@ def _column_order(label: str) -> int:
 # ---------------------------------------------------------------- applying a plan
 
 
-def _masked(values: dict[str, Any]) -> dict[str, Any]:
-    data = {k: _plain(v) for k, v in values.items()}
+def _mask_personal(data: dict[str, Any]) -> dict[str, Any]:
     if "id_number" in data:
         data["id_number"] = rules.mask_id_number(str(data["id_number"]))
     if data.get("phone"):
@@ -608,14 +607,14 @@ def _masked(values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _masked(values: dict[str, Any]) -> dict[str, Any]:
+    return _mask_personal({k: _plain(v) for k, v in values.items()})
+
+
 def _masked_json(values: dict[str, Any], **extra: Any) -> JsonText:
     """_masked(values) with `extra`, encoded: what a created worker's audit row holds, made
     for 100,000 rows (the encoder turns dates into text only where it meets one)."""
-    data = {**values, **extra}
-    data["id_number"] = rules.mask_id_number(str(data["id_number"]))
-    if data.get("phone"):
-        data["phone"] = rules.mask_phone(str(data["phone"]))
-    return JsonText(_encode_json(data))
+    return JsonText(_encode_json(_mask_personal({**values, **extra})))
 
 
 # One encoder for every row (json.dumps with a `default` builds a new one per call).
