@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 from shegong.tasks.models import Job, JobStatus
 
@@ -47,14 +47,27 @@ def start(job: Job, work: Callable[[Job, Progress], str]) -> None:
         _run(job.pk, work)
         return
     thread = threading.Thread(target=_run, args=(job.pk, work), daemon=True, name=f"job-{job.pk}")
-    thread.start()
+    # The thread reads the job through a connection of its own, which sees the row only once
+    # it is committed: start it then (at once outside a transaction).
+    transaction.on_commit(thread.start)
 
 
 def _run(job_id: int, work: Callable[[Job, Progress], str]) -> None:
-    if not getattr(settings, "TASKS_EAGER", False):
+    threaded = not getattr(settings, "TASKS_EAGER", False)
+    if threaded:
         # A fresh thread gets its own connection; inline (tests) it must keep the caller's,
         # which may be inside a transaction.
         close_old_connections()
+    try:
+        _run_job(job_id, work)
+    finally:
+        with _lock:
+            _live.pop(job_id, None)
+        if threaded:
+            connection.close()  # whatever happened, no session is left behind
+
+
+def _run_job(job_id: int, work: Callable[[Job, Progress], str]) -> None:
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
     progress = Progress(job)
@@ -73,11 +86,6 @@ def _run(job_id: int, work: Callable[[Job, Progress], str]) -> None:
             progress=state.get("total", job.total),
             total=state.get("total", job.total),
         )
-    finally:
-        with _lock:
-            _live.pop(job_id, None)
-        if not getattr(settings, "TASKS_EAGER", False):
-            connection.close()
 
 
 def job_state(job: Job) -> dict[str, Any]:
