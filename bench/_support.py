@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -53,3 +57,19 @@ def median_seconds(fn: Callable[[], Any], runs: int) -> float:
         fn()
         times.append(time.perf_counter() - began)
     return statistics.median(times)
+
+
+def run_leg(module: str, *args: str) -> dict[str, Any]:
+    """Run `python -m bench.<module> --leg ARGS…` in a child process (Django is configured
+    there for one database) and return the JSON it prints last; its stderr on failure."""
+    output = subprocess.run(
+        [sys.executable, "-m", f"bench.{module}", "--leg", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    if output.returncode != 0:
+        raise RuntimeError(output.stderr[-3000:])
+    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result

@@ -18,14 +18,12 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench._support import postgres_database, setup_django
+from bench._support import postgres_database, run_leg, setup_django
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "100000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
@@ -221,16 +219,7 @@ def leg(database_url: str) -> dict[str, Any]:
 
 
 def _run_leg(database_url: str) -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, "-m", "bench.bench_pay", "--leg", database_url],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    if output.returncode != 0:
-        raise RuntimeError(output.stderr[-3000:])
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return run_leg("bench_pay", database_url)
 
 
 def _postgres(action: str) -> bool:

@@ -22,14 +22,12 @@ import datetime
 import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench._support import postgres_database, setup_django
+from bench._support import postgres_database, run_leg, setup_django
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 IE_ROWS = min(ROWS, int(os.environ.get("BENCH_IE_ROWS", "10000")))
@@ -261,16 +259,7 @@ def leg(database_url: str, part: str) -> dict[str, Any]:
 
 
 def _run_leg(database_url: str, part: str) -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, "-m", "bench.bench_roster_import", "--leg", database_url, part],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    if output.returncode != 0:
-        raise RuntimeError(output.stderr[-3000:])
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return run_leg("bench_roster_import", database_url, part)
 
 
 def _postgres(action: str) -> bool:

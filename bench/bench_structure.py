@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from bench._support import median_seconds, postgres_database, setup_django
+from bench._support import median_seconds, postgres_database, run_leg, setup_django
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1000000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
@@ -247,16 +245,7 @@ def main() -> None:
         return
     try:
         with tempfile.TemporaryDirectory(prefix="shegong-bench-structure-") as folder:
-            output = subprocess.run(
-                [sys.executable, "-m", "bench.bench_structure", "--leg", PG_SERVER + PG_DB, folder],
-                capture_output=True,
-                text=True,
-                check=False,
-                cwd=Path(__file__).resolve().parent.parent,
-            )
-        if output.returncode != 0:
-            raise RuntimeError(output.stderr[-3000:])
-        r = json.loads(output.stdout.strip().splitlines()[-1])
+            r = run_leg("bench_structure", PG_SERVER + PG_DB, folder)
     finally:
         _postgres("drop")
     ratio = r["report"] / r["bare"]
