@@ -43,6 +43,14 @@ def _plain_http(settings: Any) -> None:
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 costs a tenth of a second a login: tests hash with MD5 unless they are marked
+    `real_hasher` (the one that checks what production stores)."""
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _unit(code: str, name: str, kind: int, parent: Unit | None) -> Unit:
     unit = Unit.objects.create(
         code=code,

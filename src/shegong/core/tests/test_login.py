@@ -1,3 +1,4 @@
+import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ def test_a_user_logs_in_with_the_right_password(personas: Personas) -> None:
     assert response["Location"] == reverse("dashboard")
 
 
+@pytest.mark.real_hasher
 def test_passwords_are_stored_with_argon2(personas: Personas) -> None:
     assert personas.street_a_manager.password.startswith("argon2")
 
