@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench browser-deps messages clean
+.PHONY: run test lint typecheck migrations-check pytest bench browser-deps messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# Models and migrations agree: a change to a model without its migration fails the build.
+migrations-check: $(VENV)/.installed-dev
+	SHEGONG_INITIALISING=1 $(BIN)/shegong makemigrations --check --dry-run -v1
+
+test: lint typecheck migrations-check pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench

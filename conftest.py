@@ -4,3 +4,5 @@
 import os
 
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# A fresh checkout has no data folder yet; the test run may create it like `shegong migrate`.
+os.environ.setdefault("SHEGONG_INITIALISING", "1")

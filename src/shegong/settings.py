@@ -9,8 +9,15 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# The data folder holds the embedded database and the generated secret key.
+# The data folder holds the embedded database, the generated secret key and uploads.
 DATA_DIR = Path(os.environ.get("SHEGONG_DATA_DIR", PACKAGE_DIR.parent.parent / "data"))
+# Only the commands that set an installation up (migrate, demo, restore: see manage.py) may
+# create a missing data folder. A server that finds it gone refuses to start (core/checks.py,
+# wsgi.py) instead of serving a fresh empty database under a new secret key.
+DATA_DIR_MAY_BE_CREATED = os.environ.get("SHEGONG_INITIALISING") == "1"
+if DATA_DIR_MAY_BE_CREATED:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR_MISSING = not DATA_DIR.is_dir()
 
 
 def env_flag(name: str, default: bool) -> bool:
@@ -25,8 +32,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def _kept_secret_key() -> str:
-    """A key generated on first run and kept in the data folder, never a hard-coded one."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    """A key generated on first run and kept in the data folder, never a hard-coded one.
+    Without the folder, a throwaway key lets the checks load and say what is wrong."""
+    if DATA_DIR_MISSING:
+        return secrets.token_urlsafe(50)
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -39,9 +48,13 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _kept_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'shegong.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASE_URL_ERROR = ""
+except Exception as exc:  # a typo in the scheme: the checks say so in Chinese (core/checks.py)
+    DATABASES = {"default": dj_database_url.parse("sqlite://:memory:")}
+    DATABASE_URL_ERROR = str(exc)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while an import writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -133,7 +146,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if not DATA_DIR_MISSING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

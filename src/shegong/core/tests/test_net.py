@@ -1,13 +1,15 @@
+from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 
 from shegong.core.net import client_address
 
 
-def _request(remote: str, forwarded: str | None = None):
-    extra = {"REMOTE_ADDR": remote}
+def _request(remote: str, forwarded: str | None = None) -> HttpRequest:
+    request = RequestFactory().get("/")
+    request.META["REMOTE_ADDR"] = remote
     if forwarded is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **extra)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 def test_without_trusted_proxies_the_forwarding_header_is_ignored() -> None:

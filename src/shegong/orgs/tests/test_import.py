@@ -184,7 +184,10 @@ def test_the_console_entry_point_exits_non_zero_on_errors(tmp_path) -> None:
         )
 
     assert shegong("migrate", "-v0").returncode == 0
-    assert shegong("demo").returncode == 0
-    result = shegong("import", "units", str(path), "--dry-run", "--user", "kaifu_admin")
+    # A login to act as is all the command needs: no demo district to build.
+    env["DJANGO_SUPERUSER_PASSWORD"] = "Exit-Code-2026"
+    made = shegong("createsuperuser", "--noinput", "--username", "exit_admin", "--email", "")
+    assert made.returncode == 0, made.stderr
+    result = shegong("import", "units", str(path), "--dry-run", "--user", "exit_admin")
     assert result.returncode != 0
     assert "第2行 [代码] “123”" in result.stderr
