@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -119,7 +120,7 @@ class TokenIssueView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenIssuedSerializer, 429: LockedSerializer},
+        responses={200: TokenIssuedSerializer, 400: OpenApiTypes.OBJECT, 429: LockedSerializer},
     )
     def post(self, request: Request) -> Response:
         incoming = TokenRequestSerializer(data=request.data)

@@ -5,6 +5,10 @@ another address cannot lock a user out.
 """
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -14,6 +18,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+import shegong
 from shegong.conftest import PASSWORD, Personas, Tree
 from shegong.core.models import AuditAction, AuditEntry
 
@@ -188,6 +193,20 @@ def test_a_session_lasts_an_office_day_by_default(personas: Personas) -> None:
     client = Client()
     _login(client, "street_a_manager", PASSWORD)
     assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 9 * 3600
+
+
+def test_the_session_lifetime_comes_from_session_hours() -> None:
+    code = "from django.conf import settings; print(settings.SESSION_COOKIE_AGE)"
+    env = {**os.environ, "SESSION_HOURS": "4", "DJANGO_SETTINGS_MODULE": "shegong.settings"}
+    env["PYTHONPATH"] = str(Path(shegong.__file__).parent.parent)
+    run = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.strip() == str(4 * 3600)
 
 
 def test_pages_need_a_login(personas: Personas) -> None:
