@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "shegong.core",
@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout nobody answered into our Chinese page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shegong.urls"
@@ -132,9 +134,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins: this many in the window lock the account-and-address pair for the window.
+# One throttle at authenticate() for every way in (login page, API token, any other caller):
+# django-axes, with core/throttle.py deciding the limits. LOGIN_FAILURE_LIMIT failures of one
+# account from one client address (core/net.client_address, which believes X-Forwarded-For
+# only from TRUSTED_PROXIES) lock that account from that address; LOGIN_FAILURE_LIMIT_PER_ADDRESS
+# failures from one address, whatever the accounts, lock that address. Either lock lasts until
+# LOGIN_FAILURE_WINDOW_SECONDS have passed since the last failure; a lock from one address never
+# keeps the account out from another.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+AXES_HANDLER = "shegong.core.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the per-address limit is the handler's
+AXES_FAILURE_LIMIT = "shegong.core.throttle.failure_limit"
+AXES_COOLOFF_TIME = "shegong.core.throttle.cool_off"
+AXES_CLIENT_IP_CALLABLE = "shegong.core.net.client_address"
+AXES_USERNAME_CALLABLE = "shegong.core.throttle.attempted_username"
+AXES_LOCKOUT_CALLABLE = "shegong.core.views.lockout"
+AXES_RESET_ON_SUCCESS = True  # a login clears that account-and-address pair only
+# Attempts refused while locked are neither counted nor extend the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the audit trail instead
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# API tokens (core/tokens.py) expire this many days after they were issued.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# A session lasts an office day from the login (SESSION_HOURS), optionally only until the
+# browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "9")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_flag("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -176,8 +208,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a refused token answers 401 with WWW-Authenticate: Token.
+        "shegong.core.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from shegong.core import services as core_services
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.models import User
+from shegong.core.net import client_address
+from shegong.core.throttle import lockout_message
 from shegong.orgs import selectors as org_selectors
 from shegong.orgs import services as org_services
 from shegong.orgs.models import AreaType, CommunityProfile, Premises, Unit, UnitKind
@@ -86,3 +94,55 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet[Unit]):
         if found is None:
             raise NotFound
         return Response(CommunityProfileSerializer(found).data)
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenIssuedSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(help_text="Shown this once; send it as `Authorization: Token …`")
+    prefix = serializers.CharField()
+    expires = serializers.DateTimeField()
+
+
+class LockedSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+
+
+class TokenIssueView(APIView):
+    """Username and password for an API token that expires. It goes through authenticate(),
+    so the login throttle counts its failures and refuses a locked client (429)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenIssuedSerializer, 400: OpenApiTypes.OBJECT, 429: LockedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        incoming = TokenRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        http_request = request._request  # axes marks a lockout on Django's own request
+        user = authenticate(
+            http_request,
+            username=incoming.validated_data["username"],
+            password=incoming.validated_data["password"],
+        )
+        if user is None:
+            if getattr(http_request, "axes_locked_out", False):
+                return Response({"detail": lockout_message()}, status=429)
+            raise ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
+        try:
+            token, key = core_services.api_token_issue(
+                user=cast(User, user), address=client_address(http_request)
+            )
+        except ServiceError as exc:
+            raise_validation(exc)
+        return Response(
+            TokenIssuedSerializer(
+                {"token": key, "prefix": token.prefix, "expires": token.expires_at}
+            ).data
+        )

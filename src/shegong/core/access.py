@@ -128,5 +128,24 @@ def in_scope(viewer: User, unit: Unit) -> bool:
     return any(unit.path.startswith(path) for path, _perms in _grants(viewer))
 
 
+def user_unit_path(user: User) -> str:
+    """The highest unit the user holds a membership in, as its path ("" without any): where
+    the audit trail files what happens to the account, so the admins of that unit see it."""
+    paths = sorted(user.memberships.values_list("unit__path", flat=True), key=len)
+    return paths[0] if paths else ""
+
+
+def may_manage_account(viewer: User, owner: User) -> bool:
+    """Whether the viewer may see and revoke the owner's API tokens: the owner themselves, or an
+    admin whose units hold every unit of the owner (a street admin cannot act on the district's)."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return False
+    if viewer.pk == owner.pk or sees_everything(viewer):
+        return True
+    roots = root_paths(viewer, Permission.AUDIT)
+    paths = list(owner.memberships.values_list("unit__path", flat=True))
+    return bool(paths) and all(any(p.startswith(root) for root in roots) for p in paths)
+
+
 class ScopeDenied(Exception):
     """Raised by services when the acting user may not make a change; views answer 404/403."""

@@ -1,6 +1,9 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +52,11 @@ class AuditAction(models.TextChoices):
     DISCLOSE = "disclose", _("查看个人信息")
     EXPORT = "export", _("导出")
     LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("登录锁定")
+    LOGOUT = "logout", _("退出登录")
+    TOKEN_ISSUE = "token_issue", _("签发接口令牌")
+    TOKEN_REVOKE = "token_revoke", _("撤销接口令牌")
 
 
 class AuditEntry(models.Model):
@@ -91,15 +99,46 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
 
 
-class FailedLogin(models.Model):
-    """Kept in the database so the throttle holds across server processes."""
+class ApiToken(models.Model):
+    """A key for the API. Only its SHA-256 is kept; its first characters are shown so that the
+    owner can tell keys apart. It works until it expires or is revoked (core/tokens.py)."""
 
-    username = models.CharField(max_length=150)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("用户"),
+    )
+    prefix = models.CharField(_("前缀"), max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销人"),
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["username", "at"])]
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_issue",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        """What is stored of a key. Keys are 256 random bits, so a fast hash is enough."""
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.http import Http404
 
-from shegong.core.access import Permission, path_q
-from shegong.core.models import AuditEntry, Membership
+from shegong.core.access import Permission, may_manage_account, path_q
+from shegong.core.models import ApiToken, AuditEntry, Membership, User
 
 if TYPE_CHECKING:
-    from shegong.core.models import User
     from shegong.orgs.models import Unit
 
 
@@ -48,3 +48,30 @@ def administered_units(*, viewer: User) -> QuerySet[Unit]:
     from shegong.orgs.models import Unit
 
     return Unit.objects.filter(path_q(viewer, "path", Permission.AUDIT)).order_by("path")
+
+
+def account_get(*, viewer: User, pk: int) -> User:
+    """A user whose tokens the viewer may manage (themselves, or as their admin), else 404."""
+    owner = User.objects.filter(pk=pk).first()
+    if owner is None or not may_manage_account(viewer, owner):
+        raise Http404
+    return owner
+
+
+def api_token_list(*, viewer: User, owner: User) -> QuerySet[ApiToken]:
+    """The owner's tokens, newest first; 404 unless the viewer may manage the owner."""
+    if not may_manage_account(viewer, owner):
+        raise Http404
+    return ApiToken.objects.filter(user=owner).select_related("revoked_by")
+
+
+def api_token_get(*, viewer: User, pk: int) -> ApiToken:
+    token = ApiToken.objects.select_related("user").filter(pk=pk).first()
+    if token is None or not may_manage_account(viewer, token.user):
+        raise Http404
+    return token
+
+
+def api_token_find(*, key: str) -> ApiToken | None:
+    """The token a caller presents, by the hash of its key (authentication, no viewer yet)."""
+    return ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()

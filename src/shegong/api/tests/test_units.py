@@ -1,7 +1,6 @@
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from shegong.conftest import PASSWORD, Personas, Tree
+from shegong.conftest import Personas, Tree
 
 
 def _api(user) -> APIClient:
@@ -15,17 +14,6 @@ def test_the_unit_list_is_scoped(tree: Tree, personas: Personas) -> None:
         u["code"] for u in _api(personas.street_b_manager).get("/api/units/").json()["results"]
     }
     assert codes == {tree.street_b.code, tree.community_b1.code}
-
-
-def test_a_token_authenticates(tree: Tree, personas: Personas) -> None:
-    response = APIClient().post(
-        "/api/token/", {"username": "street_a_manager", "password": PASSWORD}
-    )
-    token = response.json()["token"]
-    assert Token.objects.get(key=token).user == personas.street_a_manager
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.get(f"/api/units/{tree.community_a1.code}/").json()["name"] == "甲一社区"
 
 
 def test_a_profile_is_updated_through_the_api_with_chinese_errors(

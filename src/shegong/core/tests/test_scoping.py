@@ -87,6 +87,14 @@ def _street_a_job(o: StreetAObjects) -> dict[str, Any]:
     return {"pk": job.pk}
 
 
+def _street_a_token(o: StreetAObjects) -> int:
+    """An API token of the street-A manager (tokens are their owner's and their admins')."""
+    from shegong.core.services import api_token_issue
+
+    token, _key = api_token_issue(user=o.personas.street_a_manager, address="10.0.0.1")
+    return token.pk
+
+
 # Object routes opened with GET: how to point each at a street-A object. An area whose
 # objects are not here builds them in its own tests/factories.py from a StreetAObjects.
 OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -100,6 +108,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "people:move": _worker,
     "people:exit": _worker,
     "worker-detail": _worker,
+    "user-tokens": lambda o: {"pk": o.personas.street_a_manager.pk},
     "tasks:job": _street_a_job,
     "tasks:job-state": _street_a_job,
     "tasks:job-file": _street_a_job,
@@ -143,6 +152,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "people:reenter": _worker,  # its form only opens for a worker who has left
     "people:certificate-add": _worker,
     "people:post-end": lambda o: {"pk": o.worker.pk, "holding_pk": o.holding.pk},
+    "token-revoke": lambda o: {"pk": _street_a_token(o)},
     "worker-move": _worker,
     "worker-exit": _worker,
     "training:enrol": lambda o: {"pk": training.street_a_course(o).pk},
@@ -172,6 +182,7 @@ MISSING = {"code": "999999999999", "pk": 99999999, "holding_pk": 99999999}
 LIST_ROUTES = {
     "users",
     "user-create",
+    "account-tokens",
     "people:list",
     "people:create",
     "worker-list",
