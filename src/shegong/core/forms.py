@@ -8,6 +8,28 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core import services
 from shegong.core.models import Role
+from shegong.core.text import ControlCharacterValidator
+
+
+class PlainTextForm(forms.Form):
+    """A form whose text fields refuse control characters, the message naming the field.
+
+    Line breaks and tabs are allowed only in multi-line fields (a Textarea); passwords are
+    left alone. The services check the same rule, so the API and imports obey it too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField) or isinstance(
+                field.widget, forms.PasswordInput
+            ):
+                continue
+            field.validators = [
+                *field.validators,
+                ControlCharacterValidator(
+                    label=field.label or name, multiline=isinstance(field.widget, forms.Textarea)
+                ),
+            ]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -37,7 +59,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(PlainTextForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=150)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
