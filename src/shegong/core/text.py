@@ -158,6 +158,7 @@ _XLSX_ERROR_CODES = frozenset(
     ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 )
 _XLSX_FORMULA_LEAD = ("=", "+", "-", "@")
+_XLSX_LEAD_OR_ERROR = (*_XLSX_FORMULA_LEAD, "#")
 
 
 def xlsx_cell(sheet: Any, value: Any) -> Any:
@@ -181,7 +182,10 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
 def xlsx_value(sheet: Any, value: Any) -> Any:
     """`value` ready for `sheet.append`: as it is when openpyxl stores it as plain text or a
     number, else a string cell (see `xlsx_cell`). Cheap for the common case."""
-    if not isinstance(value, str):
+    if type(value) is not str:
+        return value
+    # Fast path for plain text (isprintable is False for every control character).
+    if value.isprintable() and not value.startswith(_XLSX_LEAD_OR_ERROR):
         return value
     if (
         value.startswith(_XLSX_FORMULA_LEAD)
@@ -221,9 +225,11 @@ def csv_cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a
     leading apostrophe. Numbers and text that is only a number ("-3", "+8613800000000")
     stay as they are; nothing can hide in them."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return value
-    value = XML_ILLEGAL.sub("", value) if XML_ILLEGAL.search(value) else value
+    if value.isprintable() and not value.startswith(_CSV_LEAD):  # plain text: the fast path
+        return value
+    value = XML_ILLEGAL.sub("", value)
     if value.startswith(_CSV_LEAD) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value

@@ -65,3 +65,29 @@ def test_a_course_title_with_a_control_character_is_refused(tree: Tree, personas
         make_course(tree.district, personas.district_admin, title="培训\x07班")
     assert refused.value.field == "title"
     assert refused.value.message.startswith("培训班名称含有不可见的控制字符")
+
+
+def test_a_name_with_markup_is_text_in_the_page_charts() -> None:
+    """Every inline SVG chart of the pages (training, appraisal, structure) escapes names."""
+    from decimal import Decimal
+    from xml.etree import ElementTree
+
+    from shegong.appraisal.charts import grade_svg, satisfaction_svg
+    from shegong.appraisal.selectors import WorkerRatings
+    from shegong.reports.charts import bar_chart_svg
+    from shegong.reports.rules import Breakdown, Row
+    from shegong.training.charts import bars_svg
+    from shegong.training.selectors import Bar
+
+    hostile = '"><script>alert(1)</script><a href="x'
+    svgs = [
+        bars_svg(hostile, [Bar(hostile, 3, note=hostile)]),
+        satisfaction_svg([WorkerRatings(1, hostile, {"satisfied": 2})]),
+        grade_svg({"A": 1}, {"A": hostile}),
+        bar_chart_svg(Breakdown("k", hostile, [Row(hostile, 1, Decimal(100))])),
+    ]
+    for svg in svgs:
+        root = ElementTree.fromstring(str(svg))
+        tags = {element.tag.split("}")[-1] for element in root.iter()}
+        assert tags <= {"svg", "title", "text", "rect"}
+        assert any(hostile in (element.text or "") for element in root.iter())
