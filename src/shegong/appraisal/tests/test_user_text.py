@@ -33,7 +33,7 @@ def test_a_control_character_left_in_a_name_does_not_stop_the_appraisal_files(
 ) -> None:
     setup = published(street_a_cycle(tree, personas))
     Worker.objects.filter(pk=setup.workers[0].pk).update(name="王\x07芳")
-    Unit.objects.filter(pk=tree.street_a.pk).update(name="街道\x00甲")
+    Unit.objects.filter(pk=tree.street_a.pk).update(name="街道\x01甲")
     report = documents.build(viewer=personas.street_a_manager, cycle=setup.cycle)
     sheet = openpyxl.load_workbook(io.BytesIO(documents.render(report, "xlsx")))["考核结果"]
     assert sheet["A1"].value == "街道甲2025年度社区工作者考核结果"

@@ -48,7 +48,7 @@ def test_a_control_character_left_in_a_name_does_not_stop_the_pay_files(
     run = street_a_pay(tree, personas.street_a_manager, worker)
     Worker.objects.filter(pk=worker.pk).update(name="苏州\x07社工")
     Unit.objects.filter(pk=tree.community_a1.pk).update(name="甲一\x1b社区")
-    Unit.objects.filter(pk=tree.district.pk).update(name="测试\x00区")
+    Unit.objects.filter(pk=tree.district.pk).update(name="测试\x02区")
     register = openpyxl.load_workbook(
         io.BytesIO(exports.register_xlsx(viewer=personas.district_admin, run=run))
     )["工资表"]

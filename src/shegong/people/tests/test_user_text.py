@@ -75,7 +75,7 @@ def test_a_control_character_left_in_old_data_does_not_stop_the_export(
     from openpyxl import load_workbook
 
     worker = register(tree.community_a1, personas.street_a_manager, name="张三")
-    Worker.objects.filter(pk=worker.pk).update(name="张\x07三", major="社会\x00工作")
+    Worker.objects.filter(pk=worker.pk).update(name="张\x07三", major="社会\x01工作")
     Unit.objects.filter(pk=tree.community_a1.pk).update(name="甲一\x1b社区")
     client = client_for(personas.district_admin)
     for fmt in ("xlsx", "csv"):

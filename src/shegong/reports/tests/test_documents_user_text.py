@@ -126,7 +126,7 @@ def test_a_control_character_left_in_a_name_does_not_stop_any_report_file(
     from docx import Document
     from openpyxl import load_workbook
 
-    _rename(tree.street_a, "街道\x00甲\x0b")
+    _rename(tree.street_a, "街道\x01甲\x0b")
     _rename(tree.community_a1, "甲一\x1b社区")
     client = client_for(personas.street_a_manager)
     contents = {}
