@@ -182,7 +182,7 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
 def xlsx_value(sheet: Any, value: Any) -> Any:
     """`value` ready for `sheet.append`: as it is when openpyxl stores it as plain text or a
     number, else a string cell (see `xlsx_cell`). Cheap for the common case."""
-    if type(value) is not str:
+    if not isinstance(value, str):  # str subclasses (SafeString) too
         return value
     # Fast path for plain text (isprintable is False for every control character).
     if value.isprintable() and not value.startswith(_XLSX_LEAD_OR_ERROR):
@@ -225,7 +225,7 @@ def csv_cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a
     leading apostrophe. Numbers and text that is only a number ("-3", "+8613800000000")
     stay as they are; nothing can hide in them."""
-    if type(value) is not str:
+    if not isinstance(value, str):  # str subclasses (SafeString) too
         return value
     if value.isprintable() and not value.startswith(_CSV_LEAD):  # plain text: the fast path
         return value
