@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shegong.api.views import raise_validation, viewer_of
+from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.errors import ServiceError
 from shegong.pay import selectors, services
 from shegong.pay.models import PayLine, PayRun
@@ -53,11 +53,11 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
         read_only_fields = fields
 
 
-class PayRunCreateSerializer(serializers.Serializer[Any]):
+class PayRunCreateSerializer(PlainTextInput):
     unit = serializers.CharField(help_text="单位代码")
     period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
     corrects = serializers.IntegerField(required=False, help_text="更正的已审批批次编号")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, label="说明")
 
 
 class PayLineSerializer(serializers.ModelSerializer[PayLine]):

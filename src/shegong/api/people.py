@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shegong.api.views import raise_validation, viewer_of
+from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
@@ -131,25 +131,27 @@ class WorkerDetailSerializer(WorkerSerializer):
         ]
 
 
-class WorkerInputSerializer(serializers.Serializer[Any]):
+class WorkerInputSerializer(PlainTextInput):
     """A worker's own fields; the services check ID numbers, dates and duplicates."""
 
-    name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(max_length=24, required=False)
+    name = serializers.CharField(max_length=50, label="姓名")
+    id_number = serializers.CharField(max_length=24, required=False, label="公民身份号码")
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label="联系电话")
     political = serializers.ChoiceField(choices=Political.choices)
     education = serializers.ChoiceField(choices=Education.choices)
-    major = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    major = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, label="所学专业"
+    )
     source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]  # a field named "source"
     work_start_date = serializers.DateField(required=False, allow_null=True)
 
 
 class WorkerCreateSerializer(WorkerInputSerializer):
-    id_number = serializers.CharField(max_length=24)
-    community = serializers.CharField(help_text="社区代码")
+    id_number = serializers.CharField(max_length=24, label="公民身份号码")
+    community = serializers.CharField(help_text="社区代码", label="社区代码")
     entry_date = serializers.DateField()
 
 

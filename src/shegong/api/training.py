@@ -20,7 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shegong.api.views import raise_validation, viewer_of
+from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
@@ -71,11 +71,11 @@ class CourseSerializer(serializers.ModelSerializer[Course]):
         ]
 
 
-class CourseInputSerializer(serializers.Serializer[Any]):
-    title = serializers.CharField(max_length=100)
+class CourseInputSerializer(PlainTextInput):
+    title = serializers.CharField(max_length=100, label="培训班名称")
     kind = serializers.CharField(help_text=KIND_HELP)
     organiser = serializers.CharField(help_text="主办单位代码")
-    place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True, label="地点")
     start = serializers.DateField()
     end = serializers.DateField()
     hours_per_day = serializers.DecimalField(max_digits=4, decimal_places=1, default=Decimal(6))
@@ -83,7 +83,7 @@ class CourseInputSerializer(serializers.Serializer[Any]):
     target_posts = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="岗位代码"
     )
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, label="说明")
 
     def validate_kind(self, value: str) -> str:
         return _choice(value, CourseKind.choices, "请选择培训类别")
@@ -140,10 +140,12 @@ class RegistrationInputSerializer(serializers.Serializer[Any]):
         return _choice(value, EXAM_LEVELS, "请选择报考级别")
 
 
-class ResultsInputSerializer(serializers.Serializer[Any]):
+class ResultsInputSerializer(PlainTextInput):
     scores = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=1))
     passed_on = serializers.DateField(required=False, allow_null=True)
-    certificate_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    certificate_number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, label="证书编号"
+    )
 
 
 def _date_param(request: Request, name: str) -> datetime.date | None:

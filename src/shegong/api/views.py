@@ -21,6 +21,7 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.models import User
 from shegong.core.net import client_address
+from shegong.core.text import ControlCharacterValidator
 from shegong.core.throttle import lockout_message
 from shegong.orgs import selectors as org_selectors
 from shegong.orgs import services as org_services
@@ -33,6 +34,18 @@ def viewer_of(request: Request) -> User:
 
 def raise_validation(exc: ServiceError) -> None:
     raise ValidationError({exc.field or "non_field_errors": [exc.message]})
+
+
+class PlainTextInput(serializers.Serializer[Any]):
+    """An input serializer whose writable text fields refuse control characters, with the
+    Chinese message naming the field (its `label`; give each text field one)."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                field.validators.append(ControlCharacterValidator(label=field.label or name))
+        return fields
 
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):

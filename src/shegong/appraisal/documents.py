@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from shegong.appraisal import rules, selectors
 from shegong.appraisal.models import GRADE_LABELS, Cycle, GradeSet, Standing
+from shegong.core.text import docx_text, xlsx_row
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -128,10 +129,10 @@ def render_xlsx(report: AppraisalReport) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("考核结果")
-    sheet.append([title(report)])
-    sheet.append([_(label) for _key, label in HEADER])
+    sheet.append(xlsx_row(sheet, [title(report)]))
+    sheet.append(xlsx_row(sheet, [_(label) for _key, label in HEADER]))
     for row in report.rows:
-        sheet.append([_cell(key, row[key]) for key, _label in HEADER])
+        sheet.append(xlsx_row(sheet, [_cell(key, row[key]) for key, _label in HEADER]))
     for column, width in zip(
         "ABCDEFGHIJKLM", (6, 10, 14, 10, 10, 10, 10, 8, 9, 12, 10, 6, 40), strict=True
     ):
@@ -139,9 +140,9 @@ def render_xlsx(report: AppraisalReport) -> bytes:
     sheet.freeze_panes = "A3"
 
     grades = book.create_sheet(_("等次分布"))
-    grades.append([_("等次"), _("人数")])
+    grades.append(xlsx_row(grades, [_("等次"), _("人数")]))
     for code, n in report.grades.items():
-        grades.append([report.labels[code], n])
+        grades.append(xlsx_row(grades, [report.labels[code], n]))
     chart = BarChart()
     chart.title = _("等次分布")
     chart.y_axis.title = _("人数")
@@ -152,13 +153,15 @@ def render_xlsx(report: AppraisalReport) -> bytes:
     grades.add_chart(chart, "D2")
 
     lists = book.create_sheet(_("名单"))
-    lists.append([_("名单"), _("姓名"), _("社区"), _("等次")])
+    lists.append(xlsx_row(lists, [_("名单"), _("姓名"), _("社区"), _("等次")]))
     for row in report.rows:
         if row["ten_best"]:
-            lists.append([_("十佳"), row["name"], row["community"], row["grade"]])
+            lists.append(xlsx_row(lists, [_("十佳"), row["name"], row["community"], row["grade"]]))
     for row in report.rows:
         if row["standing"] != str(Standing.RENEW.label):
-            lists.append([row["standing"], row["name"], row["community"], row["grade"]])
+            lists.append(
+                xlsx_row(lists, [row["standing"], row["name"], row["community"], row["grade"]])
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -177,12 +180,14 @@ def render_docx(report: AppraisalReport) -> bytes:
     doc = Document()
     for style_name in ("Normal", "Title", "Heading 1"):
         _docx_font(doc.styles[style_name])
-    doc.add_heading(title(report), level=0)
+    doc.add_heading(docx_text(title(report)), level=0)
     total = len(report.rows)
     summary = "、".join(f"{report.labels[g]}{n}人" for g, n in report.grades.items())
     doc.add_paragraph(
-        _("参加考核%(n)d人,其中%(summary)s。状态:%(status)s。")
-        % {"n": total, "summary": summary, "status": report.status}
+        docx_text(
+            _("参加考核%(n)d人,其中%(summary)s。状态:%(status)s。")
+            % {"n": total, "summary": summary, "status": report.status}
+        )
     )
     doc.add_heading(_("考核结果"), level=1)
     keys = ["rank", "name", "community", "score", "grade", "pay_factor", "standing"]
@@ -194,16 +199,18 @@ def render_docx(report: AppraisalReport) -> bytes:
     for row in report.rows:
         cells = table.add_row().cells
         for cell, key in zip(cells, keys, strict=True):
-            cell.text = str(row[key])
+            cell.text = docx_text(row[key])
     best = [r["name"] for r in report.rows if r["ten_best"]]
     if best:
         doc.add_heading(_("十佳社区工作者"), level=1)
-        doc.add_paragraph("、".join(best))
+        doc.add_paragraph(docx_text("、".join(best)))
     flagged = [r for r in report.rows if r["standing"] != str(Standing.RENEW.label)]
     if flagged:
         doc.add_heading(_("诫勉提醒与退出名单"), level=1)
         for r in flagged:
-            doc.add_paragraph(f"{r['standing']}:{r['name']}({r['community']})", style="List Bullet")
+            doc.add_paragraph(
+                docx_text(f"{r['standing']}:{r['name']}({r['community']})"), style="List Bullet"
+            )
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

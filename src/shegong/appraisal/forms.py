@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.appraisal.models import GradeSet, Rating
 from shegong.appraisal.services import SKIP
+from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def _decimal(label: Any, initial: str, *, places: int = 2, **kw: Any) -> forms.D
     )
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(PlainTextForm):
     unit = _UnitChoiceField(label=_("考核单位"), queryset=Unit.objects.none())
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
@@ -62,7 +63,7 @@ class SchemeForm(forms.Form):
         return {k: v for k, v in pairs.items() if v}
 
 
-class HouseholdsForm(forms.Form):
+class HouseholdsForm(PlainTextForm):
     households = forms.CharField(
         label=_("住户名单"),
         widget=forms.Textarea(
@@ -91,7 +92,7 @@ class CodeForm(forms.Form):
 RATING_CHOICES = [*Rating.choices, (SKIP, _("不了解"))]
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(PlainTextForm):
     text = forms.CharField(
         label=_("异议理由"),
         widget=forms.Textarea(attrs={"rows": 5, "style": "width:100%"}),
@@ -99,7 +100,7 @@ class ObjectionForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainTextForm):
     upheld = forms.TypedChoiceField(
         label=_("处理结果"),
         choices=[("0", _("维持原结果")), ("1", _("异议成立,撤回公示并更正"))],
@@ -113,7 +114,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class SelfReportForm(forms.Form):
+class SelfReportForm(PlainTextForm):
     text = forms.CharField(
         label=_("述职报告"),
         widget=forms.Textarea(attrs={"rows": 12, "style": "width:100%"}),

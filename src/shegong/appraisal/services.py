@@ -52,6 +52,7 @@ from shegong.appraisal.models import (
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
+from shegong.core.text import refuse_control_characters
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
 
@@ -851,6 +852,7 @@ def self_report_save(*, cycle: Cycle, worker: Worker, text: str, acting_user: Us
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("请填写述职报告"), field="text")
+    refuse_control_characters({"text": text}, {"text": _("述职报告")}, multiline=["text"])
     report = SelfReport.objects.filter(cycle=cycle, worker=worker).first()
     before = {"length": len(report.text)} if report else None
     if report:
@@ -1121,6 +1123,7 @@ def objection_file(*, result: Result, text: str, acting_user: User) -> Objection
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("请写明异议理由"), field="text")
+    refuse_control_characters({"text": text}, {"text": _("异议理由")}, multiline=["text"])
     try:
         with transaction.atomic():
             objection = Objection.objects.create(

@@ -8,7 +8,29 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.models import Role
+from shegong.core.text import ControlCharacterValidator
 from shegong.core.throttle import lockout_message
+
+
+class PlainTextForm(forms.Form):
+    """A form whose text fields refuse control characters, the message naming the field.
+
+    Line breaks and tabs are allowed only in multi-line fields (a Textarea); passwords are
+    left alone. The services check the same rule, so the API and imports obey it too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField) or isinstance(
+                field.widget, forms.PasswordInput
+            ):
+                continue
+            field.validators = [
+                *field.validators,
+                ControlCharacterValidator(
+                    label=field.label or name, multiline=isinstance(field.widget, forms.Textarea)
+                ),
+            ]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -33,7 +55,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return self.has_error(NON_FIELD_ERRORS, "locked")
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(PlainTextForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=150)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)

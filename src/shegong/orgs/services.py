@@ -17,6 +17,7 @@ from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditEntry
 from shegong.core.sheets import SheetRow, fold, fold_header
+from shegong.core.text import control_character_error
 from shegong.orgs import rules
 from shegong.orgs.models import (
     AreaType,
@@ -51,6 +52,9 @@ def _validate_unit_fields(*, code: str, name: str, kind: int, parent: Unit | Non
         raise ServiceError(error, field="code")
     if not name.strip():
         raise ServiceError(_("名称不能为空"), field="name")
+    refused = control_character_error(name, label=_("名称"))
+    if refused:
+        raise ServiceError(refused, field="name")
     error = rules.parent_kind_error(kind, parent.kind if parent else None)
     if error:
         raise ServiceError(error, field="parent")
@@ -401,6 +405,8 @@ def units_import_plan(
             seen[code] = row.number
         if not name:
             plan.errors.append(RowError(row.number, "名称", "", _("名称不能为空")))
+        elif refused := control_character_error(name, label=_("名称")):
+            plan.errors.append(RowError(row.number, "名称", name, refused))
         kind = rules.parse_kind(fold(v.get("kind")))
         if kind is None:
             plan.errors.append(

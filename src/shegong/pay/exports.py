@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from shegong.core.audit import AuditAction, audit_record
+from shegong.core.text import docx_text, xlsx_row
 from shegong.pay import selectors
 from shegong.pay.models import PayRun
 from shegong.pay.services import LINE_MONEY_FIELDS
@@ -35,25 +36,31 @@ def register_xlsx(*, viewer: User, run: PayRun) -> bytes:
     assert sheet is not None
     sheet.title = _("工资表")
     sheet.append(
-        [f"{run.unit.name} {run.period:%Y年%m月} {_('工资表')}({run.get_status_display()})"]
+        xlsx_row(
+            sheet,
+            [f"{run.unit.name} {run.period:%Y年%m月} {_('工资表')}({run.get_status_display()})"],
+        )
     )
     sheet["A1"].font = Font(bold=True, size=14)
     header = [_("序号"), _("社区"), _("姓名"), _("岗位序列"), _("等级"), _("档次"), *labels]
-    sheet.append(header)
+    sheet.append(xlsx_row(sheet, header))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for n, line in enumerate(selectors.run_lines(viewer=viewer, run=run), 1):
         amounts = [getattr(line, name) if shown else MASK for name in LINE_MONEY_FIELDS]
         sheet.append(
-            [
-                n,
-                communities.get(line.unit_path, ""),
-                line.worker.name,
-                line.track_name,
-                line.level,
-                line.step,
-                *amounts,
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    n,
+                    communities.get(line.unit_path, ""),
+                    line.worker.name,
+                    line.track_name,
+                    line.level,
+                    line.step,
+                    *amounts,
+                ],
+            )
         )
     totals = selectors.run_totals(viewer=viewer, run=run)
     sheet.append(
@@ -108,11 +115,11 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "年度待遇"
-    sheet.append([f"{data['unit']['name']} {data['year']}年 社区工作者待遇"])
+    sheet.append(xlsx_row(sheet, [f"{data['unit']['name']} {data['year']}年 社区工作者待遇"]))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([label for _key, label in REPORT_COLUMNS])
     for w in data["workers"]:
-        sheet.append([_number(w[key]) for key, _label in REPORT_COLUMNS])
+        sheet.append(xlsx_row(sheet, [_number(w[key]) for key, _label in REPORT_COLUMNS]))
     totals = data["totals"]
     sheet.append(["合计", "", "", *[_number(totals[k]) for k, _l in REPORT_COLUMNS[3:]]])
     for row in sheet.iter_rows(min_row=3, min_col=4):
@@ -138,9 +145,15 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
         )
     for f in data["benchmark_findings"]:
         findings.append([])
-        findings.append([f"{f['label']}口径低于标准的人员", "社区", "全年", "差额"])
+        findings.append(
+            xlsx_row(findings, [f"{f['label']}口径低于标准的人员", "社区", "全年", "差额"])
+        )
         for b in f["workers_below"]:
-            findings.append([b["name"], b["community"], _number(b["annual"]), _number(b["gap"])])
+            findings.append(
+                xlsx_row(
+                    findings, [b["name"], b["community"], _number(b["annual"]), _number(b["gap"])]
+                )
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -152,7 +165,7 @@ def report_docx(data: dict[str, Any]) -> bytes:
     from docx import Document
 
     doc = Document()
-    doc.add_heading(f"{data['unit']['name']}{data['year']}年社区工作者待遇情况", level=1)
+    doc.add_heading(docx_text(f"{data['unit']['name']}{data['year']}年社区工作者待遇情况"), level=1)
     totals = data["totals"]
     n = len(data["workers"])
     doc.add_paragraph(
@@ -184,7 +197,7 @@ def report_docx(data: dict[str, Any]) -> bytes:
             for cell, text in zip(
                 cells, [b["name"], b["community"], b["annual"], b["gap"]], strict=True
             ):
-                cell.text = text
+                cell.text = docx_text(text)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

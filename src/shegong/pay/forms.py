@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.pay.models import AdjustmentKind, AssignmentReason, Grade, GradeScheme, GradeTrack
 from shegong.pay.presets import PRESETS
@@ -39,7 +40,7 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(_("月份格式应为 YYYY-MM")) from None
 
 
-class RunForm(forms.Form):
+class RunForm(PlainTextForm):
     unit = UnitField(label=_("单位"), queryset=Unit.objects.none(), to_field_name="code")
     period = MonthField(label=_("月份"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
@@ -61,7 +62,7 @@ class PlaceForm(forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class SchemePresetForm(forms.Form):
+class SchemePresetForm(PlainTextForm):
     preset = forms.ChoiceField(
         label=_("模板"), choices=[(key, p.name) for key, p in PRESETS.items()]
     )
@@ -113,7 +114,7 @@ class FindingsForm(forms.Form):
             self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
 
 
-class GradeAssignForm(forms.Form):
+class GradeAssignForm(PlainTextForm):
     """A promotion or manual placement: which cell, from when, and why."""
 
     track = forms.ModelChoiceField(label=_("岗位序列"), queryset=GradeTrack.objects.none())
@@ -134,7 +135,7 @@ class GradeAssignForm(forms.Form):
         self.fields["track"].queryset = tracks  # type: ignore[attr-defined]
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(PlainTextForm):
     period = MonthField(label=_("月份"))
     kind = forms.ChoiceField(label=_("类别"), choices=AdjustmentKind.choices)
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=12, decimal_places=2)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core.access import Permission, root_paths, sees_everything
 from shegong.core.models import AuditAction, AuditEntry
+from shegong.core.text import csv_row, xlsx_cell, xlsx_value
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
 from shegong.people.imports import COLUMNS
@@ -176,11 +177,11 @@ def _xlsx(rows: Iterator[list[Any]]) -> bytes:
                 cell.number_format = "yyyy-mm-dd"
                 out.append(cell)
             elif index in (1, 5):  # ID number and phone stay text
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = xlsx_cell(sheet, value)
                 cell.number_format = "@"
                 out.append(cell)
             else:
-                out.append(value)
+                out.append(xlsx_value(sheet, value))  # a name is never a formula
         sheet.append(out)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -199,10 +200,10 @@ def _csv(rows: Iterator[list[Any]]) -> bytes:
     writer.writerow(HEADERS)
     for row in rows:
         writer.writerow(
-            [
+            csv_row(  # a cell starting with = + - @ is neutralised, never run by a spreadsheet
                 v.isoformat() if isinstance(v, datetime.date) else ("" if v is None else v)
                 for v in row
-            ]
+            )
         )
     # UTF-8 with a byte-order mark, so Excel opens it with the right encoding.
     return buffer.getvalue().encode("utf-8-sig")

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.models import (
     ETHNICITY_CHOICES,
@@ -34,7 +35,7 @@ class CommunityChoiceField(_UnitChoiceField):
         return f"{parent} · {obj.name}" if parent else obj.name
 
 
-class WorkerForm(forms.Form):
+class WorkerForm(PlainTextForm):
     """A worker's own fields; checking is the services' job (they know the ID rules)."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -96,7 +97,7 @@ class PostAssignForm(forms.Form):
     start = forms.DateField(label=_("任职日期"), widget=DATE)
 
 
-class CertificateForm(forms.Form):
+class CertificateForm(PlainTextForm):
     kind = forms.ChoiceField(label=_("证书类别"), choices=CertificateKind.choices)
     number = forms.CharField(label=_("证书编号"), max_length=50, required=False)
     issued_on = forms.DateField(label=_("取得日期"), widget=DATE)

@@ -30,6 +30,7 @@ from shegong.core.bulk import JsonText, bulk_writing, gc_paused, insert_rows, re
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditAction, AuditEntry
 from shegong.core.sheets import SheetRow, fold, fold_header
+from shegong.core.text import xlsx_put, xlsx_row, xml_text
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
 from shegong.people.models import (
@@ -871,7 +872,7 @@ def template_workbook(*, viewer: User) -> bytes:
         letter = get_column_letter(index)
         options.cell(row=1, column=index, value=LABELS[name])
         for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=index, value=value)
+            xlsx_put(options, row, index, value)  # a community name is never a formula
         if not values:
             continue
         target = get_column_letter([n for n, _h in COLUMNS].index(name) + 1)
@@ -923,18 +924,22 @@ def errors_workbook(*, rows: list[SheetRow], columns: list[str], errors: list[Ro
     for row in rows:
         values = [_cell_out(row.values.get(c)) for c in columns]
         row_errors = by_row.get(row.number, [])
-        sheet.append([*values, ";".join(f"{e.column}:{e.reason}" for e in row_errors), row.number])
+        # The uploaded values go back as text: a hostile cell is never a formula here.
+        note = ";".join(f"{e.column}:{e.reason}" for e in row_errors)
+        sheet.append(xlsx_row(sheet, [*values, note, row.number]))
         out_row = sheet.max_row
         for error in row_errors:
             if error.column in headers:
                 cell = sheet.cell(row=out_row, column=headers.index(error.column) + 1)
                 cell.fill = bad
-                cell.comment = Comment(error.reason, "shegong")
+                cell.comment = Comment(xml_text(error.reason), "shegong")
         if row_errors:
             sheet.cell(row=out_row, column=note_column).font = Font(color="9C0006")
     file_errors = [e for e in errors if e.row not in {r.number for r in rows}]
     for error in file_errors:
-        sheet.append([*[""] * len(headers), f"{error.column}:{error.reason}", error.row])
+        sheet.append(
+            xlsx_row(sheet, [*[""] * len(headers), f"{error.column}:{error.reason}", error.row])
+        )
     sheet.column_dimensions["B"].width = 22
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

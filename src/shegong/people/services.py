@@ -23,6 +23,7 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
+from shegong.core.text import control_character_error
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
 from shegong.people.models import (
@@ -151,6 +152,8 @@ def clean_worker_values(
         errors.append(("name", _("请填写姓名")))
     elif len(name) > 50:
         errors.append(("name", _("姓名过长")))
+    elif refused := control_character_error(name, label=_("姓名")):
+        errors.append(("name", refused))
     clean["name"] = name
 
     number = rules.normalize_id_number(values.get("id_number"))
@@ -176,7 +179,13 @@ def clean_worker_values(
     if ethnicity and not ethnicity.endswith("族") and f"{ethnicity}族" in ETHNICITIES:
         ethnicity = f"{ethnicity}族"
     if ethnicity and ethnicity not in ETHNICITIES:
-        errors.append(("ethnicity", _("民族“%(value)s”不在56个民族之列") % {"value": ethnicity}))
+        errors.append(
+            (
+                "ethnicity",
+                control_character_error(ethnicity, label=_("民族"))
+                or _("民族“%(value)s”不在56个民族之列") % {"value": ethnicity},
+            )
+        )
     clean["ethnicity"] = ethnicity
 
     phone = "".join(fold(values.get("phone")).split())
@@ -193,6 +202,8 @@ def clean_worker_values(
         clean[field] = value
 
     clean["major"] = fold(values.get("major"))[:100]
+    if refused := control_character_error(clean["major"], label=_("所学专业")):
+        errors.append(("major", refused))
 
     started = values.get("work_start_date") or None
     if started is not None:

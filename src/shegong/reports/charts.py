@@ -90,6 +90,11 @@ def _font_name() -> str | None:
     return font_manager.FontProperties(fname=str(CJK_FONT)).get_name()
 
 
+def _plain_text(text: str) -> str:
+    """Text matplotlib draws as it is: an escaped "$" is a dollar sign, never mathtext."""
+    return text.replace("$", r"\$")
+
+
 def bar_chart_png(breakdown: Breakdown, *, dpi: int = 150) -> bytes:
     """The same chart as a PNG for Word and PDF files, with Chinese labels in Noto Sans CJK."""
     import matplotlib
@@ -99,7 +104,8 @@ def bar_chart_png(breakdown: Breakdown, *, dpi: int = 150) -> bytes:
 
     font = _font_name()
     rows = breakdown.rows
-    labels = [r.label for r in rows][::-1]
+    # A "$" would start matplotlib's mathtext (and broken math raises): labels are plain text.
+    labels = [_plain_text(r.label) for r in rows][::-1]
     shares = [float(r.share) for r in rows][::-1]
     counts = [r.count for r in rows][::-1]
     fig = Figure(figsize=(6.0, 0.45 * len(rows) + 0.9), dpi=dpi)
@@ -117,7 +123,7 @@ def bar_chart_png(breakdown: Breakdown, *, dpi: int = 150) -> bytes:
             fontsize=9,
             **family,
         )
-    ax.set_title(breakdown.title, **family)
+    ax.set_title(_plain_text(breakdown.title), **family)
     ax.set_xlim(0, max([*shares, 1]) * 1.3)
     ax.set_xlabel("%", **family)
     for tick in ax.get_yticklabels():

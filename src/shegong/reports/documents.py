@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shegong.core.text import docx_text, pdf_text, xlsx_row
 from shegong.reports.charts import bar_chart_png
 from shegong.reports.selectors import Standing, StructureReport
 
@@ -156,26 +157,26 @@ def render_docx(report: StructureReport) -> bytes:
     for style_name in ("Normal", "Title", "Heading 1", "Heading 2"):
         _docx_font(doc.styles[style_name])
     doc.styles["Normal"].font.size = Pt(11)
-    doc.add_heading(title(report), level=0)
-    doc.add_paragraph(subtitle(report))
+    doc.add_heading(docx_text(title(report)), level=0)
+    doc.add_paragraph(docx_text(subtitle(report)))
     doc.add_heading(_("一、基本情况"), level=1)
-    doc.add_paragraph(report.narrative)
+    doc.add_paragraph(docx_text(report.narrative))
     if report.comparison:
         for phrase in report.comparison.phrases:
-            doc.add_paragraph(phrase, style="List Bullet")
+            doc.add_paragraph(docx_text(phrase), style="List Bullet")
     doc.add_heading(_("二、结构分析"), level=1)
     for key, b in report.figures.breakdowns.items():
-        doc.add_heading(b.title, level=2)
+        doc.add_heading(docx_text(b.title), level=2)
         header, rows = breakdown_table(report, key)
         _docx_table(doc, header, rows)
         doc.add_picture(io.BytesIO(bar_chart_png(b)), width=Cm(14))
     doc.add_heading(_("三、配备标准与目标"), level=1)
-    doc.add_paragraph(standards_note(report))
+    doc.add_paragraph(docx_text(standards_note(report)))
     header, rows = standards_table(report)
     _docx_table(doc, header, rows)
     if report.training is not None:
-        doc.add_heading(training_heading(report), level=1)
-        doc.add_paragraph(report.training.narrative)
+        doc.add_heading(docx_text(training_heading(report)), level=1)
+        doc.add_paragraph(docx_text(report.training.narrative))
         _docx_table(doc, *training_table(report))
     out = io.BytesIO()
     doc.save(out)
@@ -186,13 +187,13 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell.text = docx_text(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+            cell.text = docx_text(text)
 
 
 # ---------------------------------------------------------------- Excel
@@ -219,9 +220,9 @@ def render_xlsx(report: StructureReport) -> bytes:
     assert summary is not None
     summary.title = _sheet_title(_("概况"), used)
     f = report.figures
-    summary.append([title(report)])
+    summary.append(xlsx_row(summary, [title(report)]))
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([subtitle(report)])
+    summary.append(xlsx_row(summary, [subtitle(report)]))
     summary.append([_("社区工作者"), f.total])
     summary.append([_("平均年龄(岁)"), float(f.average_age) if f.average_age is not None else None])
     summary.append([_("大专及以上占比(%)"), float(f.college_share)])
@@ -229,7 +230,7 @@ def render_xlsx(report: StructureReport) -> bytes:
     summary.append([_("主职干部大专及以上占比(%)"), float(f.leaders_college_share)])
     summary.append([])
     summary.append([_("基本情况")])
-    summary.append([report.narrative])
+    summary.append(xlsx_row(summary, [report.narrative]))
     summary.merge_cells(
         start_row=summary.max_row, start_column=1, end_row=summary.max_row, end_column=8
     )
@@ -240,11 +241,11 @@ def render_xlsx(report: StructureReport) -> bytes:
     for key, b in f.breakdowns.items():
         ws = wb.create_sheet(_sheet_title(b.title, used))
         header, rows = breakdown_table(report, key)
-        ws.append(header)
+        ws.append(xlsx_row(ws, header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for values in rows:
-            ws.append([values[0], *(_number(v) for v in values[1:])])
+            ws.append(xlsx_row(ws, [values[0], *(_number(v) for v in values[1:])]))
         ws.column_dimensions["A"].width = 22
         n = len(rows)
         chart = BarChart()
@@ -264,20 +265,20 @@ def render_xlsx(report: StructureReport) -> bytes:
             ws.add_chart(pie, "H20")
 
     ws = wb.create_sheet(_sheet_title(_("配备标准"), used))
-    ws.append([standards_note(report)])
+    ws.append(xlsx_row(ws, [standards_note(report)]))
     header, rows = standards_table(report)
-    ws.append(header)
+    ws.append(xlsx_row(ws, header))
     for values in rows:
-        ws.append([values[0], *(_number(v) for v in values[1:])])
+        ws.append(xlsx_row(ws, [values[0], *(_number(v) for v in values[1:])]))
     ws.column_dimensions["A"].width = 22
     if report.training is not None:
         ws = wb.create_sheet(_sheet_title(_("教育培训"), used))
-        ws.append([training_heading(report)])
-        ws.append([report.training.narrative])
+        ws.append(xlsx_row(ws, [training_heading(report)]))
+        ws.append(xlsx_row(ws, [report.training.narrative]))
         header, rows = training_table(report)
-        ws.append(header)
+        ws.append(xlsx_row(ws, header))
         for values in rows:
-            ws.append([values[0], _number(values[1])])
+            ws.append(xlsx_row(ws, [values[0], _number(values[1])]))
         ws.column_dimensions["A"].width = 36
     out = io.BytesIO()
     wb.save(out)
@@ -326,9 +327,13 @@ def render_pdf(report: StructureReport) -> bytes:
     h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
 
+    def text(value: str, style: ParagraphStyle) -> Paragraph:
+        # Every string here may hold a unit's or a person's name: never markup.
+        return Paragraph(pdf_text(value), style)
+
     def table(header: list[str], rows: list[list[str]]) -> Table:
-        data = [[Paragraph(t, cell) for t in header]]
-        data += [[Paragraph(t, cell) for t in row] for row in rows]
+        data = [[text(t, cell) for t in header]]
+        data += [[text(t, cell) for t in row] for row in rows]
         t = Table(data, repeatRows=1, hAlign="LEFT")
         t.setStyle(
             TableStyle(
@@ -342,30 +347,30 @@ def render_pdf(report: StructureReport) -> bytes:
         return t
 
     story: list[Any] = [
-        Paragraph(title(report), h0),
-        Paragraph(subtitle(report), body),
-        Paragraph(_("一、基本情况"), h1),
-        Paragraph(report.narrative, body),
+        text(title(report), h0),
+        text(subtitle(report), body),
+        text(_("一、基本情况"), h1),
+        text(report.narrative, body),
     ]
     if report.comparison:
-        story += [Paragraph("· " + p, body) for p in report.comparison.phrases]
-    story.append(Paragraph(_("二、结构分析"), h1))
+        story += [text("· " + p, body) for p in report.comparison.phrases]
+    story.append(text(_("二、结构分析"), h1))
     for (header, rows), b in zip(tables, report.figures.breakdowns.values(), strict=True):
-        story += [Paragraph(b.title, h2), table(header, rows), Spacer(1, 4)]
+        story += [text(b.title, h2), table(header, rows), Spacer(1, 4)]
         png = bar_chart_png(b, dpi=120)
         image = Image(io.BytesIO(png))
         ratio = image.imageHeight / image.imageWidth
         image.drawWidth, image.drawHeight = 14 * cm, 14 * cm * ratio
         story.append(image)
     story += [
-        Paragraph(_("三、配备标准与目标"), h1),
-        Paragraph(standards_note(report), body),
+        text(_("三、配备标准与目标"), h1),
+        text(standards_note(report), body),
         table(*standards),
     ]
     if report.training is not None:
         story += [
-            Paragraph(training_heading(report), h1),
-            Paragraph(report.training.narrative, body),
+            text(training_heading(report), h1),
+            text(report.training.narrative, body),
             table(*training_table(report)),
         ]
     out = io.BytesIO()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shegong.core.text import xlsx_row
 from shegong.training.selectors import Shortfall, TrainingFigures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,11 +157,11 @@ def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
         first = False
         assert sheet is not None
         sheet.title = title
-        sheet.append(header)
+        sheet.append(xlsx_row(sheet, header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_number(v) for v in row])
+            sheet.append(xlsx_row(sheet, [_number(v) for v in row]))
         sheet.column_dimensions["A"].width = 24
         if title in (_("按类别"), _("按月份"), _("按下级单位")) and rows:
             chart = BarChart()
@@ -190,11 +191,11 @@ def _workbook(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append(header)
+    sheet.append(xlsx_row(sheet, header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_number(v) for v in row])
+        sheet.append(xlsx_row(sheet, [_number(v) for v in row]))
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 18
     sheet.freeze_panes = "A2"

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.forms import CommunityChoiceField
 from shegong.people.models import PostType
@@ -16,7 +17,7 @@ from shegong.training.models import EXAM_LEVELS, CourseKind, ExamSubject, Second
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class CourseForm(forms.Form):
+class CourseForm(PlainTextForm):
     """A course's fields; the services check dates, capacity and the organiser."""
 
     title = forms.CharField(label=_("培训班名称"), max_length=100)
@@ -52,7 +53,7 @@ class ExamRegisterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2008, max_value=2100)
 
 
-class ExamResultForm(forms.Form):
+class ExamResultForm(PlainTextForm):
     comprehensive = forms.DecimalField(
         label=ExamSubject.COMPREHENSIVE.label, required=False, max_digits=5, decimal_places=1
     )
@@ -77,7 +78,7 @@ class PaidForm(forms.Form):
     paid_on = forms.DateField(label=_("发放日期"), widget=DATE)
 
 
-class SecondmentForm(forms.Form):
+class SecondmentForm(PlainTextForm):
     worker = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("类别"), choices=SecondmentKind.choices)
     host = forms.CharField(label=_("去向单位"), max_length=100)

@@ -21,6 +21,7 @@ from shegong.core.access import Permission, has_permission, path_q
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
+from shegong.core.text import control_character_error
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import services as people_services
 from shegong.people.models import Placement, PostType, Worker, WorkerStatus
@@ -109,6 +110,9 @@ def clean_course_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list
     clean["kind"] = kind
     clean["place"] = fold(values.get("place"))[:100]
     clean["note"] = fold(values.get("note"))[:200]
+    for name, label in (("title", _("培训班名称")), ("place", _("地点")), ("note", _("说明"))):
+        if refused := control_character_error(clean[name], label=label):
+            errors.append((name, refused))
     start, end = values.get("start"), values.get("end")
     if start is None:
         errors.append(("start", _("请填写开始日期")))
