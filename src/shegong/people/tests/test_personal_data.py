@@ -9,9 +9,12 @@ import datetime
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from shegong.conftest import Personas, Tree, client_for
@@ -276,7 +279,10 @@ def test_the_worker_form_keeps_a_clerks_id_number_and_phone(
 ) -> None:
     values = worker_values(name="张三丰", id_number=make_id(BORN, serial=8), phone="139")
     values = {k: ("" if v is None else str(v)) for k, v in values.items()}
-    response = client_for(personas.community_a1_clerk).post(f"/workers/{worker.pk}/edit/", values)
+    client = client_for(personas.community_a1_clerk)
+    form = client.get(f"/workers/{worker.pk}/edit/").content.decode()
+    assert "1990-03-07" not in form and ID not in form and PHONE not in form
+    response = client.post(f"/workers/{worker.pk}/edit/", values)
     assert response.status_code == 302
     worker.refresh_from_db()
     assert (worker.name, worker.id_number, worker.phone) == ("张三丰", ID, PHONE)
@@ -371,3 +377,29 @@ def test_registering_a_number_held_in_scope_names_the_duplicate(
 ) -> None:
     with pytest.raises(ServiceError, match="已登记"):
         register(tree.community_a1, personas.community_a1_clerk, id_number=ID)
+
+
+def test_the_import_page_tells_a_clerk_once_that_phones_are_kept(
+    tree: Tree, personas: Personas, worker: Worker, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    second = register(tree.community_a1, personas.street_a_manager, name="李四")
+    rows = [
+        ["张三", ID, "13800000000", "本科", "中共党员", "聘用", tree.community_a1.name],
+        [
+            "李四",
+            second.id_number,
+            "13800000001",
+            "本科",
+            "中共党员",
+            "聘用",
+            tree.community_a1.name,
+        ],
+    ]
+    content = xlsx_bytes([HEADER, *rows])
+    response = client_for(personas.community_a1_clerk).post(
+        reverse("people_import:upload"), {"file": SimpleUploadedFile("roster.xlsx", content)}
+    )
+    body = response.content.decode()
+    assert 'id="preview"' in body
+    assert body.count("不作比对,也不会被修改") == 1
