@@ -49,7 +49,7 @@ from shegong.people.services import (
     PERSONAL_FIELDS,
     WORKER_FIELDS,
     clean_worker_values,
-    keeps_personal_data,
+    personal_data_keeper,
 )
 
 if TYPE_CHECKING:
@@ -548,6 +548,7 @@ def workers_import_plan(
     # Matching by ID number itself tells the importer only that the number they typed is
     # registered for a worker in their scope, which a registration would tell them too.
     kept_any = False
+    keeps = personal_data_keeper(acting_user)
     for planned in plan.workers:
         found = existing.get(planned.values["id_number"])
         if found is None:
@@ -566,7 +567,7 @@ def workers_import_plan(
             continue
         found["posts"] = holdings.get(found["id"], set())
         planned.existing = found
-        kept = keeps_personal_data(acting_user, found["unit_path"])
+        kept = keeps(found["unit_path"])
         kept_any = kept_any or kept
         # Blank optional cells (or absent columns) keep what the roster holds.
         for name in COMPARED:

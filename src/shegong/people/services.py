@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -102,12 +102,18 @@ def keeps_personal_data(acting_user: User, unit_path: str) -> bool:
     holds the personal-data right on the worker's community. Without it they stay as they
     are, whatever a form, the API, an import or the command line sends, and no check may
     compare a sent value with a hidden one (an error or "unchanged" would confirm a guess)."""
+    return personal_data_keeper(acting_user)(unit_path)
+
+
+def personal_data_keeper(acting_user: User) -> Callable[[str], bool]:
+    """keeps_personal_data for one acting user, their grants read once (the import asks for
+    every matched row of a 100,000-row sheet)."""
     if sees_everything(acting_user):
-        return False
+        return lambda _path: False
     if not acting_user.is_active:
-        return True
-    roots = root_paths(acting_user, Permission.PERSONAL_DATA)
-    return not any(unit_path.startswith(root) for root in roots)
+        return lambda _path: True
+    roots = tuple(root_paths(acting_user, Permission.PERSONAL_DATA))
+    return lambda path: not path.startswith(roots)
 
 
 def _require_date(value: datetime.date | None, field: str, label: str) -> datetime.date:
