@@ -188,6 +188,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Pay figures per group (equal pay, benchmark, budget, a run's part) are withheld from a
+# viewer without the personal-data right when the group has fewer people than this.
+SHEGONG_MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "3"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -4,9 +4,10 @@ read shows them unmasked to a viewer with the personal-data permission and recor
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -76,6 +77,10 @@ class WorkerSerializer(serializers.ModelSerializer[Worker]):
 
     id_number = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField(
+        help_text="出生日期;无个人信息权限时为 null,只给出生年份"
+    )
+    birth_year = serializers.SerializerMethodField()
     community = serializers.CharField(source="community.code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
 
@@ -88,6 +93,7 @@ class WorkerSerializer(serializers.ModelSerializer[Worker]):
             "id_number",
             "gender",
             "birth_date",
+            "birth_year",
             "ethnicity",
             "phone",
             "political",
@@ -111,6 +117,20 @@ class WorkerSerializer(serializers.ModelSerializer[Worker]):
 
     def get_phone(self, worker: Worker) -> str:
         return self._shown(worker).phone
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, worker: Worker) -> datetime.date | None:
+        # Read from the ID number: shown only to whoever may see the number (in lists too,
+        # as before; the ID number itself is masked there for everyone).
+        viewer = self.context["viewer"]
+        return (
+            worker.birth_date
+            if selectors.may_see_personal_data(viewer=viewer, worker=worker)
+            else None
+        )
+
+    def get_birth_year(self, worker: Worker) -> int:
+        return worker.birth_date.year
 
 
 class WorkerDetailSerializer(WorkerSerializer):
@@ -221,8 +241,13 @@ class WorkerViewSet(viewsets.GenericViewSet[Worker]):
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=WorkerSerializer(many=True))
     def list(self, request: Request) -> Response:
+        viewer = viewer_of(request)
         page = self.paginate_queryset(self.get_queryset())
-        data = WorkerSerializer(page, many=True, context={"viewer": viewer_of(request)}).data
+        query = selectors.WorkerFilters.from_mapping(request.query_params).q
+        hits = selectors.id_search_hits(viewer=viewer, query=query, workers=page or [])
+        if hits:
+            services.personal_data_search_disclose(workers=hits, acting_user=viewer)
+        data = WorkerSerializer(page, many=True, context={"viewer": viewer}).data
         return self.get_paginated_response(data)
 
     @extend_schema(responses=WorkerDetailSerializer)
@@ -265,18 +290,20 @@ class WorkerViewSet(viewsets.GenericViewSet[Worker]):
         incoming = WorkerInputSerializer(data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
         current = {name: getattr(worker, name) for name in services.WORKER_FIELDS}
-        values = {**current, **incoming.validated_data}
-        if not selectors.may_see_personal_data(viewer=viewer, worker=worker):
-            # Without the personal-data permission the ID and phone stay as they are; sending
-            # back the masked values is fine.
-            masked = {
+        sent = dict(incoming.validated_data)
+        values = {**current, **sent}
+        if services.keeps_personal_data(viewer, worker.unit_path):
+            # worker_update keeps the ID number, phone and birth date as they are. Sending
+            # back what the API showed (masked, or null) is fine; anything else is refused
+            # without comparing it with the hidden value, so no answer confirms a guess.
+            shown = {
                 "id_number": rules.mask_id_number(worker.id_number),
                 "phone": rules.mask_phone(worker.phone),
+                "birth_date": None,
             }
-            for name in ("id_number", "phone"):
-                if values[name] not in (current[name], masked[name]):
-                    raise ValidationError({name: ["您没有权限修改身份证号码和联系电话"]})
-                values[name] = current[name]
+            for name, value in shown.items():
+                if name in sent and sent[name] != value:
+                    raise ValidationError({name: ["您没有权限修改身份证号码、联系电话和出生日期"]})
         try:
             worker = services.worker_update(worker=worker, values=values, acting_user=viewer)
         except ServiceError as exc:

@@ -12,7 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, has_permission
+from shegong.core.access import Permission, has_permission, sees_everything
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditEntry
@@ -44,6 +44,20 @@ PROFILE_FIELDS = [
 def _require(acting_user: User, permission: Permission, unit: Unit | None) -> None:
     if not has_permission(acting_user, permission, unit):
         raise ServiceError(_("您没有权限修改该单位"))
+
+
+def may_reparent(acting_user: User, old_parent: Unit | None, new_parent: Unit | None) -> bool:
+    """Who may hang a unit under another parent: only whoever holds the edit right on both
+    the old and the new parent (the top of the tree is the superuser's). A clerk or manager
+    must not carry a community into a street that would then see its workers, nor out of
+    the street that answers for it."""
+    if sees_everything(acting_user):
+        return True
+    if old_parent is None or new_parent is None:
+        return False
+    return has_permission(acting_user, Permission.EDIT, old_parent) and has_permission(
+        acting_user, Permission.EDIT, new_parent
+    )
 
 
 def _validate_unit_fields(*, code: str, name: str, kind: int, parent: Unit | None) -> None:
@@ -108,8 +122,12 @@ def unit_update(*, unit: Unit, name: str, parent: Unit | None, acting_user: User
     """Rename a unit or hang it under another parent of the right level (never below itself)."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _require(acting_user, Permission.EDIT, unit)
-    if parent is not None and parent.pk != unit.parent_id:
-        _require(acting_user, Permission.EDIT, parent)
+    if (parent.pk if parent else None) != unit.parent_id and not may_reparent(
+        acting_user, unit.parent, parent
+    ):
+        raise ServiceError(
+            _("只有同时管理原上级单位和新上级单位的用户才能调整隶属关系"), field="parent"
+        )
     before = snapshot(unit, ["name", "parent_id", "path"])
     name = fold(name)
     _validate_unit_fields(code=unit.code, name=name, kind=unit.kind, parent=parent)
@@ -426,7 +444,7 @@ def units_import_plan(
 
     by_code = {u.code: u for u in plan.units}
     codes = set(by_code) | {u.parent_code for u in plan.units if u.parent_code}
-    existing = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    existing = {u.code: u for u in Unit.objects.filter(code__in=codes).select_related("parent")}
     for planned in plan.units:
         planned.existing = existing.get(planned.code)
 
@@ -481,6 +499,24 @@ def units_import_plan(
             plan.errors.append(
                 RowError(planned.row, "上级代码", pc or "", _("该单位不在您的管辖范围内"))
             )
+            continue
+        # A new parent for an existing unit: the edit right on both the old and the new one.
+        unit = planned.existing
+        if unit is not None and parent_of_existing(unit) != pc:
+            new_parent = existing.get(pc) if pc else None
+            cursor = pc
+            while new_parent is None and cursor is not None and cursor in by_code:
+                cursor = by_code[cursor].parent_code  # a parent created by this file
+                new_parent = existing.get(cursor) if cursor else None
+            if not may_reparent(acting_user, unit.parent, new_parent):
+                plan.errors.append(
+                    RowError(
+                        planned.row,
+                        "上级代码",
+                        pc or "",
+                        _("只有同时管理原上级单位和新上级单位的用户才能调整隶属关系"),
+                    )
+                )
     if plan.errors:
         plan.errors.sort(key=lambda e: (e.row, e.column))
         return plan

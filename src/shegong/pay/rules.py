@@ -368,3 +368,22 @@ def raise_cost(
 def index_cost(total_gross: Decimal, growth: Decimal, employer_rate: Decimal) -> Decimal:
     """The extra yearly cost of raising all pay by `growth` (0.1362 = +13.62%)."""
     return fen(total_gross * growth * (1 + employer_rate))
+
+
+def withheld(sizes: Sequence[int], minimum: int) -> tuple[set[int], bool]:
+    """Which groups of `sizes` people a figure per group must withhold, and whether their
+    total must go too, so that no figure describes fewer than `minimum` people.
+
+    A group under the minimum is withheld; when that leaves a single withheld group (or
+    withheld groups of fewer than `minimum` people together), the smallest other group
+    goes with it, since the total minus the groups shown would give it away. The total
+    itself is withheld only when it covers fewer than `minimum` people."""
+    hidden = {i for i, n in enumerate(sizes) if n < minimum}
+    while (
+        hidden
+        and len(hidden) < len(sizes)
+        and (len(hidden) < 2 or sum(sizes[i] for i in hidden) < minimum)
+    ):
+        _size, smallest = min((n, i) for i, n in enumerate(sizes) if i not in hidden)
+        hidden.add(smallest)
+    return hidden, 0 < sum(sizes) < minimum

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from shegong.core.access import (
     Permission,
@@ -48,6 +51,26 @@ if TYPE_CHECKING:
     from shegong.core.models import User
 
 CALIBERS = (("total_cost", "总成本"), ("gross", "应发"), ("net", "实发"))
+# What a withheld figure shows instead (see _withhold).
+WITHHELD = gettext_lazy("人数过少,不予显示")  # used as str(WITHHELD): files take no lazy text
+
+
+def min_group_size() -> int:
+    return int(settings.SHEGONG_MIN_GROUP_SIZE)
+
+
+def _withhold(rows: list[dict[str, Any]], size: str, values: Iterable[str]) -> bool:
+    """Pay figures per group are personal data for a viewer without the personal-data right:
+    replace `values` of the rows that rules.withheld picks (groups under the minimum size
+    and what would give them away) with WITHHELD, mark them `withheld`; return whether the
+    total over the rows must be withheld too."""
+    hidden, total_hidden = rules.withheld([r[size] for r in rows], min_group_size())
+    keys = list(values)
+    for i, row in enumerate(rows):
+        row["withheld"] = i in hidden
+        if i in hidden:
+            row.update(dict.fromkeys(keys, str(WITHHELD)))
+    return total_hidden
 
 
 # ---------------------------------------------------------------- runs and payslips
@@ -109,12 +132,20 @@ def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
         "net",
         "total_cost",
     ]
+    totals: dict[str, Any]
     if in_scope(viewer, run.unit):
-        return {"headcount": run.headcount, "partial": False} | {f: getattr(run, f) for f in fields}
-    sums = run_lines(viewer=viewer, run=run).aggregate(
-        headcount=Count("id"), **{f: Sum(f) for f in fields}
-    )
-    return {"partial": True} | {k: v if v is not None else rules.ZERO for k, v in sums.items()}
+        totals = {"headcount": run.headcount, "partial": False}
+        totals |= {f: getattr(run, f) for f in fields}
+    else:
+        sums = run_lines(viewer=viewer, run=run).aggregate(
+            headcount=Count("id"), **{f: Sum(f) for f in fields}
+        )
+        totals = {"partial": True}
+        totals |= {k: v if v is not None else rules.ZERO for k, v in sums.items()}
+    if not may_see_run_pay(viewer=viewer, run=run) and 0 < totals["headcount"] < min_group_size():
+        totals |= dict.fromkeys(fields, str(WITHHELD))  # the sums of one or two people's pay
+        totals["withheld"] = True
+    return totals
 
 
 def line_get(*, viewer: User, pk: int) -> PayLine:
@@ -346,6 +377,7 @@ def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     the year's share), and the share of secretaries and directors at or above the average
     wage. Part-year workers are compared on their pay annualised."""
     years = worker_years(viewer=viewer, unit=unit, year=year)
+    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
     paths = {w.unit_path for w in years}
     in_force = settings_in_force(paths, datetime.date(year, 1, 1)) if paths else {}
     names = community_names(paths)
@@ -376,20 +408,26 @@ def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
                 leaders += 1
                 at_average += amount >= wage.amount
         units_below = []
+        per_unit = [{"path": p, "workers": len(a)} for p, a in sorted(by_unit.items())]
+        if not shown:
+            _withhold(per_unit, "workers", ["average"])
+        kept = {row["path"] for row in per_unit if not row.get("withheld")}
         for path, amounts in sorted(by_unit.items()):
             wage = in_force[path].wage
             assert wage is not None
             average = rules.fen(sum(amounts, rules.ZERO) / len(amounts))
             line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
             if average < line:
+                found = path in kept
                 units_below.append(
                     {
                         "name": names.get(path, path),
                         "path": path,
-                        "average": average,
+                        "average": average if found else str(WITHHELD),
                         "benchmark": line,
-                        "gap": line - average,
+                        "gap": line - average if found else str(WITHHELD),
                         "workers": len(amounts),
+                        "withheld": not found,
                     }
                 )
         calibers.append(
@@ -428,6 +466,7 @@ def equal_pay(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
     for w in worker_years(viewer=viewer, unit=unit, year=year):
         groups[(w.track_name, w.level)][w.source].append(w)
     labels = dict(Source.choices)
+    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
     findings = []
     for (track, level), by_source in sorted(groups.items()):
         if len(by_source) < 2:
@@ -436,23 +475,34 @@ def equal_pay(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
             s: rules.fen(sum((w.annual["gross"] for w in ws), rules.ZERO) / len(ws))
             for s, ws in by_source.items()
         }
+        sources = [
+            {
+                "source": s,
+                "label": labels.get(s, s),
+                "mean": means[s],
+                "workers": sorted(by_source[s], key=lambda w: w.name),
+                "size": len(by_source[s]),
+            }
+            for s in sorted(means, key=lambda s: -means[s])
+        ]
+        withheld = False
+        if not shown:
+            _withhold(sources, "size", ["mean"])
+            withheld = any(row["withheld"] for row in sources)
+        if withheld:
+            sources.sort(key=lambda row: str(row["label"]))  # the order by mean would tell
         findings.append(
             {
                 "track": track,
                 "level": level,
-                "gap": max(means.values()) - min(means.values()),
-                "sources": [
-                    {
-                        "source": s,
-                        "label": labels.get(s, s),
-                        "mean": means[s],
-                        "workers": sorted(by_source[s], key=lambda w: w.name),
-                    }
-                    for s in sorted(means, key=lambda s: -means[s])
-                ],
+                "gap": str(WITHHELD) if withheld else max(means.values()) - min(means.values()),
+                "sources": sources,
+                "withheld": withheld,
             }
         )
-    return sorted(findings, key=lambda f: -f["gap"])
+    return sorted(
+        findings, key=lambda f: (f["withheld"], rules.ZERO if f["withheld"] else -f["gap"])
+    )
 
 
 def budget(
@@ -504,6 +554,20 @@ def budget(
         key: sum((r[key] for r in by_path), rules.ZERO if key != "workers" else 0)
         for key in ("workers", "gross", "employer", "total_cost", "net")
     }
+    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
+    money = ("gross", "employer", "total_cost", "net")
+    if not shown:
+        # Within a street, communities under the minimum and their complement; a street of
+        # fewer people than the minimum loses its totals, and the grand total goes when the
+        # withheld streets alone would be it minus the others.
+        hidden_streets = []
+        for street in streets.values():
+            if _withhold(street["communities"], "workers", money):
+                street.update(dict.fromkeys(money, str(WITHHELD)), withheld=True)
+                hidden_streets.append(street["workers"])
+        if hidden_streets and (len(hidden_streets) < 2 or sum(hidden_streets) < min_group_size()):
+            total.update(dict.fromkeys(money, str(WITHHELD)))
+            total["withheld"] = True
     in_force = settings_in_force([unit.path], datetime.date(year, 1, 1))[unit.path]
     employer_rate = (
         sum((getattr(in_force.rates, f"{k}_employer") for k in INSURANCE_KINDS), rules.ZERO)
@@ -515,16 +579,23 @@ def budget(
         target = rules.fen(in_force.wage.amount * raise_to_share)
         years = worker_years(viewer=viewer, unit=unit, year=year)
         extra, count = rules.raise_cost((w.annual["gross"] for w in years), target, employer_rate)
+        # The cost of raising one or two people is their pay's distance to the target.
+        hidden = not shown and 0 < count < min_group_size()
         what_if["raise"] = {
             "share": raise_to_share,
             "target": target,
-            "extra": extra,
+            "extra": str(WITHHELD) if hidden else extra,
             "workers": count,
+            "withheld": hidden,
         }
     if growth is not None:
+        hidden = bool(total.get("withheld"))
         what_if["index"] = {
             "growth": growth,
-            "extra": rules.index_cost(Decimal(total["gross"]), growth, employer_rate),
+            "extra": str(WITHHELD)
+            if hidden
+            else rules.index_cost(Decimal(total["gross"]), growth, employer_rate),
+            "withheld": hidden,
         }
     return {
         "unit": unit,
@@ -605,7 +676,16 @@ def report(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     Money as strings with two decimals, never floats."""
     found = benchmark(viewer=viewer, unit=unit, year=year)
     names = found["communities"]
-    money = lambda d: f"{d:.2f}"  # noqa: E731
+    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
+    few = not shown and 0 < len(found["workers"]) < min_group_size()
+
+    def money(d: Any, *, own: bool = False, total: bool = False) -> str:
+        """A person's amount is masked without the personal-data right (as on the pages),
+        a total of fewer than the minimum withheld; a figure already withheld stays so."""
+        if (own and not shown) or (total and few):
+            return "***" if own else str(WITHHELD)
+        return f"{d:.2f}" if isinstance(d, Decimal) else str(d)
+
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "year": year,
@@ -617,17 +697,17 @@ def report(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
                 "name": w.name,
                 "community": names.get(w.unit_path, ""),
                 "months": w.months,
-                "gross": money(w.gross),
-                "employer_contributions": money(w.employer_contributions),
-                "personal_contributions": money(w.personal_contributions),
-                "income_tax": money(w.income_tax),
-                "net": money(w.net),
-                "total_cost": money(w.total_cost),
+                "gross": money(w.gross, own=True),
+                "employer_contributions": money(w.employer_contributions, own=True),
+                "personal_contributions": money(w.personal_contributions, own=True),
+                "income_tax": money(w.income_tax, own=True),
+                "net": money(w.net, own=True),
+                "total_cost": money(w.total_cost, own=True),
             }
             for w in found["workers"]
         ],
         "totals": {
-            key: money(sum((getattr(w, key) for w in found["workers"]), rules.ZERO))
+            key: money(sum((getattr(w, key) for w in found["workers"]), rules.ZERO), total=True)
             for key in (
                 "gross",
                 "employer_contributions",
@@ -645,8 +725,8 @@ def report(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
                     {
                         "name": b["worker"].name,
                         "community": names.get(b["worker"].unit_path, ""),
-                        "annual": money(b["amount"]),
-                        "gap": money(b["gap"]),
+                        "annual": money(b["amount"], own=True),
+                        "gap": money(b["gap"], own=True),
                     }
                     for b in c["below"]
                 ],

@@ -134,6 +134,7 @@ def worker_export_rows(
                 tally["unmasked"] += 1
             else:
                 id_number, phone = rules.mask_id_number(id_number), rules.mask_phone(phone)
+                birth_date = rules.mask_birth_date(birth_date)  # read from the ID number
             yield [
                 name,
                 id_number,

@@ -46,7 +46,12 @@ from shegong.people.models import (
     Worker,
     WorkerStatus,
 )
-from shegong.people.services import WORKER_FIELDS, clean_worker_values
+from shegong.people.services import (
+    PERSONAL_FIELDS,
+    WORKER_FIELDS,
+    clean_worker_values,
+    personal_data_keeper,
+)
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -326,6 +331,7 @@ class WorkerImportPlan:
     updates: int = 0
     unchanged: int = 0
     rows: int = 0
+    notices: list[str] = field(default_factory=list)  # said once, above the preview
 
     @property
     def ok(self) -> bool:
@@ -537,26 +543,38 @@ def workers_import_plan(
         ).values_list("worker_id", "post_id"):
             holdings.setdefault(worker_id, set()).add(post_id)
 
+    # Without the personal-data right on a worker's community, the ID number (the match key),
+    # phone and birth date of an existing worker are neither compared nor changed
+    # (services.keeps_personal_data): "unchanged" must not confirm a guess of a hidden value.
+    # Matching by ID number itself tells the importer only that the number they typed is
+    # registered for a worker in their scope, which a registration would tell them too.
+    kept_any = False
+    keeps = personal_data_keeper(acting_user)
     for planned in plan.workers:
         found = existing.get(planned.values["id_number"])
         if found is None:
             plan.creates += 1
             continue
-        # Someone registered elsewhere: say so without saying where.
+        # Registered outside the importer's scope: say neither that nor where.
         if found["community_id"] not in communities.allowed_ids:
             errors.append(
                 RowError(
                     planned.row,
                     LABELS["id_number"],
                     planned.values["id_number"],
-                    _("该人员已登记在您管辖范围以外的社区,请联系其所在街道办理调动"),
+                    _("该公民身份号码无法由您导入,请联系区级管理员核实处理"),
                 )
             )
             continue
         found["posts"] = holdings.get(found["id"], set())
         planned.existing = found
+        kept = keeps(found["unit_path"])
+        kept_any = kept_any or kept
         # Blank optional cells (or absent columns) keep what the roster holds.
         for name in COMPARED:
+            if kept and name in PERSONAL_FIELDS:
+                planned.values[name] = found[name]
+                continue
             new = planned.values.get(name)
             column_given = name in present and fold(planned.raw.get(name)) != ""
             if name in {"gender", "birth_date"}:
@@ -585,6 +603,13 @@ def workers_import_plan(
             plan.updates += 1
         else:
             plan.unchanged += 1
+    if kept_any:
+        plan.notices.append(
+            _(
+                "您没有个人信息权限:已登记人员的公民身份号码、联系电话和出生日期"
+                "不作比对,也不会被修改"
+            )
+        )
     if errors:
         errors.sort(key=lambda e: (e.row, _column_order(e.column)))
     return plan

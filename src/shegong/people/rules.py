@@ -19,6 +19,9 @@ from shegong.people.models import Gender
 ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 # A search term that looks like the end of an ID number: four or more digits, maybe a final X.
 ID_TAIL = re.compile(r"^\d{3,17}[\dXx]$")
+# The characters of an ID number a masked value shows at its end (mask_id_number): the only
+# tail a viewer without the personal-data right may search by.
+SHOWN_TAIL = 4
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 # Surnames read differently from the common reading of the character (单 is Shàn, not Dān).
@@ -141,6 +144,11 @@ def mask_id_number(number: str) -> str:
     return _mask(number, 3, 4)
 
 
+def mask_birth_date(birth_date: datetime.date | None) -> str:
+    """1990-03-07 → "1990年": the year is all a masked ID number's birth date shows."""
+    return _("%(year)d年") % {"year": birth_date.year} if birth_date else ""
+
+
 def mask_phone(phone: str) -> str:
     """13812345678 → 138****5678."""
     return _mask(phone, 3, 4) if phone else ""
@@ -165,6 +173,12 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
+def age_in_year(birth_date: datetime.date, day: datetime.date) -> int:
+    """The age reached within the year of `day` (years since the birth year): what an age is
+    for a viewer without the personal-data right, so no chosen day tells the birthday."""
+    return day.year - birth_date.year
+
+
 def born_on_or_before_for_age(age: int, day: datetime.date) -> datetime.date:
     """The latest birth date of someone at least `age` years old on `day`."""
     try:
@@ -181,3 +195,8 @@ def is_dual_role(posts: Iterable[tuple[bool, bool]]) -> bool:
 
 def looks_like_id_tail(query: str) -> bool:
     return bool(ID_TAIL.match(query))
+
+
+def looks_like_shown_tail(query: str) -> bool:
+    """Exactly the tail a masked ID number shows (the only one a masked viewer may search)."""
+    return len(query) == SHOWN_TAIL and looks_like_id_tail(query)

@@ -7,14 +7,16 @@ comes from placements: `start <= D and (end is null or end > D)`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
-from shegong.core.access import Permission, has_permission, path_q
+from shegong.core.access import Permission, has_permission, path_q, root_paths, sees_everything
 from shegong.core.models import AuditEntry
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
@@ -41,6 +43,12 @@ SORTS: dict[str, list[str]] = {
     "updated": ["-updated_at", "-id"],
 }
 DEFAULT_SORT = "community"
+# A viewer without the personal-data right sorts by birth year only: an exact order of
+# birthdays would let them place a worker of their own making beside another and read the day.
+YEAR_SORTS: dict[str, list[str]] = {
+    "age": ["-birth_year", "id"],
+    "-age": ["birth_year", "id"],
+}
 
 
 @dataclass
@@ -109,6 +117,30 @@ def worker_scope_q(viewer: User) -> Q:
     return path_q(viewer, "unit_path")
 
 
+def personal_data_q(viewer: User) -> Q:
+    """The workers whose personal data the viewer may see."""
+    return path_q(viewer, "unit_path", Permission.PERSONAL_DATA)
+
+
+def sees_personal_data_everywhere(viewer: User) -> bool:
+    """Whether the viewer holds the personal-data right on every unit they see; otherwise
+    ages, age filters and the age sort go by birth year only (rules.age_in_year)."""
+    if sees_everything(viewer):
+        return True
+    if not viewer.is_active:
+        return False
+    covered = root_paths(viewer, Permission.PERSONAL_DATA)
+    return all(any(root.startswith(c) for c in covered) for root in root_paths(viewer))
+
+
+def age_for(*, viewer: User, worker: Worker, day: datetime.date) -> int:
+    """A worker's age on `day` as the viewer may see it: full years with the personal-data
+    right, else the age reached within that year."""
+    if may_see_personal_data(viewer=viewer, worker=worker):
+        return rules.age_on(worker.birth_date, day)
+    return rules.age_in_year(worker.birth_date, day)
+
+
 def worker_list(*, viewer: User, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
     """The workers the viewer sees, narrowed by `filters`.
 
@@ -144,10 +176,19 @@ def worker_list(*, viewer: User, filters: WorkerFilters | None = None) -> QueryS
             workers = workers.filter(**{name: value})
     if f.dual_role is not None:
         workers = workers.filter(is_dual_role=f.dual_role)
+    exact = sees_personal_data_everywhere(viewer)
     if f.age_min is not None:
-        workers = workers.filter(birth_date__lte=rules.born_on_or_before_for_age(f.age_min, day))
+        if exact:
+            latest = rules.born_on_or_before_for_age(f.age_min, day)
+            workers = workers.filter(birth_date__lte=latest)
+        else:
+            workers = workers.filter(birth_date__year__lte=day.year - f.age_min)
     if f.age_max is not None:
-        workers = workers.filter(birth_date__gt=rules.born_on_or_before_for_age(f.age_max + 1, day))
+        if exact:
+            latest = rules.born_on_or_before_for_age(f.age_max + 1, day)
+            workers = workers.filter(birth_date__gt=latest)
+        else:
+            workers = workers.filter(birth_date__year__gte=day.year - f.age_max)
     if f.certificate:
         certificates = Certificate.objects.filter(worker=OuterRef("pk"))
         if f.as_of:
@@ -159,18 +200,39 @@ def worker_list(*, viewer: User, filters: WorkerFilters | None = None) -> QueryS
         else:
             workers = workers.filter(Exists(certificates.filter(kind=f.certificate)))
     if f.q:
-        workers = workers.filter(_search_q(f.q))
+        workers = workers.filter(_search_q(f.q, viewer))
+    if f.sort in YEAR_SORTS and not exact:
+        return workers.annotate(birth_year=ExtractYear("birth_date")).order_by(*YEAR_SORTS[f.sort])
     return workers.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT]))
 
 
-def _search_q(query: str) -> Q:
-    """Name contains it, pinyin initials start with it, or the ID number ends with it."""
+def _search_q(query: str, viewer: User) -> Q:
+    """Name contains it, pinyin initials start with it, or the ID number ends with it.
+
+    An ID tail matches any worker only when it is exactly the tail a masked number shows;
+    a longer one matches only workers whose personal data the viewer may see, so no search
+    tests a guess of the hidden digits."""
     found = Q(name__contains=query)
     if query.isascii() and query.isalpha():
         found |= Q(name_initials__startswith=query.lower())
-    if rules.looks_like_id_tail(query):
+    if rules.looks_like_shown_tail(query):
         found |= Q(id_number__endswith=query.upper())
+    elif rules.looks_like_id_tail(query):
+        found |= Q(id_number__endswith=query.upper()) & personal_data_q(viewer)
     return found
+
+
+def id_search_hits(*, viewer: User, query: str, workers: Iterable[Worker]) -> list[Worker]:
+    """Among `workers` (a page of a search), those found by their ID number whose number the
+    viewer may see: what services.personal_data_search_disclose records."""
+    if not rules.looks_like_id_tail(query):
+        return []
+    tail = query.upper()
+    return [
+        w
+        for w in workers
+        if w.id_number.endswith(tail) and may_see_personal_data(viewer=viewer, worker=w)
+    ]
 
 
 def worker_get(*, viewer: User, pk: int | str) -> Worker:
@@ -194,6 +256,7 @@ class PersonalData:
     id_number: str
     phone: str
     unmasked: bool
+    birth_date: str = ""  # ISO date unmasked, else the year only
 
 
 def may_see_personal_data(*, viewer: User, worker: Worker) -> bool:
@@ -205,9 +268,12 @@ def personal_data_for(*, viewer: User, worker: Worker, unmask: bool = True) -> P
     worker's community. Whoever shows an unmasked value records it with
     services.personal_data_disclose."""
     if unmask and may_see_personal_data(viewer=viewer, worker=worker):
-        return PersonalData(worker.id_number, worker.phone, True)
+        return PersonalData(worker.id_number, worker.phone, True, worker.birth_date.isoformat())
     return PersonalData(
-        rules.mask_id_number(worker.id_number), rules.mask_phone(worker.phone), False
+        rules.mask_id_number(worker.id_number),
+        rules.mask_phone(worker.phone),
+        False,
+        rules.mask_birth_date(worker.birth_date),
     )
 
 

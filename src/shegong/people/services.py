@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shegong.core.access import Permission, has_permission
+from shegong.core.access import Permission, has_permission, in_scope, root_paths, sees_everything
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
@@ -64,6 +64,9 @@ WORKER_FIELDS = [
     "work_start_date",
 ]
 AUDITED_FIELDS = [*WORKER_FIELDS, "community_id", "unit_path", "status", "is_dual_role"]
+# What stays as it is when the acting user lacks the personal-data right on the worker's
+# community (the birth date is read from the ID number, so it goes with it).
+PERSONAL_FIELDS = ("id_number", "phone", "birth_date")
 EXIT_REASONS = [r for r in EndReason.values if r != EndReason.TRANSFER]
 
 
@@ -93,6 +96,25 @@ def _require_community(unit: Unit | None, acting_user: User, field: str = "commu
         raise ServiceError(_("%(unit)s不是社区,人员只能登记在社区") % {"unit": unit.name}, field)
     _require_edit(acting_user, unit, field)
     return unit
+
+
+def keeps_personal_data(acting_user: User, unit_path: str) -> bool:
+    """The rule of who may change a worker's ID number, phone and birth date: only whoever
+    holds the personal-data right on the worker's community. Without it they stay as they
+    are, whatever a form, the API, an import or the command line sends, and no check may
+    compare a sent value with a hidden one (an error or "unchanged" would confirm a guess)."""
+    return personal_data_keeper(acting_user)(unit_path)
+
+
+def personal_data_keeper(acting_user: User) -> Callable[[str], bool]:
+    """keeps_personal_data for one acting user, their grants read once (the import asks for
+    every matched row of a 100,000-row sheet)."""
+    if sees_everything(acting_user):
+        return lambda _path: False
+    if not acting_user.is_active:
+        return lambda _path: True
+    roots = tuple(root_paths(acting_user, Permission.PERSONAL_DATA))
+    return lambda path: not path.startswith(roots)
 
 
 def _require_date(value: datetime.date | None, field: str, label: str) -> datetime.date:
@@ -135,13 +157,18 @@ PHONE_CHARACTERS = re.compile(r"[0-9+-]*")
 
 
 def clean_worker_values(
-    values: Mapping[str, Any], *, today: datetime.date | None = None
+    values: Mapping[str, Any],
+    *,
+    today: datetime.date | None = None,
+    birth_year_only: bool = False,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Check and normalise a worker's own fields (everything in WORKER_FIELDS).
 
     Returns (clean values, [(field, reason), ...]); nothing is written. A missing gender or
     birth date is taken from the ID number; a given one must agree with it. The import
     reports every problem of a row from this; the services refuse with the first.
+    `birth_year_only`: the caller may not see the birth date, so checks against it refuse
+    only what its year alone rules out (a check to the day would test a guess of it).
     """
     today = today or _today()
     clean: dict[str, Any] = {}
@@ -209,31 +236,65 @@ def clean_worker_values(
     if started is not None:
         if started > today:
             errors.append(("work_start_date", _("参加社区工作时间不能晚于今天")))
-        elif birth_date is not None and rules.age_on(birth_date, started) < 16:
+        elif birth_date is not None and _younger_than(16, birth_date, started, birth_year_only):
             errors.append(("work_start_date", _("参加社区工作时未满16周岁,请核对")))
     clean["work_start_date"] = started
     return clean, errors
 
 
-def _clean_or_refuse(values: Mapping[str, Any]) -> dict[str, Any]:
-    clean, errors = clean_worker_values(values)
+def _younger_than(
+    age: int, birth_date: datetime.date, day: datetime.date, birth_year_only: bool
+) -> bool:
+    if birth_year_only:
+        return rules.age_in_year(birth_date, day) < age  # surely younger, whatever the day
+    return rules.age_on(birth_date, day) < age
+
+
+def _clean_or_refuse(values: Mapping[str, Any], *, birth_year_only: bool = False) -> dict[str, Any]:
+    clean, errors = clean_worker_values(values, birth_year_only=birth_year_only)
     if errors:
         field, message = errors[0]
         raise ServiceError(message, field=field)
     return clean
 
 
-def _refuse_duplicate_id(number: str, exclude_pk: int | None = None) -> None:
-    others = Worker.objects.filter(id_number=number)
+class _HeldOutsideScope(Exception):
+    """The number is registered for a worker the acting user does not see."""
+
+    def __init__(self, worker: Worker) -> None:
+        super().__init__(worker.pk)
+        self.worker = worker
+
+
+def _refuse_duplicate_id(number: str, acting_user: User, exclude_pk: int | None = None) -> None:
+    others = Worker.objects.filter(id_number=number).select_related("community")
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     found = others.first()
-    if found is not None:
-        raise ServiceError(
-            _("公民身份号码%(id)s已登记(%(status)s)")
-            % {"id": rules.mask_id_number(number), "status": found.get_status_display()},
-            field="id_number",
+    if found is None:
+        return
+    if not in_scope(acting_user, found.community):
+        raise _HeldOutsideScope(found)
+    raise ServiceError(
+        _("公民身份号码%(id)s已登记(%(status)s)")
+        % {"id": rules.mask_id_number(number), "status": found.get_status_display()},
+        field="id_number",
+    )
+
+
+def _refused_outside_scope(held: _HeldOutsideScope, acting_user: User) -> ServiceError:
+    """Record the attempt in the trail of the worker who holds the number (in its own
+    transaction: the refused change rolls back), and answer without saying the number is
+    registered, which someone outside that worker's scope must not learn."""
+    with transaction.atomic():
+        _audit(
+            held.worker,
+            acting_user,
+            AuditAction.UPDATE,
+            note=_("未登记:%(user)s试图以该公民身份号码登记或修改其他人员")
+            % {"user": acting_user.get_username()},
         )
+    return ServiceError(_("该公民身份号码无法由您登记,请联系区级管理员核实处理"), field="id_number")
 
 
 def _locked(worker: Worker) -> Worker:
@@ -264,7 +325,6 @@ def _end_current_posts(worker: Worker, day: datetime.date) -> None:
 # ---------------------------------------------------------------- workers
 
 
-@transaction.atomic
 def worker_create(
     *,
     community: Unit | None,
@@ -272,13 +332,32 @@ def worker_create(
     values: Mapping[str, Any],
     acting_user: User,
 ) -> Worker:
-    """Register a worker in a community from `entry_date` (opens the first placement)."""
+    """Register a worker in a community from `entry_date` (opens the first placement).
+
+    A number registered outside the acting user's scope is refused with a neutral message
+    and the attempt is recorded for whoever sees that worker."""
+    try:
+        return _worker_create(
+            community=community, entry_date=entry_date, values=values, acting_user=acting_user
+        )
+    except _HeldOutsideScope as held:
+        raise _refused_outside_scope(held, acting_user) from None
+
+
+@transaction.atomic
+def _worker_create(
+    *,
+    community: Unit | None,
+    entry_date: datetime.date | None,
+    values: Mapping[str, Any],
+    acting_user: User,
+) -> Worker:
     community = _require_community(community, acting_user)
     clean = _clean_or_refuse(values)
     entry_date = _require_date(entry_date, "entry_date", _("入职日期"))
     if entry_date < clean["birth_date"]:
         raise ServiceError(_("入职日期早于出生日期"), field="entry_date")
-    _refuse_duplicate_id(clean["id_number"])
+    _refuse_duplicate_id(clean["id_number"], acting_user)
     worker = Worker(
         **clean,
         name_initials=rules.pinyin_initials(clean["name"]),
@@ -304,14 +383,27 @@ def worker_create(
     return worker
 
 
-@transaction.atomic
 def worker_update(*, worker: Worker, values: Mapping[str, Any], acting_user: User) -> Worker:
-    """Correct a worker's own fields (the community changes only through a move)."""
+    """Correct a worker's own fields (the community changes only through a move).
+
+    Without the personal-data right on the worker's community the ID number, phone and
+    birth date in `values` are ignored (keeps_personal_data): they stay as they are."""
+    try:
+        return _worker_update(worker=worker, values=values, acting_user=acting_user)
+    except _HeldOutsideScope as held:
+        raise _refused_outside_scope(held, acting_user) from None
+
+
+@transaction.atomic
+def _worker_update(*, worker: Worker, values: Mapping[str, Any], acting_user: User) -> Worker:
     worker = _locked(worker)
     _require_edit(acting_user, worker.community)
-    clean = _clean_or_refuse(values)
+    kept = keeps_personal_data(acting_user, worker.unit_path)
+    if kept:
+        values = {**values, **{name: getattr(worker, name) for name in PERSONAL_FIELDS}}
+    clean = _clean_or_refuse(values, birth_year_only=kept)
     if clean["id_number"] != worker.id_number:
-        _refuse_duplicate_id(clean["id_number"], exclude_pk=worker.pk)
+        _refuse_duplicate_id(clean["id_number"], acting_user, exclude_pk=worker.pk)
     first = worker.placements.order_by("start").first()
     if first is not None and first.start < clean["birth_date"]:
         raise ServiceError(_("出生日期晚于入职日期"), field="birth_date")
@@ -523,7 +615,12 @@ def certificate_add(
     if kind not in CertificateKind.values:
         raise ServiceError(_("请选择证书类别"), field="kind")
     issued_on = _require_date(issued_on, "issued_on", _("取得日期"))
-    if issued_on < worker.birth_date:
+    if keeps_personal_data(acting_user, worker.unit_path):
+        # Without the right only the birth year is compared: a check to the day tests a guess.
+        too_early = issued_on.year < worker.birth_date.year
+    else:
+        too_early = issued_on < worker.birth_date
+    if too_early:
         raise ServiceError(_("取得日期早于出生日期"), field="issued_on")
     number = fold(number)
     if number and Certificate.objects.filter(kind=kind, number=number).exists():
@@ -629,3 +726,14 @@ def personal_data_disclose(*, worker: Worker, acting_user: User) -> None:
     if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
         raise ServiceError(_("您没有查看个人信息的权限"))
     _audit(worker, acting_user, AuditAction.DISCLOSE, note=_("查看身份证号码和联系电话"))
+
+
+@transaction.atomic
+def personal_data_search_disclose(*, workers: list[Worker], acting_user: User) -> int:
+    """Record that a search by ID number found these workers for `acting_user` (who may see
+    their numbers: selectors.id_search_hits). The digits searched are not written down."""
+    for worker in workers:
+        if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
+            raise ServiceError(_("您没有查看个人信息的权限"))
+        _audit(worker, acting_user, AuditAction.DISCLOSE, note=_("按公民身份号码检索到该人员"))
+    return len(workers)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.types import AuthedRequest
-from shegong.people import rules, selectors, services
+from shegong.people import selectors, services
 from shegong.people.forms import (
     CertificateForm,
     ExitForm,
@@ -59,10 +59,13 @@ def worker_list(request: AuthedRequest) -> HttpResponse:
         (
             worker,
             selectors.personal_data_for(viewer=request.user, worker=worker, unmask=False),
-            rules.age_on(worker.birth_date, day),
+            selectors.age_for(viewer=request.user, worker=worker, day=day),
         )
         for worker in page
     ]
+    hits = selectors.id_search_hits(viewer=request.user, query=filters.q, workers=page)
+    if hits:
+        services.personal_data_search_disclose(workers=hits, acting_user=request.user)
     return render(
         request,
         "people/list.html",
@@ -154,16 +157,16 @@ def worker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     shown = selectors.personal_data_for(viewer=request.user, worker=worker)
     initial = {name: getattr(worker, name) for name in services.WORKER_FIELDS}
     if not shown.unmasked:
-        # Without the personal-data permission the ID and phone are kept as they are.
-        initial.update(id_number=shown.id_number, phone=shown.phone)
+        # Without the personal-data permission the ID, phone and birth date are kept as they
+        # are (worker_update sees to it); the form shows them masked and read-only.
+        initial.update(id_number=shown.id_number, phone=shown.phone, birth_date=None)
     form = WorkerForm(request.POST or None, initial=initial)
     if not shown.unmasked:
-        form.fields["id_number"].disabled = True
-        form.fields["phone"].disabled = True
+        for name in services.PERSONAL_FIELDS:
+            form.fields[name].disabled = True
+        form.fields["birth_date"].help_text = shown.birth_date
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
-        if not shown.unmasked:
-            values.update(id_number=worker.id_number, phone=worker.phone)
         try:
             services.worker_update(worker=worker, values=values, acting_user=request.user)
         except ServiceError as exc:

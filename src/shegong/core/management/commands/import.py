@@ -86,6 +86,8 @@ class Command(BaseCommand):
             print_errors(self, plan.errors)
             raise CommandError("导入失败")
         summary = f"新增 {plan.creates} 人,更新 {plan.updates} 人,不变 {plan.unchanged} 人"
+        for notice in plan.notices:
+            self.stdout.write(notice)
         if dry_run:
             self.stdout.write(f"校验通过(未写入):{summary}")
             return
