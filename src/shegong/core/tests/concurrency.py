@@ -22,9 +22,10 @@ from django.db import connection, connections
 
 
 @contextlib.contextmanager
-def own_database_file(folder: Path) -> Iterator[Path | None]:
-    """On SQLite, run the block against a file copy of the test database (yielded); on
-    PostgreSQL, against the test database itself (None)."""
+def own_database_file(folder: Path, busy_timeout: float | None = None) -> Iterator[Path | None]:
+    """On SQLite, run the block against a file copy of the test database (yielded), its
+    connections waiting `busy_timeout` seconds for the write lock if given; on PostgreSQL,
+    against the test database itself (None)."""
     if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
         yield None
         return
@@ -32,17 +33,20 @@ def own_database_file(folder: Path) -> Iterator[Path | None]:
     connection.ensure_connection()
     copy = sqlite3.connect(target)
     connection.connection.backup(copy)
+    copy.execute("PRAGMA journal_mode=WAL")  # as a server's file is from its first start
     copy.close()
     shared = connection.settings_dict  # the one dict every thread's connection is made from
-    name = shared["NAME"]
+    name, options = shared["NAME"], shared["OPTIONS"]
     memory = connection.connection  # keeps the in-memory database alive meanwhile
     connection.connection = None
     shared["NAME"] = str(target)
+    if busy_timeout is not None:
+        shared["OPTIONS"] = {**options, "timeout": busy_timeout}
     try:
         yield target
     finally:
         connection.close()
-        shared["NAME"] = name
+        shared["NAME"], shared["OPTIONS"] = name, options
         connection.connection = memory
 
 
