@@ -26,6 +26,7 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.bulk import insert_rows
 from shegong.core.db import exclusive_lock, retrying_atomic, shared_lock
+from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
 from shegong.pay import rules
@@ -1165,12 +1166,11 @@ def payrun_discard(*, run: PayRun, acting_user: User | None) -> None:
     fresh.delete()
 
 
-@transaction.atomic
 def payslips_disclose(*, run: PayRun, acting_user: User, worker: Worker | None = None) -> None:
-    """Record that `acting_user` was shown pay amounts of the run (one worker's, or all)."""
-    audit_record(
+    """Record that `acting_user` was shown pay amounts of the run (one worker's, or all);
+    kept and written moments later while another writer holds the database."""
+    disclosure_record(
         acting_user=acting_user,
-        action=AuditAction.DISCLOSE,
         target=worker or run,
         unit_path=worker.unit_path if worker else run.unit_path,
         note=(_("查看工资条 %(run)s") if worker else _("查看工资表 %(run)s")) % {"run": run},

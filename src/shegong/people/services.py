@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
 from shegong.orgs.models import Unit, UnitKind
@@ -612,9 +613,15 @@ def representative_role_add(
 # ---------------------------------------------------------------- personal data
 
 
-@transaction.atomic
 def personal_data_disclose(*, worker: Worker, acting_user: User) -> None:
-    """Record that `acting_user` was shown the worker's ID number and phone unmasked."""
+    """Record that `acting_user` was shown the worker's ID number and phone unmasked; while
+    an import holds the database the row is kept and written moments later (core/disclosures),
+    so the page neither waits for the import nor fails."""
     if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
         raise ServiceError(_("您没有查看个人信息的权限"))
-    _audit(worker, acting_user, AuditAction.DISCLOSE, note=_("查看身份证号码和联系电话"))
+    disclosure_record(
+        acting_user=acting_user,
+        target=worker,
+        unit_path=worker.unit_path,
+        note=_("查看身份证号码和联系电话"),
+    )
