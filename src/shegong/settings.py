@@ -60,6 +60,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# Rows one import may hold: its write holds SQLite's write lock for its whole length.
+SHEGONG_IMPORT_MAX_ROWS = int(os.environ.get("SHEGONG_IMPORT_MAX_ROWS", "200000"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
