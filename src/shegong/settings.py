@@ -56,14 +56,25 @@ except Exception as exc:  # a typo in the scheme: the checks say so in Chinese (
     DATABASES = {"default": dj_database_url.parse("sqlite://:memory:")}
     DATABASE_URL_ERROR = str(exc)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while an import writes; a busy timeout instead of "database is locked".
+    # WAL lets readers work while an import writes. Every write transaction begins IMMEDIATE
+    # (takes the one write lock first, so writers queue instead of failing mid-way, and
+    # core/db.py relies on it) and waits for the lock up to the busy timeout: longer than the
+    # write of the largest import allowed (SHEGONG_IMPORT_MAX_ROWS) takes on a server, shorter
+    # than gunicorn's worker timeout (30 s), so a waiting request is still answered. Pages
+    # that only disclose (an audit row) wait far less: core/disclosures.py. The WAL is cut
+    # back to 64 MiB after a checkpoint, not left at the size of the last big import.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "20")),
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA journal_size_limit=67108864;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# Rows one import may hold: its write holds SQLite's write lock for its whole length.
+SHEGONG_IMPORT_MAX_ROWS = int(os.environ.get("SHEGONG_IMPORT_MAX_ROWS", "200000"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

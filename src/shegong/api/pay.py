@@ -105,7 +105,9 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(PayRunSerializer(self.get_object()).data)
 
-    @extend_schema(request=PayRunCreateSerializer, responses={201: PayRunSerializer})
+    @extend_schema(
+        request=PayRunCreateSerializer, responses={201: PayRunSerializer, 200: PayRunSerializer}
+    )
     def create(self, request: Request) -> Response:
         incoming = PayRunCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -125,6 +127,8 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
                 note=data.get("note", ""),
                 acting_user=viewer,
             )
+        except services.PayRunExists as exc:  # a double submit answers with the run made
+            return Response(PayRunSerializer(exc.run).data, status=status.HTTP_200_OK)
         except services.PayRunRefused as exc:
             raise ValidationError({"faults": exc.faults}) from None
         except (ServiceError, ValueError) as exc:

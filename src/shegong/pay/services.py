@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.bulk import insert_rows
+from shegong.core.db import exclusive_lock, retrying_atomic, shared_lock
+from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
 from shegong.pay import rules
@@ -54,6 +56,15 @@ if TYPE_CHECKING:
     from shegong.core.models import User
 
 ProgressFn = Callable[[int], None]
+
+
+class PayRunExists(ServiceError):
+    """The run asked for is already made (a double submit, or a correction made twice):
+    `run` is that run, for the page or the API to answer with."""
+
+    def __init__(self, run: PayRun, message: str) -> None:
+        super().__init__(message)
+        self.run = run
 
 
 class PayRunRefused(ServiceError):
@@ -990,7 +1001,21 @@ def _run_snapshot(run: PayRun) -> dict[str, Any]:
     )
 
 
-@transaction.atomic
+def _hold_month(unit_path: str, period: datetime.date) -> None:
+    """Runs of one month that overlap in the tree (a unit and any unit above or below it)
+    cannot both exist, whatever runs at the same instant: creating a run holds its own
+    unit's lock for the month exclusively and the lock of every unit above it shared, until
+    the transaction ends. A run below waits for a run above and the other way round; runs of
+    two sibling units share their parents' locks and go ahead side by side. Taken before
+    the clash check, so the check reads every run committed before it."""
+    month = f"{period:%Y-%m}"
+    *above, own = ancestors(unit_path)
+    for path in above:  # top down, the same order in every transaction
+        shared_lock(f"pay.run:{month}:{path}")
+    exclusive_lock(f"pay.run:{month}:{own}")
+
+
+@retrying_atomic
 def payrun_create(
     *,
     unit: Unit,
@@ -1001,16 +1026,23 @@ def payrun_create(
     progress: ProgressFn | None = None,
 ) -> PayRun:
     """Compute and write a draft run for `unit` and the month of `period` (or a correction of
-    an approved run: a new run for the same unit and month that references it)."""
+    an approved run: a new run for the same unit and month that references it).
+
+    A second request for a run already made (a double submit) raises PayRunExists naming
+    that run; a run overlapping another unit's run of the month is refused."""
     if acting_user is not None:
         _require_edit(acting_user, unit)
     period = first_of_month(period)
     if corrects is not None:
+        unit, period = corrects.unit, corrects.period
+    _hold_month(unit.path, period)
+    if corrects is not None:
+        corrects = PayRun.objects.get(pk=corrects.pk)  # as committed, now that we hold it
         if corrects.status != RunStatus.APPROVED:
             raise ServiceError(_("只能更正已审批的工资批次"))
-        if PayRun.objects.filter(corrects=corrects).exists():
-            raise ServiceError(_("该批次已有更正批次"))
-        unit, period = corrects.unit, corrects.period
+        made = PayRun.objects.filter(corrects=corrects).select_related("unit").first()
+        if made is not None:
+            raise PayRunExists(made, _("该批次已有更正批次“%(run)s”") % {"run": made})
     else:
         clash = (
             PayRun.objects.filter(period=period, corrects__isnull=True)
@@ -1018,6 +1050,12 @@ def payrun_create(
             .select_related("unit")
             .first()
         )
+        if clash is not None and clash.unit_id == unit.pk:
+            raise PayRunExists(
+                clash,
+                _("%(unit)s%(month)s的工资已在批次“%(run)s”中计算,未重复计算")
+                % {"unit": unit.name, "month": f"{period:%Y-%m}", "run": clash},
+            )
         if clash is not None:
             raise ServiceError(
                 _("%(unit)s%(month)s的工资已在批次“%(run)s”中计算;如需改动请更正该批次")
@@ -1128,12 +1166,11 @@ def payrun_discard(*, run: PayRun, acting_user: User | None) -> None:
     fresh.delete()
 
 
-@transaction.atomic
 def payslips_disclose(*, run: PayRun, acting_user: User, worker: Worker | None = None) -> None:
-    """Record that `acting_user` was shown pay amounts of the run (one worker's, or all)."""
-    audit_record(
+    """Record that `acting_user` was shown pay amounts of the run (one worker's, or all);
+    kept and written moments later while another writer holds the database."""
+    disclosure_record(
         acting_user=acting_user,
-        action=AuditAction.DISCLOSE,
         target=worker or run,
         unit_path=worker.unit_path if worker else run.unit_path,
         note=(_("查看工资条 %(run)s") if worker else _("查看工资表 %(run)s")) % {"run": run},

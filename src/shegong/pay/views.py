@@ -116,6 +116,9 @@ def run_create(request: AuthedRequest) -> HttpResponse:
         return redirect("tasks:job", pk=job.pk)
     try:
         run = services.payrun_create(unit=unit, period=period, acting_user=request.user, note=note)
+    except services.PayRunExists as exc:  # a double submit: show the run already made
+        messages.info(request, exc.message)
+        return redirect("pay:run", pk=exc.run.pk)
     except services.PayRunRefused as exc:
         return _runs_page(request, form, faults=exc.faults)
     except ServiceError as exc:
@@ -211,6 +214,9 @@ def run_correct(request: AuthedRequest, pk: int) -> HttpResponse:
             corrects=run,
             note=str(request.POST.get("note", ""))[:200],
         )
+    except services.PayRunExists as exc:
+        messages.info(request, exc.message)
+        return redirect("pay:run", pk=exc.run.pk)
     except services.PayRunRefused as exc:
         for fault in exc.faults[:50]:
             messages.error(request, fault)

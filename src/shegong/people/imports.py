@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_noop
 from shegong.core.access import Permission, path_q, sees_everything
 from shegong.core.audit import _plain
 from shegong.core.bulk import JsonText, bulk_writing, gc_paused, insert_rows, reserve_ids
+from shegong.core.db import exclusive_lock, retrying_atomic
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditAction, AuditEntry
 from shegong.core.sheets import SheetRow, fold, fold_header
@@ -58,6 +60,9 @@ if TYPE_CHECKING:
 
 # Files with more rows than this are written by a background job from the web pages.
 BACKGROUND_THRESHOLD = 2000
+# The most rows one import may hold unless settings say otherwise (SHEGONG_IMPORT_MAX_ROWS):
+# the write holds SQLite's one write lock for its whole length.
+DEFAULT_MAX_ROWS = 200_000
 CHUNK = 2000
 
 # The template's columns, in order: (canonical name, header).
@@ -445,6 +450,9 @@ def workers_import_plan(
     if not rows:
         plan.errors.append(RowError(2, "", "", _("文件中没有数据行")))
         return plan
+    if len(rows) > max_rows():
+        plan.errors.append(RowError(rows[max_rows()].number, "", "", too_many_rows(len(rows))))
+        return plan
 
     communities = _Communities(acting_user)
     posts = _Posts()
@@ -657,15 +665,84 @@ def workers_import_apply(
     """Write a validated plan all or nothing, in one transaction."""
     if not plan.ok:
         raise ServiceError(_("文件有错误,未导入任何数据"))
+    if plan.rows > max_rows():
+        raise ServiceError(too_many_rows(plan.rows))
     today = today or timezone.localdate()
     try:
-        with bulk_writing(), transaction.atomic():
-            _apply(plan, acting_user, today, progress or (lambda _n: None))
+        with bulk_writing():
+            _apply_locked(plan, acting_user, today, progress or (lambda _n: None))
     except IntegrityError as exc:
         raise ServiceError(
             _("导入时数据已被他人修改(例如同一身份证号刚被登记),未导入任何数据,请重新上传校验")
         ) from exc
     return plan
+
+
+@retrying_atomic
+def _apply_locked(
+    plan: WorkerImportPlan,
+    acting_user: User,
+    today: datetime.date,
+    progress: Callable[[int], None],
+) -> None:
+    # One roster import writes at a time (on SQLite every writer does): two imports of the
+    # same new ID numbers would otherwise deadlock on the unique index.
+    exclusive_lock("people.workers_import")
+    _check_still_as_previewed(plan)
+    _apply(plan, acting_user, today, progress)
+
+
+# What an update compares and the preview recorded (`PlannedWorker.existing`).
+_CHECKED = [*COMPARED, "id", "id_number", "community_id", "unit_path", "status"]
+
+
+def _check_still_as_previewed(plan: WorkerImportPlan) -> None:
+    """Under the write lock, before anything is written: every worker the plan updates still
+    holds what the preview compared the sheet against. Otherwise someone (another import, a
+    page) changed them since, and writing the plan would silently undo that change and record
+    a "before" that never was: refuse, nothing written."""
+    updates = [p for p in plan.workers if p.existing and (p.changes or p.moved or p.posts_changed)]
+    if not updates:
+        return
+    ids = sorted(p.existing["id"] for p in updates if p.existing)
+    now: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids):  # rows locked in id order (PostgreSQL; SQLite holds them all)
+        query = Worker.objects.filter(id__in=chunk).order_by("id").select_for_update()
+        now.update((row["id"], row) for row in query.values(*_CHECKED))
+    held: dict[int, set[int]] = {}
+    for chunk in _chunks(ids):
+        for worker_id, post_id in PostHolding.objects.filter(
+            worker_id__in=chunk, end__isnull=True
+        ).values_list("worker_id", "post_id"):
+            held.setdefault(worker_id, set()).add(post_id)
+    stale: list[int] = []
+    for p in updates:
+        was = p.existing
+        assert was is not None
+        current = now.get(was["id"])
+        if (
+            current is None
+            or any(current[name] != was[name] for name in _CHECKED)
+            or held.get(was["id"], set()) != was["posts"]
+        ):
+            stale.append(p.row)
+    if stale:
+        raise ServiceError(
+            _("名单在预览后已被修改(%(n)d人,如第%(rows)s行),未导入任何数据,请重新上传校验")
+            % {"n": len(stale), "rows": "、".join(str(row) for row in sorted(stale)[:5])}
+        )
+
+
+def max_rows() -> int:
+    """The most data rows one import may hold (setting SHEGONG_IMPORT_MAX_ROWS)."""
+    return int(getattr(settings, "SHEGONG_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def too_many_rows(rows: int) -> str:
+    return _(
+        "文件共有%(rows)d行数据,超过单次导入上限%(limit)d行,未导入任何数据。"
+        "请按街道或社区把文件拆分成每个不超过%(limit)d行的几个文件,逐个上传导入。"
+    ) % {"rows": rows, "limit": max_rows()}
 
 
 def _apply(

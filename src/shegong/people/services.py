@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core.access import Permission, has_permission, in_scope, root_paths, sees_everything
 from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
 from shegong.core.text import control_character_error
@@ -720,20 +721,31 @@ def representative_role_add(
 # ---------------------------------------------------------------- personal data
 
 
-@transaction.atomic
 def personal_data_disclose(*, worker: Worker, acting_user: User) -> None:
-    """Record that `acting_user` was shown the worker's ID number and phone unmasked."""
+    """Record that `acting_user` was shown the worker's ID number and phone unmasked; while
+    an import holds the database the row is kept and written moments later (core/disclosures),
+    so the page neither waits for the import nor fails."""
     if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
         raise ServiceError(_("您没有查看个人信息的权限"))
-    _audit(worker, acting_user, AuditAction.DISCLOSE, note=_("查看身份证号码和联系电话"))
+    disclosure_record(
+        acting_user=acting_user,
+        target=worker,
+        unit_path=worker.unit_path,
+        note=_("查看身份证号码和联系电话"),
+    )
 
 
-@transaction.atomic
 def personal_data_search_disclose(*, workers: list[Worker], acting_user: User) -> int:
     """Record that a search by ID number found these workers for `acting_user` (who may see
     their numbers: selectors.id_search_hits). The digits searched are not written down."""
     for worker in workers:
         if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
             raise ServiceError(_("您没有查看个人信息的权限"))
-        _audit(worker, acting_user, AuditAction.DISCLOSE, note=_("按公民身份号码检索到该人员"))
+    for worker in workers:  # like a page view: never waits for an import's write lock
+        disclosure_record(
+            acting_user=acting_user,
+            target=worker,
+            unit_path=worker.unit_path,
+            note=_("按公民身份号码检索到该人员"),
+        )
     return len(workers)

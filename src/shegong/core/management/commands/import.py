@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shegong.core.errors import RowError
+from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import User
 from shegong.core.sheets import SheetError, read_sheet
 
@@ -91,5 +91,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"校验通过(未写入):{summary}")
             return
-        imports.workers_import_apply(plan=plan, acting_user=user)
+        try:
+            imports.workers_import_apply(plan=plan, acting_user=user)
+        except ServiceError as exc:  # changed since the check, or the database stayed busy
+            raise CommandError(exc.message) from None
         self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
