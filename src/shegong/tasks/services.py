@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.errors import ServiceError
@@ -201,10 +202,12 @@ def stale_message() -> str:
 def _fail_stale(jobs: Any) -> int:
     """Fail the running jobs among `jobs` whose lease has passed (checked in the UPDATE
     itself, so a worker that renewed it meanwhile keeps its job)."""
-    from django_tasks_db.models import DBTaskResult
-
     now = timezone.now()
     stale = jobs.filter(status=JobStatus.RUNNING, lease_until__lt=now)
+    if connection.vendor == "sqlite":
+        stale = stale.exclude(
+            pk__in=[pk for pk in stale.values_list("pk", flat=True) if _touched(pk)]
+        )
     task_ids = list(stale.exclude(task_result_id="").values_list("task_result_id", flat=True))
     count: int = stale.update(
         status=JobStatus.FAILED, message=stale_message(), finished_at=now, lease_until=None
@@ -214,6 +217,16 @@ def _fail_stale(jobs: Any) -> int:
             status="FAILED", finished_at=now
         )
     return count
+
+
+def _touched(job_id: int) -> bool:
+    """Whether the job's heartbeat touched its lease file within the lease (SQLite)."""
+    path = worker.lease_file(job_id)
+    try:
+        age = timezone.now().timestamp() - path.stat().st_mtime if path else None
+    except FileNotFoundError:
+        return False
+    return age is not None and age < settings.JOB_LEASE_SECONDS
 
 
 def jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -229,4 +242,8 @@ def jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     for job in old[:500]:
         job_files_release(job=job, results=True)
         purged += 1
+    # The queue's own rows of finished tasks: the Job row is what people read.
+    DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
+    ).delete()
     return {"failed": failed, "purged": purged}

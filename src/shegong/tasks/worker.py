@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +101,14 @@ class Progress:
             self.cancel_seen = True
 
 
+def lease_file(job_id: int) -> Path | None:
+    """On SQLite (one machine by nature) the heartbeat also touches a file: while a long
+    import holds the database's write lock, the row's lease cannot be renewed."""
+    if connection.vendor != "sqlite":
+        return None
+    return Path(settings.MEDIA_ROOT) / "jobs" / "leases" / str(job_id)
+
+
 def lease_end() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
@@ -115,8 +124,13 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         interval = min(settings.JOB_PROGRESS_INTERVAL, settings.JOB_LEASE_SECONDS / 4)
+        touch = lease_file(self.progress.job_id)
+        if touch is not None:
+            touch.parent.mkdir(parents=True, exist_ok=True)
         try:
             while not self.done.wait(interval):
+                if touch is not None:
+                    touch.touch()
                 try:
                     self.progress.flush()
                 except DatabaseError:  # SQLite busy under a long write: try again next beat
@@ -226,6 +240,9 @@ def _finish(job_id: int, attempt: int, progress: Progress, outcome: dict[str, An
     from shegong.tasks.services import job_files_release
 
     status = outcome["status"]
+    touched = lease_file(job_id)
+    if touched is not None:
+        touched.unlink(missing_ok=True)
     values = {**progress.snapshot(), **outcome}
     mine = Job.objects.filter(pk=job_id, attempts=attempt)
     mine.update(**values, lease_until=None, finished_at=timezone.now(), cancel_requested=False)

@@ -235,3 +235,27 @@ def test_another_user_cannot_cancel_or_retry_a_job(personas: Personas) -> None:
         assert other.post(reverse(name, kwargs={"pk": job.pk})).status_code == 404
     job.refresh_from_db()
     assert job.status == JobStatus.PENDING
+
+
+def test_on_sqlite_a_job_whose_heartbeat_file_is_fresh_is_not_swept(
+    personas: Personas,
+) -> None:
+    """A long import holds SQLite's write lock: the row's lease cannot be renewed, the
+    heartbeat's file can."""
+    from django.db import connection
+
+    from shegong.tasks.worker import lease_file
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the lease file is SQLite's")
+    job = _start(personas.street_a_manager)
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, lease_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    path = lease_file(job.pk)
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.touch()
+    assert services.jobs_sweep()["failed"] == 0
+    path.unlink()
+    assert services.jobs_sweep()["failed"] == 1
