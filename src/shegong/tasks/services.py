@@ -219,6 +219,24 @@ def _fail_stale(jobs: Any) -> int:
     return count
 
 
+def _fail_orphans(now: datetime.datetime) -> int:
+    """Queued jobs whose task a worker took (longer ago than the lease) but never started:
+    the worker died between taking the task and claiming the job."""
+    lease_ago = now - datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    pending = Job.objects.filter(status=JobStatus.PENDING).exclude(task_result_id="")
+    taken = DBTaskResult.objects.filter(
+        id__in=list(pending.values_list("task_result_id", flat=True)[:500]),
+        started_at__lt=lease_ago,
+    ).exclude(status="READY")
+    ids = [str(pk) for pk in taken.values_list("id", flat=True)]
+    if not ids:
+        return 0
+    count: int = pending.filter(task_result_id__in=ids).update(
+        status=JobStatus.FAILED, message=stale_message(), finished_at=now
+    )
+    return count
+
+
 def _touched(job_id: int) -> bool:
     """Whether the job's heartbeat touched its lease file within the lease (SQLite)."""
     path = worker.lease_file(job_id)
@@ -233,7 +251,7 @@ def jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """The worker's periodic sweep: fail jobs whose worker died; delete the files of jobs
     finished longer ago than JOB_FILE_RETENTION_HOURS (results and kept inputs)."""
     now = now or timezone.now()
-    failed = _fail_stale(Job.objects.all())
+    failed = _fail_stale(Job.objects.all()) + _fail_orphans(now)
     cutoff = now - datetime.timedelta(hours=settings.JOB_FILE_RETENTION_HOURS)
     old = Job.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).exclude(
         input_file="", result_file=""

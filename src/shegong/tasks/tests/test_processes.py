@@ -144,6 +144,20 @@ def test_a_job_whose_worker_dies_ends_failed_within_the_lease_and_its_retry_succ
     assert (job.message, job.progress, job.attempts) == ("数到400", 400, 2)
 
 
+def test_a_running_job_cancelled_from_another_process_stops_at_its_next_step(
+    shared_db: dict[str, str], personas: Personas, tmp_path: Path
+) -> None:
+    job = _start(personas, steps=400, delay=0.05)
+    proc = _worker(shared_db, tmp_path / "worker.log")
+    try:
+        assert _wait(lambda: _job(job).progress >= 3, 60), (tmp_path / "worker.log").read_text()
+        services.job_cancel(job=job, acting_user=personas.street_a_manager)
+        assert _wait(lambda: _job(job).status == JobStatus.CANCELLED, LEASE + 3)
+        assert job.progress < 400 and proc.poll() is None  # the worker goes on to the next
+    finally:
+        _stop(proc)
+
+
 CLIENT = """
 import json, os, sys
 import django

@@ -259,3 +259,19 @@ def test_on_sqlite_a_job_whose_heartbeat_file_is_fresh_is_not_swept(
     assert services.jobs_sweep()["failed"] == 0
     path.unlink()
     assert services.jobs_sweep()["failed"] == 1
+
+
+def test_a_queued_job_whose_task_a_dead_worker_took_is_failed_by_the_sweep(
+    settings, personas: Personas
+) -> None:
+    settings.JOB_LEASE_SECONDS = 2
+    job = _start(personas.street_a_manager)
+    waiting = _start(personas.street_a_manager)
+    DBTaskResult.objects.filter(id=job.task_result_id).update(
+        status="RUNNING", started_at=timezone.now() - datetime.timedelta(seconds=5)
+    )
+    assert services.jobs_sweep()["failed"] == 1
+    job.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (job.status, waiting.status) == (JobStatus.FAILED, JobStatus.PENDING)
+    assert services.job_can_retry(job=job)
