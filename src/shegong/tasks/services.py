@@ -200,18 +200,20 @@ def stale_message() -> str:
 
 
 def _fail_stale(jobs: Any) -> int:
-    """Fail the running jobs among `jobs` whose lease has passed (checked in the UPDATE
-    itself, so a worker that renewed it meanwhile keeps its job)."""
+    """Fail the running jobs among `jobs` whose lease has passed (checked again in the
+    UPDATE, so a worker that renewed it meanwhile keeps its job). Reads first and writes
+    only when there is one: on SQLite a write would wait for a long import's lock."""
     now = timezone.now()
     stale = jobs.filter(status=JobStatus.RUNNING, lease_until__lt=now)
+    found = dict(stale.values_list("pk", "task_result_id")[:500])
     if connection.vendor == "sqlite":
-        stale = stale.exclude(
-            pk__in=[pk for pk in stale.values_list("pk", flat=True) if _touched(pk)]
-        )
-    task_ids = list(stale.exclude(task_result_id="").values_list("task_result_id", flat=True))
-    count: int = stale.update(
+        found = {pk: task for pk, task in found.items() if not _touched(pk)}
+    if not found:
+        return 0
+    count: int = stale.filter(pk__in=list(found)).update(
         status=JobStatus.FAILED, message=stale_message(), finished_at=now, lease_until=None
     )
+    task_ids = [task for task in found.values() if task]
     if task_ids:
         DBTaskResult.objects.filter(id__in=task_ids, status="RUNNING").update(
             status="FAILED", finished_at=now
@@ -261,7 +263,9 @@ def jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         job_files_release(job=job, results=True)
         purged += 1
     # The queue's own rows of finished tasks: the Job row is what people read.
-    DBTaskResult.objects.filter(
+    done_tasks = DBTaskResult.objects.filter(
         status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
-    ).delete()
+    )
+    if done_tasks.exists():
+        done_tasks.delete()
     return {"failed": failed, "purged": purged}

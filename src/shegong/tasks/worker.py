@@ -127,6 +127,10 @@ class _Heartbeat(threading.Thread):
         touch = lease_file(self.progress.job_id)
         if touch is not None:
             touch.parent.mkdir(parents=True, exist_ok=True)
+            touch.touch()
+            # Never wait on the work's write lock: skip the row this beat, touch the file.
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(interval * 500)}")
         try:
             while not self.done.wait(interval):
                 if touch is not None:

@@ -158,6 +158,38 @@ def test_a_running_job_cancelled_from_another_process_stops_at_its_next_step(
         _stop(proc)
 
 
+def test_a_job_holding_the_write_lock_longer_than_the_lease_is_not_swept_as_dead(
+    shared_db: dict[str, str], personas: Personas, tmp_path: Path
+) -> None:
+    """SQLite: the row's lease cannot be renewed under a long write, the heartbeat's file can."""
+    job = services.job_start(
+        kind="test",
+        unit_path="",
+        total=0,
+        message="排队中",
+        work=work.hold_write_lock,
+        acting_user=personas.street_a_manager,
+        params={"seconds": LEASE * 2.5},
+    )
+    proc = _worker(shared_db, tmp_path / "worker.log")
+    if connections["default"].vendor == "sqlite":
+        # Any write this process tries while the job holds the lock fails at once.
+        with connections["default"].cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 50")
+    try:
+        # (its progress cannot reach the row while it holds the lock: wait for the claim)
+        assert _wait(lambda: _job(job).status == JobStatus.RUNNING, 60)
+        while _job(job).status == JobStatus.RUNNING:
+            # Reading the job and sweeping neither fail it nor wait for the write lock.
+            assert services.jobs_sweep()["failed"] == 0
+            assert services.job_expire_if_stale(job=job).status == JobStatus.RUNNING
+            time.sleep(0.2)
+        log = (tmp_path / "worker.log").read_text()
+        assert (job.status, job.message) == (JobStatus.DONE, "写入完成"), log
+    finally:
+        _stop(proc)
+
+
 CLIENT = """
 import json, os, sys
 import django

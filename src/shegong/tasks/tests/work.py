@@ -30,3 +30,20 @@ def count(job: Job, progress: Progress) -> str:
 
 def broken(job: Job, progress: Progress) -> str:
     raise ValueError("文件无法读取")
+
+
+def hold_write_lock(job: Job, progress: Progress) -> str:
+    """Write inside one transaction for `seconds` (as a long import does), calling progress."""
+    from django.db import transaction
+
+    from shegong.core.models import User
+
+    seconds = float(job.params.get("seconds", 4))
+    steps = int(seconds / 0.1)
+    progress.phase("写入", steps)
+    with transaction.atomic():
+        User.objects.create_user(f"held-{job.pk}", password="Held-Pass-2026")
+        for step in range(1, steps + 1):
+            time.sleep(0.1)
+            progress(step)
+    return "写入完成"
