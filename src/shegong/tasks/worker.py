@@ -138,7 +138,7 @@ class _Heartbeat(threading.Thread):
                 try:
                     self.progress.flush()
                 except DatabaseError:  # SQLite busy under a long write: try again next beat
-                    log.warning("job %s: heartbeat not written", self.progress.job_id)
+                    log.debug("job %s: heartbeat not written", self.progress.job_id)
         finally:
             connection.close()
 
