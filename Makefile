@@ -24,7 +24,14 @@ run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/shegong demo --if-empty
 	@echo "演示账号:kaifu_admin(区管理员)、dongfeng_manager(街道主管)、community_clerk(社区专干),密码 Shegong@2026"
 	@echo "Shegong 运行在 http://$(HOST):$(PORT)/"
-	DEBUG=$${DEBUG:-1} $(BIN)/shegong runserver $(HOST):$(PORT)
+	@# The job worker runs beside the server; Ctrl-C or SIGTERM stops both, and either
+	@# one ending stops the other.
+	@DEBUG=$${DEBUG:-1}; export DEBUG; \
+	$(BIN)/shegong worker & worker=$$!; \
+	$(BIN)/shegong runserver $(HOST):$(PORT) & server=$$!; \
+	trap 'kill -TERM $$server $$worker 2>/dev/null' INT TERM; \
+	while kill -0 $$server 2>/dev/null && kill -0 $$worker 2>/dev/null; do sleep 1; done; \
+	kill -TERM $$server $$worker 2>/dev/null; wait
 
 # Debian's chromium for the browser tests and a CJK font so Chinese renders in pages and reports.
 browser-deps:

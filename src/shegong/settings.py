@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "shegong.core",
     "shegong.orgs",
     "shegong.people",
@@ -198,6 +200,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Background work: Django's task framework (the django-tasks backport) with its database
+# backend; `shegong worker` runs the queue. State, progress and a lease live on the Job row.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS_EAGER = False  # True: job_start runs the work inline (tests)
+# A running job's worker renews its lease this often; a job whose lease has passed is failed.
+JOB_LEASE_SECONDS = float(os.environ.get("SHEGONG_JOB_LEASE_SECONDS", "60"))
+JOB_PROGRESS_INTERVAL = 0.5  # progress is written to the row at most this often (seconds)
+# Result files and kept inputs of finished jobs are deleted by the worker after this long.
+JOB_FILE_RETENTION_HOURS = float(os.environ.get("SHEGONG_JOB_FILE_HOURS", "24"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Pay figures per group (equal pay, benchmark, budget, a run's part) are withheld from a
 # viewer without the personal-data right when the group has fewer people than this.

@@ -23,3 +23,7 @@ def _refuse_a_broken_configuration() -> None:
 
 
 _refuse_a_broken_configuration()
+# Serving requests: never pause the garbage collector (imports write in the job worker).
+from shegong.core.bulk import gc_pause_allowed  # noqa: E402
+
+gc_pause_allowed(False)

@@ -37,6 +37,16 @@ def _json_adapter(field: models.JSONField) -> Callable[[Any], str]:
 _gc_lock = threading.Lock()
 _gc_holders = 0
 _gc_was_enabled = True
+# A web process never pauses the collector: its other requests' threads would grow without
+# it (shegong.wsgi turns this off; long writes run in the job worker or a command instead).
+_gc_pause_allowed = True
+
+
+def gc_pause_allowed(allowed: bool) -> bool:
+    """Whether gc_paused pauses in this process; returns the previous setting."""
+    global _gc_pause_allowed
+    previous, _gc_pause_allowed = _gc_pause_allowed, allowed
+    return previous
 
 
 @contextlib.contextmanager
@@ -45,6 +55,9 @@ def gc_paused() -> Iterator[None]:
     the rows become hundreds of thousands of long-lived dicts and tuples that it would walk
     again and again, finding no cycles. Nested and concurrent holders are counted."""
     global _gc_holders, _gc_was_enabled
+    if not _gc_pause_allowed:
+        yield
+        return
     with _gc_lock:
         _gc_holders += 1
         if _gc_holders == 1:

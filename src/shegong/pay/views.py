@@ -58,6 +58,27 @@ def _threshold() -> int:
 # ---------------------------------------------------------------- runs
 
 
+def payrun_job(job: Job, progress: runner.Progress) -> str:
+    """A pay run of a large unit, computed by a worker as the job's owner (scope re-checked)."""
+    from shegong.orgs import selectors as org_selectors
+
+    params = job.params
+    unit = org_selectors.unit_get(viewer=job.owner, code=params["unit"])
+    progress.phase(_("计算工资"), job.total)
+    run = services.payrun_create(
+        unit=unit,
+        period=datetime.date.fromisoformat(params["period"]),
+        acting_user=job.owner,
+        note=params["note"],
+        progress=progress,
+    )
+    return _("已生成工资批次 #%(pk)s:%(run)s,%(n)s人") % {
+        "pk": run.pk,
+        "run": run,
+        "n": run.headcount,
+    }
+
+
 def _runs_page(request: AuthedRequest, form: RunForm, faults: list[str] | None = None) -> Any:
     runs = Paginator(selectors.run_list(viewer=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -91,27 +112,15 @@ def run_create(request: AuthedRequest) -> HttpResponse:
     note = form.cleaned_data["note"]
     headcount = selectors.active_headcount(viewer=request.user, unit=unit)
     if headcount > _threshold():
-        user = request.user
-
-        def work(job: Job, progress: runner.Progress) -> str:
-            progress.phase(_("计算工资"), headcount)
-            run = services.payrun_create(
-                unit=unit, period=period, acting_user=user, note=note, progress=progress
-            )
-            return _("已生成工资批次 #%(pk)s:%(run)s,%(n)s人") % {
-                "pk": run.pk,
-                "run": run,
-                "n": run.headcount,
-            }
-
         job = job_start(
             kind="pay_run",
             unit_path=unit.path,
             total=headcount,
             message=_("计算%(unit)s%(month)s的工资")
             % {"unit": unit.name, "month": f"{period:%Y-%m}"},
-            work=work,
+            work=payrun_job,
             acting_user=request.user,
+            params={"unit": unit.code, "period": period.isoformat(), "note": note},
         )
         return redirect("tasks:job", pk=job.pk)
     try:

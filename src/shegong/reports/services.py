@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -28,32 +30,64 @@ def structure_report_generate(
     """
     if fmt not in STRUCTURE_FORMATS:
         raise ValueError(fmt)
-    owner_pk, unit_pk = acting_user.pk, unit.pk
-
-    def work(job: Job, progress: Progress) -> str:
-        from shegong.orgs.models import Unit
-
-        viewer = User.objects.get(pk=owner_pk)
-        progress.phase(_("正在统计"), total=3)
-        report = selectors.structure_report(
-            viewer=viewer, unit=Unit.objects.get(pk=unit_pk), with_training=True, **options
-        )
-        progress(1)
-        progress.phase(_("正在生成文件"), total=3)
-        progress(1)
-        content = documents.render(report, fmt)
-        progress(2)
-        task_services.job_attach_file(
-            job=job, filename=documents.filename(report, fmt), content=content
-        )
-        progress(3)
-        return _("报告已生成:%(title)s") % {"title": documents.title(report)}
-
     return task_services.job_start(
         kind="structure_report",
         unit_path=unit.path,
         total=3,
         message=_("排队中"),
-        work=work,
+        work=structure_report_job,
         acting_user=acting_user,
+        params={"unit": unit.pk, "format": fmt, "options": _plain_options(options)},
     )
+
+
+def _plain_options(options: dict[str, Any]) -> dict[str, Any]:
+    """structure_report's options as JSON values: dates as text, Decimals as text."""
+    plain: dict[str, Any] = {}
+    for name, value in options.items():
+        if isinstance(value, datetime.date):
+            plain[name] = {"date": value.isoformat()}
+        elif isinstance(value, Decimal):
+            plain[name] = {"decimal": str(value)}
+        elif isinstance(value, tuple):
+            plain[name] = list(value)
+        else:
+            plain[name] = value
+    return plain
+
+
+def _options(plain: dict[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for name, value in plain.items():
+        if isinstance(value, dict) and "date" in value:
+            options[name] = datetime.date.fromisoformat(value["date"])
+        elif isinstance(value, dict) and "decimal" in value:
+            options[name] = Decimal(value["decimal"])
+        else:
+            options[name] = value
+    return options
+
+
+def structure_report_job(job: Job, progress: Progress) -> str:
+    """The report file, computed by a worker as the job's owner sees it."""
+    from shegong.orgs.models import Unit
+
+    params = job.params
+    fmt = params["format"]
+    progress.phase(_("正在统计"), total=3)
+    report = selectors.structure_report(
+        viewer=job.owner,
+        unit=Unit.objects.get(pk=params["unit"]),
+        with_training=True,
+        **_options(params["options"]),
+    )
+    progress(1)
+    progress.phase(_("正在生成文件"), total=3)
+    progress(1)
+    content = documents.render(report, fmt)
+    progress(2)
+    task_services.job_attach_file(
+        job=job, filename=documents.filename(report, fmt), content=content
+    )
+    progress(3)
+    return _("报告已生成:%(title)s") % {"title": documents.title(report)}

@@ -101,3 +101,17 @@ def test_reserved_ids_become_the_rows_ids_and_later_rows_come_after() -> None:
     # An id once used is not handed out again, even after its row is gone.
     AuditEntry.objects.filter(pk=later.pk).delete()
     assert min(reserve_ids(AuditEntry, 2)) > later.pk
+
+
+def test_a_web_process_never_pauses_the_collector() -> None:
+    import importlib
+
+    import shegong.wsgi
+    from shegong.core.bulk import gc_pause_allowed
+
+    importlib.reload(shegong.wsgi)  # what serving requests runs first
+    try:
+        with gc_paused():
+            assert gc.isenabled()
+    finally:
+        gc_pause_allowed(True)
