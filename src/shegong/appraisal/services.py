@@ -546,8 +546,17 @@ def codes_issue(
 
 
 def vote_is_throttled(*, address: str) -> bool:
+    """Whether `address` (the client as `core.net.client_address` vouches for it) has had
+    FAILURE_LIMIT distinct codes refused in the window. Keyed on the address and the code, so
+    one client's junk locks out that client only, not the voters behind the same proxy."""
     since = timezone.now() - datetime.timedelta(seconds=FAILURE_WINDOW_SECONDS)
-    return VoteFailure.objects.filter(address=address, at__gte=since).count() >= FAILURE_LIMIT
+    distinct = (
+        VoteFailure.objects.filter(address=address, at__gte=since)
+        .values("code_key")
+        .distinct()
+        .count()
+    )
+    return distinct >= FAILURE_LIMIT
 
 
 def _refusal(code_hash: str) -> VoteRefused:
@@ -566,7 +575,7 @@ def _refusal(code_hash: str) -> VoteRefused:
     return VoteRefused(_("评议已经结束,不再接受投票"))
 
 
-def _guarded(address: str, work: Any) -> Any:
+def _guarded(address: str, code: str, work: Any) -> Any:
     if vote_is_throttled(address=address):
         raise VoteThrottled(
             _("尝试次数过多,请%(m)d分钟后再试") % {"m": FAILURE_WINDOW_SECONDS // 60}
@@ -575,7 +584,7 @@ def _guarded(address: str, work: Any) -> Any:
         return work()
     except VoteRefused as exc:
         if exc.counts:
-            VoteFailure.objects.create(address=address)
+            VoteFailure.objects.create(address=address, code_key=hash_code(code))
         raise
 
 
@@ -595,7 +604,7 @@ def vote_check(*, code: str, address: str) -> Survey:
             raise _refusal(code_hash)
         return found.survey
 
-    return _guarded(address, work)
+    return _guarded(address, code, work)
 
 
 def survey_for_code(*, code: str, address: str) -> Survey:
@@ -611,7 +620,7 @@ def survey_for_code(*, code: str, address: str) -> Survey:
             raise VoteRefused(_("评议码无效,请核对通知单上的评议码"), counts=True)
         return found.survey
 
-    result: Survey = _guarded(address, work)
+    result: Survey = _guarded(address, code, work)
     return result
 
 
@@ -628,7 +637,8 @@ _SPEND_UNLESS_LOCKED_SQL = (
     "UPDATE appraisal_householdcode SET spent = %s "
     "WHERE code_hash = %s AND spent = %s AND voided = %s "
     "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
-    "AND (SELECT COUNT(*) FROM appraisal_votefailure WHERE address = %s AND at >= %s) < %s "
+    "AND (SELECT COUNT(DISTINCT code_key) FROM appraisal_votefailure "
+    "WHERE address = %s AND at >= %s) < %s "
     "RETURNING survey_id, category, "
     "(SELECT opened_at FROM appraisal_survey WHERE appraisal_survey.id = survey_id)"
 )
@@ -714,7 +724,7 @@ def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
     def refuse() -> Vote:
         raise _refusal(code_hash)
 
-    result: Vote = _guarded(address, refuse)
+    result: Vote = _guarded(address, code, refuse)
     return result
 
 

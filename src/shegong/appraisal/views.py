@@ -41,6 +41,7 @@ from shegong.appraisal.models import (
 )
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.net import client_address
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
 
@@ -574,10 +575,6 @@ def objection_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- residents (no login)
 
 
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
-
-
 def _ballot_context(survey: Any, code: str, chosen: dict[str, str]) -> dict[str, Any]:
     return {
         "survey": survey,
@@ -589,7 +586,7 @@ def _ballot_context(survey: Any, code: str, chosen: dict[str, str]) -> dict[str,
 
 def vote(request: HttpRequest) -> HttpResponse:
     """Code → ballot → thanks. The code travels in the link of the QR code (?c=) or is typed."""
-    address = _address(request)
+    address = client_address(request)
     code = fold(request.POST.get("code") if request.method == "POST" else request.GET.get("c"))
     form = CodeForm({"code": code} if code else None)
     if not code:
@@ -627,7 +624,7 @@ def vote_results(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "appraisal/public/code.html", {"form": CodeForm(), "results": True})
     try:
-        survey = services.survey_for_code(code=code, address=_address(request))
+        survey = services.survey_for_code(code=code, address=client_address(request))
     except (services.VoteThrottled, services.VoteRefused) as exc:
         status = 429 if isinstance(exc, services.VoteThrottled) else 400
         return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 from django.test import Client
@@ -344,3 +345,18 @@ def test_manager_sets_own_indicators_until_someone_scores(tree: Tree, personas: 
     )
     locked = client.get(url).content.decode()
     assert "已有人按现有指标评分,不能再修改" in locked
+
+
+def test_the_vote_page_throttles_the_client_behind_a_trusted_proxy_not_the_proxy(
+    tree: Tree, personas: Personas, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.254"]
+    setup = street_a_cycle(tree, personas)
+    attacker = Client(REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    for i in range(services.FAILURE_LIMIT):
+        attacker.get(reverse("appraisal:vote"), {"c": f"JUNK{i}"})
+    assert attacker.get(reverse("appraisal:vote"), {"c": setup.codes[0]}).status_code == 429
+    resident = Client(REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.6")
+    ballot = resident.get(reverse("appraisal:vote"), {"c": setup.codes[0]})
+    assert ballot.status_code == 200
+    assert setup.workers[0].name in ballot.content.decode()
