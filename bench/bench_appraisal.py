@@ -238,10 +238,14 @@ def _count(dsn: str) -> dict[str, int]:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
+        # Votes are ballots filed into the ballot box plus those still waiting in the pool.
         row = conn.execute(
-            "SELECT (SELECT count(*) FROM appraisal_vote),"
+            "SELECT (SELECT count(*) FROM appraisal_ballot)"
+            " + (SELECT count(*) FROM appraisal_pooledballot),"
             " (SELECT count(*) FROM appraisal_householdcode WHERE spent),"
-            " (SELECT count(*) FROM appraisal_voterating),"
+            " (SELECT count(*) FROM appraisal_ballotrating)"
+            " + (SELECT coalesce(sum((SELECT count(*) FROM jsonb_object_keys(ratings))), 0)"
+            " FROM appraisal_pooledballot),"
             " (SELECT count(*) FROM appraisal_votefailure)"
         ).fetchone()
     assert row is not None

@@ -1,11 +1,13 @@
 """Yearly appraisal (考核评议): the scheme a street sets, the cycle that runs it, the residents'
 vote in each community, the leaders' and peers' scores, self-reports, results and objections.
 
-Anonymity of the residents' vote: a household code is stored only as a keyed hash, spent by a
-conditional UPDATE (`spent = false` → `true`) in the same transaction that inserts the vote,
-and the vote row holds neither the code nor the household nor a timestamp, so a vote cannot be
-traced back to the household that cast it.
+Anonymity of the residents' vote: a household code is stored only as a keyed hash and spent
+by a conditional UPDATE (`spent = false` → `true`); the ballot waits in a pool and is filed
+into `Ballot` by another transaction, in a shuffled batch, under a random key, with neither
+code, household nor time (the design and its limits: appraisal/services.py).
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -303,17 +305,42 @@ class HouseholdCode(models.Model):
         return self.household
 
 
-class Vote(models.Model):
-    """One household's vote, deliberately unlinked: no code, no household, no time."""
+class PooledBallot(models.Model):
+    """A ballot whose code is spent, waiting in its survey's pool to be filed.
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="votes")
+    Written in the same transaction that spends the code (so a vote is never lost nor counted
+    twice), and deleted when it is filed into `Ballot` in a shuffled batch by another
+    transaction. While it waits it is as linkable as the old vote row was; see services."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=16, choices=RaterCategory.choices)
+    ratings = models.JSONField()  # {"worker id": rating}
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=RaterCategory.values), name="pooled_category_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} pooled"
+
+
+class Ballot(models.Model):
+    """One household's vote, deliberately unlinked: no code, no household, no time, a random
+    key, and written in a shuffled batch by a transaction that spent no code."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="ballots")
     category = models.CharField(max_length=16, choices=RaterCategory.choices)
 
     class Meta:
         verbose_name = _("评议票")
         constraints = [
             models.CheckConstraint(
-                condition=Q(category__in=RaterCategory.values), name="vote_category_known"
+                condition=Q(category__in=RaterCategory.values), name="ballot_category_known"
             )
         ]
 
@@ -321,9 +348,10 @@ class Vote(models.Model):
         return f"{self.survey_id}#{self.pk}"
 
 
-class VoteRating(models.Model):
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ratings")
-    # Copied from the vote so the turnout and score aggregates need no join.
+class BallotRating(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="ratings")
+    # Copied from the ballot so the turnout and score aggregates need no join.
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=16, choices=Rating.choices)
@@ -331,12 +359,14 @@ class VoteRating(models.Model):
     class Meta:
         indexes = [models.Index(fields=["survey", "worker"])]
         constraints = [
-            models.UniqueConstraint(fields=["vote", "worker"], name="rating_once_per_vote"),
-            models.CheckConstraint(condition=Q(rating__in=Rating.values), name="rating_known"),
+            models.UniqueConstraint(fields=["ballot", "worker"], name="rating_once_per_ballot"),
+            models.CheckConstraint(
+                condition=Q(rating__in=Rating.values), name="ballot_rating_known"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.vote_id}:{self.worker_id} {self.rating}"
+        return f"{self.ballot_id}:{self.worker_id} {self.rating}"
 
 
 class VoteFailure(models.Model):

@@ -8,6 +8,7 @@ scored whom from here: scores come out only as aggregates, except a scorer's own
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,10 +18,14 @@ from django.http import Http404
 
 from shegong.appraisal import rules
 from shegong.appraisal.models import (
+    Ballot,
+    BallotRating,
     Cycle,
     Indicator,
     Objection,
     PartKind,
+    PooledBallot,
+    RaterCategory,
     Rating,
     Result,
     Scheme,
@@ -28,7 +33,6 @@ from shegong.appraisal.models import (
     SelfReport,
     Survey,
     SurveyWorker,
-    VoteRating,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.orgs.models import Unit, UnitKind
@@ -105,12 +109,7 @@ def survey_turnout(*, viewer: User, cycle: Cycle) -> list[Turnout]:
         )
         .order_by("unit_path")
     )
-    resident_votes = dict(
-        cycle.surveys.filter(votes__category="resident")
-        .values_list("id")
-        .annotate(n=Count("votes"))
-        .values_list("id", "n")
-    )
+    resident_votes = _resident_votes(cycle.surveys.all())
     return [
         Turnout(
             survey=s,
@@ -120,6 +119,20 @@ def survey_turnout(*, viewer: User, cycle: Cycle) -> list[Turnout]:
         )
         for s in surveys
     ]
+
+
+def _resident_votes(surveys: QuerySet[Survey]) -> dict[int, int]:
+    """Ordinary residents' votes per survey: filed ballots and those still in the pool."""
+    counts: dict[int, int] = defaultdict(int)
+    for model in (Ballot, PooledBallot):
+        for survey_id, n in (
+            model.objects.filter(survey__in=surveys, category=RaterCategory.RESIDENT)
+            .values_list("survey_id")
+            .annotate(n=Count("pk"))
+            .values_list("survey_id", "n")
+        ):
+            counts[survey_id] += n
+    return dict(counts)
 
 
 def survey_get(*, viewer: User, pk: int) -> Survey:
@@ -139,7 +152,7 @@ def survey_turnout_of(survey: Survey) -> Turnout:
         survey=survey,
         issued=codes.count(),
         spent=codes.filter(spent=True).count(),
-        residents=survey.votes.filter(category="resident").count(),
+        residents=_resident_votes(Survey.objects.filter(pk=survey.pk)).get(survey.pk, 0),
     )
 
 
@@ -169,7 +182,7 @@ def survey_ratings(*, survey: Survey) -> list[WorkerRatings]:
         b.worker_id: dict.fromkeys(Rating.values, 0) for b in ballot
     }
     for row in (
-        VoteRating.objects.filter(survey=survey)
+        BallotRating.objects.filter(survey=survey)
         .values("worker_id", "rating")
         .annotate(n=Count("id"))
     ):
@@ -177,6 +190,11 @@ def survey_ratings(*, survey: Survey) -> list[WorkerRatings]:
             "n"
         ]
     return [WorkerRatings(b.worker_id, b.worker.name, counts[b.worker_id]) for b in ballot]
+
+
+def survey_of_vote(*, pk: int) -> Survey:
+    """The survey a resident has just voted in (for the thanks page)."""
+    return Survey.objects.select_related("community").get(pk=pk)
 
 
 def ballot(*, survey: Survey) -> list[Worker]:

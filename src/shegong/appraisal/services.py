@@ -2,8 +2,46 @@
 
 The one exception to auditing is the residents' vote itself: an audit row per vote would carry
 a time and an order that could be matched to the household that spent its code, so a vote is
-recorded only as the spent flag on the code and the unlinked vote row. Issuing codes, opening
+recorded only as the spent flag on the code and the unlinked ballot. Issuing codes, opening
 and closing surveys are audited (with counts, never codes).
+
+How a vote stays unlinked from its household code
+-------------------------------------------------
+The code row names its household (that is how one code per household is kept), so nothing
+stored may tie a ballot to the code that cast it. What could, and what is done about it:
+
+* A key or a column: ballots have random UUID keys and hold neither code, household nor time;
+  the code holds a spent flag, not a spending time.
+* The transaction: on PostgreSQL every row carries the id of the transaction that wrote it
+  (xmin), and transaction ids are sequential. Spending the code and writing the ballot in one
+  transaction gave both rows the same xmin. Now the transaction that spends the code writes
+  the ballot into the survey's *pool* (`PooledBallot`), and the ballot box (`Ballot`,
+  `BallotRating`) is written only by *filing* transactions that spend no code: once a pool
+  holds 2 × BALLOT_BATCH ballots, all but BALLOT_BATCH of them, chosen at random, are filed
+  in shuffled order by one transaction, and closing a survey files the rest. So every filed
+  ballot shares its xmin (and its neighbourhood of xids) with at least BALLOT_BATCH others
+  (with every ballot of the survey when fewer than 2 × BALLOT_BATCH were cast), and a batch
+  mixes ballots spent over a longer stretch than the batch itself.
+* The order: insertion order (heap position, SQLite rowid) follows the shuffle within a batch;
+  between batches it says only which batch.
+
+One code, one vote, under concurrency: the conditional UPDATE spends a code once, and the
+pooled ballot is written in that same transaction (both or neither). A pooled row is locked,
+copied into the ballot box and deleted in one transaction, so it is filed exactly once;
+concurrent filers skip each other's rows. On PostgreSQL the spend share-locks the survey row,
+so closing a survey (FOR UPDATE, then filing the whole pool) waits for ballots on their way in,
+and computing results files anything still pooled.
+
+What remains (limits):
+* While a ballot waits in the pool (at most 2 × BALLOT_BATCH − 1 per survey) its row shares
+  the spent code's xmin; someone reading the live tables during the vote can match those.
+* A deleted pool row stays on disk as a dead tuple until (auto)vacuum reclaims it (the pool
+  table is set to be vacuumed eagerly on PostgreSQL), and WAL archives, replicas and backups
+  taken during the vote hold the history; they are to be guarded like the database itself.
+* Someone watching the database while votes arrive sees codes being spent as they happen;
+  nothing stored afterwards adds to that, but the design cannot prevent it.
+* The web server's access log (time, address) is outside the database; do not log request
+  bodies or the ?c= code of /appraisal/vote/.
 """
 
 from __future__ import annotations
@@ -26,6 +64,8 @@ from django.utils.translation import gettext as _
 
 from shegong.appraisal import rules
 from shegong.appraisal.models import (
+    Ballot,
+    BallotRating,
     Cycle,
     CycleStatus,
     HouseholdCode,
@@ -34,6 +74,7 @@ from shegong.appraisal.models import (
     Objection,
     ObjectionStatus,
     PartKind,
+    PooledBallot,
     RaterCategory,
     Rating,
     Result,
@@ -45,9 +86,7 @@ from shegong.appraisal.models import (
     Survey,
     SurveyStatus,
     SurveyWorker,
-    Vote,
     VoteFailure,
-    VoteRating,
 )
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
@@ -62,6 +101,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off pap
 CODE_LENGTH = 12  # 31**12 ≈ 2**59
 FAILURE_LIMIT = getattr(settings, "APPRAISAL_VOTE_FAILURE_LIMIT", 20)
 FAILURE_WINDOW_SECONDS = getattr(settings, "APPRAISAL_VOTE_FAILURE_WINDOW", 15 * 60)
+BALLOT_BATCH = getattr(settings, "APPRAISAL_BALLOT_BATCH", 10)
 SKIP = "skip"  # 不了解: the resident leaves that worker unrated
 
 DEFAULT_PARTS: list[tuple[str, Decimal, list[tuple[str, str, Decimal, Decimal | None]]]] = [
@@ -456,6 +496,7 @@ def survey_close(*, survey: Survey, acting_user: User) -> Survey:
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = timezone.now()
     survey.save(update_fields=["status", "closed_at"])
+    _file_pool(survey.pk, leave=0)
     _audit(
         acting_user,
         AuditAction.UPDATE,
@@ -633,16 +674,31 @@ _SPEND_SQL = (
     "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
     "RETURNING survey_id, category"
 )
-_SPEND_UNLESS_LOCKED_SQL = (
-    "UPDATE appraisal_householdcode SET spent = %s "
-    "WHERE code_hash = %s AND spent = %s AND voided = %s "
-    "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
-    "AND (SELECT COUNT(DISTINCT code_key) FROM appraisal_votefailure "
-    "WHERE address = %s AND at >= %s) < %s "
-    "RETURNING survey_id, category, "
-    "(SELECT opened_at FROM appraisal_survey WHERE appraisal_survey.id = survey_id)"
+# On PostgreSQL the code's survey row is share-locked while the code is spent, so closing the
+# survey (which locks it FOR UPDATE and files the whole pool) waits for ballots on their way
+# into the pool, and a code spent after that finds the survey closed.
+_SURVEY_OPEN_LOCKED = (
+    "AND EXISTS (SELECT 1 FROM appraisal_survey s WHERE s.id = appraisal_householdcode.survey_id "
+    "AND s.status = %s FOR KEY SHARE) "
 )
+_SURVEY_OPEN = "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
+
+
+def _spend_sql() -> str:
+    survey_open = _SURVEY_OPEN_LOCKED if connection.vendor == "postgresql" else _SURVEY_OPEN
+    return (
+        "UPDATE appraisal_householdcode SET spent = %s "
+        "WHERE code_hash = %s AND spent = %s AND voided = %s "
+        f"{survey_open}"
+        "AND (SELECT COUNT(DISTINCT code_key) FROM appraisal_votefailure "
+        "WHERE address = %s AND at >= %s) < %s "
+        "RETURNING survey_id, category, "
+        "(SELECT opened_at FROM appraisal_survey WHERE appraisal_survey.id = survey_id)"
+    )
+
+
 _BALLOTS: dict[tuple[int, Any], frozenset[int]] = {}
+_SHUFFLE = secrets.SystemRandom()
 
 
 def _ballot_of(survey_id: int, opened_at: Any) -> frozenset[int]:
@@ -660,38 +716,44 @@ def _ballot_of(survey_id: int, opened_at: Any) -> frozenset[int]:
     return found
 
 
-def _insert_vote(survey_id: int, category: str, chosen: Mapping[int, str]) -> Vote:
-    if connection.vendor == "postgresql":
-        # One round trip: the vote and its ratings in one statement.
-        values = ", ".join(["(%s, %s)"] * len(chosen))
-        params: list[Any] = [survey_id, category, survey_id]
-        for worker_id, rating in chosen.items():
-            params += [worker_id, rating]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "WITH v AS (INSERT INTO appraisal_vote (survey_id, category) VALUES (%s, %s) "
-                "RETURNING id) "
-                "INSERT INTO appraisal_voterating (vote_id, survey_id, worker_id, rating) "
-                f"SELECT v.id, %s, r.worker_id, r.rating FROM v, (VALUES {values}) "
-                "AS r(worker_id, rating) RETURNING vote_id",
-                params,
-            )
-            row = cursor.fetchone()
-        assert row is not None
-        return Vote(pk=row[0], survey_id=survey_id, category=category)
-    vote = Vote.objects.create(survey_id=survey_id, category=category)
-    VoteRating.objects.bulk_create(
-        VoteRating(vote=vote, survey_id=survey_id, worker_id=w, rating=r) for w, r in chosen.items()
-    )
-    return vote
+def _file_pool(survey_id: int, *, leave: int) -> int:
+    """File the survey's pooled ballots into the ballot box in one transaction and in random
+    order, leaving `leave` of them, chosen at random, in the pool. Returns how many were filed.
+
+    Each pooled row is locked, copied and deleted in one transaction, so a ballot is filed
+    exactly once; concurrent filers skip each other's rows (a closing survey waits for them).
+    """
+    with transaction.atomic():
+        pooled = list(
+            PooledBallot.objects.select_for_update(skip_locked=leave > 0)
+            .filter(survey_id=survey_id)
+            .values_list("id", "category", "ratings")
+        )
+        count = len(pooled) - leave
+        if count <= 0:
+            return 0
+        _SHUFFLE.shuffle(pooled)
+        chosen = pooled[:count]
+        ballots = [Ballot(survey_id=survey_id, category=category) for _pk, category, _r in chosen]
+        Ballot.objects.bulk_create(ballots)
+        BallotRating.objects.bulk_create(
+            BallotRating(ballot=ballot, survey_id=survey_id, worker_id=int(worker), rating=rating)
+            for ballot, (_pk, _c, ratings) in zip(ballots, chosen, strict=True)
+            for worker, rating in ratings.items()
+        )
+        PooledBallot.objects.filter(id__in=[pk for pk, _c, _r in chosen]).delete()
+    return count
 
 
-def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
-    """Spend the code and store the unlinked vote, both or neither.
+def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> int:
+    """Spend the code and pool the ballot, both or neither; returns the survey's id.
 
     The conditional UPDATE … WHERE spent = false is the guard: of two requests with the same
     code, the database lets exactly one update the row; the other sees no row and is refused.
-    On success that is three round trips: the update, the insert, the commit.
+    The pooled ballot is written by the same transaction, so a spent code always has its
+    ballot. Filing from the pool into the ballot box is another transaction (see the module
+    docstring): once the pool holds 2 × BALLOT_BATCH ballots, all but a random BALLOT_BATCH
+    of them are filed in shuffled order.
     """
     code_hash = hash_code(code)
     since = timezone.now() - datetime.timedelta(seconds=FAILURE_WINDOW_SECONDS)
@@ -699,7 +761,7 @@ def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    _SPEND_UNLESS_LOCKED_SQL,
+                    _spend_sql(),
                     [
                         True,
                         code_hash,
@@ -716,15 +778,23 @@ def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
                 raise _NotSpent
             survey_id, category, opened_at = row
             chosen = _clean_ballot(ratings, set(_ballot_of(survey_id, opened_at)))
-            return _insert_vote(survey_id, category, chosen)
+            PooledBallot.objects.create(
+                survey_id=survey_id,
+                category=category,
+                ratings={str(w): r for w, r in chosen.items()},
+            )
     except _NotSpent:
         pass
+    else:
+        if PooledBallot.objects.filter(survey_id=survey_id).count() >= 2 * BALLOT_BATCH:
+            _file_pool(survey_id, leave=BALLOT_BATCH)
+        return int(survey_id)
 
     # Refused: say why, and count a wrong or used code against the address.
-    def refuse() -> Vote:
+    def refuse() -> int:
         raise _refusal(code_hash)
 
-    result: Vote = _guarded(address, code, refuse)
+    result: int = _guarded(address, code, refuse)
     return result
 
 
@@ -921,10 +991,14 @@ def results_compute(*, cycle: Cycle, acting_user: User) -> int:
     path_of = dict(workers)
     weights = dict(scheme.parts.values_list("kind", "weight"))
 
-    # Residents: valid surveys only.
+    # Residents: valid surveys only. A ballot still pooled (spent as its survey closed) is filed.
+    for survey_id in set(
+        PooledBallot.objects.filter(survey__cycle=cycle).values_list("survey_id", flat=True)
+    ):
+        _file_pool(survey_id, leave=0)
     survey_counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        Vote.objects.filter(survey__cycle=cycle)
+        Ballot.objects.filter(survey__cycle=cycle)
         .values("survey_id", "category")
         .annotate(n=Count("id"))
     ):
@@ -941,7 +1015,7 @@ def results_compute(*, cycle: Cycle, acting_user: User) -> int:
             invalid_paths.add(path)
     rating_counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        VoteRating.objects.filter(survey__cycle=cycle)
+        BallotRating.objects.filter(survey__cycle=cycle)
         .exclude(survey__unit_path__in=invalid_paths)
         .values("worker_id", "rating")
         .annotate(n=Count("id"))

@@ -596,7 +596,7 @@ def vote(request: HttpRequest) -> HttpResponse:
             chosen = {key[2:]: request.POST[key] for key in request.POST if key.startswith("r_")}
             ratings = {int(k): v for k, v in chosen.items() if k.isdigit()}
             try:
-                vote_row = services.vote_cast(code=code, ratings=ratings, address=address)
+                survey_id = services.vote_cast(code=code, ratings=ratings, address=address)
             except services.VoteRefused as exc:
                 if exc.counts:
                     raise
@@ -604,7 +604,11 @@ def vote(request: HttpRequest) -> HttpResponse:
                 context = _ballot_context(survey, code, chosen)
                 context["error"] = exc.message
                 return render(request, "appraisal/public/ballot.html", context, status=400)
-            return render(request, "appraisal/public/thanks.html", {"survey": vote_row.survey})
+            return render(
+                request,
+                "appraisal/public/thanks.html",
+                {"survey": selectors.survey_of_vote(pk=survey_id)},
+            )
         survey = services.vote_check(code=code, address=address)
     except services.VoteThrottled as exc:
         return render(

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from shegong.appraisal import services
 from shegong.appraisal.models import (
+    Ballot,
     Cycle,
     Indicator,
     Objection,
     PartKind,
+    PooledBallot,
     RaterCategory,
     Result,
     Survey,
@@ -101,6 +103,11 @@ def cast(setup: Setup, code: str, rating: str = "satisfied", address: str = "10.
     return services.vote_cast(
         code=code, ratings={w.pk: rating for w in setup.workers}, address=address
     )
+
+
+def recorded() -> int:
+    """Votes recorded: ballots filed into the ballot box and ballots waiting in the pool."""
+    return Ballot.objects.count() + PooledBallot.objects.count()
 
 
 def leader_points(cycle: Cycle, values: tuple[Any, Any, Any]) -> dict[int, Any]:

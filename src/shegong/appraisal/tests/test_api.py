@@ -6,8 +6,7 @@ from typing import Any
 
 from django.test import Client
 
-from shegong.appraisal.models import Vote
-from shegong.appraisal.tests.factories import published, street_a_cycle
+from shegong.appraisal.tests.factories import published, recorded, street_a_cycle
 from shegong.conftest import Personas, Tree, client_for
 
 
@@ -27,7 +26,7 @@ def test_public_vote_needs_a_valid_code_and_counts_once(tree: Tree, personas: Pe
     guessed = anonymous.get("/api/appraisal/cycles/ballot/", {"code": "ZZZZ-ZZZZ-ZZZZ"})
     assert guessed.status_code == 400
     assert "workers" not in guessed.json()
-    assert Vote.objects.count() == 1
+    assert recorded() == 1
 
 
 def test_public_vote_is_throttled_per_address(tree: Tree, personas: Personas) -> None:
@@ -42,7 +41,7 @@ def test_public_vote_is_throttled_per_address(tree: Tree, personas: Personas) ->
     body = {"code": setup.codes[0], "ratings": {str(w.pk): "satisfied" for w in setup.workers}}
     locked = anonymous.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
     assert locked.status_code == 429
-    assert not Vote.objects.exists()
+    assert recorded() == 0
 
 
 def test_staff_read_cycles_turnout_and_results_in_their_scope(
