@@ -275,11 +275,50 @@ class SurveyWorker(models.Model):
         return f"{self.survey_id}:{self.worker_id}"
 
 
+class Household(models.Model):
+    """A household on the community's record: a door label (门牌/户号) and the rater category,
+    nothing more about the people in it. Codes are issued only to households on record, and
+    the record holds at most the community's registered households (CommunityProfile)."""
+
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True)
+    label = models.CharField(_("住户"), max_length=100)
+    category = models.CharField(
+        _("评议人类别"),
+        max_length=16,
+        choices=RaterCategory.choices,
+        default=RaterCategory.RESIDENT,
+    )
+
+    class Meta:
+        verbose_name = _("住户")
+        ordering = ["community", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "label"], name="household_once_per_community"
+            ),
+            models.CheckConstraint(condition=~Q(label=""), name="household_labelled"),
+            models.CheckConstraint(
+                condition=Q(category__in=RaterCategory.values), name="household_category_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class HouseholdCode(models.Model):
     """A one-time code for one household. Only a keyed hash of the code is kept."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64, unique=True)
+    # The household on record (empty only for codes issued before the record existed) and
+    # its label as printed on the notice.
+    household_record = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="codes"
+    )
     household = models.CharField(_("住户"), max_length=100)
     category = models.CharField(
         _("评议人类别"),
@@ -299,10 +338,65 @@ class HouseholdCode(models.Model):
                 condition=Q(category__in=RaterCategory.values), name="code_category_known"
             ),
             models.CheckConstraint(condition=~Q(household=""), name="code_household_named"),
+            models.UniqueConstraint(
+                fields=["survey", "household_record"],
+                condition=Q(voided=False),
+                name="code_one_live_per_household",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.household
+
+
+class CodeRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+
+
+class CodeRequest(models.Model):
+    """Codes asked for after a survey opened, or again for households that already hold one:
+    issued only when another person with the right on the community approves."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="code_requests")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    households = models.ManyToManyField(Household, related_name="+")
+    count = models.PositiveIntegerField(_("户数"))
+    status = models.CharField(
+        _("状态"),
+        max_length=8,
+        choices=CodeRequestStatus.choices,
+        default=CodeRequestStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评议码补发申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CodeRequestStatus.values), name="code_request_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="code_request_second_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CodeRequestStatus.PENDING, approved_by__isnull=True)
+                | Q(status=CodeRequestStatus.APPROVED, approved_by__isnull=False),
+                name="code_request_approved_iff_approver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.count}户 {self.get_status_display()}"
 
 
 class PooledBallot(models.Model):

@@ -20,7 +20,10 @@ from shegong.appraisal import rules
 from shegong.appraisal.models import (
     Ballot,
     BallotRating,
+    CodeRequest,
+    CodeRequestStatus,
     Cycle,
+    Household,
     Indicator,
     Objection,
     PartKind,
@@ -35,7 +38,7 @@ from shegong.appraisal.models import (
     SurveyWorker,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
-from shegong.orgs.models import Unit, UnitKind
+from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
 
 if TYPE_CHECKING:
@@ -190,6 +193,43 @@ def survey_ratings(*, survey: Survey) -> list[WorkerRatings]:
             "n"
         ]
     return [WorkerRatings(b.worker_id, b.worker.name, counts[b.worker_id]) for b in ballot]
+
+
+def community_get(*, viewer: User, pk: int) -> Unit:
+    """A community in the viewer's scope, for its household record; else 404."""
+    community = Unit.objects.filter(path_q(viewer, "path"), pk=pk, kind=UnitKind.COMMUNITY).first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def household_list(*, community: Unit) -> QuerySet[Household]:
+    return Household.objects.filter(community=community).order_by("label")
+
+
+def registered_households(*, community: Unit) -> int:
+    """The 户数 of the community's profile: the most households its record may hold."""
+    profile = CommunityProfile.objects.filter(unit=community).first()
+    return profile.households if profile else 0
+
+
+def code_requests_pending(*, survey: Survey) -> QuerySet[CodeRequest]:
+    return (
+        survey.code_requests.filter(status=CodeRequestStatus.PENDING)
+        .select_related("requested_by")
+        .prefetch_related("households")
+    )
+
+
+def code_request_get(*, viewer: User, pk: int) -> CodeRequest:
+    found = (
+        CodeRequest.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        .select_related("survey__community")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def survey_of_vote(*, pk: int) -> Survey:

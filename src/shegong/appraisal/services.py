@@ -66,8 +66,11 @@ from shegong.appraisal import rules
 from shegong.appraisal.models import (
     Ballot,
     BallotRating,
+    CodeRequest,
+    CodeRequestStatus,
     Cycle,
     CycleStatus,
+    Household,
     HouseholdCode,
     Indicator,
     IndicatorKind,
@@ -91,7 +94,7 @@ from shegong.appraisal.models import (
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
-from shegong.orgs.models import Unit, UnitKind
+from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
 
 if TYPE_CHECKING:
@@ -538,52 +541,245 @@ def parse_households(text: str) -> list[tuple[str, str]]:
     return rows
 
 
-@transaction.atomic
-def codes_issue(
-    *, survey: Survey, households: Iterable[tuple[str, str]], acting_user: User
-) -> list[IssuedCode]:
-    """One new code per household. The codes are returned once, to be printed; only their
-    hashes are kept. A household that already holds a code gets a new one, the old voided."""
-    survey = _lock_survey(survey)
-    _require(acting_user, survey.community, _("您没有权限管理%(unit)s的居民评议"))
-    if survey.status == SurveyStatus.CLOSED:
-        raise ServiceError(_("评议已结束,不能再发放评议码"))
-    rows = list(households)
-    if not rows:
-        raise ServiceError(_("请填写住户名单,每行一户"), field="households")
-    names = [h for h, _c in rows]
+# ---------------------------------------------------------------- households on record
+
+
+def _names(rows: Iterable[str]) -> list[str]:
+    names = [label.strip() for label in rows if label and label.strip()]
     if len(set(names)) != len(names):
         duplicates = sorted({h for h in names if names.count(h) > 1})[:5]
         raise ServiceError(
             _("住户名单有重复:%(names)s") % {"names": "、".join(duplicates)}, field="households"
         )
-    spent = set(
-        survey.codes.filter(household__in=names, spent=True, voided=False).values_list(
+    return names
+
+
+@transaction.atomic
+def households_import(
+    *, community: Unit, rows: Iterable[tuple[str, str]], acting_user: User
+) -> int:
+    """Add households to the community's record, all or none; returns how many were added.
+
+    A household already on record keeps its entry. The record never holds more households
+    than the community has registered (户数 in its profile), so nobody can invent voters."""
+    if community.kind != UnitKind.COMMUNITY:
+        raise ServiceError(_("住户名册按社区登记"))
+    _require(acting_user, community, _("您没有权限登记%(unit)s的住户"))
+    rows = list(rows)
+    names = _names(label for label, _c in rows)
+    if not names:
+        raise ServiceError(_("请填写住户名单,每行一户"), field="households")
+    profile = CommunityProfile.objects.select_for_update().filter(unit=community).first()
+    registered = profile.households if profile else 0
+    existing = set(
+        Household.objects.filter(community=community, label__in=names).values_list(
+            "label", flat=True
+        )
+    )
+    new = [(label, category) for label, category in rows if label.strip() not in existing]
+    on_record = Household.objects.filter(community=community).count()
+    if on_record + len(new) > registered:
+        raise ServiceError(
+            _(
+                "%(unit)s登记户数为%(registered)d户,住户名册已有%(on_record)d户,"
+                "不能再增加%(new)d户;请先核实社区概况中的户数"
+            )
+            % {
+                "unit": community.name,
+                "registered": registered,
+                "on_record": on_record,
+                "new": len(new),
+            },
+            field="households",
+        )
+    Household.objects.bulk_create(
+        Household(
+            community=community, unit_path=community.path, label=label.strip(), category=category
+        )
+        for label, category in new
+    )
+    _audit(
+        acting_user,
+        AuditAction.CREATE,
+        community,
+        community.path,
+        after={"households_added": len(new), "households_on_record": on_record + len(new)},
+        note=_("登记住户名册"),
+    )
+    return len(new)
+
+
+def household_add(
+    *, community: Unit, label: str, category: str = RaterCategory.RESIDENT, acting_user: User
+) -> int:
+    """One household onto the record (see `households_import`)."""
+    return households_import(community=community, rows=[(label, category)], acting_user=acting_user)
+
+
+def _on_record(survey: Survey, names: list[str] | None) -> list[Household]:
+    """The named households of the survey's community (all of them when `names` is None);
+    a name not on record is refused."""
+    households = Household.objects.filter(community=survey.community)
+    if names is None:
+        return list(households.order_by("label"))
+    found = {h.label: h for h in households.filter(label__in=names)}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ServiceError(
+            _("以下住户不在%(unit)s的住户名册上:%(names)s")
+            % {"unit": survey.community.name, "names": "、".join(missing[:5])},
+            field="households",
+        )
+    return [found[n] for n in names]
+
+
+def _issue(survey: Survey, households: list[Household]) -> list[IssuedCode]:
+    issued = [
+        IssuedCode(household=h.label, category=h.category, code=new_code()) for h in households
+    ]
+    HouseholdCode.objects.bulk_create(
+        HouseholdCode(
+            survey=survey,
+            code_hash=hash_code(i.code),
+            household_record=h,
+            household=h.label,
+            category=h.category,
+        )
+        for i, h in zip(issued, households, strict=True)
+    )
+    return issued
+
+
+def _refuse_voted(survey: Survey, households: list[Household]) -> None:
+    voted = sorted(
+        survey.codes.filter(household_record__in=households, spent=True).values_list(
             "household", flat=True
         )
     )
-    if spent:
+    if voted:
         raise ServiceError(
-            _("以下住户已投票,不能补发:%(names)s") % {"names": "、".join(sorted(spent)[:5])},
+            _("以下住户已投票,不能补发:%(names)s") % {"names": "、".join(voted[:5])},
             field="households",
         )
-    voided = survey.codes.filter(household__in=names, voided=False).update(voided=True)
-    issued = [IssuedCode(household=h, category=c, code=new_code()) for h, c in rows]
-    HouseholdCode.objects.bulk_create(
-        HouseholdCode(
-            survey=survey, code_hash=hash_code(i.code), household=i.household, category=i.category
+
+
+@transaction.atomic
+def codes_issue(
+    *, survey: Survey, households: Iterable[str] | None = None, acting_user: User
+) -> list[IssuedCode]:
+    """A first code for households on record, before the survey opens: the named ones, or
+    (None) every household on record that holds no code yet. The codes are returned once, to
+    be printed; only their hashes are kept. Anything else — codes after the survey opened, a
+    new code for a household that holds one — is a request another person approves."""
+    survey = _lock_survey(survey)
+    _require(acting_user, survey.community, _("您没有权限管理%(unit)s的居民评议"))
+    if survey.status != SurveyStatus.DRAFT:
+        raise ServiceError(_("评议已开启,补发评议码须提交申请,由另一位有权限的人员审批"))
+    names = None if households is None else _names(households)
+    chosen = _on_record(survey, names)
+    holding = set(
+        survey.codes.filter(household_record__in=chosen, voided=False).values_list(
+            "household", flat=True
         )
-        for i in issued
     )
+    if names is None:
+        chosen = [h for h in chosen if h.label not in holding]
+    elif holding:
+        raise ServiceError(
+            _("以下住户已有评议码,重新发放须提交申请,由另一位有权限的人员审批:%(names)s")
+            % {"names": "、".join(sorted(holding)[:5])},
+            field="households",
+        )
+    if not chosen:
+        raise ServiceError(_("住户名册上没有尚未领码的住户"), field="households")
+    issued = _issue(survey, chosen)
     _audit(
         acting_user,
         AuditAction.CREATE,
         survey,
         survey.unit_path,
-        after={"codes_issued": len(issued), "codes_voided": voided},
+        after={"codes_issued": len(issued), "codes_voided": 0},
         note=_("发放评议码"),
     )
     return issued
+
+
+@transaction.atomic
+def code_request_create(
+    *, survey: Survey, households: Iterable[str], acting_user: User
+) -> CodeRequest:
+    """Ask for codes for the named households on record: after the survey opened, or again
+    for households whose code was lost. Nothing is issued or voided until another person
+    approves (`code_request_approve`)."""
+    survey = _lock_survey(survey)
+    _require(acting_user, survey.community, _("您没有权限管理%(unit)s的居民评议"))
+    if survey.status == SurveyStatus.CLOSED:
+        raise ServiceError(_("评议已结束,不能再发放评议码"))
+    names = _names(households)
+    if not names:
+        raise ServiceError(_("请填写需要补发评议码的住户,每行一户"), field="households")
+    chosen = _on_record(survey, names)
+    _refuse_voted(survey, chosen)
+    holding = survey.codes.filter(household_record__in=chosen, voided=False).count()
+    request = CodeRequest.objects.create(
+        survey=survey, unit_path=survey.unit_path, count=len(chosen), requested_by=acting_user
+    )
+    request.households.set(chosen)
+    _audit(
+        acting_user,
+        AuditAction.CREATE,
+        request,
+        survey.unit_path,
+        after={"households": len(chosen), "holding_codes": holding, "status": request.status},
+        note=_("申请补发评议码"),
+    )
+    return request
+
+
+@dataclass(frozen=True)
+class CodeIssue:
+    issued: list[IssuedCode]
+    voided: int
+
+
+@transaction.atomic
+def code_request_approve(*, code_request: CodeRequest, acting_user: User) -> CodeIssue:
+    """The second person's approval: the unspent codes of the named households (and only
+    theirs) are voided and new ones issued. Returns the codes, once, and how many were voided."""
+    code_request = CodeRequest.objects.select_for_update().get(pk=code_request.pk)
+    survey = _lock_survey(code_request.survey)
+    _require(acting_user, survey.community, _("您没有权限审批%(unit)s的评议码申请"))
+    if code_request.status != CodeRequestStatus.PENDING:
+        raise ServiceError(_("该申请已审批"))
+    if code_request.requested_by_id == acting_user.pk:
+        raise ServiceError(_("申请人不能审批自己的申请,请由另一位有权限的人员审批"))
+    if survey.status == SurveyStatus.CLOSED:
+        raise ServiceError(_("评议已结束,不能再发放评议码"))
+    chosen = list(code_request.households.order_by("label"))
+    _refuse_voted(survey, chosen)
+    voided = survey.codes.filter(household_record__in=chosen, voided=False, spent=False).update(
+        voided=True
+    )
+    issued = _issue(survey, chosen)
+    code_request.status = CodeRequestStatus.APPROVED
+    code_request.approved_by = acting_user
+    code_request.approved_at = timezone.now()
+    code_request.save(update_fields=["status", "approved_by", "approved_at"])
+    _audit(
+        acting_user,
+        AuditAction.UPDATE,
+        code_request,
+        survey.unit_path,
+        before={"status": CodeRequestStatus.PENDING},
+        after={
+            "status": code_request.status,
+            "requested_by": code_request.requested_by_id,
+            "codes_issued": len(issued),
+            "codes_voided": voided,
+        },
+        note=_("审批补发评议码"),
+    )
+    return CodeIssue(issued=issued, voided=voided)
 
 
 def vote_is_throttled(*, address: str) -> bool:

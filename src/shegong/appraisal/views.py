@@ -449,40 +449,122 @@ def _households_from_sheet(upload: Any) -> list[tuple[str, str]]:
     return services.parse_households("\n".join(lines))
 
 
+def _households_posted(form: HouseholdsForm) -> list[tuple[str, str]]:
+    upload = form.cleaned_data.get("sheet")
+    if upload:
+        return _households_from_sheet(upload)
+    return services.parse_households(form.cleaned_data["households"])
+
+
+@login_required
+def households(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The community's household record (door labels only), bounded by its registered 户数."""
+    community = selectors.community_get(viewer=request.user, pk=pk)
+    can_edit = has_permission(request.user, Permission.EDIT, community)
+    form = HouseholdsForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                added = services.households_import(
+                    community=community, rows=_households_posted(form), acting_user=request.user
+                )
+            except ServiceError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("已登记%(n)d户") % {"n": added})
+                return redirect("appraisal:households", pk=community.pk)
+    rows = selectors.household_list(community=community)
+    return render(
+        request,
+        "appraisal/households.html",
+        {
+            "community": community,
+            "households": rows,
+            "count": rows.count(),
+            "registered": selectors.registered_households(community=community),
+            "form": form,
+            "can_edit": can_edit,
+            "back": back if (back := request.GET.get("survey", "")).isdigit() else "",
+        },
+    )
+
+
+def _notices(
+    request: AuthedRequest, survey: Any, issued: list[services.IssuedCode], note: str = ""
+) -> HttpResponse:
+    base = request.build_absolute_uri(reverse("appraisal:vote"))
+    notices = [
+        (item, f"{base}?c={item.code}", charts.qr_svg(f"{base}?c={item.code}")) for item in issued
+    ]
+    response = render(
+        request,
+        "appraisal/notices.html",
+        {"survey": survey, "notices": notices, "vote_url": base, "note": note},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 def survey_codes(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Issue codes from the household list; the notices with the codes are shown once."""
+    """Issue first codes to households on record before the survey opens (the notices are
+    shown once), or ask for codes that another person must approve."""
     survey = selectors.survey_get(viewer=request.user, pk=pk)
     if not has_permission(request.user, Permission.EDIT, survey.community):
         raise Http404
     form = HouseholdsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            upload = form.cleaned_data.get("sheet")
-            households = (
-                _households_from_sheet(upload)
-                if upload
-                else services.parse_households(form.cleaned_data["households"])
-            )
-            issued = services.codes_issue(
-                survey=survey, households=households, acting_user=request.user
-            )
+            names = [label for label, _category in _households_posted(form)]
+            if request.POST.get("action") == "request":
+                code_request = services.code_request_create(
+                    survey=survey, households=names, acting_user=request.user
+                )
+            else:
+                issued = services.codes_issue(
+                    survey=survey, households=names or None, acting_user=request.user
+                )
+                return _notices(request, survey, issued)
         except ServiceError as exc:
             _fail(form, exc)
         else:
-            base = request.build_absolute_uri(reverse("appraisal:vote"))
-            notices = [
-                (item, f"{base}?c={item.code}", charts.qr_svg(f"{base}?c={item.code}"))
-                for item in issued
-            ]
-            response = render(
+            messages.success(
                 request,
-                "appraisal/notices.html",
-                {"survey": survey, "notices": notices, "vote_url": base},
+                _("已提交%(n)d户的补发申请,须由另一位有权限的人员审批后生成评议码")
+                % {"n": code_request.count},
             )
-            response["Cache-Control"] = "no-store"
-            return response
-    return render(request, "appraisal/codes_form.html", {"survey": survey, "form": form})
+            return redirect("appraisal:survey-codes", pk=survey.pk)
+    return render(
+        request,
+        "appraisal/codes_form.html",
+        {
+            "survey": survey,
+            "form": form,
+            "pending": selectors.code_requests_pending(survey=survey),
+            "on_record": selectors.household_list(community=survey.community).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def code_request_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The second person approves: old unspent codes of those households are voided, new
+    ones are shown once on the notices."""
+    code_request = selectors.code_request_get(viewer=request.user, pk=pk)
+    survey = code_request.survey
+    try:
+        done = services.code_request_approve(code_request=code_request, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisal:survey-codes", pk=survey.pk)
+    note = _("已审批:为%(n)d户生成新评议码,作废未使用的旧评议码%(voided)d个") % {
+        "n": len(done.issued),
+        "voided": done.voided,
+    }
+    return _notices(request, survey, done.issued, note)
 
 
 # ---------------------------------------------------------------- results and objections

@@ -175,15 +175,16 @@ def test_an_incomplete_ballot_does_not_spend_the_code(tree: Tree, personas: Pers
 
 def test_reissuing_a_code_voids_the_old_one(tree: Tree, personas: Personas) -> None:
     setup = street_a_cycle(tree, personas)
-    [fresh] = services.codes_issue(
-        survey=setup.survey, households=[("1栋101", "resident")], acting_user=setup.clerk
+    request = services.code_request_create(
+        survey=setup.survey, households=["1栋101"], acting_user=setup.clerk
     )
+    [fresh] = services.code_request_approve(code_request=request, acting_user=setup.manager).issued
     with pytest.raises(services.VoteRefused, match="评议码无效"):
         cast(setup, setup.codes[0])
     cast(setup, fresh.code)
     with pytest.raises(ServiceError, match="以下住户已投票,不能补发:1栋101"):
-        services.codes_issue(
-            survey=setup.survey, households=[("1栋101", "resident")], acting_user=setup.clerk
+        services.code_request_create(
+            survey=setup.survey, households=["1栋101"], acting_user=setup.clerk
         )
 
 
@@ -370,9 +371,7 @@ def test_two_failing_years_put_a_worker_on_the_exit_list(tree: Tree, personas: P
         scheme=setup.cycle.scheme, year=2026, acting_user=setup.manager
     ).cycle
     survey = nxt.surveys.get(community=tree.community_a1)
-    [code] = services.codes_issue(
-        survey=survey, households=[("1栋101", "resident")], acting_user=setup.clerk
-    )
+    [code] = services.codes_issue(survey=survey, households=["1栋101"], acting_user=setup.clerk)
     services.survey_open(survey=survey, acting_user=setup.clerk)
     services.vote_cast(code=code.code, ratings={worker.pk: "unsatisfied"}, address="10.0.0.1")
     services.survey_close(survey=survey, acting_user=setup.clerk)
