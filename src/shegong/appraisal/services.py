@@ -40,6 +40,8 @@ What remains (limits):
   taken during the vote hold the history; they are to be guarded like the database itself.
 * Someone watching the database while votes arrive sees codes being spent as they happen;
   nothing stored afterwards adds to that, but the design cannot prevent it.
+* `vote_cast` must run outside any transaction, as the vote page and the API call it: inside
+  an outer atomic block the spend and the filing would be one transaction again.
 * The web server's access log (time, address) is outside the database; do not log request
   bodies or the ?c= code of /appraisal/vote/.
 """
@@ -49,6 +51,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -57,7 +60,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +102,8 @@ from shegong.people.models import Worker, WorkerStatus
 
 if TYPE_CHECKING:
     from shegong.core.models import User
+
+logger = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
 CODE_LENGTH = 12  # 31**12 ≈ 2**59
@@ -920,6 +925,12 @@ def _file_pool(survey_id: int, *, leave: int) -> int:
     exactly once; concurrent filers skip each other's rows (a closing survey waits for them).
     """
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The survey first, as closing takes it: the survey, then the pool (no deadlock).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT 1 FROM appraisal_survey WHERE id = %s FOR KEY SHARE", [survey_id]
+                )
         pooled = list(
             PooledBallot.objects.select_for_update(skip_locked=leave > 0)
             .filter(survey_id=survey_id)
@@ -982,8 +993,13 @@ def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> int:
     except _NotSpent:
         pass
     else:
-        if PooledBallot.objects.filter(survey_id=survey_id).count() >= 2 * BALLOT_BATCH:
-            _file_pool(survey_id, leave=BALLOT_BATCH)
+        # The vote is recorded; filing is housekeeping that the next vote or the closing of
+        # the survey redoes, so a failure here must not tell the resident their vote failed.
+        try:
+            if PooledBallot.objects.filter(survey_id=survey_id).count() >= 2 * BALLOT_BATCH:
+                _file_pool(survey_id, leave=BALLOT_BATCH)
+        except DatabaseError:
+            logger.exception("filing pooled ballots of survey %s failed", survey_id)
         return int(survey_id)
 
     # Refused: say why, and count a wrong or used code against the address.
