@@ -570,10 +570,15 @@ def households_import(
     if community.kind != UnitKind.COMMUNITY:
         raise ServiceError(_("住户名册按社区登记"))
     _require(acting_user, community, _("您没有权限登记%(unit)s的住户"))
-    rows = list(rows)
+    rows = [(label.strip(), category) for label, category in rows if label and label.strip()]
     names = _names(label for label, _c in rows)
     if not names:
         raise ServiceError(_("请填写住户名单,每行一户"), field="households")
+    for label, category in rows:
+        if len(label) > 100:
+            raise ServiceError(_("住户名称过长:%(name)s") % {"name": label[:20]}, "households")
+        if category not in RaterCategory.values:
+            raise ServiceError(_("评议人类别应为普通居民、居民代表或驻区单位"), field="households")
     profile = CommunityProfile.objects.select_for_update().filter(unit=community).first()
     registered = profile.households if profile else 0
     existing = set(
@@ -581,7 +586,7 @@ def households_import(
             "label", flat=True
         )
     )
-    new = [(label, category) for label, category in rows if label.strip() not in existing]
+    new = [(label, category) for label, category in rows if label not in existing]
     on_record = Household.objects.filter(community=community).count()
     if on_record + len(new) > registered:
         raise ServiceError(
@@ -598,9 +603,7 @@ def households_import(
             field="households",
         )
     Household.objects.bulk_create(
-        Household(
-            community=community, unit_path=community.path, label=label.strip(), category=category
-        )
+        Household(community=community, unit_path=community.path, label=label, category=category)
         for label, category in new
     )
     _audit(

@@ -134,3 +134,18 @@ def test_reissuing_voids_only_the_named_households_and_says_how_many(
     for untouched in setup.codes[3:]:  # the other residents' codes still vote
         cast(setup, untouched)
     assert HouseholdCode.objects.filter(voided=False).count() == 6
+
+
+def test_a_bad_household_line_is_refused_in_chinese_and_nothing_is_written(
+    tree: Tree, personas: Personas
+) -> None:
+    for rows, message in (
+        ([("1栋101", "resident"), ("1栋" + "9" * 120, "resident")], "住户名称过长"),
+        ([("1栋101", "landlord")], "评议人类别应为普通居民、居民代表或驻区单位"),
+        ([("  ", "resident")], "请填写住户名单,每行一户"),
+    ):
+        with pytest.raises(ServiceError, match=message):
+            services.households_import(
+                community=tree.community_a1, rows=rows, acting_user=personas.community_a1_clerk
+            )
+    assert not Household.objects.exists()
