@@ -466,8 +466,9 @@ class BallotRating(models.Model):
 class VoteFailure(models.Model):
     """A refused code, kept in the database so the throttle holds across server processes.
 
-    The throttle counts the distinct codes an address had refused (`code_key`, the code's
-    keyed hash): guessing means many codes, a resident retyping one wrong code is one."""
+    The throttle counts the distinct codes an address had refused (`code_key`, a keyed hash
+    unlike the code's own, so it cannot be joined to a household): guessing means many codes,
+    a resident retyping one wrong code is one."""
 
     address = models.GenericIPAddressField()
     code_key = models.CharField(max_length=64, default="")

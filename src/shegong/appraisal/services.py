@@ -189,6 +189,13 @@ def hash_code(raw: str) -> str:
     return hmac.new(key, normalise_code(raw).encode(), hashlib.sha256).hexdigest()
 
 
+def failure_key(raw: str) -> str:
+    """What the throttle remembers of a refused code: a keyed hash under another key than the
+    code's own hash, so a refusal (address, time) cannot be joined to a household's code."""
+    key = hashlib.sha256(b"shegong-vote-throttle:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, normalise_code(raw).encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def new_code() -> str:
     body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(body[i : i + 4] for i in range(0, CODE_LENGTH, 4))
@@ -829,7 +836,7 @@ def _guarded(address: str, code: str, work: Any) -> Any:
         return work()
     except VoteRefused as exc:
         if exc.counts:
-            VoteFailure.objects.create(address=address, code_key=hash_code(code))
+            VoteFailure.objects.create(address=address, code_key=failure_key(code))
         raise
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.test import Client
 
+from shegong.appraisal.models import HouseholdCode, VoteFailure
 from shegong.appraisal.tests.factories import published, recorded, street_a_cycle
 from shegong.conftest import Personas, Tree, client_for
 
@@ -113,3 +114,16 @@ def test_retrying_the_same_code_counts_once_toward_the_throttle(
     assert (
         household.get("/api/appraisal/cycles/ballot/", {"code": setup.codes[0]}).status_code == 200
     )
+
+
+def test_a_refused_code_leaves_nothing_that_joins_its_household(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    body = {"code": setup.codes[0], "ratings": {str(w.pk): "satisfied" for w in setup.workers}}
+    household = Client(REMOTE_ADDR="10.7.7.9")
+    household.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
+    replay = household.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
+    assert replay.status_code == 400
+    [failure] = VoteFailure.objects.all()
+    assert not HouseholdCode.objects.filter(code_hash__startswith=failure.code_key).exists()
