@@ -125,13 +125,12 @@ def _setup(codes_file: str, valid: int) -> None:
     per_community = -(-int(valid * 1.06) // COMMUNITIES)  # some codes are never used
     out: list[dict[str, Any]] = []
     for survey in scheme.cycle.surveys.select_related("community"):
-        issued = services.codes_issue(
-            survey=survey,
-            households=[
-                (f"{i // 12 + 1}栋{i % 12 + 101}", "resident") for i in range(per_community)
-            ],
+        services.households_import(
+            community=survey.community,
+            rows=[(f"{i // 12 + 1}栋{i % 12 + 101}", "resident") for i in range(per_community)],
             acting_user=manager,
         )
+        issued = services.codes_issue(survey=survey, acting_user=manager)
         services.survey_open(survey=survey, acting_user=manager)
         ballot = list(survey.ballot.values_list("worker_id", flat=True))
         out.extend({"code": item.code, "ballot": ballot} for item in issued)
@@ -238,10 +237,14 @@ def _count(dsn: str) -> dict[str, int]:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
+        # Votes are ballots filed into the ballot box plus those still waiting in the pool.
         row = conn.execute(
-            "SELECT (SELECT count(*) FROM appraisal_vote),"
+            "SELECT (SELECT count(*) FROM appraisal_ballot)"
+            " + (SELECT count(*) FROM appraisal_pooledballot),"
             " (SELECT count(*) FROM appraisal_householdcode WHERE spent),"
-            " (SELECT count(*) FROM appraisal_voterating),"
+            " (SELECT count(*) FROM appraisal_ballotrating)"
+            " + (SELECT coalesce(sum((SELECT count(*) FROM jsonb_object_keys(ratings))), 0)"
+            " FROM appraisal_pooledballot),"
             " (SELECT count(*) FROM appraisal_votefailure)"
         ).fetchone()
     assert row is not None

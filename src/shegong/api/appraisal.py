@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from shegong.api.views import viewer_of
 from shegong.appraisal import documents, selectors, services
 from shegong.appraisal.models import Cycle, Indicator, Scheme, SchemePart
+from shegong.core.net import client_address
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -87,10 +88,6 @@ class VoteSerializer(serializers.Serializer[Any]):
     )
 
 
-def _address(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
-
-
 def _refused(exc: Exception) -> Response:
     if isinstance(exc, services.VoteThrottled):
         return Response({"code": [exc.message]}, status=status.HTTP_429_TOO_MANY_REQUESTS)
@@ -148,7 +145,7 @@ class AppraisalCycleViewSet(viewsets.ReadOnlyModelViewSet[Cycle]):
         """Public: the workers a valid, unspent household code may rate."""
         try:
             survey = services.vote_check(
-                code=request.query_params.get("code", ""), address=_address(request)
+                code=request.query_params.get("code", ""), address=client_address(request)
             )
         except (services.VoteRefused, services.VoteThrottled) as exc:
             return _refused(exc)
@@ -178,7 +175,7 @@ class AppraisalCycleViewSet(viewsets.ReadOnlyModelViewSet[Cycle]):
             services.vote_cast(
                 code=incoming.validated_data["code"],
                 ratings={int(k): v for k, v in raw.items()},
-                address=_address(request),
+                address=client_address(request),
             )
         except (services.VoteRefused, services.VoteThrottled) as exc:
             return _refused(exc)

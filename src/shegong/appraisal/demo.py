@@ -44,7 +44,8 @@ def build_cycle(rng: random.Random, street: Unit, *, manager: User, clerk: User)
             if i % 10 == 9:
                 category = RaterCategory.REPRESENTATIVE
             households.append((f"{building + 1}栋{room // 4 + 1}0{room % 4 + 1}", category))
-        issued = services.codes_issue(survey=survey, households=households, acting_user=manager)
+        services.households_import(community=survey.community, rows=households, acting_user=manager)
+        issued = services.codes_issue(survey=survey, acting_user=manager)
         services.survey_open(survey=survey, acting_user=manager)
         for item in issued[: rng.randint(*VOTES_PER_COMMUNITY)]:
             ratings = {}

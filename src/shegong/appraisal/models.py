@@ -1,11 +1,13 @@
 """Yearly appraisal (考核评议): the scheme a street sets, the cycle that runs it, the residents'
 vote in each community, the leaders' and peers' scores, self-reports, results and objections.
 
-Anonymity of the residents' vote: a household code is stored only as a keyed hash, spent by a
-conditional UPDATE (`spent = false` → `true`) in the same transaction that inserts the vote,
-and the vote row holds neither the code nor the household nor a timestamp, so a vote cannot be
-traced back to the household that cast it.
+Anonymity of the residents' vote: a household code is stored only as a keyed hash and spent
+by a conditional UPDATE (`spent = false` → `true`); the ballot waits in a pool and is filed
+into `Ballot` by another transaction, in a shuffled batch, under a random key, with neither
+code, household nor time (the design and its limits: appraisal/services.py).
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -273,11 +275,50 @@ class SurveyWorker(models.Model):
         return f"{self.survey_id}:{self.worker_id}"
 
 
+class Household(models.Model):
+    """A household on the community's record: a door label (门牌/户号) and the rater category,
+    nothing more about the people in it. Codes are issued only to households on record, and
+    the record holds at most the community's registered households (CommunityProfile)."""
+
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True)
+    label = models.CharField(_("住户"), max_length=100)
+    category = models.CharField(
+        _("评议人类别"),
+        max_length=16,
+        choices=RaterCategory.choices,
+        default=RaterCategory.RESIDENT,
+    )
+
+    class Meta:
+        verbose_name = _("住户")
+        ordering = ["community", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "label"], name="household_once_per_community"
+            ),
+            models.CheckConstraint(condition=~Q(label=""), name="household_labelled"),
+            models.CheckConstraint(
+                condition=Q(category__in=RaterCategory.values), name="household_category_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class HouseholdCode(models.Model):
     """A one-time code for one household. Only a keyed hash of the code is kept."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64, unique=True)
+    # The household on record (empty only for codes issued before the record existed) and
+    # its label as printed on the notice.
+    household_record = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="codes"
+    )
     household = models.CharField(_("住户"), max_length=100)
     category = models.CharField(
         _("评议人类别"),
@@ -297,23 +338,103 @@ class HouseholdCode(models.Model):
                 condition=Q(category__in=RaterCategory.values), name="code_category_known"
             ),
             models.CheckConstraint(condition=~Q(household=""), name="code_household_named"),
+            models.UniqueConstraint(
+                fields=["survey", "household_record"],
+                condition=Q(voided=False),
+                name="code_one_live_per_household",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.household
 
 
-class Vote(models.Model):
-    """One household's vote, deliberately unlinked: no code, no household, no time."""
+class CodeRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="votes")
+
+class CodeRequest(models.Model):
+    """Codes asked for after a survey opened, or again for households that already hold one:
+    issued only when another person with the right on the community approves."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="code_requests")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    households = models.ManyToManyField(Household, related_name="+")
+    count = models.PositiveIntegerField(_("户数"))
+    status = models.CharField(
+        _("状态"),
+        max_length=8,
+        choices=CodeRequestStatus.choices,
+        default=CodeRequestStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评议码补发申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CodeRequestStatus.values), name="code_request_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="code_request_second_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CodeRequestStatus.PENDING, approved_by__isnull=True)
+                | Q(status=CodeRequestStatus.APPROVED, approved_by__isnull=False),
+                name="code_request_approved_iff_approver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.count}户 {self.get_status_display()}"
+
+
+class PooledBallot(models.Model):
+    """A ballot whose code is spent, waiting in its survey's pool to be filed.
+
+    Written in the same transaction that spends the code (so a vote is never lost nor counted
+    twice), and deleted when it is filed into `Ballot` in a shuffled batch by another
+    transaction. While it waits it is as linkable as the old vote row was; see services."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=16, choices=RaterCategory.choices)
+    ratings = models.JSONField()  # {"worker id": rating}
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=RaterCategory.values), name="pooled_category_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} pooled"
+
+
+class Ballot(models.Model):
+    """One household's vote, deliberately unlinked: no code, no household, no time, a random
+    key, and written in a shuffled batch by a transaction that spent no code."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="ballots")
     category = models.CharField(max_length=16, choices=RaterCategory.choices)
 
     class Meta:
         verbose_name = _("评议票")
         constraints = [
             models.CheckConstraint(
-                condition=Q(category__in=RaterCategory.values), name="vote_category_known"
+                condition=Q(category__in=RaterCategory.values), name="ballot_category_known"
             )
         ]
 
@@ -321,9 +442,10 @@ class Vote(models.Model):
         return f"{self.survey_id}#{self.pk}"
 
 
-class VoteRating(models.Model):
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ratings")
-    # Copied from the vote so the turnout and score aggregates need no join.
+class BallotRating(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="ratings")
+    # Copied from the ballot so the turnout and score aggregates need no join.
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=16, choices=Rating.choices)
@@ -331,18 +453,25 @@ class VoteRating(models.Model):
     class Meta:
         indexes = [models.Index(fields=["survey", "worker"])]
         constraints = [
-            models.UniqueConstraint(fields=["vote", "worker"], name="rating_once_per_vote"),
-            models.CheckConstraint(condition=Q(rating__in=Rating.values), name="rating_known"),
+            models.UniqueConstraint(fields=["ballot", "worker"], name="rating_once_per_ballot"),
+            models.CheckConstraint(
+                condition=Q(rating__in=Rating.values), name="ballot_rating_known"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.vote_id}:{self.worker_id} {self.rating}"
+        return f"{self.ballot_id}:{self.worker_id} {self.rating}"
 
 
 class VoteFailure(models.Model):
-    """A refused code, kept in the database so the throttle holds across server processes."""
+    """A refused code, kept in the database so the throttle holds across server processes.
+
+    The throttle counts the distinct codes an address had refused (`code_key`, a keyed hash
+    unlike the code's own, so it cannot be joined to a household): guessing means many codes,
+    a resident retyping one wrong code is one."""
 
     address = models.GenericIPAddressField()
+    code_key = models.CharField(max_length=64, default="")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

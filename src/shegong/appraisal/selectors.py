@@ -8,6 +8,7 @@ scored whom from here: scores come out only as aggregates, except a scorer's own
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,10 +18,17 @@ from django.http import Http404
 
 from shegong.appraisal import rules
 from shegong.appraisal.models import (
+    Ballot,
+    BallotRating,
+    CodeRequest,
+    CodeRequestStatus,
     Cycle,
+    Household,
     Indicator,
     Objection,
     PartKind,
+    PooledBallot,
+    RaterCategory,
     Rating,
     Result,
     Scheme,
@@ -28,10 +36,9 @@ from shegong.appraisal.models import (
     SelfReport,
     Survey,
     SurveyWorker,
-    VoteRating,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
-from shegong.orgs.models import Unit, UnitKind
+from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
 
 if TYPE_CHECKING:
@@ -105,12 +112,7 @@ def survey_turnout(*, viewer: User, cycle: Cycle) -> list[Turnout]:
         )
         .order_by("unit_path")
     )
-    resident_votes = dict(
-        cycle.surveys.filter(votes__category="resident")
-        .values_list("id")
-        .annotate(n=Count("votes"))
-        .values_list("id", "n")
-    )
+    resident_votes = _resident_votes(cycle.surveys.all())
     return [
         Turnout(
             survey=s,
@@ -120,6 +122,20 @@ def survey_turnout(*, viewer: User, cycle: Cycle) -> list[Turnout]:
         )
         for s in surveys
     ]
+
+
+def _resident_votes(surveys: QuerySet[Survey]) -> dict[int, int]:
+    """Ordinary residents' votes per survey: filed ballots and those still in the pool."""
+    counts: dict[int, int] = defaultdict(int)
+    for model in (Ballot, PooledBallot):
+        for survey_id, n in (
+            model.objects.filter(survey__in=surveys, category=RaterCategory.RESIDENT)
+            .values_list("survey_id")
+            .annotate(n=Count("pk"))
+            .values_list("survey_id", "n")
+        ):
+            counts[survey_id] += n
+    return dict(counts)
 
 
 def survey_get(*, viewer: User, pk: int) -> Survey:
@@ -139,7 +155,7 @@ def survey_turnout_of(survey: Survey) -> Turnout:
         survey=survey,
         issued=codes.count(),
         spent=codes.filter(spent=True).count(),
-        residents=survey.votes.filter(category="resident").count(),
+        residents=_resident_votes(Survey.objects.filter(pk=survey.pk)).get(survey.pk, 0),
     )
 
 
@@ -169,7 +185,7 @@ def survey_ratings(*, survey: Survey) -> list[WorkerRatings]:
         b.worker_id: dict.fromkeys(Rating.values, 0) for b in ballot
     }
     for row in (
-        VoteRating.objects.filter(survey=survey)
+        BallotRating.objects.filter(survey=survey)
         .values("worker_id", "rating")
         .annotate(n=Count("id"))
     ):
@@ -177,6 +193,48 @@ def survey_ratings(*, survey: Survey) -> list[WorkerRatings]:
             "n"
         ]
     return [WorkerRatings(b.worker_id, b.worker.name, counts[b.worker_id]) for b in ballot]
+
+
+def community_get(*, viewer: User, pk: int) -> Unit:
+    """A community in the viewer's scope, for its household record; else 404."""
+    community = Unit.objects.filter(path_q(viewer, "path"), pk=pk, kind=UnitKind.COMMUNITY).first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def household_list(*, community: Unit) -> QuerySet[Household]:
+    return Household.objects.filter(community=community).order_by("label")
+
+
+def registered_households(*, community: Unit) -> int:
+    """The 户数 of the community's profile: the most households its record may hold."""
+    profile = CommunityProfile.objects.filter(unit=community).first()
+    return profile.households if profile else 0
+
+
+def code_requests_pending(*, survey: Survey) -> QuerySet[CodeRequest]:
+    return (
+        survey.code_requests.filter(status=CodeRequestStatus.PENDING)
+        .select_related("requested_by")
+        .prefetch_related("households")
+    )
+
+
+def code_request_get(*, viewer: User, pk: int) -> CodeRequest:
+    found = (
+        CodeRequest.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        .select_related("survey__community")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def survey_of_vote(*, pk: int) -> Survey:
+    """The survey a resident has just voted in (for the thanks page)."""
+    return Survey.objects.select_related("community").get(pk=pk)
 
 
 def ballot(*, survey: Survey) -> list[Worker]:

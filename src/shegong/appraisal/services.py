@@ -2,8 +2,48 @@
 
 The one exception to auditing is the residents' vote itself: an audit row per vote would carry
 a time and an order that could be matched to the household that spent its code, so a vote is
-recorded only as the spent flag on the code and the unlinked vote row. Issuing codes, opening
+recorded only as the spent flag on the code and the unlinked ballot. Issuing codes, opening
 and closing surveys are audited (with counts, never codes).
+
+How a vote stays unlinked from its household code
+-------------------------------------------------
+The code row names its household (that is how one code per household is kept), so nothing
+stored may tie a ballot to the code that cast it. What could, and what is done about it:
+
+* A key or a column: ballots have random UUID keys and hold neither code, household nor time;
+  the code holds a spent flag, not a spending time.
+* The transaction: on PostgreSQL every row carries the id of the transaction that wrote it
+  (xmin), and transaction ids are sequential. Spending the code and writing the ballot in one
+  transaction gave both rows the same xmin. Now the transaction that spends the code writes
+  the ballot into the survey's *pool* (`PooledBallot`), and the ballot box (`Ballot`,
+  `BallotRating`) is written only by *filing* transactions that spend no code: once a pool
+  holds 2 × BALLOT_BATCH ballots, all but BALLOT_BATCH of them, chosen at random, are filed
+  in shuffled order by one transaction, and closing a survey files the rest. So every filed
+  ballot shares its xmin (and its neighbourhood of xids) with at least BALLOT_BATCH others
+  (with every ballot of the survey when fewer than 2 × BALLOT_BATCH were cast), and a batch
+  mixes ballots spent over a longer stretch than the batch itself.
+* The order: insertion order (heap position, SQLite rowid) follows the shuffle within a batch;
+  between batches it says only which batch.
+
+One code, one vote, under concurrency: the conditional UPDATE spends a code once, and the
+pooled ballot is written in that same transaction (both or neither). A pooled row is locked,
+copied into the ballot box and deleted in one transaction, so it is filed exactly once;
+concurrent filers skip each other's rows. On PostgreSQL the spend share-locks the survey row,
+so closing a survey (FOR UPDATE, then filing the whole pool) waits for ballots on their way in,
+and computing results files anything still pooled.
+
+What remains (limits):
+* While a ballot waits in the pool (at most 2 × BALLOT_BATCH − 1 per survey) its row shares
+  the spent code's xmin; someone reading the live tables during the vote can match those.
+* A deleted pool row stays on disk as a dead tuple until (auto)vacuum reclaims it (the pool
+  table is set to be vacuumed eagerly on PostgreSQL), and WAL archives, replicas and backups
+  taken during the vote hold the history; they are to be guarded like the database itself.
+* Someone watching the database while votes arrive sees codes being spent as they happen;
+  nothing stored afterwards adds to that, but the design cannot prevent it.
+* `vote_cast` must run outside any transaction, as the vote page and the API call it: inside
+  an outer atomic block the spend and the filing would be one transaction again.
+* The web server's access log (time, address) is outside the database; do not log request
+  bodies or the ?c= code of /appraisal/vote/.
 """
 
 from __future__ import annotations
@@ -11,6 +51,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -19,21 +60,27 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.appraisal import rules
 from shegong.appraisal.models import (
+    Ballot,
+    BallotRating,
+    CodeRequest,
+    CodeRequestStatus,
     Cycle,
     CycleStatus,
+    Household,
     HouseholdCode,
     Indicator,
     IndicatorKind,
     Objection,
     ObjectionStatus,
     PartKind,
+    PooledBallot,
     RaterCategory,
     Rating,
     Result,
@@ -45,24 +92,25 @@ from shegong.appraisal.models import (
     Survey,
     SurveyStatus,
     SurveyWorker,
-    Vote,
     VoteFailure,
-    VoteRating,
 )
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.text import refuse_control_characters
-from shegong.orgs.models import Unit, UnitKind
+from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
 
 if TYPE_CHECKING:
     from shegong.core.models import User
 
+logger = logging.getLogger(__name__)
+
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
 CODE_LENGTH = 12  # 31**12 ≈ 2**59
 FAILURE_LIMIT = getattr(settings, "APPRAISAL_VOTE_FAILURE_LIMIT", 20)
 FAILURE_WINDOW_SECONDS = getattr(settings, "APPRAISAL_VOTE_FAILURE_WINDOW", 15 * 60)
+BALLOT_BATCH = getattr(settings, "APPRAISAL_BALLOT_BATCH", 10)
 SKIP = "skip"  # 不了解: the resident leaves that worker unrated
 
 DEFAULT_PARTS: list[tuple[str, Decimal, list[tuple[str, str, Decimal, Decimal | None]]]] = [
@@ -140,6 +188,13 @@ def hash_code(raw: str) -> str:
     """A keyed hash: the table of hashes is of no use without the server's secret."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, normalise_code(raw).encode(), hashlib.sha256).hexdigest()
+
+
+def failure_key(raw: str) -> str:
+    """What the throttle remembers of a refused code: a keyed hash under another key than the
+    code's own hash, so a refusal (address, time) cannot be joined to a household's code."""
+    key = hashlib.sha256(b"shegong-vote-throttle:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, normalise_code(raw).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def new_code() -> str:
@@ -457,6 +512,7 @@ def survey_close(*, survey: Survey, acting_user: User) -> Survey:
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = timezone.now()
     survey.save(update_fields=["status", "closed_at"])
+    _file_pool(survey.pk, leave=0)
     _audit(
         acting_user,
         AuditAction.UPDATE,
@@ -498,57 +554,262 @@ def parse_households(text: str) -> list[tuple[str, str]]:
     return rows
 
 
-@transaction.atomic
-def codes_issue(
-    *, survey: Survey, households: Iterable[tuple[str, str]], acting_user: User
-) -> list[IssuedCode]:
-    """One new code per household. The codes are returned once, to be printed; only their
-    hashes are kept. A household that already holds a code gets a new one, the old voided."""
-    survey = _lock_survey(survey)
-    _require(acting_user, survey.community, _("您没有权限管理%(unit)s的居民评议"))
-    if survey.status == SurveyStatus.CLOSED:
-        raise ServiceError(_("评议已结束,不能再发放评议码"))
-    rows = list(households)
-    if not rows:
-        raise ServiceError(_("请填写住户名单,每行一户"), field="households")
-    names = [h for h, _c in rows]
+# ---------------------------------------------------------------- households on record
+
+
+def _names(rows: Iterable[str]) -> list[str]:
+    names = [label.strip() for label in rows if label and label.strip()]
     if len(set(names)) != len(names):
         duplicates = sorted({h for h in names if names.count(h) > 1})[:5]
         raise ServiceError(
             _("住户名单有重复:%(names)s") % {"names": "、".join(duplicates)}, field="households"
         )
-    spent = set(
-        survey.codes.filter(household__in=names, spent=True, voided=False).values_list(
+    return names
+
+
+@transaction.atomic
+def households_import(
+    *, community: Unit, rows: Iterable[tuple[str, str]], acting_user: User
+) -> int:
+    """Add households to the community's record, all or none; returns how many were added.
+
+    A household already on record keeps its entry. The record never holds more households
+    than the community has registered (户数 in its profile), so nobody can invent voters."""
+    if community.kind != UnitKind.COMMUNITY:
+        raise ServiceError(_("住户名册按社区登记"))
+    _require(acting_user, community, _("您没有权限登记%(unit)s的住户"))
+    rows = [(label.strip(), category) for label, category in rows if label and label.strip()]
+    names = _names(label for label, _c in rows)
+    if not names:
+        raise ServiceError(_("请填写住户名单,每行一户"), field="households")
+    for label, category in rows:
+        if len(label) > 100:
+            raise ServiceError(_("住户名称过长:%(name)s") % {"name": label[:20]}, "households")
+        if category not in RaterCategory.values:
+            raise ServiceError(_("评议人类别应为普通居民、居民代表或驻区单位"), field="households")
+    profile = CommunityProfile.objects.select_for_update().filter(unit=community).first()
+    registered = profile.households if profile else 0
+    existing = set(
+        Household.objects.filter(community=community, label__in=names).values_list(
+            "label", flat=True
+        )
+    )
+    new = [(label, category) for label, category in rows if label not in existing]
+    on_record = Household.objects.filter(community=community).count()
+    if on_record + len(new) > registered:
+        raise ServiceError(
+            _(
+                "%(unit)s登记户数为%(registered)d户,住户名册已有%(on_record)d户,"
+                "不能再增加%(new)d户;请先核实社区概况中的户数"
+            )
+            % {
+                "unit": community.name,
+                "registered": registered,
+                "on_record": on_record,
+                "new": len(new),
+            },
+            field="households",
+        )
+    Household.objects.bulk_create(
+        Household(community=community, unit_path=community.path, label=label, category=category)
+        for label, category in new
+    )
+    _audit(
+        acting_user,
+        AuditAction.CREATE,
+        community,
+        community.path,
+        after={"households_added": len(new), "households_on_record": on_record + len(new)},
+        note=_("登记住户名册"),
+    )
+    return len(new)
+
+
+def household_add(
+    *, community: Unit, label: str, category: str = RaterCategory.RESIDENT, acting_user: User
+) -> int:
+    """One household onto the record (see `households_import`)."""
+    return households_import(community=community, rows=[(label, category)], acting_user=acting_user)
+
+
+def _on_record(survey: Survey, names: list[str] | None) -> list[Household]:
+    """The named households of the survey's community (all of them when `names` is None);
+    a name not on record is refused."""
+    households = Household.objects.filter(community=survey.community)
+    if names is None:
+        return list(households.order_by("label"))
+    found = {h.label: h for h in households.filter(label__in=names)}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ServiceError(
+            _("以下住户不在%(unit)s的住户名册上:%(names)s")
+            % {"unit": survey.community.name, "names": "、".join(missing[:5])},
+            field="households",
+        )
+    return [found[n] for n in names]
+
+
+def _issue(survey: Survey, households: list[Household]) -> list[IssuedCode]:
+    issued = [
+        IssuedCode(household=h.label, category=h.category, code=new_code()) for h in households
+    ]
+    HouseholdCode.objects.bulk_create(
+        HouseholdCode(
+            survey=survey,
+            code_hash=hash_code(i.code),
+            household_record=h,
+            household=h.label,
+            category=h.category,
+        )
+        for i, h in zip(issued, households, strict=True)
+    )
+    return issued
+
+
+def _refuse_voted(survey: Survey, households: list[Household]) -> None:
+    voted = sorted(
+        survey.codes.filter(household_record__in=households, spent=True).values_list(
             "household", flat=True
         )
     )
-    if spent:
+    if voted:
         raise ServiceError(
-            _("以下住户已投票,不能补发:%(names)s") % {"names": "、".join(sorted(spent)[:5])},
+            _("以下住户已投票,不能补发:%(names)s") % {"names": "、".join(voted[:5])},
             field="households",
         )
-    voided = survey.codes.filter(household__in=names, voided=False).update(voided=True)
-    issued = [IssuedCode(household=h, category=c, code=new_code()) for h, c in rows]
-    HouseholdCode.objects.bulk_create(
-        HouseholdCode(
-            survey=survey, code_hash=hash_code(i.code), household=i.household, category=i.category
+
+
+@transaction.atomic
+def codes_issue(
+    *, survey: Survey, households: Iterable[str] | None = None, acting_user: User
+) -> list[IssuedCode]:
+    """A first code for households on record, before the survey opens: the named ones, or
+    (None) every household on record that holds no code yet. The codes are returned once, to
+    be printed; only their hashes are kept. Anything else — codes after the survey opened, a
+    new code for a household that holds one — is a request another person approves."""
+    survey = _lock_survey(survey)
+    _require(acting_user, survey.community, _("您没有权限管理%(unit)s的居民评议"))
+    if survey.status != SurveyStatus.DRAFT:
+        raise ServiceError(_("评议已开启,补发评议码须提交申请,由另一位有权限的人员审批"))
+    names = None if households is None else _names(households)
+    chosen = _on_record(survey, names)
+    holding = set(
+        survey.codes.filter(household_record__in=chosen, voided=False).values_list(
+            "household", flat=True
         )
-        for i in issued
     )
+    if names is None:
+        chosen = [h for h in chosen if h.label not in holding]
+    elif holding:
+        raise ServiceError(
+            _("以下住户已有评议码,重新发放须提交申请,由另一位有权限的人员审批:%(names)s")
+            % {"names": "、".join(sorted(holding)[:5])},
+            field="households",
+        )
+    if not chosen:
+        raise ServiceError(_("住户名册上没有尚未领码的住户"), field="households")
+    issued = _issue(survey, chosen)
     _audit(
         acting_user,
         AuditAction.CREATE,
         survey,
         survey.unit_path,
-        after={"codes_issued": len(issued), "codes_voided": voided},
+        after={"codes_issued": len(issued), "codes_voided": 0},
         note=_("发放评议码"),
     )
     return issued
 
 
+@transaction.atomic
+def code_request_create(
+    *, survey: Survey, households: Iterable[str], acting_user: User
+) -> CodeRequest:
+    """Ask for codes for the named households on record: after the survey opened, or again
+    for households whose code was lost. Nothing is issued or voided until another person
+    approves (`code_request_approve`)."""
+    survey = _lock_survey(survey)
+    _require(acting_user, survey.community, _("您没有权限管理%(unit)s的居民评议"))
+    if survey.status == SurveyStatus.CLOSED:
+        raise ServiceError(_("评议已结束,不能再发放评议码"))
+    names = _names(households)
+    if not names:
+        raise ServiceError(_("请填写需要补发评议码的住户,每行一户"), field="households")
+    chosen = _on_record(survey, names)
+    _refuse_voted(survey, chosen)
+    holding = survey.codes.filter(household_record__in=chosen, voided=False).count()
+    request = CodeRequest.objects.create(
+        survey=survey, unit_path=survey.unit_path, count=len(chosen), requested_by=acting_user
+    )
+    request.households.set(chosen)
+    _audit(
+        acting_user,
+        AuditAction.CREATE,
+        request,
+        survey.unit_path,
+        after={"households": len(chosen), "holding_codes": holding, "status": request.status},
+        note=_("申请补发评议码"),
+    )
+    return request
+
+
+@dataclass(frozen=True)
+class CodeIssue:
+    issued: list[IssuedCode]
+    voided: int
+
+
+@transaction.atomic
+def code_request_approve(*, code_request: CodeRequest, acting_user: User) -> CodeIssue:
+    """The second person's approval: the unspent codes of the named households (and only
+    theirs) are voided and new ones issued. Returns the codes, once, and how many were voided."""
+    code_request = CodeRequest.objects.select_for_update().get(pk=code_request.pk)
+    survey = _lock_survey(code_request.survey)
+    _require(acting_user, survey.community, _("您没有权限审批%(unit)s的评议码申请"))
+    if code_request.status != CodeRequestStatus.PENDING:
+        raise ServiceError(_("该申请已审批"))
+    if code_request.requested_by_id == acting_user.pk:
+        raise ServiceError(_("申请人不能审批自己的申请,请由另一位有权限的人员审批"))
+    if survey.status == SurveyStatus.CLOSED:
+        raise ServiceError(_("评议已结束,不能再发放评议码"))
+    chosen = list(code_request.households.order_by("label"))
+    _refuse_voted(survey, chosen)
+    voided = survey.codes.filter(household_record__in=chosen, voided=False, spent=False).update(
+        voided=True
+    )
+    issued = _issue(survey, chosen)
+    code_request.status = CodeRequestStatus.APPROVED
+    code_request.approved_by = acting_user
+    code_request.approved_at = timezone.now()
+    code_request.save(update_fields=["status", "approved_by", "approved_at"])
+    _audit(
+        acting_user,
+        AuditAction.UPDATE,
+        code_request,
+        survey.unit_path,
+        before={"status": CodeRequestStatus.PENDING},
+        after={
+            "status": code_request.status,
+            "requested_by": code_request.requested_by_id,
+            "codes_issued": len(issued),
+            "codes_voided": voided,
+        },
+        note=_("审批补发评议码"),
+    )
+    return CodeIssue(issued=issued, voided=voided)
+
+
 def vote_is_throttled(*, address: str) -> bool:
+    """Whether `address` (the client as `core.net.client_address` vouches for it) has had
+    FAILURE_LIMIT distinct codes refused in the window. Keyed on the address and the code, so
+    one client's junk locks out that client only, not the voters behind the same proxy."""
     since = timezone.now() - datetime.timedelta(seconds=FAILURE_WINDOW_SECONDS)
-    return VoteFailure.objects.filter(address=address, at__gte=since).count() >= FAILURE_LIMIT
+    distinct = (
+        VoteFailure.objects.filter(address=address, at__gte=since)
+        .values("code_key")
+        .distinct()
+        .count()
+    )
+    return distinct >= FAILURE_LIMIT
 
 
 def _refusal(code_hash: str) -> VoteRefused:
@@ -567,7 +828,7 @@ def _refusal(code_hash: str) -> VoteRefused:
     return VoteRefused(_("评议已经结束,不再接受投票"))
 
 
-def _guarded(address: str, work: Any) -> Any:
+def _guarded(address: str, code: str, work: Any) -> Any:
     if vote_is_throttled(address=address):
         raise VoteThrottled(
             _("尝试次数过多,请%(m)d分钟后再试") % {"m": FAILURE_WINDOW_SECONDS // 60}
@@ -576,7 +837,7 @@ def _guarded(address: str, work: Any) -> Any:
         return work()
     except VoteRefused as exc:
         if exc.counts:
-            VoteFailure.objects.create(address=address)
+            VoteFailure.objects.create(address=address, code_key=failure_key(code))
         raise
 
 
@@ -596,7 +857,7 @@ def vote_check(*, code: str, address: str) -> Survey:
             raise _refusal(code_hash)
         return found.survey
 
-    return _guarded(address, work)
+    return _guarded(address, code, work)
 
 
 def survey_for_code(*, code: str, address: str) -> Survey:
@@ -612,7 +873,7 @@ def survey_for_code(*, code: str, address: str) -> Survey:
             raise VoteRefused(_("评议码无效,请核对通知单上的评议码"), counts=True)
         return found.survey
 
-    result: Survey = _guarded(address, work)
+    result: Survey = _guarded(address, code, work)
     return result
 
 
@@ -625,15 +886,31 @@ _SPEND_SQL = (
     "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
     "RETURNING survey_id, category"
 )
-_SPEND_UNLESS_LOCKED_SQL = (
-    "UPDATE appraisal_householdcode SET spent = %s "
-    "WHERE code_hash = %s AND spent = %s AND voided = %s "
-    "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
-    "AND (SELECT COUNT(*) FROM appraisal_votefailure WHERE address = %s AND at >= %s) < %s "
-    "RETURNING survey_id, category, "
-    "(SELECT opened_at FROM appraisal_survey WHERE appraisal_survey.id = survey_id)"
+# On PostgreSQL the code's survey row is share-locked while the code is spent, so closing the
+# survey (which locks it FOR UPDATE and files the whole pool) waits for ballots on their way
+# into the pool, and a code spent after that finds the survey closed.
+_SURVEY_OPEN_LOCKED = (
+    "AND EXISTS (SELECT 1 FROM appraisal_survey s WHERE s.id = appraisal_householdcode.survey_id "
+    "AND s.status = %s FOR KEY SHARE) "
 )
+_SURVEY_OPEN = "AND survey_id IN (SELECT id FROM appraisal_survey WHERE status = %s) "
+
+
+def _spend_sql() -> str:
+    survey_open = _SURVEY_OPEN_LOCKED if connection.vendor == "postgresql" else _SURVEY_OPEN
+    return (
+        "UPDATE appraisal_householdcode SET spent = %s "
+        "WHERE code_hash = %s AND spent = %s AND voided = %s "
+        f"{survey_open}"
+        "AND (SELECT COUNT(DISTINCT code_key) FROM appraisal_votefailure "
+        "WHERE address = %s AND at >= %s) < %s "
+        "RETURNING survey_id, category, "
+        "(SELECT opened_at FROM appraisal_survey WHERE appraisal_survey.id = survey_id)"
+    )
+
+
 _BALLOTS: dict[tuple[int, Any], frozenset[int]] = {}
+_SHUFFLE = secrets.SystemRandom()
 
 
 def _ballot_of(survey_id: int, opened_at: Any) -> frozenset[int]:
@@ -651,38 +928,50 @@ def _ballot_of(survey_id: int, opened_at: Any) -> frozenset[int]:
     return found
 
 
-def _insert_vote(survey_id: int, category: str, chosen: Mapping[int, str]) -> Vote:
-    if connection.vendor == "postgresql":
-        # One round trip: the vote and its ratings in one statement.
-        values = ", ".join(["(%s, %s)"] * len(chosen))
-        params: list[Any] = [survey_id, category, survey_id]
-        for worker_id, rating in chosen.items():
-            params += [worker_id, rating]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "WITH v AS (INSERT INTO appraisal_vote (survey_id, category) VALUES (%s, %s) "
-                "RETURNING id) "
-                "INSERT INTO appraisal_voterating (vote_id, survey_id, worker_id, rating) "
-                f"SELECT v.id, %s, r.worker_id, r.rating FROM v, (VALUES {values}) "
-                "AS r(worker_id, rating) RETURNING vote_id",
-                params,
-            )
-            row = cursor.fetchone()
-        assert row is not None
-        return Vote(pk=row[0], survey_id=survey_id, category=category)
-    vote = Vote.objects.create(survey_id=survey_id, category=category)
-    VoteRating.objects.bulk_create(
-        VoteRating(vote=vote, survey_id=survey_id, worker_id=w, rating=r) for w, r in chosen.items()
-    )
-    return vote
+def _file_pool(survey_id: int, *, leave: int) -> int:
+    """File the survey's pooled ballots into the ballot box in one transaction and in random
+    order, leaving `leave` of them, chosen at random, in the pool. Returns how many were filed.
+
+    Each pooled row is locked, copied and deleted in one transaction, so a ballot is filed
+    exactly once; concurrent filers skip each other's rows (a closing survey waits for them).
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The survey first, as closing takes it: the survey, then the pool (no deadlock).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT 1 FROM appraisal_survey WHERE id = %s FOR KEY SHARE", [survey_id]
+                )
+        pooled = list(
+            PooledBallot.objects.select_for_update(skip_locked=leave > 0)
+            .filter(survey_id=survey_id)
+            .values_list("id", "category", "ratings")
+        )
+        count = len(pooled) - leave
+        if count <= 0:
+            return 0
+        _SHUFFLE.shuffle(pooled)
+        chosen = pooled[:count]
+        ballots = [Ballot(survey_id=survey_id, category=category) for _pk, category, _r in chosen]
+        Ballot.objects.bulk_create(ballots)
+        BallotRating.objects.bulk_create(
+            BallotRating(ballot=ballot, survey_id=survey_id, worker_id=int(worker), rating=rating)
+            for ballot, (_pk, _c, ratings) in zip(ballots, chosen, strict=True)
+            for worker, rating in ratings.items()
+        )
+        PooledBallot.objects.filter(id__in=[pk for pk, _c, _r in chosen]).delete()
+    return count
 
 
-def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
-    """Spend the code and store the unlinked vote, both or neither.
+def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> int:
+    """Spend the code and pool the ballot, both or neither; returns the survey's id.
 
     The conditional UPDATE … WHERE spent = false is the guard: of two requests with the same
     code, the database lets exactly one update the row; the other sees no row and is refused.
-    On success that is three round trips: the update, the insert, the commit.
+    The pooled ballot is written by the same transaction, so a spent code always has its
+    ballot. Filing from the pool into the ballot box is another transaction (see the module
+    docstring): once the pool holds 2 × BALLOT_BATCH ballots, all but a random BALLOT_BATCH
+    of them are filed in shuffled order.
     """
     code_hash = hash_code(code)
     since = timezone.now() - datetime.timedelta(seconds=FAILURE_WINDOW_SECONDS)
@@ -690,7 +979,7 @@ def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    _SPEND_UNLESS_LOCKED_SQL,
+                    _spend_sql(),
                     [
                         True,
                         code_hash,
@@ -707,15 +996,28 @@ def vote_cast(*, code: str, ratings: Mapping[int, str], address: str) -> Vote:
                 raise _NotSpent
             survey_id, category, opened_at = row
             chosen = _clean_ballot(ratings, set(_ballot_of(survey_id, opened_at)))
-            return _insert_vote(survey_id, category, chosen)
+            PooledBallot.objects.create(
+                survey_id=survey_id,
+                category=category,
+                ratings={str(w): r for w, r in chosen.items()},
+            )
     except _NotSpent:
         pass
+    else:
+        # The vote is recorded; filing is housekeeping that the next vote or the closing of
+        # the survey redoes, so a failure here must not tell the resident their vote failed.
+        try:
+            if PooledBallot.objects.filter(survey_id=survey_id).count() >= 2 * BALLOT_BATCH:
+                _file_pool(survey_id, leave=BALLOT_BATCH)
+        except DatabaseError:
+            logger.exception("filing pooled ballots of survey %s failed", survey_id)
+        return int(survey_id)
 
     # Refused: say why, and count a wrong or used code against the address.
-    def refuse() -> Vote:
+    def refuse() -> int:
         raise _refusal(code_hash)
 
-    result: Vote = _guarded(address, refuse)
+    result: int = _guarded(address, code, refuse)
     return result
 
 
@@ -913,10 +1215,14 @@ def results_compute(*, cycle: Cycle, acting_user: User) -> int:
     path_of = dict(workers)
     weights = dict(scheme.parts.values_list("kind", "weight"))
 
-    # Residents: valid surveys only.
+    # Residents: valid surveys only. A ballot still pooled (spent as its survey closed) is filed.
+    for survey_id in set(
+        PooledBallot.objects.filter(survey__cycle=cycle).values_list("survey_id", flat=True)
+    ):
+        _file_pool(survey_id, leave=0)
     survey_counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        Vote.objects.filter(survey__cycle=cycle)
+        Ballot.objects.filter(survey__cycle=cycle)
         .values("survey_id", "category")
         .annotate(n=Count("id"))
     ):
@@ -933,7 +1239,7 @@ def results_compute(*, cycle: Cycle, acting_user: User) -> int:
             invalid_paths.add(path)
     rating_counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        VoteRating.objects.filter(survey__cycle=cycle)
+        BallotRating.objects.filter(survey__cycle=cycle)
         .exclude(survey__unit_path__in=invalid_paths)
         .values("worker_id", "rating")
         .annotate(n=Count("id"))

@@ -20,6 +20,12 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey_detail, name="survey"),
     path("surveys/<int:pk>/codes/", views.survey_codes, name="survey-codes"),
     path("surveys/<int:pk>/open/", views.survey_open, name="survey-open"),
+    path(
+        "code-requests/<int:pk>/approve/",
+        views.code_request_approve,
+        name="code-request-approve",
+    ),
+    path("communities/<int:pk>/households/", views.households, name="households"),
     path("surveys/<int:pk>/close/", views.survey_close, name="survey-close"),
     path("results/<int:pk>/objection/", views.objection_file, name="objection-file"),
     path("objections/<int:pk>/decide/", views.objection_decide, name="objection-decide"),

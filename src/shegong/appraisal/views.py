@@ -41,6 +41,7 @@ from shegong.appraisal.models import (
 )
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.net import client_address
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
 
@@ -448,40 +449,122 @@ def _households_from_sheet(upload: Any) -> list[tuple[str, str]]:
     return services.parse_households("\n".join(lines))
 
 
+def _households_posted(form: HouseholdsForm) -> list[tuple[str, str]]:
+    upload = form.cleaned_data.get("sheet")
+    if upload:
+        return _households_from_sheet(upload)
+    return services.parse_households(form.cleaned_data["households"])
+
+
+@login_required
+def households(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The community's household record (door labels only), bounded by its registered 户数."""
+    community = selectors.community_get(viewer=request.user, pk=pk)
+    can_edit = has_permission(request.user, Permission.EDIT, community)
+    form = HouseholdsForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                added = services.households_import(
+                    community=community, rows=_households_posted(form), acting_user=request.user
+                )
+            except ServiceError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("已登记%(n)d户") % {"n": added})
+                return redirect("appraisal:households", pk=community.pk)
+    rows = selectors.household_list(community=community)
+    return render(
+        request,
+        "appraisal/households.html",
+        {
+            "community": community,
+            "households": rows,
+            "count": rows.count(),
+            "registered": selectors.registered_households(community=community),
+            "form": form,
+            "can_edit": can_edit,
+            "back": back if (back := request.GET.get("survey", "")).isdigit() else "",
+        },
+    )
+
+
+def _notices(
+    request: AuthedRequest, survey: Any, issued: list[services.IssuedCode], note: str = ""
+) -> HttpResponse:
+    base = request.build_absolute_uri(reverse("appraisal:vote"))
+    notices = [
+        (item, f"{base}?c={item.code}", charts.qr_svg(f"{base}?c={item.code}")) for item in issued
+    ]
+    response = render(
+        request,
+        "appraisal/notices.html",
+        {"survey": survey, "notices": notices, "vote_url": base, "note": note},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 def survey_codes(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Issue codes from the household list; the notices with the codes are shown once."""
+    """Issue first codes to households on record before the survey opens (the notices are
+    shown once), or ask for codes that another person must approve."""
     survey = selectors.survey_get(viewer=request.user, pk=pk)
     if not has_permission(request.user, Permission.EDIT, survey.community):
         raise Http404
     form = HouseholdsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            upload = form.cleaned_data.get("sheet")
-            households = (
-                _households_from_sheet(upload)
-                if upload
-                else services.parse_households(form.cleaned_data["households"])
-            )
-            issued = services.codes_issue(
-                survey=survey, households=households, acting_user=request.user
-            )
+            names = [label for label, _category in _households_posted(form)]
+            if request.POST.get("action") == "request":
+                code_request = services.code_request_create(
+                    survey=survey, households=names, acting_user=request.user
+                )
+            else:
+                issued = services.codes_issue(
+                    survey=survey, households=names or None, acting_user=request.user
+                )
+                return _notices(request, survey, issued)
         except ServiceError as exc:
             _fail(form, exc)
         else:
-            base = request.build_absolute_uri(reverse("appraisal:vote"))
-            notices = [
-                (item, f"{base}?c={item.code}", charts.qr_svg(f"{base}?c={item.code}"))
-                for item in issued
-            ]
-            response = render(
+            messages.success(
                 request,
-                "appraisal/notices.html",
-                {"survey": survey, "notices": notices, "vote_url": base},
+                _("已提交%(n)d户的补发申请,须由另一位有权限的人员审批后生成评议码")
+                % {"n": code_request.count},
             )
-            response["Cache-Control"] = "no-store"
-            return response
-    return render(request, "appraisal/codes_form.html", {"survey": survey, "form": form})
+            return redirect("appraisal:survey-codes", pk=survey.pk)
+    return render(
+        request,
+        "appraisal/codes_form.html",
+        {
+            "survey": survey,
+            "form": form,
+            "pending": selectors.code_requests_pending(survey=survey),
+            "on_record": selectors.household_list(community=survey.community).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def code_request_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The second person approves: old unspent codes of those households are voided, new
+    ones are shown once on the notices."""
+    code_request = selectors.code_request_get(viewer=request.user, pk=pk)
+    survey = code_request.survey
+    try:
+        done = services.code_request_approve(code_request=code_request, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisal:survey-codes", pk=survey.pk)
+    note = _("已审批:为%(n)d户生成新评议码,作废未使用的旧评议码%(voided)d个") % {
+        "n": len(done.issued),
+        "voided": done.voided,
+    }
+    return _notices(request, survey, done.issued, note)
 
 
 # ---------------------------------------------------------------- results and objections
@@ -574,10 +657,6 @@ def objection_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- residents (no login)
 
 
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
-
-
 def _ballot_context(survey: Any, code: str, chosen: dict[str, str]) -> dict[str, Any]:
     return {
         "survey": survey,
@@ -589,7 +668,7 @@ def _ballot_context(survey: Any, code: str, chosen: dict[str, str]) -> dict[str,
 
 def vote(request: HttpRequest) -> HttpResponse:
     """Code → ballot → thanks. The code travels in the link of the QR code (?c=) or is typed."""
-    address = _address(request)
+    address = client_address(request)
     code = fold(request.POST.get("code") if request.method == "POST" else request.GET.get("c"))
     form = CodeForm({"code": code} if code else None)
     if not code:
@@ -599,7 +678,7 @@ def vote(request: HttpRequest) -> HttpResponse:
             chosen = {key[2:]: request.POST[key] for key in request.POST if key.startswith("r_")}
             ratings = {int(k): v for k, v in chosen.items() if k.isdigit()}
             try:
-                vote_row = services.vote_cast(code=code, ratings=ratings, address=address)
+                survey_id = services.vote_cast(code=code, ratings=ratings, address=address)
             except services.VoteRefused as exc:
                 if exc.counts:
                     raise
@@ -607,7 +686,11 @@ def vote(request: HttpRequest) -> HttpResponse:
                 context = _ballot_context(survey, code, chosen)
                 context["error"] = exc.message
                 return render(request, "appraisal/public/ballot.html", context, status=400)
-            return render(request, "appraisal/public/thanks.html", {"survey": vote_row.survey})
+            return render(
+                request,
+                "appraisal/public/thanks.html",
+                {"survey": selectors.survey_of_vote(pk=survey_id)},
+            )
         survey = services.vote_check(code=code, address=address)
     except services.VoteThrottled as exc:
         return render(
@@ -627,7 +710,7 @@ def vote_results(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "appraisal/public/code.html", {"form": CodeForm(), "results": True})
     try:
-        survey = services.survey_for_code(code=code, address=_address(request))
+        survey = services.survey_for_code(code=code, address=client_address(request))
     except (services.VoteThrottled, services.VoteRefused) as exc:
         status = 429 if isinstance(exc, services.VoteThrottled) else 400
         return render(

@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from shegong.appraisal import services
 from shegong.appraisal.models import (
+    Ballot,
+    CodeRequest,
     Cycle,
     Indicator,
     Objection,
     PartKind,
+    PooledBallot,
     RaterCategory,
     Result,
     Survey,
@@ -80,11 +83,12 @@ def street_a_cycle(
     )
     cycle = scheme.cycle
     survey = cycle.surveys.get(community=tree.community_a1)
-    issued = services.codes_issue(
-        survey=survey,
-        households=[(f"1栋{101 + i}", RaterCategory.RESIDENT) for i in range(households)],
+    services.households_import(
+        community=tree.community_a1,
+        rows=[(f"1栋{101 + i}", RaterCategory.RESIDENT) for i in range(households)],
         acting_user=personas.community_a1_clerk,
     )
+    issued = services.codes_issue(survey=survey, acting_user=personas.community_a1_clerk)
     if open_survey:
         services.survey_open(survey=survey, acting_user=personas.community_a1_clerk)
     return Setup(
@@ -101,6 +105,11 @@ def cast(setup: Setup, code: str, rating: str = "satisfied", address: str = "10.
     return services.vote_cast(
         code=code, ratings={w.pk: rating for w in setup.workers}, address=address
     )
+
+
+def recorded() -> int:
+    """Votes recorded: ballots filed into the ballot box and ballots waiting in the pool."""
+    return Ballot.objects.count() + PooledBallot.objects.count()
 
 
 def leader_points(cycle: Cycle, values: tuple[Any, Any, Any]) -> dict[int, Any]:
@@ -151,6 +160,14 @@ def objection_of(o: StreetAObjects) -> Objection:
     result = Result.objects.get(cycle=setup.cycle, worker=o.worker)
     return services.objection_file(
         result=result, text="街道评分漏计了调解工作", acting_user=o.personas.community_a1_clerk
+    )
+
+
+def street_a_code_request(o: StreetAObjects) -> CodeRequest:
+    """A pending request, by community A1's clerk, for a new code for one household."""
+    setup = street_a_cycle(o.tree, o.personas, workers=[o.worker])
+    return services.code_request_create(
+        survey=setup.survey, households=["1栋101"], acting_user=o.personas.community_a1_clerk
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
-from shegong.appraisal.models import Vote
-from shegong.appraisal.tests.factories import published, street_a_cycle
+from shegong.appraisal.models import HouseholdCode, VoteFailure
+from shegong.appraisal.tests.factories import published, recorded, street_a_cycle
 from shegong.conftest import Personas, Tree, client_for
 
 
@@ -25,7 +27,7 @@ def test_public_vote_needs_a_valid_code_and_counts_once(tree: Tree, personas: Pe
     guessed = anonymous.get("/api/appraisal/cycles/ballot/", {"code": "ZZZZ-ZZZZ-ZZZZ"})
     assert guessed.status_code == 400
     assert "workers" not in guessed.json()
-    assert Vote.objects.count() == 1
+    assert recorded() == 1
 
 
 def test_public_vote_is_throttled_per_address(tree: Tree, personas: Personas) -> None:
@@ -40,7 +42,7 @@ def test_public_vote_is_throttled_per_address(tree: Tree, personas: Personas) ->
     body = {"code": setup.codes[0], "ratings": {str(w.pk): "satisfied" for w in setup.workers}}
     locked = anonymous.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
     assert locked.status_code == 429
-    assert not Vote.objects.exists()
+    assert recorded() == 0
 
 
 def test_staff_read_cycles_turnout_and_results_in_their_scope(
@@ -64,3 +66,64 @@ def test_staff_read_cycles_turnout_and_results_in_their_scope(
     other = client_for(personas.street_b_manager)
     assert other.get("/api/appraisal/cycles/").json()["results"] == []
     assert other.get(f"/api/appraisal/cycles/{setup.cycle.pk}/results/").status_code == 404
+
+
+PROXY = "10.0.0.254"
+
+
+def test_junk_behind_a_trusted_proxy_does_not_block_other_voters(
+    tree: Tree, personas: Personas, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = [PROXY]
+    setup = street_a_cycle(tree, personas)
+    attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    resident = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.6")
+    statuses = [
+        attacker.get("/api/appraisal/cycles/ballot/", {"code": f"BAD{i}"}).status_code
+        for i in range(21)
+    ]
+    assert statuses[-1] == 429  # the attacker is locked out …
+    body = {"code": setup.codes[0], "ratings": {str(w.pk): "satisfied" for w in setup.workers}}
+    cast = resident.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
+    assert cast.status_code == 201  # … the resident behind the same proxy is not
+    assert (
+        resident.get("/api/appraisal/cycles/ballot/", {"code": setup.codes[1]}).status_code == 200
+    )
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(
+    tree: Tree, personas: Personas, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = [PROXY]
+    street_a_cycle(tree, personas)
+    for i in range(20):  # a new forged address each time does not escape the throttle
+        Client(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").get(
+            "/api/appraisal/cycles/ballot/", {"code": f"BAD{i}"}
+        )
+    again = Client(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    assert again.get("/api/appraisal/cycles/ballot/", {"code": "BAD99"}).status_code == 429
+
+
+def test_retrying_the_same_code_counts_once_toward_the_throttle(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    household = Client(REMOTE_ADDR="10.7.7.8")
+    for _ in range(25):  # a resident who keeps retyping one mistyped code
+        assert household.get("/api/appraisal/cycles/ballot/", {"code": "WRONG"}).status_code == 400
+    assert (
+        household.get("/api/appraisal/cycles/ballot/", {"code": setup.codes[0]}).status_code == 200
+    )
+
+
+def test_a_refused_code_leaves_nothing_that_joins_its_household(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    body = {"code": setup.codes[0], "ratings": {str(w.pk): "satisfied" for w in setup.workers}}
+    household = Client(REMOTE_ADDR="10.7.7.9")
+    household.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
+    replay = household.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
+    assert replay.status_code == 400
+    [failure] = VoteFailure.objects.all()
+    assert not HouseholdCode.objects.filter(code_hash__startswith=failure.code_key).exists()

@@ -11,8 +11,8 @@ from django.test import override_settings
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from shegong.appraisal.models import HouseholdCode, Vote, VoteRating
-from shegong.appraisal.tests.factories import street_a_cycle
+from shegong.appraisal.models import HouseholdCode, PooledBallot
+from shegong.appraisal.tests.factories import recorded, street_a_cycle
 from shegong.conftest import Personas, Tree
 from shegong.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 
@@ -62,11 +62,11 @@ def test_resident_votes_on_a_phone(
     phone.get_by_role("button", name="提交评议").click()
 
     expect(phone.get_by_role("heading", name="投票成功,感谢您的参与!")).to_be_visible()
-    assert Vote.objects.count() == 1
-    assert sorted(VoteRating.objects.values_list("rating", flat=True)) == ["fairly", "satisfied"]
+    assert recorded() == 1
+    assert sorted(PooledBallot.objects.get().ratings.values()) == ["fairly", "satisfied"]
     assert HouseholdCode.objects.filter(spent=True).count() == 1
 
     # The same code again, from the link on the notice: refused, nothing counted twice.
     phone.goto(f"{live_server.url}/appraisal/vote/?c={code}")
     expect(phone.get_by_role("alert")).to_have_text("该评议码已经使用过,每户只能投一次票")
-    assert Vote.objects.count() == 1
+    assert recorded() == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from shegong.appraisal import demo
-from shegong.appraisal.models import CycleStatus, HouseholdCode, Objection, Result, Vote
+from shegong.appraisal.models import Ballot, CycleStatus, HouseholdCode, Objection, Result
 from shegong.appraisal.tests.factories import add_worker
 from shegong.conftest import Personas, Tree
 
@@ -22,7 +22,7 @@ def test_demo_cycle_is_published_with_valid_surveys_and_graded_results(
         clerk=personas.community_a1_clerk,
     )
     assert cycle.status == CycleStatus.PUBLISHED
-    votes = Vote.objects.filter(survey__cycle=cycle).count()
+    votes = Ballot.objects.filter(survey__cycle=cycle).count()  # all filed once closed
     assert 52 <= votes <= 78
     assert HouseholdCode.objects.filter(spent=True).count() == votes
     results = Result.objects.filter(cycle=cycle)

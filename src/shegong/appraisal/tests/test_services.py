@@ -4,6 +4,7 @@ scores without self-scoring, results with the quota, publication and objections.
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,18 +13,19 @@ from django.utils import timezone
 
 from shegong.appraisal import services
 from shegong.appraisal.models import (
+    Ballot,
+    BallotRating,
     Cycle,
     CycleStatus,
     HouseholdCode,
     PartKind,
+    PooledBallot,
     Result,
     Scheme,
     Score,
     SelfReport,
     Survey,
     SurveyStatus,
-    Vote,
-    VoteRating,
 )
 from shegong.appraisal.tests.factories import (
     add_worker,
@@ -31,6 +33,7 @@ from shegong.appraisal.tests.factories import (
     leader_points,
     peer_points,
     published,
+    recorded,
     street_a_cycle,
 )
 from shegong.conftest import Personas, Tree
@@ -103,15 +106,25 @@ def test_a_code_votes_once_and_the_vote_cannot_be_traced_to_the_household(
     tree: Tree, personas: Personas
 ) -> None:
     setup = street_a_cycle(tree, personas)
-    vote = cast(setup, setup.codes[0].lower().replace("-", " "))  # typed sloppily still works
-    assert VoteRating.objects.filter(vote=vote).count() == 3
+    survey_id = cast(setup, setup.codes[0].lower().replace("-", " "))  # typed sloppily works
+    assert survey_id == setup.survey.pk
+    assert len(PooledBallot.objects.get().ratings) == 3
     with pytest.raises(services.VoteRefused, match="该评议码已经使用过,每户只能投一次票"):
         cast(setup, setup.codes[0])
-    assert Vote.objects.count() == 1
+    assert recorded() == 1
     assert HouseholdCode.objects.filter(spent=True).count() == 1
-    # Nothing on the vote points back at the code or the household.
-    vote_columns = {f.name for f in Vote._meta.get_fields()}
-    assert vote_columns == {"id", "survey", "category", "ratings"}
+    # Nothing on the ballot points back at the code or the household, nor gives its order.
+    services.survey_close(survey=setup.survey, acting_user=setup.clerk)
+    ballot = Ballot.objects.get()
+    assert {f.name for f in Ballot._meta.get_fields()} == {"id", "survey", "category", "ratings"}
+    assert isinstance(ballot.pk, uuid.UUID)
+    assert BallotRating.objects.filter(ballot=ballot).count() == 3
+    assert {f.name for f in PooledBallot._meta.get_fields()} == {
+        "id",
+        "survey",
+        "category",
+        "ratings",
+    }
     assert not {f.name for f in HouseholdCode._meta.get_fields()} & {"spent_at", "vote"}
 
 
@@ -119,7 +132,7 @@ def test_a_guessed_code_is_refused(tree: Tree, personas: Personas) -> None:
     setup = street_a_cycle(tree, personas)
     with pytest.raises(services.VoteRefused, match="评议码无效"):
         cast(setup, "ABCD-EFGH-JKMN")
-    assert not Vote.objects.exists()
+    assert recorded() == 0
 
 
 def test_repeated_failures_lock_the_address_even_for_a_valid_code(
@@ -131,10 +144,10 @@ def test_repeated_failures_lock_the_address_even_for_a_valid_code(
             cast(setup, f"WRONG-{i:04d}", address="10.9.9.9")
     with pytest.raises(services.VoteThrottled, match="尝试次数过多"):
         cast(setup, setup.codes[0], address="10.9.9.9")
-    assert not Vote.objects.exists()
+    assert recorded() == 0
     # Another address is not affected.
     cast(setup, setup.codes[0], address="10.9.9.10")
-    assert Vote.objects.count() == 1
+    assert recorded() == 1
 
 
 def test_a_closed_or_unopened_survey_takes_no_votes(tree: Tree, personas: Personas) -> None:
@@ -145,7 +158,7 @@ def test_a_closed_or_unopened_survey_takes_no_votes(tree: Tree, personas: Person
     services.survey_close(survey=setup.survey, acting_user=setup.clerk)
     with pytest.raises(services.VoteRefused, match="评议已经结束,不再接受投票"):
         cast(setup, setup.codes[0])
-    assert not Vote.objects.exists()
+    assert recorded() == 0
     assert not HouseholdCode.objects.filter(spent=True).exists()
 
 
@@ -157,20 +170,21 @@ def test_an_incomplete_ballot_does_not_spend_the_code(tree: Tree, personas: Pers
         )
     assert not HouseholdCode.objects.filter(spent=True).exists()
     cast(setup, setup.codes[0])  # the household can still vote
-    assert Vote.objects.count() == 1
+    assert recorded() == 1
 
 
 def test_reissuing_a_code_voids_the_old_one(tree: Tree, personas: Personas) -> None:
     setup = street_a_cycle(tree, personas)
-    [fresh] = services.codes_issue(
-        survey=setup.survey, households=[("1栋101", "resident")], acting_user=setup.clerk
+    request = services.code_request_create(
+        survey=setup.survey, households=["1栋101"], acting_user=setup.clerk
     )
+    [fresh] = services.code_request_approve(code_request=request, acting_user=setup.manager).issued
     with pytest.raises(services.VoteRefused, match="评议码无效"):
         cast(setup, setup.codes[0])
     cast(setup, fresh.code)
     with pytest.raises(ServiceError, match="以下住户已投票,不能补发:1栋101"):
-        services.codes_issue(
-            survey=setup.survey, households=[("1栋101", "resident")], acting_user=setup.clerk
+        services.code_request_create(
+            survey=setup.survey, households=["1栋101"], acting_user=setup.clerk
         )
 
 
@@ -357,9 +371,7 @@ def test_two_failing_years_put_a_worker_on_the_exit_list(tree: Tree, personas: P
         scheme=setup.cycle.scheme, year=2026, acting_user=setup.manager
     ).cycle
     survey = nxt.surveys.get(community=tree.community_a1)
-    [code] = services.codes_issue(
-        survey=survey, households=[("1栋101", "resident")], acting_user=setup.clerk
-    )
+    [code] = services.codes_issue(survey=survey, households=["1栋101"], acting_user=setup.clerk)
     services.survey_open(survey=survey, acting_user=setup.clerk)
     services.vote_cast(code=code.code, ratings={worker.pk: "unsatisfied"}, address="10.0.0.1")
     services.survey_close(survey=survey, acting_user=setup.clerk)

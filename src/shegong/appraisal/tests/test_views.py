@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 from django.test import Client
@@ -12,15 +13,23 @@ from django.urls import reverse
 
 from shegong.appraisal import charts, services
 from shegong.appraisal.models import (
+    CodeRequest,
+    Household,
     HouseholdCode,
     Objection,
     PartKind,
+    PooledBallot,
     Result,
     Score,
     SelfReport,
-    Vote,
 )
-from shegong.appraisal.tests.factories import leader_points, peer_points, published, street_a_cycle
+from shegong.appraisal.tests.factories import (
+    leader_points,
+    peer_points,
+    published,
+    recorded,
+    street_a_cycle,
+)
 from shegong.conftest import Personas, Tree, client_for
 
 
@@ -66,8 +75,12 @@ def test_clerk_issues_codes_and_gets_printable_notices_with_qr_codes(
 ) -> None:
     setup = street_a_cycle(tree, personas, households=1, open_survey=False)
     client = client_for(personas.community_a1_clerk)
+    record = reverse("appraisal:households", kwargs={"pk": tree.community_a1.pk})
+    added = client.post(record, {"households": "2栋301\n2栋302,居民代表"}, follow=True)
+    assert "已登记2户" in added.content.decode()
+    assert "名册3户,社区登记户数1200户" in added.content.decode()
     url = reverse("appraisal:survey-codes", kwargs={"pk": setup.survey.pk})
-    response = client.post(url, {"households": "2栋301\n2栋302,居民代表"})
+    response = client.post(url, {"households": "", "action": "issue"})  # all without a code
     page = response.content.decode()
     assert response["Cache-Control"] == "no-store"
     codes = re.findall(r'<span class="code">([A-Z0-9-]+)</span>', page)
@@ -79,8 +92,19 @@ def test_clerk_issues_codes_and_gets_printable_notices_with_qr_codes(
     assert HouseholdCode.objects.filter(survey=setup.survey, voided=False).count() == 3
 
 
-def test_clerk_uploads_the_household_sheet(tree: Tree, personas: Personas) -> None:
+def test_codes_for_a_household_not_on_record_are_refused_on_the_page(
+    tree: Tree, personas: Personas
+) -> None:
     setup = street_a_cycle(tree, personas, households=1, open_survey=False)
+    response = client_for(personas.street_a_manager).post(
+        reverse("appraisal:survey-codes", kwargs={"pk": setup.survey.pk}),
+        {"households": "9栋901", "action": "issue"},
+    )
+    assert "以下住户不在甲一社区的住户名册上:9栋901" in response.content.decode()
+    assert HouseholdCode.objects.count() == 1
+
+
+def test_clerk_uploads_the_household_sheet(tree: Tree, personas: Personas) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -92,12 +116,44 @@ def test_clerk_uploads_the_household_sheet(tree: Tree, personas: Personas) -> No
     buffer.seek(0)
     buffer.name = "households.xlsx"
     response = client_for(personas.community_a1_clerk).post(
-        reverse("appraisal:survey-codes", kwargs={"pk": setup.survey.pk}), {"sheet": buffer}
+        reverse("appraisal:households", kwargs={"pk": tree.community_a1.pk}),
+        {"sheet": buffer},
+        follow=True,
     )
-    assert len(re.findall(r'<span class="code">', response.content.decode())) == 2
-    assert set(
-        HouseholdCode.objects.filter(household__startswith="5栋").values_list("category", flat=True)
-    ) == {"resident", "representative"}
+    assert "已登记2户" in response.content.decode()
+    assert dict(Household.objects.values_list("label", "category")) == {
+        "5栋101": "resident",
+        "5栋102": "representative",
+    }
+
+
+def test_a_reissue_asked_by_the_clerk_is_approved_by_the_manager_on_the_page(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    clerk = client_for(personas.community_a1_clerk)
+    url = reverse("appraisal:survey-codes", kwargs={"pk": setup.survey.pk})
+    asked = clerk.post(url, {"households": "1栋101\n1栋102", "action": "request"}, follow=True)
+    assert "已提交2户的补发申请" in asked.content.decode()
+    assert "批准并生成" not in asked.content.decode()  # not for the one who asked
+    request = CodeRequest.objects.get()
+    approve = reverse("appraisal:code-request-approve", kwargs={"pk": request.pk})
+    refused = clerk.post(approve, follow=True)
+    assert "申请人不能审批自己的申请" in refused.content.decode()
+    manager = client_for(personas.street_a_manager)
+    assert "批准并生成" in manager.get(url).content.decode()
+    page = manager.post(approve).content.decode()
+    assert "已审批:为2户生成新评议码,作废未使用的旧评议码2个" in page
+    assert len(re.findall(r'<span class="code">', page)) == 2
+    assert HouseholdCode.objects.filter(voided=True).count() == 2
+
+
+def test_another_streets_manager_cannot_see_a_communitys_household_record(
+    tree: Tree, personas: Personas
+) -> None:
+    url = reverse("appraisal:households", kwargs={"pk": tree.community_a1.pk})
+    assert client_for(personas.street_b_manager).get(url).status_code == 404
+    assert client_for(personas.community_a1_clerk).get(url).status_code == 200
 
 
 def test_resident_votes_from_the_qr_link_without_logging_in(tree: Tree, personas: Personas) -> None:
@@ -113,7 +169,8 @@ def test_resident_votes_from_the_qr_link_without_logging_in(tree: Tree, personas
         reverse("appraisal:vote"), {"code": setup.codes[0], "cast": "1", **ratings}
     )
     assert "投票成功,感谢您的参与!" in done.content.decode()
-    assert Vote.objects.get().ratings.count() == 2  # 不了解 is not counted
+    assert recorded() == 1
+    assert len(PooledBallot.objects.get().ratings) == 2  # 不了解 is not counted
     again = resident.get(reverse("appraisal:vote"), {"c": setup.codes[0]})
     assert again.status_code == 400
     assert "该评议码已经使用过" in again.content.decode()
@@ -144,7 +201,7 @@ def test_an_incomplete_ballot_comes_back_with_the_choices_kept(
     assert response.status_code == 400
     assert "请对名单上的每一位社区工作者作出评价" in page
     assert f'name="r_{first.pk}" value="fairly" checked' in page
-    assert not Vote.objects.exists()
+    assert recorded() == 0
 
 
 def test_residents_see_the_results_with_a_chart_once_closed(tree: Tree, personas: Personas) -> None:
@@ -344,3 +401,18 @@ def test_manager_sets_own_indicators_until_someone_scores(tree: Tree, personas: 
     )
     locked = client.get(url).content.decode()
     assert "已有人按现有指标评分,不能再修改" in locked
+
+
+def test_the_vote_page_throttles_the_client_behind_a_trusted_proxy_not_the_proxy(
+    tree: Tree, personas: Personas, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.254"]
+    setup = street_a_cycle(tree, personas)
+    attacker = Client(REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    for i in range(services.FAILURE_LIMIT):
+        attacker.get(reverse("appraisal:vote"), {"c": f"JUNK{i}"})
+    assert attacker.get(reverse("appraisal:vote"), {"c": setup.codes[0]}).status_code == 429
+    resident = Client(REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.6")
+    ballot = resident.get(reverse("appraisal:vote"), {"c": setup.codes[0]})
+    assert ballot.status_code == 200
+    assert setup.workers[0].name in ballot.content.decode()

@@ -139,6 +139,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:results-xlsx": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal:survey": lambda o: {"pk": appraisal.from_street_a(o).survey.pk},
     "appraisal:survey-codes": lambda o: {"pk": appraisal.street_a_survey(o).pk},
+    "appraisal:households": lambda o: {"pk": o.tree.community_a1.pk},
     "appraisal:objection-file": lambda o: {"pk": appraisal.street_a_result(o).pk},
     "appraisal:objection-decide": lambda o: {"pk": appraisal.objection_of(o).pk},
     "appraisal-cycle-detail": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
@@ -177,6 +178,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:cycle-publish": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal:survey-open": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
+    "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
 }
 MISSING = {"code": "999999999999", "pk": 99999999, "holding_pk": 99999999}
 
