@@ -97,9 +97,9 @@ class Limits:
 # Hong Kong, Macao or Taiwan systems), folded for matching only: values keep their text.
 _TRADITIONAL = str.maketrans(
     "證號碼區別歷學職務電話聯繫係陽員黨團眾會間參與專業單級簽數華漢東們態齊歲實際稱戶備註"
-    "籍貫婚姻狀況駐屬簡護機關現齡資經驗歸屬勞動線總計",
+    "籍貫婚姻狀況駐屬簡護機關現齡資經驗歸屬勞動線總計來",
     "证号码区别历学职务电话联系系阳员党团众会间参与专业单级签数华汉东们态齐岁实际称户备注"
-    "籍贯婚姻状况驻属简护机关现龄资经验归属劳动线总计",
+    "籍贯婚姻状况驻属简护机关现龄资经验归属劳动线总计来",
 )
 
 
