@@ -414,6 +414,7 @@ class _Grid:
     rows: list[list[Any]]
     first_row: int = 1  # the sheet row number of rows[0]
     hidden: list[int] = field(default_factory=list)
+    visible: bool = True  # a hidden sheet (the template's 选项 lists) is read only when named
 
 
 def _grids_calamine(raw: bytes, kind: str, limits: Limits) -> Iterator[_Grid]:
@@ -445,10 +446,8 @@ def _grids_calamine(raw: bytes, kind: str, limits: Limits) -> Iterator[_Grid]:
             % {"kind": _KIND_NAMES[kind]}
         )
     for index, meta in enumerate(metadata):
-        if str(meta.typ) != str(python_calamine.SheetTypeEnum.WorkSheet) and "Work" not in str(
-            meta.typ
-        ):
-            continue
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue  # chart and dialog sheets hold no rows
         try:
             sheet = book.get_sheet_by_index(index)
             # Checked before any Python object is made: .xls cells are not scanned beforehand
@@ -473,6 +472,7 @@ def _grids_calamine(raw: bytes, kind: str, limits: Limits) -> Iterator[_Grid]:
             rows=rows,
             first_row=1,
             hidden=hidden.get(parts.get(meta.name, ""), []),
+            visible=meta.visible == python_calamine.SheetVisibleEnum.Visible,
         )
 
 
@@ -830,6 +830,8 @@ def read_table(
                 _("工作表“%(sheet)s”中没有找到表头;请确认列名(如“姓名”)在前%(n)d行")
                 % {"sheet": sheet, "n": HEADER_SEARCH}
             )
+    elif any(g.visible for g, _h in found):
+        found = [(g, h) for g, h in found if g.visible]
     if not found:
         if len(grids) > 1:
             raise SheetError(

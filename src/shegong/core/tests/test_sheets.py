@@ -446,3 +446,66 @@ def test_files_saved_by_libreoffice_import(
     converted = tmp_path / "out" / f"名单.{target}"
     table = read_table(converted, converted.name, ALIASES)
     assert planned(table, personas.district_admin).creates == 3
+
+
+# ---------------------------------------------------------------- .xls and the template
+
+
+def _xls(content: list[list[Any]], merges: list[tuple[int, int, int, int]] | None = None) -> bytes:
+    """An .xls written by xlwt (the BIFF8 writer older systems export through)."""
+    xlwt = pytest.importorskip("xlwt")
+    merges = merges or []
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("花名册")
+    merged = {(r1, c1) for r1, _r2, c1, _c2 in merges}
+    for r1, r2, c1, c2 in merges:
+        sheet.write_merge(r1, r2, c1, c2, content[r1][c1])
+    for r, row in enumerate(content):
+        for c, value in enumerate(row):
+            if (
+                value is not None
+                and (r, c) not in merged
+                and not any(r1 <= r <= r2 and c1 <= c <= c2 for r1, r2, c1, c2 in merges)
+            ):
+                sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xls_imports_with_its_merged_two_row_header(tree: Tree, personas: Personas) -> None:
+    top = ["姓名", "公民身份号码", "学历", "政治面貌", "来源方式", "工作单位", None]
+    below = [None, None, None, None, None, "所属社区", "联系电话"]
+    data = [[*r, "13812345678"] for r in rows(tree)]
+    merges = [(0, 1, c, c) for c in range(5)] + [(0, 0, 5, 6)]
+    content = _xls([top, below, *data], merges)
+    table = read_table(content, "花名册.xls", {**ALIASES, "工作单位": "group"})
+    assert table.kind == "xls" and table.header_rows == [1, 2]
+    assert planned(table, personas.district_admin).creates == 3
+
+
+def test_an_xls_renamed_xlsx_still_imports(tree: Tree, personas: Personas) -> None:
+    table = read_table(_xls([HEADER, *rows(tree)]), "名单.xlsx", ALIASES)
+    assert planned(table, personas.district_admin).creates == 3
+
+
+def test_the_templates_hidden_lists_are_not_taken_for_the_roster(
+    tree: Tree, personas: Personas
+) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(imports.template_workbook(viewer=personas.district_admin)))
+    sheet = book["社区工作者"]
+    kept = [i for i, (name, _h) in enumerate(imports.COLUMNS, start=1) if name in imports.REQUIRED]
+    for column in range(len(imports.COLUMNS), 0, -1):
+        if column not in kept:
+            sheet.delete_cols(column)
+    order = [imports.LABELS[n] for n, _h in imports.COLUMNS if n in imports.REQUIRED]
+    by_label = dict(zip(HEADER, range(len(HEADER)), strict=True))
+    for row in rows(tree):
+        sheet.append([row[by_label[label]] if label in by_label else None for label in order])
+    out = io.BytesIO()
+    book.save(out)
+    table = read_table(out.getvalue(), "模板.xlsx", ALIASES)
+    assert table.sheet_name == "社区工作者"
+    assert planned(table, personas.district_admin).creates == 3
