@@ -324,37 +324,49 @@ def _check_refs(data: bytes, tag: bytes, placed: int, limits: Limits) -> None:
 
 _ODS_TAG = re.compile(
     rb"<table:table-row\b([^>]*)>|</table:table-row>|<table:table-cell\b([^>]*?)(/?)>"
-    rb"|<table:covered-table-cell\b([^>]*?)/?>|<table:table\b[^>]*>"
+    rb"|<table:covered-table-cell\b([^>]*?)/?>|<table:table(?=[\s>])[^>]*>"
 )
 _REPEAT_COLUMNS = re.compile(rb"table:number-columns-repeated=\"([0-9]+)\"")
 _REPEAT_ROWS = re.compile(rb"table:number-rows-repeated=\"([0-9]+)\"")
 _HAS_VALUE = re.compile(rb"office:value-type=")
 
 
-def _ods_guard(zf: zipfile.ZipFile, limits: Limits) -> None:
-    """Count the cells an .ods really fills, repeats included, before calamine expands them:
-    trailing empty repeats (LibreOffice writes a million) cost nothing, filled ones are counted."""
+def _ods_guard(zf: zipfile.ZipFile, limits: Limits) -> dict[str, list[int]]:
+    """Find how far an .ods really reaches, repeats included, before calamine expands it:
+    trailing empty repeats (LibreOffice writes a million) cost nothing, but an empty block
+    before a filled row counts, as it does for calamine. Returns each sheet's hidden rows."""
     info = zf.getinfo("content.xml")
     if info.file_size > limits.max_unzipped:
         raise _too_big_unpacked()
     data = zf.open(info).read(limits.max_unzipped + 1)
     if len(data) > limits.max_unzipped:
         raise _too_big_unpacked()
-    rows = 0
+    hidden: dict[str, list[int]] = {}
+    sheet_hidden: list[int] = []
+    row_at = 0  # rows before the current one, repeats included
     row_repeat = 1
+    row_hidden = False
     width = 0  # columns up to the last filled cell of the current row
     position = 0
     for match in _ODS_TAG.finditer(data):
         text = match.group(0)
         if text.startswith(b"<table:table-row"):
-            found = _REPEAT_ROWS.search(match.group(1))
+            attributes = match.group(1)
+            found = _REPEAT_ROWS.search(attributes)
             row_repeat = int(found.group(1)) if found else 1
+            row_hidden = b'table:visibility="collapse"' in attributes or (
+                b'table:visibility="filter"' in attributes
+            )
             width = position = 0
+            if attributes.endswith(b"/"):  # an empty row written as one tag
+                row_at += row_repeat
         elif text == b"</table:table-row>":
             if width:
-                rows += row_repeat
-                if rows > limits.sheet_rows:
+                if row_at + row_repeat > limits.sheet_rows:
                     raise _too_many_rows(limits)
+                if row_hidden:
+                    sheet_hidden.extend(range(row_at + 1, row_at + row_repeat + 1))
+            row_at += row_repeat
         elif text.startswith(b"<table:table-cell") or text.startswith(b"<table:covered"):
             attributes = match.group(2) if match.group(2) is not None else match.group(4) or b""
             found = _REPEAT_COLUMNS.search(attributes)
@@ -366,7 +378,13 @@ def _ods_guard(zf: zipfile.ZipFile, limits: Limits) -> None:
                 if width > limits.max_columns:
                     raise _too_many_columns(limits)
         else:  # a new sheet
-            rows = 0
+            name = re.search(rb'table:name="([^"]*)"', text)
+            sheet_hidden = []
+            hidden[_xml_unescape(name.group(1).decode("utf-8", "replace")) if name else ""] = (
+                sheet_hidden
+            )
+            row_at = 0
+    return hidden
 
 
 def _xlsb_guard(zf: zipfile.ZipFile, limits: Limits) -> None:
@@ -427,7 +445,7 @@ def _grids_calamine(raw: bytes, kind: str, limits: Limits) -> Iterator[_Grid]:
             if kind == "xlsx":
                 hidden = _xlsx_guard(zf, limits)
             elif kind == "ods":
-                _ods_guard(zf, limits)
+                hidden = _ods_guard(zf, limits)
             else:
                 _xlsb_guard(zf, limits)
         except (zipfile.BadZipFile, KeyError, EOFError, zlib_error()) as exc:
@@ -438,7 +456,8 @@ def _grids_calamine(raw: bytes, kind: str, limits: Limits) -> Iterator[_Grid]:
         raise SheetError(_("这个表格设置了打开密码;请在 Excel 中取消密码后再上传")) from exc
     except Exception as exc:  # calamine reports broken files in many kinds, in English
         raise _broken(kind) from exc
-    parts = _xlsx_sheet_parts(raw) if kind == "xlsx" else {}
+    # Hidden rows are keyed by sheet part in an .xlsx, by sheet name in an .ods.
+    parts = _xlsx_sheet_parts(raw) if kind == "xlsx" else {name: name for name in hidden}
     metadata = book.sheets_metadata
     if not metadata:
         raise SheetError(

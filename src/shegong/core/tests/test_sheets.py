@@ -509,3 +509,48 @@ def test_the_templates_hidden_lists_are_not_taken_for_the_roster(
     table = read_table(out.getvalue(), "模板.xlsx", ALIASES)
     assert table.sheet_name == "社区工作者"
     assert planned(table, personas.district_admin).creates == 3
+
+
+def test_an_ods_with_a_million_empty_rows_before_one_filled_is_refused(settings: Any) -> None:
+    settings.SHEGONG_IMPORT_MAX_ROWS = 1000
+    content = (CORPUS / "hostile_repeated.ods").read_bytes()
+    source = zipfile.ZipFile(io.BytesIO(content))
+    xml = (
+        source.read("content.xml")
+        .replace(
+            b'<table:table-row table:number-rows-repeated="1048575">',
+            b'<table:table-row table:number-rows-repeated="900000"><table:table-cell/>'
+            b"</table:table-row><table:table-row>",
+        )
+        .replace(b'table:number-columns-repeated="64"', b"")
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = xml if item.filename == "content.xml" else source.read(item.filename)
+            target.writestr(item.filename, data)
+    assert "超过1000行" in refused(out.getvalue(), "x.ods")
+
+
+def test_hidden_rows_of_an_ods_are_reported(tree: Tree) -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="名单")
+    for number, row in enumerate([HEADER, *rows(tree)], start=1):
+        tr = TableRow(visibility="collapse") if number == 3 else TableRow()
+        for value in row:
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            tr.addElement(cell)
+        table.addElement(tr)
+    doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.save(out)
+    kept = read_table(out.getvalue(), "名单.ods", ALIASES)
+    assert kept.hidden_rows == [3] and len(kept.rows) == 3
+    assert [
+        r.number for r in read_table(out.getvalue(), "名单.ods", ALIASES, skip_hidden=True).rows
+    ] == [2, 4]
