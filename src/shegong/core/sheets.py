@@ -268,6 +268,13 @@ def _xlsx_guard(zf: zipfile.ZipFile, limits: Limits) -> dict[str, list[int]]:
     unpacked = 0
     for info in zf.infolist():
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            # Shared strings, styles …: counted as they unpack (a size the header understates
+            # ends in a bad checksum, refused as a broken file).
+            with zf.open(info) as part:
+                while chunk := part.read(1 << 22):
+                    unpacked += len(chunk)
+                    if unpacked > limits.max_unzipped:
+                        raise _too_big_unpacked()
             continue
         rows_hidden: list[int] = []
         tail = b""
@@ -409,6 +416,38 @@ def _xlsb_guard(zf: zipfile.ZipFile, limits: Limits) -> None:
             position += size
 
 
+# BIFF8 cell records, each starting with its row and column (2 bytes each).
+_BIFF_CELLS = {0x06, 0xBD, 0xBE, 0xD6, 0xFD, 0x201, 0x203, 0x204, 0x205, 0x27E}
+
+
+def _xls_guard(raw: bytes, limits: Limits) -> None:
+    """An .xls places at most 65,536 × 256 cells, but calamine builds that whole rectangle
+    for one far cell: read the cell records' row and column first."""
+    from xlrd.compdoc import CompDoc
+
+    try:
+        document = CompDoc(raw, logfile=io.StringIO())
+        stream = document.get_named_stream("Workbook") or document.get_named_stream("Book")
+    except Exception as exc:  # xlrd's container reader raises its own kinds
+        raise _broken("xls") from exc
+    if stream is None:
+        raise _broken("xls")
+    view = memoryview(stream)
+    position, end = 0, len(stream) - 4
+    rows, columns = limits.sheet_rows, limits.max_columns
+    while position <= end:
+        kind = view[position] | view[position + 1] << 8
+        size = view[position + 2] | view[position + 3] << 8
+        if kind in _BIFF_CELLS and size >= 4:
+            at = position + 4
+            if view[at] | view[at + 1] << 8 >= rows:
+                raise _too_many_rows(limits)
+            last = at + size - 2 if kind in {0xBD, 0xBE} else at + 2  # MULRK/MULBLANK: last col
+            if view[last] | view[last + 1] << 8 >= columns:
+                raise _too_many_columns(limits)
+        position += 4 + size
+
+
 def _xlsb_varint(data: bytes, position: int, most: int) -> tuple[int, int]:
     value = shift = 0
     for _step in range(most):
@@ -439,6 +478,8 @@ def _grids_calamine(raw: bytes, kind: str, limits: Limits) -> Iterator[_Grid]:
     import python_calamine
 
     hidden: dict[str, list[int]] = {}
+    if kind == "xls":
+        _xls_guard(raw, limits)
     if kind in {"xlsx", "ods", "xlsb"}:
         try:
             zf = zipfile.ZipFile(io.BytesIO(raw))

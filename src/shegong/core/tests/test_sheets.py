@@ -554,3 +554,17 @@ def test_hidden_rows_of_an_ods_are_reported(tree: Tree) -> None:
     assert [
         r.number for r in read_table(out.getvalue(), "名单.ods", ALIASES, skip_hidden=True).rows
     ] == [2, 4]
+
+
+def test_an_xls_with_one_far_cell_is_refused_before_it_is_built(settings: Any) -> None:
+    settings.SHEGONG_IMPORT_MAX_ROWS = 1000
+    settings.SHEGONG_IMPORT_MAX_COLUMNS = 100
+    xlwt = pytest.importorskip("xlwt")
+    for row, column, expected in ((60000, 0, "超过1000行"), (1, 250, "超过100列")):
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("名单")
+        sheet.write(0, 0, "姓名")
+        sheet.write(row, column, "x")
+        out = io.BytesIO()
+        book.save(out)
+        assert expected in refused(out.getvalue(), "x.xls")
