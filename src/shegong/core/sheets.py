@@ -192,6 +192,10 @@ def _kind_of(raw: bytes) -> str:
         raise SheetError(_("这个文件是图片,不是表格;请上传 Excel 或 CSV 文件"))
     if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
         raise SheetError(_("这个文件是压缩包,不是表格;请解压后上传其中的 Excel 或 CSV 文件"))
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in raw[:4096]:
+        raise SheetError(
+            _("这个文件是 Excel 2003 存成的文本表格;请在 Excel 中打开后另存为 .xlsx 再上传")
+        )
     sniff = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if sniff.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or (
         sniff.startswith(b"<") and b"<table" in raw[:65536].lower()
@@ -989,9 +993,8 @@ def _rows_of(grid: _Grid, header: _Header, *, skip_hidden: bool) -> SheetTable:
 
 def _numbers(numbers: list[int], most: int = 20) -> str:
     shown = "、".join(str(n) for n in numbers[:most])
-    return shown + (
-        _("等%(n)d行中的前%(m)d行") % {"n": len(numbers), "m": most} if len(numbers) > most else ""
-    )
+    # "第1、2、…、20等共35行…": the sentence around it ends in 行.
+    return shown + (_("等共%(n)d") % {"n": len(numbers)} if len(numbers) > most else "")
 
 
 def _filled(row: list[Any]) -> bool:

@@ -568,3 +568,17 @@ def test_an_xls_with_one_far_cell_is_refused_before_it_is_built(settings: Any) -
         out = io.BytesIO()
         book.save(out)
         assert expected in refused(out.getvalue(), "x.xls")
+
+
+def test_an_excel_2003_xml_sheet_is_named_and_the_way_out_given() -> None:
+    content = (
+        b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        b"<Worksheet><Table><Row><Cell><Data>x</Data></Cell></Row></Table></Worksheet></Workbook>"
+    )
+    assert "Excel 2003 存成的文本表格" in refused(content, "名单.xls")
+
+
+def test_many_skipped_rows_are_listed_by_the_first_twenty(tree: Tree) -> None:
+    trailer: list[list[Any]] = [["备注:见附件"] for _ in range(25)]
+    table = read_table(xlsx_bytes([HEADER, *rows(tree), *trailer]), "名单.xlsx", ALIASES)
+    assert table.notes[-1].startswith("第5、6、7") and "等共25行是合计或备注行" in table.notes[-1]
