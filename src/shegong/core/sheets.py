@@ -999,9 +999,7 @@ def _numbers(numbers: list[int], most: int = 20) -> str:
 
 def _filled(row: list[Any]) -> bool:
     for cell in row:
-        if cell is None or cell == "":
-            continue
-        if type(cell) is str and not cell.strip():
+        if cell is None or cell == "" or (type(cell) is str and cell.isspace()):
             continue
         return True
     return False
