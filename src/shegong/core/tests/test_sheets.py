@@ -582,3 +582,40 @@ def test_many_skipped_rows_are_listed_by_the_first_twenty(tree: Tree) -> None:
     trailer: list[list[Any]] = [["备注:见附件"] for _ in range(25)]
     table = read_table(xlsx_bytes([HEADER, *rows(tree), *trailer]), "名单.xlsx", ALIASES)
     assert table.notes[-1].startswith("第5、6、7") and "等共25行是合计或备注行" in table.notes[-1]
+
+
+# ---------------------------------------------------------------- every import page
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", (CORPUS / "hostile_far_cell.xlsx").read_bytes(), b"PK\x03\x04" + b"\x00" * 64],
+    ids=["empty", "far-cell", "broken"],
+)
+def test_every_import_page_refuses_a_bad_file_in_chinese_without_keeping_it(
+    tree: Tree, personas: Personas, settings: Any, tmp_path: Path, content: bytes
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+    from shegong.training.tests.factories import make_course
+
+    settings.MEDIA_ROOT = tmp_path
+    course = make_course(tree.street_a, personas.street_a_manager)
+    client = client_for(personas.street_a_manager)
+    admin = client_for(personas.district_admin)
+    for page, who in (
+        (reverse("people_import:upload"), client),
+        (reverse("orgs:import"), admin),
+        (reverse("training:import", args=[course.pk]), client),
+        (reverse("training:exam-import"), client),
+    ):
+        response = who.post(page, {"file": SimpleUploadedFile("名单.xlsx", content)})
+        assert response.status_code == 200, page
+        errors = re.findall(r'<span class="error">([^<]*)</span>', response.content.decode())
+        assert errors, page
+        for message in errors:
+            assert_chinese(message)
+    folder = tmp_path / "imports"
+    assert not folder.exists() or list(folder.iterdir()) == []
