@@ -216,6 +216,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHEGONG_MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "3"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded sheets (core/sheets.py): bounded while read; kept until their import ends, or
+# deleted this many seconds after the upload if it is abandoned (`shegong sweep_uploads`).
+SHEGONG_UPLOAD_MAX_BYTES = int(os.environ.get("SHEGONG_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+SHEGONG_IMPORT_MAX_ROWS = int(os.environ.get("SHEGONG_IMPORT_MAX_ROWS", "250000"))
+SHEGONG_IMPORT_MAX_COLUMNS = int(os.environ.get("SHEGONG_IMPORT_MAX_COLUMNS", "100"))
+SHEGONG_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("SHEGONG_IMPORT_MAX_UNZIPPED_BYTES", str(1024 * 1024 * 1024))
+)
+SHEGONG_UPLOAD_MAX_AGE_SECONDS = int(os.environ.get("SHEGONG_UPLOAD_MAX_AGE_SECONDS", "21600"))
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -25,3 +25,16 @@ class FundingForm(forms.Form):
 
 class SheetUploadForm(forms.Form):
     file = forms.FileField(label=_("文件(.xlsx、.xls、.ods 或 .csv)"))
+    sheet = forms.CharField(
+        label=_("工作表(文件有多个像名单的工作表时,填写要导入的工作表名称)"),
+        required=False,
+        max_length=100,
+    )
+    skip_hidden = forms.BooleanField(label=_("跳过表格中隐藏的行"), required=False)
+
+    def read_options(self) -> dict[str, object]:
+        """The reader's options (core.sheets.read_table) the user chose."""
+        return {
+            "sheet": self.cleaned_data.get("sheet") or None,
+            "skip_hidden": bool(self.cleaned_data.get("skip_hidden")),
+        }

@@ -1,9 +1,5 @@
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -11,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.core import uploads
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
-from shegong.core.sheets import SheetError, read_sheet
+from shegong.core.sheets import SheetError
 from shegong.core.types import AuthedRequest
-from shegong.orgs import selectors, services
+from shegong.orgs import imports, selectors, services
 from shegong.orgs.forms import CommunityProfileForm, FundingForm, SheetUploadForm
 from shegong.orgs.models import UnitKind
 
@@ -86,41 +83,32 @@ def funding_add(request: AuthedRequest, code: str) -> HttpResponse:
     return render(request, "orgs/funding_form.html", {"unit": unit, "form": form})
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _stored_upload(request: AuthedRequest) -> Path | None:
-    name = request.session.get("unit_import_file")
-    if not name:
-        return None
-    path = _upload_dir() / name
-    return path if path.exists() else None
+UNIT_FILE = "unit_import_file"
 
 
 @login_required
 def unit_import(request: AuthedRequest) -> HttpResponse:
-    """Upload, validate the whole sheet and preview; nothing is written until confirmed."""
+    """Upload, read once and validate the whole sheet, preview; nothing is written until
+    confirmed. The rows read are kept beside the upload for the confirm."""
     if not has_permission(request.user, Permission.IMPORT):
         raise Http404
     form = SheetUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        stored = _upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-        stored.write_bytes(upload.read())
-        request.session["unit_import_file"] = stored.name
-        request.session["unit_import_name"] = upload.name
+        uploads.upload_discard(request.session.pop(UNIT_FILE, None))
         try:
-            columns, rows = read_sheet(stored, stored.name, services.UNIT_SHEET_ALIASES)
+            name = uploads.upload_keep(upload)
+            table = uploads.upload_read(name, imports.UNIT_SHEET_ALIASES, form.read_options())
         except SheetError as exc:
             form.add_error("file", str(exc))
         else:
-            plan = services.units_import_plan(rows=rows, columns=columns, acting_user=request.user)
-            context.update({"plan": plan, "filename": upload.name})
+            request.session[UNIT_FILE] = name
+            request.session["unit_import_name"] = upload.name
+            plan = imports.units_import_plan(
+                rows=table.rows, columns=table.columns, acting_user=request.user
+            )
+            context.update({"plan": plan, "filename": upload.name, "notes": table.notes})
     return render(request, "orgs/import.html", context)
 
 
@@ -129,18 +117,24 @@ def unit_import(request: AuthedRequest) -> HttpResponse:
 def unit_import_confirm(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, Permission.IMPORT):
         raise Http404
-    stored = _stored_upload(request)
-    if stored is None:
+    name = request.session.get(UNIT_FILE)
+    table = uploads.rows_load(name) if name else None
+    if name is None or table is None:
         messages.error(request, _("上传的文件已失效,请重新上传"))
         return redirect("orgs:import")
     # Validate again: the tree may have changed since the preview.
-    columns, rows = read_sheet(stored, stored.name, services.UNIT_SHEET_ALIASES)
-    plan = services.units_import_plan(rows=rows, columns=columns, acting_user=request.user)
+    plan = imports.units_import_plan(
+        rows=table.rows, columns=table.columns, acting_user=request.user
+    )
     if not plan.ok:
         return render(request, "orgs/import.html", {"form": SheetUploadForm(), "plan": plan})
-    services.units_import_apply(plan=plan, acting_user=request.user)
-    stored.unlink(missing_ok=True)
-    del request.session["unit_import_file"]
+    try:
+        imports.units_import_apply(plan=plan, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("orgs:import")
+    uploads.upload_discard(name)
+    del request.session[UNIT_FILE]
     messages.success(
         request,
         _("导入完成:新增%(c)d个,更新%(u)d个,未变%(n)d个")

@@ -4,11 +4,11 @@ page polls. Every route acts on the caller's own upload or job, scoped by the se
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -16,9 +16,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.core import uploads
 from shegong.core.access import Permission, has_permission
-from shegong.core.errors import ServiceError
-from shegong.core.sheets import SheetError, SheetRow, read_sheet
+from shegong.core.errors import RowError, ServiceError
+from shegong.core.sheets import SheetError, SheetTable
 from shegong.core.types import AuthedRequest
 from shegong.orgs.forms import SheetUploadForm
 from shegong.people import exports, imports
@@ -28,34 +29,22 @@ from shegong.tasks import selectors as task_selectors
 from shegong.tasks import services as task_services
 from shegong.tasks.models import Job
 
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
 SESSION_FILE = "worker_import_file"
 SESSION_NAME = "worker_import_name"
 SESSION_JOB = "worker_import_job"
 JOB_KIND = "workers_import"
+CHECK_KIND = "workers_check"
 SHOWN_ERRORS = 500
+# Uploads up to this size are read and checked within the request; larger ones by a job.
+INLINE_CHECK_BYTES = 256 * 1024
 
 
 def _require_import(request: AuthedRequest) -> None:
     if not has_permission(request.user, Permission.IMPORT):
         raise Http404
-
-
-def _upload_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _stored(request: AuthedRequest) -> Path | None:
-    name = request.session.get(SESSION_FILE)
-    if not name:
-        return None
-    path = _upload_dir() / name
-    return path if path.exists() else None
-
-
-def _read(path: Path) -> tuple[list[str], list[SheetRow]]:
-    return read_sheet(path, path.name, imports.WORKER_SHEET_ALIASES)
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -67,37 +56,140 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@dataclass
+class CheckSummary:
+    """What the check of an upload found, kept beside it (`.check.json`) for the preview,
+    the marked error sheet and the confirm."""
+
+    filename: str
+    rows: int
+    creates: int
+    updates: int
+    unchanged: int
+    errors: list[RowError]
+    error_rows: int
+    notes: list[str]
+    sheet: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def shown_errors(self) -> list[RowError]:
+        return self.errors[:SHOWN_ERRORS]
+
+    @classmethod
+    def of(cls, plan: imports.WorkerImportPlan, table: SheetTable, filename: str) -> CheckSummary:
+        return cls(
+            filename=filename,
+            rows=len(table.rows),
+            creates=plan.creates,
+            updates=plan.updates,
+            unchanged=plan.unchanged,
+            errors=plan.errors,
+            error_rows=plan.error_rows,
+            notes=table.notes,
+            sheet=table.sheet_name,
+        )
+
+    def save(self, name: str) -> None:
+        data = asdict(self)
+        data["errors"] = [[e.row, e.column, e.value, e.reason] for e in self.errors]
+        uploads.side_save(name, ".check.json", data)
+
+    @classmethod
+    def load(cls, name: str) -> CheckSummary | None:
+        data = uploads.side_load(name, ".check.json")
+        if data is None:
+            return None
+        data["errors"] = [RowError(*e) for e in data["errors"]]
+        return cls(**data)
+
+
+def _check(name: str, user: User, filename: str, options: dict[str, Any], progress: Any) -> str:
+    """Read the upload once, keep its rows, check every row, keep the summary."""
+    if progress is not None:
+        progress.phase(_("正在读取表格"), total=None)
+    table = uploads.upload_read(name, imports.WORKER_SHEET_ALIASES, options)
+    if progress is not None:
+        progress.phase(_("正在校验"), total=len(table.rows))
+    plan = imports.workers_import_plan(
+        rows=table.rows, columns=table.columns, acting_user=user, progress=progress
+    )
+    CheckSummary.of(plan, table, filename).save(name)
+    if plan.ok:
+        return _("校验通过:共%(n)d行,请查看预览后确认导入") % {"n": len(table.rows)}
+    return _("校验完成:发现%(n)d处错误,请查看校验结果") % {"n": len(plan.errors)}
+
+
+def check_job(job: Job, progress: runner.Progress) -> str:
+    """Background check of a large upload (job.result_file names it; the reading options and
+    the original file name are kept beside it)."""
+    options = uploads.side_load(job.result_file, ".options.json") or {}
+    return _check(job.result_file, job.owner, str(options.get("filename") or ""), options, progress)
+
+
+def _render(
+    request: AuthedRequest, form: SheetUploadForm, summary: CheckSummary | None
+) -> HttpResponse:
+    context: dict[str, object] = {"form": form, "threshold": imports.BACKGROUND_THRESHOLD}
+    if summary is not None:
+        context.update(
+            {
+                "plan": summary,
+                "filename": summary.filename,
+                "shown_errors": summary.shown_errors,
+                "notes": summary.notes,
+                "background": summary.rows > imports.BACKGROUND_THRESHOLD,
+            }
+        )
+    return render(request, "people/import.html", context)
+
+
 @login_required
 def upload(request: AuthedRequest) -> HttpResponse:
-    """Upload and validate the whole sheet; preview what would change. Nothing is written."""
+    """Upload a sheet; small files are checked at once, large ones by a background job whose
+    progress the page shows. Either way the preview says what would change; nothing is written."""
     _require_import(request)
     form = SheetUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"form": form, "threshold": imports.BACKGROUND_THRESHOLD}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        stored = _upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-        stored.write_bytes(upload.read())
-        previous = _stored(request)
-        if previous is not None:
-            previous.unlink(missing_ok=True)
-        request.session[SESSION_FILE] = stored.name
-        request.session[SESSION_NAME] = upload.name
-        try:
-            columns, rows = _read(stored)
-        except SheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            plan = imports.workers_import_plan(rows=rows, columns=columns, acting_user=request.user)
-            context.update(
-                {
-                    "plan": plan,
-                    "filename": upload.name,
-                    "shown_errors": plan.errors[:SHOWN_ERRORS],
-                    "background": plan.rows > imports.BACKGROUND_THRESHOLD,
-                }
-            )
-    return render(request, "people/import.html", context)
+    if request.method != "POST":
+        # Back from a background check: its summary.
+        name = request.session.get(SESSION_FILE)
+        summary = CheckSummary.load(name) if request.GET.get("checked") and name else None
+        return _render(request, form, summary)
+    if not form.is_valid():
+        return _render(request, form, None)
+    file = form.cleaned_data["file"]
+    uploads.upload_discard(request.session.pop(SESSION_FILE, None))
+    try:
+        name = uploads.upload_keep(file)
+    except SheetError as exc:
+        form.add_error("file", str(exc))
+        return _render(request, form, None)
+    request.session[SESSION_FILE] = name
+    request.session[SESSION_NAME] = file.name
+    options = form.read_options()
+    if file.size > INLINE_CHECK_BYTES:
+        uploads.side_save(name, ".options.json", {**options, "filename": file.name})
+        job = task_services.job_start(
+            kind=CHECK_KIND,
+            unit_path="",
+            total=0,
+            message=_("排队中"),
+            work=check_job,
+            acting_user=request.user,
+            input_file=name,
+        )
+        request.session[SESSION_JOB] = job.pk
+        return redirect("people_import:progress")
+    try:
+        _check(name, request.user, file.name, options, None)
+    except SheetError as exc:
+        request.session.pop(SESSION_FILE, None)
+        form.add_error("file", str(exc))
+        return _render(request, form, None)
+    return _render(request, form, CheckSummary.load(name))
 
 
 @login_required
@@ -111,33 +203,36 @@ def template(request: AuthedRequest) -> HttpResponse:
 def error_sheet(request: AuthedRequest) -> HttpResponse:
     """The caller's last upload with the bad cells highlighted and a 错误说明 column."""
     _require_import(request)
-    stored = _stored(request)
-    if stored is None:
+    name = request.session.get(SESSION_FILE)
+    table = uploads.rows_load(name) if name else None
+    summary = CheckSummary.load(name) if name else None
+    if table is None or summary is None:
         raise Http404
+    content = imports.errors_workbook(rows=table.rows, columns=table.columns, errors=summary.errors)
+    stem = Path(request.session.get(SESSION_NAME) or "导入").stem
+    return _download(content, f"{stem}_错误标注.xlsx", XLSX)
+
+
+def import_job(job: Job, progress: runner.Progress) -> str:
+    """Background write of a checked upload (job.result_file names it): the rows kept at the
+    check are checked again against today's roster and written all or nothing."""
+    name = job.result_file
     try:
-        columns, rows = _read(stored)
-    except SheetError as exc:
-        raise Http404 from exc
-    plan = imports.workers_import_plan(rows=rows, columns=columns, acting_user=request.user)
-    content = imports.errors_workbook(rows=rows, columns=columns, errors=plan.errors)
-    name = Path(request.session.get(SESSION_NAME) or "导入").stem
-    return _download(content, f"{name}_错误标注.xlsx", XLSX)
-
-
-def _import_job(job: Job, progress: runner.Progress) -> str:
-    path = _upload_dir() / job.result_file
-    columns, rows = _read(path)
-    progress.phase(_("正在校验"), total=len(rows))
-    plan = imports.workers_import_plan(
-        rows=rows, columns=columns, acting_user=job.owner, progress=progress
-    )
-    if not plan.ok:
-        raise ServiceError(
-            _("文件有%(n)d处错误,未导入任何数据,请重新上传校验") % {"n": len(plan.errors)}
+        table = uploads.rows_load(name)
+        if table is None:
+            raise ServiceError(_("上传的文件已失效,请重新上传"))
+        progress.phase(_("正在校验"), total=len(table.rows))
+        plan = imports.workers_import_plan(
+            rows=table.rows, columns=table.columns, acting_user=job.owner, progress=progress
         )
-    progress.phase(_("正在写入"), total=plan.creates + plan.updates)
-    imports.workers_import_apply(plan=plan, acting_user=job.owner, progress=progress)
-    path.unlink(missing_ok=True)
+        if not plan.ok:
+            raise ServiceError(
+                _("文件有%(n)d处错误,未导入任何数据,请重新上传校验") % {"n": len(plan.errors)}
+            )
+        progress.phase(_("正在写入"), total=plan.creates + plan.updates)
+        imports.workers_import_apply(plan=plan, acting_user=job.owner, progress=progress)
+    finally:
+        uploads.upload_discard(name)
     return _("导入完成:新增%(c)d人,更新%(u)d人,未变%(n)d人") % {
         "c": plan.creates,
         "u": plan.updates,
@@ -149,26 +244,28 @@ def _import_job(job: Job, progress: runner.Progress) -> str:
 @require_POST
 def confirm(request: AuthedRequest) -> HttpResponse:
     _require_import(request)
-    stored = _stored(request)
-    if stored is None:
+    name = request.session.get(SESSION_FILE)
+    table = uploads.rows_load(name) if name else None
+    if name is None or table is None:
         messages.error(request, _("上传的文件已失效,请重新上传"))
         return redirect("people_import:upload")
-    # Validate again: the roster may have changed since the preview.
-    columns, rows = _read(stored)
-    if len(rows) > imports.BACKGROUND_THRESHOLD:
+    if len(table.rows) > imports.BACKGROUND_THRESHOLD:
         del request.session[SESSION_FILE]
         job = task_services.job_start(
             kind=JOB_KIND,
             unit_path="",
-            total=len(rows),
+            total=len(table.rows),
             message=_("排队中"),
-            work=_import_job,
+            work=import_job,
             acting_user=request.user,
-            input_file=stored.name,
+            input_file=name,
         )
         request.session[SESSION_JOB] = job.pk
         return redirect("people_import:progress")
-    plan = imports.workers_import_plan(rows=rows, columns=columns, acting_user=request.user)
+    # Checked again: the roster may have changed since the preview.
+    plan = imports.workers_import_plan(
+        rows=table.rows, columns=table.columns, acting_user=request.user
+    )
     if plan.ok:
         try:
             imports.workers_import_apply(plan=plan, acting_user=request.user)
@@ -176,13 +273,10 @@ def confirm(request: AuthedRequest) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("people_import:upload")
     if not plan.ok:
-        context = {
-            "form": SheetUploadForm(),
-            "plan": plan,
-            "shown_errors": plan.errors[:SHOWN_ERRORS],
-        }
-        return render(request, "people/import.html", context)
-    stored.unlink(missing_ok=True)
+        summary = CheckSummary.of(plan, table, str(request.session.get(SESSION_NAME) or ""))
+        summary.save(name)
+        return _render(request, SheetUploadForm(), summary)
+    uploads.upload_discard(name)
     del request.session[SESSION_FILE]
     messages.success(
         request,
@@ -197,7 +291,7 @@ def _own_job(request: AuthedRequest) -> Job:
     if not isinstance(job_id, int):
         raise Http404
     job = task_selectors.job_get(viewer=request.user, pk=job_id)
-    if job.kind != JOB_KIND:
+    if job.kind not in {JOB_KIND, CHECK_KIND}:
         raise Http404
     return job
 
@@ -206,7 +300,8 @@ def _own_job(request: AuthedRequest) -> Job:
 def progress(request: AuthedRequest) -> HttpResponse:
     _require_import(request)
     job = _own_job(request)
-    return render(request, "people/import_progress.html", {"state": runner.job_state(job)})
+    context = {"state": runner.job_state(job), "check": job.kind == CHECK_KIND}
+    return render(request, "people/import_progress.html", context)
 
 
 @login_required

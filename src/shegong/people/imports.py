@@ -31,7 +31,7 @@ from shegong.core.bulk import JsonText, bulk_writing, gc_paused, insert_rows, re
 from shegong.core.db import exclusive_lock, retrying_atomic
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import AuditAction, AuditEntry
-from shegong.core.sheets import SheetRow, fold, fold_header
+from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.core.text import xlsx_put, xlsx_row, xml_text
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
@@ -266,21 +266,16 @@ def _date_from_text(text: str) -> datetime.date | None:
 
 def _id_text(value: Any) -> tuple[str, str | None]:
     """The ID number as text, or why it was spoiled by being stored as a number (a spreadsheet
-    keeps 15 significant digits, so an 18-digit number has lost its last ones)."""
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        text = str(int(value)) if float(value).is_integer() else str(value)
-        return text, _number_lost_message() if len(text) > 15 else None
-    text = fold(value)
-    if SCIENTIFIC.match(text):
+    keeps 15 significant digits, so an 18-digit number has lost its last ones). A leading
+    apostrophe (Excel's text mark typed into a CSV) is dropped."""
+    text, lost = code_text(value)
+    if lost:
         return text, _number_lost_message()
     return rules.normalize_id_number(text), None
 
 
-SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
-
-
 def _number_lost_message() -> str:  # translated only when shown: gettext per row is slow
-    return _("公民身份号码被存成了数字,末几位已丢失;请把该列设为文本后重新录入")
+    return digits_lost_message(LABELS["id_number"])
 
 
 @functools.lru_cache(maxsize=4096)

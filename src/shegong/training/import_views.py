@@ -4,11 +4,9 @@ caller's own upload (kept in their session) and re-checks scope on confirm."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -17,9 +15,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.core import uploads
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
-from shegong.core.sheets import SheetError, SheetRow, read_sheet
+from shegong.core.sheets import SheetError, SheetRow, SheetTable
 from shegong.core.types import AuthedRequest
 from shegong.orgs.forms import SheetUploadForm
 from shegong.people.imports import errors_workbook
@@ -36,39 +35,30 @@ def _require_import(request: AuthedRequest) -> None:
         raise Http404
 
 
-def _folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _keep(
+    request: AuthedRequest, key: str, form: SheetUploadForm, aliases: dict[str, str], **extra: Any
+) -> SheetTable:
+    """Store the upload and read it once (bounded); the rows are kept beside it for the error
+    sheet and the confirm. SheetError when it is no readable sheet (then nothing is kept)."""
+    upload = form.cleaned_data["file"]
+    _forget(request, key)
+    name = uploads.upload_keep(upload)
+    table = uploads.upload_read(name, aliases, form.read_options())
+    request.session[key] = {"file": name, "name": upload.name, **extra}
+    return table
 
 
-def _keep(request: AuthedRequest, key: str, upload: Any, **extra: Any) -> Path:
-    stored = _folder() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    stored.write_bytes(upload.read())
-    previous = _stored(request, key)
-    if previous is not None:
-        previous.unlink(missing_ok=True)
-    request.session[key] = {"file": stored.name, "name": upload.name, **extra}
-    return stored
-
-
-def _stored(request: AuthedRequest, key: str) -> Path | None:
+def _kept(request: AuthedRequest, key: str) -> SheetTable | None:
     kept = request.session.get(key)
     if not isinstance(kept, dict):
         return None
-    path = _folder() / str(kept.get("file", ""))
-    return path if kept.get("file") and path.exists() else None
-
-
-def _read(path: Path, aliases: dict[str, str]) -> tuple[list[str], list[SheetRow]]:
-    return read_sheet(path, path.name, aliases)
+    return uploads.rows_load(str(kept.get("file", "")))
 
 
 def _forget(request: AuthedRequest, key: str) -> None:
-    path = _stored(request, key)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    request.session.pop(key, None)
+    kept = request.session.pop(key, None)
+    if isinstance(kept, dict):
+        uploads.upload_discard(str(kept.get("file", "")))
 
 
 def _marked(
@@ -93,33 +83,32 @@ def attendance_import(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SheetUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "course": course}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        stored = _keep(request, ATTENDANCE, upload, course=course.pk)
         try:
-            columns, rows = _read(stored, imports.ATTENDANCE_ALIASES)
+            table = _keep(request, ATTENDANCE, form, imports.ATTENDANCE_ALIASES, course=course.pk)
         except SheetError as exc:
             form.add_error("file", str(exc))
         else:
             plan = imports.attendance_import_plan(
-                course=course, rows=rows, columns=columns, acting_user=request.user
+                course=course, rows=table.rows, columns=table.columns, acting_user=request.user
             )
-            context.update(plan=plan, filename=upload.name, shown_errors=plan.errors[:SHOWN_ERRORS])
+            context.update(
+                plan=plan,
+                filename=form.cleaned_data["file"].name,
+                shown_errors=plan.errors[:SHOWN_ERRORS],
+                notes=table.notes,
+            )
     return render(request, "training/import_attendance.html", context)
 
 
 def _attendance_upload(request: AuthedRequest) -> tuple[Any, list[str], list[SheetRow], Any]:
-    stored = _stored(request, ATTENDANCE)
-    if stored is None:
+    table = _kept(request, ATTENDANCE)
+    if table is None:
         raise Http404
     course = selectors.course_get(viewer=request.user, pk=request.session[ATTENDANCE]["course"])
-    try:
-        columns, rows = _read(stored, imports.ATTENDANCE_ALIASES)
-    except SheetError as exc:
-        raise Http404 from exc
     plan = imports.attendance_import_plan(
-        course=course, rows=rows, columns=columns, acting_user=request.user
+        course=course, rows=table.rows, columns=table.columns, acting_user=request.user
     )
-    return course, columns, rows, plan
+    return course, table.columns, table.rows, plan
 
 
 @login_required
@@ -161,30 +150,31 @@ def exam_import(request: AuthedRequest) -> HttpResponse:
     form = SheetUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        stored = _keep(request, EXAMS, upload)
         try:
-            columns, rows = _read(stored, imports.EXAM_ALIASES)
+            table = _keep(request, EXAMS, form, imports.EXAM_ALIASES)
         except SheetError as exc:
             form.add_error("file", str(exc))
         else:
-            plan = imports.exam_import_plan(rows=rows, columns=columns, acting_user=request.user)
-            context.update(plan=plan, filename=upload.name, shown_errors=plan.errors[:SHOWN_ERRORS])
+            plan = imports.exam_import_plan(
+                rows=table.rows, columns=table.columns, acting_user=request.user
+            )
+            context.update(
+                plan=plan,
+                filename=form.cleaned_data["file"].name,
+                shown_errors=plan.errors[:SHOWN_ERRORS],
+                notes=table.notes,
+            )
     return render(request, "training/import_exams.html", context)
 
 
 def _exam_upload(request: AuthedRequest) -> tuple[list[str], list[SheetRow], Any]:
-    stored = _stored(request, EXAMS)
-    if stored is None:
+    table = _kept(request, EXAMS)
+    if table is None:
         raise Http404
-    try:
-        columns, rows = _read(stored, imports.EXAM_ALIASES)
-    except SheetError as exc:
-        raise Http404 from exc
     return (
-        columns,
-        rows,
-        imports.exam_import_plan(rows=rows, columns=columns, acting_user=request.user),
+        table.columns,
+        table.rows,
+        imports.exam_import_plan(rows=table.rows, columns=table.columns, acting_user=request.user),
     )
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from shegong.core.access import Permission, has_permission, path_q
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.errors import RowError, ServiceError
-from shegong.core.sheets import SheetRow, fold, fold_header
+from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.people import rules as people_rules
 from shegong.people.imports import CellError, parse_date
 from shegong.people.models import Worker, WorkerStatus
@@ -85,7 +85,10 @@ class _Finder:
 
     def find(self, row: SheetRow) -> tuple[Worker | None, RowError | None]:
         name = fold(row.values.get(NAME))
-        number = people_rules.normalize_id_number(fold(row.values.get(ID)))
+        text, lost = code_text(row.values.get(ID))
+        if lost:
+            return None, RowError(row.number, ID, text, digits_lost_message(ID))
+        number = people_rules.normalize_id_number(text)
         community = fold(row.values.get(COMMUNITY))
         if not name:
             return None, RowError(row.number, NAME, None, _("请填写姓名"))

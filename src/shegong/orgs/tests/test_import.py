@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from shegong.conftest import Personas, Tree
 from shegong.core.sheets import read_sheet
-from shegong.orgs import services
+from shegong.orgs import imports as services
 from shegong.orgs.models import CommunityProfile, Unit
 
 HEADER = [

@@ -10,7 +10,7 @@ from shegong.conftest import Personas, Tree
 from shegong.core.errors import ServiceError
 from shegong.core.models import Membership, Role, User
 from shegong.core.sheets import read_sheet
-from shegong.orgs import services
+from shegong.orgs import imports, services
 from shegong.orgs.models import Unit
 from shegong.people.models import Worker
 from shegong.people.tests.factories import register
@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 HEADER = ["代码", "名称", "层级", "上级代码"]
 
 
-def _plan(user: User, *rows: list[str]) -> services.UnitImportPlan:
+def _plan(user: User, *rows: list[str]) -> imports.UnitImportPlan:
     content = "\n".join(",".join(line) for line in [HEADER, *rows]).encode()
-    columns, sheet_rows = read_sheet(content, "units.csv", services.UNIT_SHEET_ALIASES)
-    return services.units_import_plan(rows=sheet_rows, columns=columns, acting_user=user)
+    columns, sheet_rows = read_sheet(content, "units.csv", imports.UNIT_SHEET_ALIASES)
+    return imports.units_import_plan(rows=sheet_rows, columns=columns, acting_user=user)
 
 
 def _a1_under_street_b(tree: Tree) -> list[str]:
@@ -65,7 +65,7 @@ def test_a_street_manager_still_renames_a_community_by_import(
     row = [tree.community_a1.code, "甲一新社区", "社区", tree.street_a.code]
     plan = _plan(personas.street_a_manager, row)
     assert plan.ok and plan.updates == 1
-    services.units_import_apply(plan=plan, acting_user=personas.street_a_manager)
+    imports.units_import_apply(plan=plan, acting_user=personas.street_a_manager)
     assert Unit.objects.get(pk=tree.community_a1.pk).name == "甲一新社区"
 
 
@@ -73,7 +73,7 @@ def test_who_holds_both_streets_moves_a_community_by_import(tree: Tree, personas
     worker = register(tree.community_a1, personas.district_admin)
     plan = _plan(personas.district_admin, _a1_under_street_b(tree))
     assert plan.ok and plan.updates == 1
-    services.units_import_apply(plan=plan, acting_user=personas.district_admin)
+    imports.units_import_apply(plan=plan, acting_user=personas.district_admin)
     worker.refresh_from_db()
     assert worker.unit_path.startswith(tree.street_b.path)
 

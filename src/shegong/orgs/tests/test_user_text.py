@@ -7,7 +7,7 @@ import pytest
 from shegong.conftest import Personas, Tree
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import read_sheet
-from shegong.orgs import services
+from shegong.orgs import imports, services
 from shegong.orgs.models import Unit, UnitKind
 
 HEADER = ["代码", "名称", "层级", "上级代码"]
@@ -39,8 +39,8 @@ def test_the_unit_import_reports_a_control_character_as_a_row_error(
 ) -> None:
     lines = [HEADER, ["110101001009", "甲九\x1b社区", "社区", "110101001000"]]
     content = "\n".join(",".join(line) for line in lines).encode()
-    columns, rows = read_sheet(content, "u.csv", services.UNIT_SHEET_ALIASES)
-    plan = services.units_import_plan(
+    columns, rows = read_sheet(content, "u.csv", imports.UNIT_SHEET_ALIASES)
+    plan = imports.units_import_plan(
         rows=rows, columns=columns, acting_user=personas.street_a_manager
     )
     assert [(e.row, e.column, e.reason) for e in plan.errors] == [

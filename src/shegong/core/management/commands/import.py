@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import User
-from shegong.core.sheets import SheetError, read_sheet
+from shegong.core.sheets import SheetError, SheetTable, read_table
 
 
 def _acting_user(username: str | None) -> User:
@@ -56,14 +56,21 @@ class Command(BaseCommand):
         elif what == "workers":
             self._workers(path, user, dry_run=options["dry_run"])
 
-    def _units(self, path: Path, user: User, *, dry_run: bool) -> None:
-        from shegong.orgs import services
-
+    def _read(self, path: Path, aliases: dict[str, str]) -> SheetTable:
+        """The file read once, bounded; a file that is no sheet gives its one Chinese sentence."""
         try:
-            columns, rows = read_sheet(path, path.name, services.UNIT_SHEET_ALIASES)
+            table = read_table(path, path.name, aliases)
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
-        plan = services.units_import_plan(rows=rows, columns=columns, acting_user=user)
+        for note in table.notes:
+            self.stdout.write(note)
+        return table
+
+    def _units(self, path: Path, user: User, *, dry_run: bool) -> None:
+        from shegong.orgs import imports as services
+
+        table = self._read(path, services.UNIT_SHEET_ALIASES)
+        plan = services.units_import_plan(rows=table.rows, columns=table.columns, acting_user=user)
         if not plan.ok:
             print_errors(self, plan.errors)
             raise CommandError("导入失败")
@@ -71,17 +78,17 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"校验通过(未写入):{summary}")
             return
-        services.units_import_apply(plan=plan, acting_user=user)
+        try:
+            services.units_import_apply(plan=plan, acting_user=user)
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
 
     def _workers(self, path: Path, user: User, *, dry_run: bool) -> None:
         from shegong.people import imports
 
-        try:
-            columns, rows = read_sheet(path, path.name, imports.WORKER_SHEET_ALIASES)
-        except SheetError as exc:
-            raise CommandError(str(exc)) from exc
-        plan = imports.workers_import_plan(rows=rows, columns=columns, acting_user=user)
+        table = self._read(path, imports.WORKER_SHEET_ALIASES)
+        plan = imports.workers_import_plan(rows=table.rows, columns=table.columns, acting_user=user)
         if not plan.ok:
             print_errors(self, plan.errors)
             raise CommandError("导入失败")
