@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _lazy
 
 from shegong.core.models import Role
 
@@ -120,6 +121,34 @@ def has_permission(viewer: User, permission: Permission, unit: Unit | None = Non
         permission in perms and (unit is None or unit.path.startswith(path))
         for path, perms in _grants(viewer)
     )
+
+
+_REFUSALS = {
+    Permission.EDIT: _lazy("您没有权限修改%(unit)s的数据"),
+    Permission.PERSONAL_DATA: _lazy("您没有查看%(unit)s个人信息的权限"),
+    Permission.AUDIT: _lazy("您没有查看%(unit)s审计记录的权限"),
+    Permission.IMPORT: _lazy("您没有向%(unit)s导入数据的权限"),
+}
+
+
+def require(
+    viewer: User,
+    permission: Permission,
+    unit: Unit | None = None,
+    *,
+    message: str | None = None,
+    field: str | None = None,
+) -> None:
+    """Refuse (ServiceError, nothing written) unless the viewer holds `permission` on `unit`
+    (on any unit, when None). The one check every service makes before it writes; `message`
+    may name the area ("您没有权限管理%(unit)s的待遇"), `%(unit)s` becoming the unit's name."""
+    if has_permission(viewer, permission, unit):
+        return
+    from shegong.core.errors import ServiceError
+
+    text = str(message if message is not None else _REFUSALS[permission])
+    name = unit.name if unit is not None else str(_lazy("该单位"))
+    raise ServiceError(text % {"unit": name} if "%(unit)s" in text else text, field=field)
 
 
 def in_scope(viewer: User, unit: Unit) -> bool:

@@ -71,7 +71,9 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("操作人"),
     )
-    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
+    # A kind of event: AuditAction or an area's own kinds (core/audit.py audit_kinds); not
+    # database choices, so a new kind needs no migration of this table.
+    action = models.CharField(_("操作"), max_length=40)
     target_type = models.CharField(_("对象类型"), max_length=64)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     target_repr = models.CharField(_("对象"), max_length=200, blank=True)
@@ -97,6 +99,12 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self) -> str:
+        from shegong.core.audit import audit_kind_label
+
+        return audit_kind_label(self.action)
 
 
 class ApiToken(models.Model):

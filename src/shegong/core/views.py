@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from shegong.core import selectors, services
 from shegong.core.access import Permission, ScopeDenied, has_permission
+from shegong.core.audit import audit_kind_choices
 from shegong.core.errors import ServiceError
 from shegong.core.forms import ThrottledAuthenticationForm, UserCreateForm
-from shegong.core.models import AuditAction, User
+from shegong.core.models import User
 from shegong.core.throttle import lockout_message
 from shegong.core.types import AuthedRequest
 from shegong.orgs import selectors as org_selectors
@@ -115,7 +116,7 @@ def audit(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "core/audit.html",
-        {"page": page, "actions": AuditAction.choices, "filters": request.GET},
+        {"page": page, "actions": audit_kind_choices(), "filters": request.GET},
     )
 
 

@@ -4,7 +4,7 @@ page polls. Every route acts on the caller's own upload or job, scoped by the se
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -70,6 +70,8 @@ class CheckSummary:
     error_rows: int
     notes: list[str]
     sheet: str
+    # What the check says once about the whole file (e.g. personal data not compared).
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,7 @@ class CheckSummary:
             error_rows=plan.error_rows,
             notes=table.notes,
             sheet=table.sheet_name,
+            notices=[str(notice) for notice in plan.notices],
         )
 
     def save(self, name: str) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime
 import gc
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,15 +107,22 @@ def test_reserved_ids_become_the_rows_ids_and_later_rows_come_after() -> None:
     assert min(reserve_ids(AuditEntry, 2)) > later.pk
 
 
-def test_a_web_process_never_pauses_the_collector() -> None:
-    import importlib
-
-    import shegong.wsgi
-    from shegong.core.bulk import gc_pause_allowed
-
-    importlib.reload(shegong.wsgi)  # what serving requests runs first
-    try:
-        with gc_paused():
-            assert gc.isenabled()
-    finally:
-        gc_pause_allowed(True)
+def test_a_web_process_never_pauses_the_collector(tmp_path: Path) -> None:
+    # What a gunicorn worker runs first, in a process of its own (shegong.wsgi also checks
+    # the configuration, so it gets a data folder of its own).
+    probe = (
+        "import gc, shegong.wsgi\n"
+        "from shegong.core.bulk import gc_paused\n"
+        "with gc_paused():\n"
+        "    print('enabled' if gc.isenabled() else 'paused')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "SHEGONG_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "enabled"

@@ -8,21 +8,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shegong.core.actors import system_actor
 from shegong.core.errors import RowError, ServiceError
 from shegong.core.models import User
 from shegong.core.sheets import SheetError, SheetTable, read_table
 
 
 def _acting_user(username: str | None) -> User:
+    """The login whose scope the command takes, or the system actor (every right, audited
+    as 系统) when none is named."""
     if username:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"用户 {username} 不存在或已停用")
         return user
-    superuser = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    if superuser is None:
-        raise CommandError("请用 --user 指定以哪个账号的权限导入(或先创建超级管理员)")
-    return superuser
+    return system_actor()
 
 
 def print_errors(command: BaseCommand, errors: list[RowError]) -> None:

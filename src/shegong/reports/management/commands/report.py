@@ -44,8 +44,10 @@ def _viewer(username: str | None) -> User:
         if user is None:
             raise CommandError(f"用户 {username} 不存在或已停用")
         return user
-    # The operator at the console: an unsaved superuser that sees every unit.
-    return User(username="console", is_active=True, is_superuser=True)
+    # The operator at the console: the system actor, which sees every unit.
+    from shegong.core.actors import system_actor
+
+    return system_actor()
 
 
 class Command(BaseCommand):
