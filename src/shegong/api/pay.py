@@ -25,10 +25,16 @@ from shegong.pay.services import LINE_MONEY_FIELDS
 
 
 class PayRunSerializer(serializers.ModelSerializer[PayRun]):
+    """A run with the totals of the lines the caller sees (`context["totals"]`, from
+    selectors.runs_totals): a clerk of one community gets their community's part."""
+
     unit = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     period = serializers.DateField(format="%Y-%m", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    partial_totals = serializers.SerializerMethodField(
+        help_text="批次覆盖更大范围时为 true:人数和合计只含您所辖单位的人员"
+    )
 
     class Meta:
         model = PayRun
@@ -41,6 +47,7 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
             "status_label",
             "corrects",
             "note",
+            "partial_totals",
             "headcount",
             "gross",
             "employer_contributions",
@@ -51,6 +58,29 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
             "approved_at",
         ]
         read_only_fields = fields
+
+    def _totals(self, run: PayRun) -> dict[str, Any]:
+        return dict(self.context["totals"][run.pk])
+
+    def get_partial_totals(self, run: PayRun) -> bool:
+        return bool(self._totals(run)["partial"])
+
+    def to_representation(self, instance: PayRun) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        totals = self._totals(instance)
+        for name in ("headcount", *selectors.RUN_TOTAL_FIELDS):
+            data[name] = self.fields[name].to_representation(totals[name])
+        return dict(data)
+
+
+def runs_out(viewer: Any, runs: list[PayRun]) -> Any:
+    """The runs as the viewer may see their totals."""
+    totals = selectors.runs_totals(viewer=viewer, runs=runs)
+    return PayRunSerializer(runs, many=True, context={"totals": totals}).data
+
+
+def run_out(viewer: Any, run: PayRun) -> Any:
+    return runs_out(viewer, [run])[0]
 
 
 class PayRunCreateSerializer(serializers.Serializer[Any]):
@@ -100,10 +130,10 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(PayRunSerializer(page, many=True).data)
+        return self.get_paginated_response(runs_out(viewer_of(request), list(page or [])))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(PayRunSerializer(self.get_object()).data)
+        return Response(run_out(viewer_of(request), self.get_object()))
 
     @extend_schema(request=PayRunCreateSerializer, responses={201: PayRunSerializer})
     def create(self, request: Request) -> Response:
@@ -130,7 +160,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
         except (ServiceError, ValueError) as exc:
             raise_validation(exc if isinstance(exc, ServiceError) else ServiceError(str(exc)))
             raise
-        return Response(PayRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(run_out(viewer, run), status=status.HTTP_201_CREATED)
 
     def _act(self, change: Any) -> Response:
         run = self.get_object()
@@ -138,7 +168,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
             run = change(run=run, acting_user=viewer_of(self.request))
         except ServiceError as exc:
             raise_validation(exc)
-        return Response(PayRunSerializer(run).data)
+        return Response(run_out(viewer_of(self.request), run))
 
     @extend_schema(request=None, responses=PayRunSerializer)
     @action(detail=True, methods=["post"])
