@@ -61,3 +61,15 @@ def test_an_id_that_is_not_a_number_answers_404(personas: Personas, pk: str) -> 
     client = client_for(personas.street_a_manager)
     for prefix in ("/api/workers/", "/api/pay-runs/", "/api/training/", "/api/appraisal/cycles/"):
         assert client.get(f"{prefix}{pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_reports_and_figures_at_the_edges_of_the_calendar_do_not_fail(
+    tree: Tree, personas: Personas, day: str
+) -> None:
+    register(tree.community_a1, personas.street_a_manager)
+    client = client_for(personas.street_a_manager)
+    structure = client.get(reverse("reports:structure"), {"as_of": day, "compare": day})
+    assert structure.status_code in (200, 400)
+    figures = client.get(reverse("training-figures"), {"from": day, "to": "9999-12-31"})
+    assert figures.status_code in (200, 400)
