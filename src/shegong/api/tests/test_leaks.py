@@ -85,3 +85,47 @@ def test_the_api_schema_and_docs_refuse_anonymous_callers(db: None, name: str) -
 @pytest.mark.parametrize("name", ["api-schema", "api-docs"])
 def test_the_api_schema_and_docs_answer_a_logged_in_caller(personas: Personas, name: str) -> None:
     assert client_for(personas.community_a1_clerk).get(reverse(name)).status_code == 200
+
+
+@pytest.fixture
+def moved_away(tree: Tree, personas: Personas) -> dict[str, str]:
+    """A worker of 甲一社区 since 2020 who moved to street B's 乙一社区 in 2024, and one who
+    moved within street A."""
+    from shegong.people import services as people_services
+
+    gone = register(tree.community_a1, personas.street_a_manager, name="调往乙街道者")
+    people_services.worker_move(
+        worker=gone,
+        community=tree.community_b1,
+        date=datetime.date(2024, 3, 1),
+        acting_user=personas.district_admin,
+    )
+    stayed = register(tree.community_a1, personas.street_a_manager, name="街道内调动者")
+    people_services.worker_move(
+        worker=stayed,
+        community=tree.community_a2,
+        date=datetime.date(2024, 3, 1),
+        acting_user=personas.street_a_manager,
+    )
+    return {"as_of": "2022-06-30"}
+
+
+def test_a_roster_as_of_a_past_date_withholds_workers_now_outside_the_viewers_scope(
+    personas: Personas, moved_away: dict[str, str]
+) -> None:
+    client = client_for(personas.street_a_manager)
+    page = client.get(reverse("people:list"), moved_away).content.decode()
+    api = client.get(reverse("worker-list"), moved_away).json()
+    names = [row["name"] for row in api["results"]]
+    assert "调往乙街道者" not in page and "调往乙街道者" not in names
+    # Still in street A (now in 甲二社区): listed, in the community they were in then.
+    assert "街道内调动者" in page and names == ["街道内调动者"]
+    assert api["results"][0]["community_name"] == "甲一社区"
+
+
+def test_a_clerk_does_not_see_in_a_past_roster_a_worker_who_moved_to_the_next_community(
+    personas: Personas, moved_away: dict[str, str]
+) -> None:
+    client = client_for(personas.community_a1_clerk)
+    page = client.get(reverse("people:list"), moved_away).content.decode()
+    assert "街道内调动者" not in page and "调往乙街道者" not in page
