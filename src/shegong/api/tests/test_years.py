@@ -73,3 +73,10 @@ def test_reports_and_figures_at_the_edges_of_the_calendar_do_not_fail(
     assert structure.status_code in (200, 400)
     figures = client.get(reverse("training-figures"), {"from": day, "to": "9999-12-31"})
     assert figures.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("kind", ["²", "99999999999999999999", "-1", "abc"])
+def test_a_unit_kind_that_is_not_a_level_lists_every_unit(personas: Personas, kind: str) -> None:
+    response = client_for(personas.street_a_manager).get(reverse("unit-list"), {"kind": kind})
+    assert response.status_code == 200
+    assert response.json()["count"] == 3  # street A and its two communities
