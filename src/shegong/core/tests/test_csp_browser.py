@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from shegong.conftest import PASSWORD, Personas
+from shegong.conftest import PASSWORD, Personas, Tree
 from shegong.core.tests.test_browser import (  # noqa: F401 - fixtures
     _live_server_on_plain_http,
     _submit_login,
@@ -18,6 +18,7 @@ from shegong.core.tests.test_browser import (  # noqa: F401 - fixtures
     page,
 )
 from shegong.tasks.models import Job, JobStatus
+from shegong.training.tests.factories import make_course
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,21 @@ def test_a_jobs_progress_updates_itself_without_inline_script(
     Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, progress=10, message="全部完成")
     expect(page.locator("#job-progress")).to_have_text("10")
     expect(page.locator("#job-message")).to_have_text("全部完成")
+
+
+def test_the_print_button_of_a_sign_in_sheet_prints_without_inline_script(
+    page: Page,  # noqa: F811
+    live_server: LiveServer,
+    tree: Tree,
+    personas: Personas,
+    violations: list[str],
+) -> None:
+    course = make_course(tree.street_a, personas.street_a_manager, title="打印签到表班")
+    page.add_init_script("window.print = function () { window.printed = true; };")
+    _submit_login(page, live_server.url, personas.street_a_manager.username, PASSWORD)
+    page.goto(f"{live_server.url}/training/{course.pk}/sheet/")
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.printed === true")
 
 
 def test_the_api_docs_render_under_the_policy(
