@@ -142,7 +142,7 @@ def runs_totals(*, viewer: User, runs: list[PayRun]) -> dict[int, dict[str, Any]
         for pk in partial:
             row = found.get(pk, {})
             out[pk] = {"partial": True, "headcount": row.get("headcount", 0)} | {
-                f: row.get(f) if row.get(f) is not None else rules.ZERO for f in RUN_TOTAL_FIELDS
+                f: rules.fen(row.get(f) or rules.ZERO) for f in RUN_TOTAL_FIELDS
             }
     return out
 

@@ -129,3 +129,15 @@ def test_a_clerk_does_not_see_in_a_past_roster_a_worker_who_moved_to_the_next_co
     client = client_for(personas.community_a1_clerk)
     page = client.get(reverse("people:list"), moved_away).content.decode()
     assert "街道内调动者" not in page and "调往乙街道者" not in page
+
+
+def test_the_pay_runs_page_shows_a_clerk_only_their_communitys_totals(
+    tree: Tree, personas: Personas, street_run: int
+) -> None:
+    lines = PayLine.objects.filter(run_id=street_run)
+    own = lines.get(unit_path=tree.community_a1.path)
+    whole = sum(line.gross for line in lines)
+    clerk_page = client_for(personas.community_a1_clerk).get(reverse("pay:runs")).content.decode()
+    assert f">{own.gross}<" in clerk_page and f">{whole}<" not in clerk_page
+    manager_page = client_for(personas.street_a_manager).get(reverse("pay:runs")).content.decode()
+    assert f">{whole}<" in manager_page
