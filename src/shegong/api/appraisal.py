@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shegong.api.fields import ID_PATTERN
 from shegong.api.views import viewer_of
 from shegong.appraisal import documents, selectors, services
 from shegong.appraisal.models import Cycle, Indicator, Scheme, SchemePart
@@ -99,6 +100,7 @@ class AppraisalCycleViewSet(viewsets.ReadOnlyModelViewSet[Cycle]):
     """Appraisal cycles the caller sees; a cycle out of scope answers 404."""
 
     serializer_class = CycleSerializer
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> Any:
         return selectors.cycle_list(viewer=viewer_of(self.request)).prefetch_related(

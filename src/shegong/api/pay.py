@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, id_field, query_year
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.errors import ServiceError
 from shegong.pay import selectors, services
@@ -25,10 +26,16 @@ from shegong.pay.services import LINE_MONEY_FIELDS
 
 
 class PayRunSerializer(serializers.ModelSerializer[PayRun]):
+    """A run with the totals of the lines the caller sees (`context["totals"]`, from
+    selectors.runs_totals): a clerk of one community gets their community's part."""
+
     unit = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    period = serializers.DateField(format="%Y-%m", read_only=True)
+    period = serializers.SerializerMethodField(help_text="YYYY-MM")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    partial_totals = serializers.SerializerMethodField(
+        help_text="批次覆盖更大范围时为 true:人数和合计只含您所辖单位的人员"
+    )
 
     class Meta:
         model = PayRun
@@ -41,6 +48,7 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
             "status_label",
             "corrects",
             "note",
+            "partial_totals",
             "headcount",
             "gross",
             "employer_contributions",
@@ -52,11 +60,37 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
         ]
         read_only_fields = fields
 
+    def get_period(self, run: PayRun) -> str:
+        return run.period.strftime("%Y-%m")
+
+    def _totals(self, run: PayRun) -> dict[str, Any]:
+        return dict(self.context["totals"][run.pk])
+
+    def get_partial_totals(self, run: PayRun) -> bool:
+        return bool(self._totals(run)["partial"])
+
+    def to_representation(self, instance: PayRun) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        totals = self._totals(instance)
+        for name in ("headcount", *selectors.RUN_TOTAL_FIELDS):
+            data[name] = self.fields[name].to_representation(totals[name])
+        return dict(data)
+
+
+def runs_out(viewer: Any, runs: list[PayRun]) -> Any:
+    """The runs as the viewer may see their totals."""
+    totals = selectors.runs_totals(viewer=viewer, runs=runs)
+    return PayRunSerializer(runs, many=True, context={"totals": totals}).data
+
+
+def run_out(viewer: Any, run: PayRun) -> Any:
+    return runs_out(viewer, [run])[0]
+
 
 class PayRunCreateSerializer(PlainTextInput):
     unit = serializers.CharField(help_text="单位代码")
     period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
-    corrects = serializers.IntegerField(required=False, help_text="更正的已审批批次编号")
+    corrects = id_field(required=False, help_text="更正的已审批批次编号")
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, label="说明")
 
 
@@ -75,6 +109,8 @@ class PayLineSerializer(serializers.ModelSerializer[PayLine]):
             "performance_grade",
             *LINE_MONEY_FIELDS,
         ]
+        # Amounts are null for a caller without the personal-data permission.
+        extra_kwargs = {name: {"allow_null": True} for name in LINE_MONEY_FIELDS}
 
     def to_representation(self, instance: PayLine) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -88,22 +124,21 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
 
     serializer_class = PayRunSerializer
     http_method_names = ["get", "post", "head", "options"]
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> Any:
-        year = self.request.query_params.get("year", "")
-        return selectors.run_list(
-            viewer=viewer_of(self.request), year=int(year) if year.isdigit() else None
-        )
+        return selectors.run_list(viewer=viewer_of(self.request), year=query_year(self.request))
 
     def get_object(self) -> PayRun:
         return selectors.run_get(viewer=viewer_of(self.request), pk=int(self.kwargs["pk"]))
 
+    @extend_schema(parameters=[OpenApiParameter("year", YEAR_PARAMETER_SCHEMA)])
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(PayRunSerializer(page, many=True).data)
+        return self.get_paginated_response(runs_out(viewer_of(request), list(page or [])))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(PayRunSerializer(self.get_object()).data)
+        return Response(run_out(viewer_of(request), self.get_object()))
 
     @extend_schema(
         request=PayRunCreateSerializer, responses={201: PayRunSerializer, 200: PayRunSerializer}
@@ -134,7 +169,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
         except (ServiceError, ValueError) as exc:
             raise_validation(exc if isinstance(exc, ServiceError) else ServiceError(str(exc)))
             raise
-        return Response(PayRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(run_out(viewer, run), status=status.HTTP_201_CREATED)
 
     def _act(self, change: Any) -> Response:
         run = self.get_object()
@@ -142,7 +177,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
             run = change(run=run, acting_user=viewer_of(self.request))
         except ServiceError as exc:
             raise_validation(exc)
-        return Response(PayRunSerializer(run).data)
+        return Response(run_out(viewer_of(self.request), run))
 
     @extend_schema(request=None, responses=PayRunSerializer)
     @action(detail=True, methods=["post"])

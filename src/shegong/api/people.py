@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shegong.api.fields import ID_PATTERN
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
@@ -32,6 +33,7 @@ from shegong.people.models import (
     RepresentativeRole,
     Source,
     Worker,
+    WorkerStatus,
 )
 from shegong.people.services import EXIT_REASONS
 
@@ -106,6 +108,15 @@ class WorkerSerializer(serializers.ModelSerializer[Worker]):
             "status",
             "is_dual_role",
         ]
+
+    def to_representation(self, instance: Worker) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        placed = getattr(instance, "placed_unit_code", None)
+        if placed is not None:  # a list as of a date: where they were then
+            data["community"] = placed
+            data["community_name"] = getattr(instance, "placed_unit_name", "")
+            data["status"] = WorkerStatus.ACTIVE  # placed on that day
+        return data
 
     def _shown(self, worker: Worker) -> selectors.PersonalData:
         return selectors.personal_data_for(
@@ -209,6 +220,7 @@ class WorkerViewSet(viewsets.GenericViewSet[Worker]):
     """Community workers in the caller's scope; a worker out of scope answers 404."""
 
     serializer_class = WorkerSerializer
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:

@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, id_field, query_year, year_field
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
@@ -101,13 +102,13 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
 
 
 class EnrolInputSerializer(serializers.Serializer[Any]):
-    workers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    workers = serializers.ListField(child=id_field(), min_length=1, max_length=1000)
 
 
 class AttendanceInputSerializer(serializers.Serializer[Any]):
     day = serializers.DateField()
     present = serializers.ListField(
-        child=serializers.IntegerField(), help_text="到场的报名编号(enrolment id)"
+        child=id_field(), max_length=1000, help_text="到场的报名编号(enrolment id)"
     )
 
 
@@ -132,9 +133,9 @@ class RegistrationSerializer(serializers.ModelSerializer[ExamRegistration]):
 
 
 class RegistrationInputSerializer(serializers.Serializer[Any]):
-    worker = serializers.IntegerField()
+    worker = id_field()
     level = serializers.CharField(help_text=LEVEL_HELP)
-    year = serializers.IntegerField()
+    year = year_field()
 
     def validate_level(self, value: str) -> str:
         return _choice(value, EXAM_LEVELS, "请选择报考级别")
@@ -163,13 +164,13 @@ class TrainingViewSet(viewsets.GenericViewSet[Course]):
 
     serializer_class = CourseSerializer
     queryset = Course.objects.none()  # for the schema; reads go through the selectors
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> Any:
-        year = self.request.query_params.get("year", "")
         return selectors.course_list(
             viewer=viewer_of(self.request),
-            year=int(year) if year.isdigit() else None,
+            year=query_year(self.request),
             kind=self.request.query_params.get("kind", ""),
         ).prefetch_related("target_posts")
 
@@ -177,7 +178,7 @@ class TrainingViewSet(viewsets.GenericViewSet[Course]):
         return selectors.course_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int), OpenApiParameter("kind")],
+        parameters=[OpenApiParameter("year", YEAR_PARAMETER_SCHEMA), OpenApiParameter("kind")],
         responses=CourseSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
@@ -216,7 +217,7 @@ class TrainingViewSet(viewsets.GenericViewSet[Course]):
     @extend_schema(
         methods=["POST"], request=EnrolInputSerializer, responses=EnrolmentSerializer(many=True)
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def enrolments(self, request: Request, pk: str) -> Response:
         viewer = viewer_of(request)
         course = self.get_object()
@@ -245,7 +246,7 @@ class TrainingViewSet(viewsets.GenericViewSet[Course]):
         request=AttendanceInputSerializer,
         responses=AttendanceRowSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attendance(self, request: Request, pk: str) -> Response:
         """A day's sign-in: GET who was marked present; POST who was present (the enrolments
         the caller may mark and leaves out are marked absent)."""
@@ -272,7 +273,7 @@ class TrainingViewSet(viewsets.GenericViewSet[Course]):
 
     @extend_schema(
         methods=["GET"],
-        parameters=[OpenApiParameter("year", int)],
+        parameters=[OpenApiParameter("year", YEAR_PARAMETER_SCHEMA)],
         responses=RegistrationSerializer(many=True),
         request=None,
     )
@@ -304,10 +305,7 @@ class TrainingViewSet(viewsets.GenericViewSet[Course]):
             return Response(
                 RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED
             )
-        year = request.query_params.get("year", "")
-        found = selectors.exam_registration_list(
-            viewer=viewer, year=int(year) if year.isdigit() else None
-        )
+        found = selectors.exam_registration_list(viewer=viewer, year=query_year(request))
         page = self.paginate_queryset(found)  # type: ignore[arg-type]
         return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
 

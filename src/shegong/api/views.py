@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -66,6 +66,14 @@ class CommunityProfileSerializer(serializers.ModelSerializer[CommunityProfile]):
         fields = list(org_services.PROFILE_FIELDS)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("kind", int, enum=list(UnitKind.values), description="层级"),
+            OpenApiParameter("q", description="名称或代码"),
+        ]
+    )
+)
 class UnitViewSet(viewsets.ReadOnlyModelViewSet[Unit]):
     """Org units in the caller's scope; a unit out of scope answers 404."""
 
@@ -77,7 +85,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet[Unit]):
         kind = self.request.query_params.get("kind")
         return org_selectors.unit_list(
             viewer=viewer_of(self.request),
-            kind=int(kind) if kind and kind.isdigit() else None,
+            kind=int(kind) if kind in {str(v) for v in UnitKind.values} else None,
             search=self.request.query_params.get("q", ""),
         )
 

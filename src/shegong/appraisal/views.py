@@ -42,6 +42,7 @@ from shegong.appraisal.models import (
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.net import client_address
+from shegong.core.params import parse_id
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
 
@@ -323,8 +324,9 @@ def score_peers(request: AuthedRequest, pk: int) -> HttpResponse:
     everyone = list(selectors.workers_in_cycle(viewer=request.user, cycle=cycle))
     scorer = None
     raw = request.GET.get("scorer", "")
-    if raw.isdigit():
-        scorer = next((w for w in everyone if w.pk == int(raw)), None)
+    if raw:
+        wanted = parse_id(raw)
+        scorer = next((w for w in everyone if w.pk == wanted), None)
         if scorer is None:
             raise Http404
     workers = [
@@ -367,9 +369,10 @@ def self_report(request: AuthedRequest, pk: int) -> HttpResponse:
             "appraisal/self_report.html",
             {"cycle": cycle, "choices": [(w, w.pk in reported) for w in workers]},
         )
-    if not raw.isdigit():
+    worker_pk = parse_id(raw)
+    if worker_pk is None:
         raise Http404
-    worker = selectors.worker_in_cycle_get(viewer=request.user, cycle=cycle, pk=int(raw))
+    worker = selectors.worker_in_cycle_get(viewer=request.user, cycle=cycle, pk=worker_pk)
     existing = selectors.self_report_get(cycle=cycle, worker=worker)
     form = SelfReportForm(request.POST or None, initial={"text": existing.text if existing else ""})
     if request.method == "POST" and form.is_valid():

@@ -148,6 +148,36 @@ def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
     return totals
 
 
+RUN_TOTAL_FIELDS = (
+    "gross",
+    "employer_contributions",
+    "personal_contributions",
+    "income_tax",
+    "net",
+    "total_cost",
+)
+
+
+def runs_totals(*, viewer: User, runs: list[PayRun]) -> dict[int, dict[str, Any]]:
+    """run_totals for several runs at once, by run id: the viewer's part of the runs that
+    cover more than their units is summed in one grouped query."""
+    out = {run.pk: run_totals(viewer=viewer, run=run) for run in runs if in_scope(viewer, run.unit)}
+    partial = [run.pk for run in runs if run.pk not in out]
+    if partial:
+        sums = (
+            PayLine.objects.filter(path_q(viewer, "unit_path"), run_id__in=partial)
+            .values("run_id")
+            .annotate(headcount=Count("id"), **{f: Sum(f) for f in RUN_TOTAL_FIELDS})
+        )
+        found = {row.pop("run_id"): row for row in sums}
+        for pk in partial:
+            row = found.get(pk, {})
+            out[pk] = {"partial": True, "headcount": row.get("headcount", 0)} | {
+                f: rules.fen(row.get(f) or rules.ZERO) for f in RUN_TOTAL_FIELDS
+            }
+    return out
+
+
 def line_get(*, viewer: User, pk: int) -> PayLine:
     """One payslip (a run's line for one worker), or 404 for missing and out of scope."""
     line = (

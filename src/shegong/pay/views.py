@@ -83,11 +83,14 @@ def _runs_page(request: AuthedRequest, form: RunForm, faults: list[str] | None =
     runs = Paginator(selectors.run_list(viewer=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # A run covering more than the viewer's units shows the totals of their part only.
+    totals = selectors.runs_totals(viewer=request.user, runs=list(runs))
     return render(
         request,
         "pay/runs.html",
         {
             "page": runs,
+            "rows": [(run, totals[run.pk]) for run in runs],
             "form": form,
             "faults": faults or [],
             "can_run": selectors.units_for_pay(viewer=request.user).exists(),

@@ -87,6 +87,8 @@ class WorkerFilters:
                 as_of = datetime.date.fromisoformat(text("as_of"))
             except ValueError:
                 as_of = None
+        if as_of is not None and not 1900 <= as_of.year <= 2100:
+            as_of = None  # no roster then; and ages counted back from it would not fit a date
         dual = text("dual_role")
         return cls(
             unit=text("unit"),
@@ -146,7 +148,10 @@ def worker_list(*, viewer: User, filters: WorkerFilters | None = None) -> QueryS
 
     Without `as_of`: by the worker's current (or last) community. With `as_of`: the workers
     placed, on that day, in a community the viewer sees; each row is annotated with
-    `placed_unit_name`, the community they were in then.
+    `placed_unit_name`, the community they were in then. A worker who has since moved out of
+    the viewer's scope is withheld: what the row would show of them (phone, education, status
+    …) is their current data, which is no longer the viewer's to see. The structure figures as
+    of that day still count them.
     """
     f = filters or WorkerFilters()
     workers = Worker.objects.select_related("community")
@@ -162,8 +167,9 @@ def worker_list(*, viewer: User, filters: WorkerFilters | None = None) -> QueryS
         if f.unit:
             unit = Unit.objects.filter(code=f.unit).only("path").first()
             placed = placed.filter(unit_path__startswith=unit.path) if unit else placed.none()
-        workers = workers.filter(Exists(placed)).annotate(
-            placed_unit_name=Subquery(placed.order_by("-start").values("unit__name")[:1])
+        workers = workers.filter(Exists(placed), worker_scope_q(viewer)).annotate(
+            placed_unit_name=Subquery(placed.order_by("-start").values("unit__name")[:1]),
+            placed_unit_code=Subquery(placed.order_by("-start").values("unit__code")[:1]),
         )
     day = f.as_of or timezone.localdate()
     if f.post:

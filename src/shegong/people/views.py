@@ -97,6 +97,7 @@ def worker_list(request: AuthedRequest) -> HttpResponse:
                 ("updated", _("最近更新")),
             ],
             "can_create": has_permission(request.user, Permission.EDIT),
+            "active_label": WorkerStatus.ACTIVE.label,  # as of a date: placed on that day
         },
     )
 

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.reports import rules
 
+# The years a report date may fall in: ages and tenures counted back from it stay real dates.
+DAY_YEARS = (1950, 2100)
+
 
 class StructureForm(forms.Form):
     """The dashboard's and the downloads' query: unit, dates, bands and standard."""
@@ -33,6 +36,20 @@ class StructureForm(forms.Form):
         max_value=Decimal(1000),
         decimal_places=1,
     )
+
+    def _in_range(self, name: str) -> datetime.date | None:
+        day: datetime.date | None = self.cleaned_data.get(name)
+        if day is not None and not DAY_YEARS[0] <= day.year <= DAY_YEARS[1]:
+            raise forms.ValidationError(
+                _("日期应在%(low)s年至%(high)s年之间") % {"low": DAY_YEARS[0], "high": DAY_YEARS[1]}
+            )
+        return day
+
+    def clean_as_of(self) -> datetime.date | None:
+        return self._in_range("as_of")
+
+    def clean_compare(self) -> datetime.date | None:
+        return self._in_range("compare")
 
     def clean_age_bands(self) -> tuple[int, ...]:
         try:

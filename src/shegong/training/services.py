@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, has_permission, path_q
+from shegong.core.access import Permission, has_permission, in_scope, path_q
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
@@ -341,11 +341,13 @@ def attendance_mark(
         e.pk: e for e in Enrolment.objects.filter(course=course).select_related("worker__community")
     }
     wanted = set(present)
-    unknown = wanted - set(enrolments)
-    if unknown:
-        raise ServiceError(_("签到名单中有未报名本班的人员"), field="present")
     shown = set(enrolments) if scope is None else set(scope) & set(enrolments)
-    shown |= wanted
+    # An enrolment of a worker outside the user's scope is as unknown as a missing one: its
+    # worker's name is not theirs to learn.
+    seen = {pk for pk, e in enrolments.items() if in_scope(acting_user, e.worker.community)}
+    if wanted - seen or (scope is not None and shown - seen):
+        raise ServiceError(_("签到名单中有未报名本班的人员"), field="present")
+    shown = (shown & seen) | wanted
     for pk in shown:
         if not _may_mark(acting_user, course, enrolments[pk].worker):
             raise ServiceError(

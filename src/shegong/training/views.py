@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.params import year_or
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_list, unit_roots
@@ -43,9 +44,9 @@ CANDIDATE_LIMIT = 200
 
 
 def _year(request: AuthedRequest) -> int:
-    raw = request.GET.get("year", "")
     today = timezone.localdate()
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year + 1 else today.year
+    year = year_or(request.GET.get("year"), today.year)
+    return year if year is not None and year <= today.year + 1 else today.year
 
 
 def _unit(request: AuthedRequest) -> Unit | None:
@@ -448,9 +449,7 @@ def exam_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def award_list(request: AuthedRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     unpaid = request.GET.get("unpaid") == "1"
-    awards = selectors.award_list(
-        viewer=request.user, year=int(year) if year.isdigit() else None, unpaid_only=unpaid
-    )
+    awards = selectors.award_list(viewer=request.user, year=year_or(year, None), unpaid_only=unpaid)
     total = sum((a.amount for a in awards), start=Decimal(0))
     return render(
         request,
@@ -612,11 +611,10 @@ def attendance_export(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def awards_export(request: AuthedRequest) -> HttpResponse:
-    year = request.GET.get("year", "")
     awards = list(
         selectors.award_list(
             viewer=request.user,
-            year=int(year) if year.isdigit() else None,
+            year=year_or(request.GET.get("year"), None),
             unpaid_only=request.GET.get("unpaid") == "1",
         )
     )

@@ -19,9 +19,10 @@ def _names(viewer: object, **filters: object) -> list[str]:
     return sorted(w.name for w in found)
 
 
-def test_a_moved_worker_leaves_street_as_list_and_history_stays_as_of_earlier_dates(
+def test_a_moved_worker_leaves_street_as_list_even_as_of_earlier_dates(
     tree: Tree, personas: Personas
 ) -> None:
+    """Their row would show their current data, no longer street A's to see (issue 11)."""
     worker = register(tree.community_a1, personas.district_admin, name="张三")
     services.worker_move(
         worker=worker,
@@ -31,7 +32,7 @@ def test_a_moved_worker_leaves_street_as_list_and_history_stays_as_of_earlier_da
     )
     a, b = personas.street_a_manager, personas.street_b_manager
     assert _names(a) == [] and _names(b) == ["张三"]
-    assert _names(a, as_of=datetime.date(2024, 5, 31)) == ["张三"]
+    assert _names(a, as_of=datetime.date(2024, 5, 31)) == []
     assert _names(b, as_of=datetime.date(2024, 5, 31)) == []
     assert _names(b, as_of=datetime.date(2024, 6, 1)) == ["张三"]
     assert _names(a, as_of=datetime.date(2024, 6, 1)) == []

@@ -1,0 +1,56 @@
+/* Shegong's page behaviour, wired by data-attributes (the Content-Security-Policy allows no
+   inline script or on* handler):
+
+   data-autosubmit          a <select> that submits its form when changed
+   data-print               a button that prints the page
+   data-poll="URL"          a background-job box that polls URL for its state (JSON with
+                            status_label, message, percent, progress, total, has_file,
+                            finished) and fills #job-status, #job-message, #job-bar,
+                            #job-progress, #job-total; shows #job-file once there is a file
+                            and #job-done once finished. data-finished="1": no polling. */
+(function () {
+  "use strict";
+
+  function text(id, value) {
+    var node = document.getElementById(id);
+    if (node) { node.textContent = value; }
+  }
+
+  function show(id) {
+    var node = document.getElementById(id);
+    if (node) { node.hidden = false; }
+  }
+
+  function poll(box) {
+    fetch(box.dataset.poll, {credentials: "same-origin"}).then(function (r) {
+      return r.json();
+    }).then(function (s) {
+      text("job-status", s.status_label);
+      text("job-message", s.message);
+      var bar = document.getElementById("job-bar");
+      if (bar) { bar.value = s.percent; }
+      text("job-progress", s.progress);
+      text("job-total", s.total);
+      if (s.has_file) { show("job-file"); }
+      if (s.finished) { show("job-done"); } else { setTimeout(function () { poll(box); }, 1000); }
+    }).catch(function () { setTimeout(function () { poll(box); }, 3000); });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+      target.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (target) { event.preventDefault(); window.print(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-poll]").forEach(function (box) {
+      if (box.dataset.finished !== "1") { setTimeout(function () { poll(box); }, 500); }
+    });
+  });
+})();
