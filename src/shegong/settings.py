@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shegong.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shegong.core.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: turns a lockout nobody answered into our Chinese page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -242,7 +244,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 # Addresses or CIDR ranges of the reverse proxies in front of Shegong. Only a request from one
 # of them has its X-Forwarded-For read for the client address (core/net.py).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Believed only from TRUSTED_PROXIES (core/middleware.py TrustedProxyMiddleware drops it from
+# anybody else), so a client talking to the server directly cannot claim https.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
 # Content-Security-Policy: every script is a static file of the app (static/shegong/app.js,
 # the API docs' sidecar files), never inline; styles still allow inline (the pages' <style>

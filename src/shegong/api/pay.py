@@ -163,7 +163,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
                 acting_user=viewer,
             )
         except services.PayRunExists as exc:  # a double submit answers with the run made
-            return Response(PayRunSerializer(exc.run).data, status=status.HTTP_200_OK)
+            return Response(run_out(viewer, exc.run), status=status.HTTP_200_OK)
         except services.PayRunRefused as exc:
             raise ValidationError({"faults": exc.faults}) from None
         except (ServiceError, ValueError) as exc:

@@ -24,3 +24,45 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class TrustedProxyMiddleware:
+    """Believe X-Forwarded-Proto only from a proxy in TRUSTED_PROXIES.
+
+    Django's SECURE_PROXY_SSL_HEADER trusts the header from anybody; a client that talks to
+    the server directly could claim https. Runs first, before the https redirect looks at it.
+    (The client address has the same rule in core/net.py.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from shegong.core.net import is_trusted_proxy
+
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not is_trusted_proxy(
+            request.META.get("REMOTE_ADDR") or ""
+        ):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
+
+
+class DatabaseBusyMiddleware:
+    """A write that met another writer's lock past the busy timeout (a long SQLite import)
+    answers 503 with a Chinese page saying nothing was written, instead of a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from shegong.core.db import is_conflict
+
+        if not is_conflict(exception):
+            return None
+        response = render(request, "core/busy.html", status=503)
+        response["Retry-After"] = "30"
+        return response
