@@ -123,6 +123,7 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "shegong.core.error_views.csrf_failure"
 
 TEMPLATES = [
     {

@@ -1,7 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shegong.core import error_views
 from shegong.core import views as core_views
+
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
