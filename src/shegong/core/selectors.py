@@ -75,3 +75,33 @@ def api_token_get(*, viewer: User, pk: int) -> ApiToken:
 def api_token_find(*, key: str) -> ApiToken | None:
     """The token a caller presents, by the hash of its key (authentication, no viewer yet)."""
     return ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()
+
+
+def managed_account_get(*, viewer: User, pk: int) -> User:
+    """An account the viewer administers (every unit of it within theirs), else 404. Not the
+    viewer's own: they change their own password on their account page."""
+    from shegong.core.access import has_permission
+
+    account = User.objects.filter(pk=pk).first()
+    if (
+        account is None
+        or account.pk == viewer.pk
+        or not has_permission(viewer, Permission.AUDIT)
+        or not may_manage_account(viewer, account)
+    ):
+        raise Http404
+    return account
+
+
+def managed_membership_get(*, viewer: User, pk: int) -> Membership:
+    """A membership of an account the viewer administers, else 404."""
+    membership = Membership.objects.select_related("user", "unit").filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    managed_account_get(viewer=viewer, pk=membership.user_id)
+    return membership
+
+
+def account_memberships(*, account: User) -> QuerySet[Membership]:
+    """The account's memberships, highest unit first (the account is already checked)."""
+    return account.memberships.select_related("unit").order_by("unit__path")
