@@ -108,3 +108,46 @@ class PasswordResetForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("两次输入的密码不一致"))
         return data
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters: person, unit, kind of record, kind of event, date range."""
+
+    actor = forms.TypedChoiceField(label=_("操作人"), required=False, coerce=int, empty_value=None)
+    unit = forms.ChoiceField(label=_("单位"), required=False)
+    target_type = forms.ChoiceField(label=_("记录类型"), required=False)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    since = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        actors: list[tuple[int, str]],
+        units: list[tuple[str, str]],
+        target_types: list[tuple[str, str]],
+        actions: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("全部"))]
+        for name, choices in (
+            ("actor", actors),
+            ("unit", units),
+            ("target_type", target_types),
+            ("action", actions),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [*everyone, *choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("截止日期不能早于起始日期"))
+        return data

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.core import accounts, selectors, services
+from shegong.core import accounts, audit_display, selectors, services
 from shegong.core.access import Permission, ScopeDenied, has_permission
 from shegong.core.audit import audit_kind_choices
 from shegong.core.errors import ServiceError
 from shegong.core.forms import (
+    AuditFilterForm,
     MembershipForm,
     PasswordResetForm,
     ThrottledAuthenticationForm,
@@ -113,16 +114,40 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def audit(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, Permission.AUDIT):
         raise Http404
-    entries = selectors.audit_list(
-        viewer=request.user,
-        action=request.GET.get("action", ""),
-        actor=request.GET.get("actor", ""),
+    units = selectors.administered_units(viewer=request.user)
+    form = AuditFilterForm(
+        request.GET or None,
+        actors=[
+            (u.pk, u.get_full_name() or u.username)
+            for u in selectors.audit_actor_choices(viewer=request.user)
+        ],
+        units=[(u.code, u.name) for u in units],
+        target_types=[
+            (t, audit_display.kind_label(t))
+            for t in selectors.audit_target_types(viewer=request.user)
+        ],
+        actions=audit_kind_choices(),
     )
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        unit_path = next((u.path for u in units if u.code == data["unit"]), "")
+        filters = {
+            "actor_id": data["actor"],
+            "unit_path": unit_path,
+            "target_type": data["target_type"],
+            "action": data["action"],
+            "since": data["since"],
+            "until": data["until"],
+        }
+    elif form.is_bound:
+        filters = {"actor_id": -1}  # a filter that does not hold shows nothing, not everything
+    entries = selectors.audit_list(viewer=request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "core/audit.html",
-        {"page": page, "actions": audit_kind_choices(), "filters": request.GET},
+        {"page": page, "lines": audit_display.audit_lines(page), "form": form},
     )
 
 
