@@ -46,7 +46,7 @@ def _debug_off(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
 
 
-def _page(response: HttpResponse) -> str:
+def _page(response: Any) -> str:
     return response.content.decode()
 
 
