@@ -176,3 +176,18 @@ def test_the_new_login_form_offers_the_least_privilege(tree: Tree, personas: Per
     form = client_for(personas.district_admin).get(reverse("user-create")).context["form"]
     assert form["role"].value() == Role.VIEWER
     assert form["unit"].value() == tree.community_a1.code
+
+
+def test_it_refuses_an_api_token_until_the_reset_password_is_changed(
+    personas: Personas,
+) -> None:
+    clerk = personas.community_a1_clerk
+    accounts.user_password_reset(
+        user=clerk, password="Reset-By-Admin-2026", acting_user=personas.district_admin
+    )
+    answer = Client().post(
+        "/api/token/", {"username": clerk.username, "password": "Reset-By-Admin-2026"}
+    )
+    assert answer.status_code == 400
+    assert "请先登录网页修改密码" in answer.content.decode()
+    assert not clerk.api_tokens.exists()
