@@ -110,25 +110,69 @@ def value_text(value: Any, field: models.Field[Any, Any] | None = None) -> str:
     return str(value)
 
 
-def changes_of(entry: AuditEntry) -> list[Change]:
-    model = model_of(entry.target_type)
+# (related model label, stored id) -> the related record's name, read once per page.
+Names = dict[tuple[str, str], str]
+
+
+def _values(entry: AuditEntry) -> tuple[dict[str, Any], dict[str, Any]]:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
+    return before, after
+
+
+def _related(field: models.Field[Any, Any] | None) -> type[models.Model] | None:
+    if field is not None and field.many_to_one and field.related_model is not None:
+        related = field.related_model
+        return related if isinstance(related, type) else None
+    return None
+
+
+def related_names(entries: Iterable[AuditEntry]) -> Names:
+    """The names of the records the page's values point at (a community id as its name), one
+    query per kind of record."""
+    wanted: dict[type[models.Model], set[str]] = {}
+    for entry in entries:
+        model = model_of(entry.target_type)
+        for values in _values(entry):
+            for key, value in values.items():
+                related = _related(_field(model, key))
+                if related is not None and value not in (None, ""):
+                    wanted.setdefault(related, set()).add(str(value))
+    names: Names = {}
+    for related, ids in wanted.items():
+        digits = [i for i in ids if i.isdigit()]
+        for obj in related._default_manager.filter(pk__in=digits):
+            names[(related._meta.label, str(obj.pk))] = str(obj)
+    return names
+
+
+def changes_of(entry: AuditEntry, names: Names | None = None) -> list[Change]:
+    model = model_of(entry.target_type)
+    before, after = _values(entry)
     keys = list(dict.fromkeys([*before, *after]))
     lines = []
     for key in keys:
         field = _field(model, key)
+        related = _related(field)
+
+        def text(value: Any, field: Any = field, related: Any = related) -> str:
+            if related is not None and names is not None and value not in (None, ""):
+                return names.get((related._meta.label, str(value)), str(value))
+            return value_text(value, field)
+
         lines.append(
             Change(
                 label=field_label(model, key),
-                before=value_text(before.get(key), field) if key in before else "",
-                after=value_text(after.get(key), field) if key in after else "",
+                before=text(before.get(key)) if key in before else "",
+                after=text(after.get(key)) if key in after else "",
             )
         )
     return lines
 
 
 def audit_lines(entries: Iterable[AuditEntry]) -> list[AuditLine]:
+    entries = list(entries)
+    names = related_names(entries)
     return [
         AuditLine(
             at=timezone.localtime(entry.at),
@@ -140,7 +184,7 @@ def audit_lines(entries: Iterable[AuditEntry]) -> list[AuditLine]:
             action=entry.action_label,
             kind=kind_label(entry.target_type),
             record=entry.target_repr,
-            changes=changes_of(entry),
+            changes=changes_of(entry, names),
             note=entry.note,
         )
         for entry in entries

@@ -107,3 +107,9 @@ def test_viewing_a_worker_adds_one_disclosure_a_day_per_viewer(
     disclosures.update(at=yesterday)
     manager.get(reverse("people:detail", args=[worker.pk]))
     assert disclosures.filter(actor=personas.street_a_manager).count() == 2
+
+
+def test_a_reference_to_another_record_shows_its_name(tree: Tree, personas: Personas) -> None:
+    register(tree.community_a2, personas.street_a_manager, name="吴工作者")
+    html = _page(client_for(personas.district_admin)).split("<tbody>")[1]
+    assert "<b>所在社区</b>:甲二社区" in html
