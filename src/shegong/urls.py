@@ -1,7 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shegong.core import error_views
 from shegong.core import views as core_views
+
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
@@ -10,6 +16,11 @@ urlpatterns = [
     path("audit/", core_views.audit, name="audit"),
     path("users/", core_views.users, name="users"),
     path("users/new/", core_views.user_create, name="user-create"),
+    path("users/<int:pk>/", core_views.user_detail, name="user-detail"),
+    path("users/<int:pk>/active/", core_views.user_active, name="user-active"),
+    path("users/<int:pk>/password/", core_views.user_password_reset, name="user-password-reset"),
+    path("users/memberships/<int:pk>/", core_views.membership_edit, name="membership-edit"),
+    path("account/password/", core_views.PasswordChangeView.as_view(), name="password-change"),
     path("users/<int:pk>/tokens/", core_views.user_tokens, name="user-tokens"),
     path("account/tokens/", core_views.account_tokens, name="account-tokens"),
     path("account/tokens/<int:pk>/revoke/", core_views.token_revoke, name="token-revoke"),

@@ -54,9 +54,18 @@ def _wait_seconds() -> float:
 
 
 def disclosure_record(
-    *, acting_user: User, target: models.Model, unit_path: str, note: str
+    *,
+    acting_user: User,
+    target: models.Model,
+    unit_path: str,
+    note: str,
+    once_per_day: bool = False,
 ) -> None:
-    """Record that `acting_user` was shown `target`'s personal data (see the module doc)."""
+    """Record that `acting_user` was shown `target`'s personal data (see the module doc).
+    `once_per_day`: not again when the trail already holds the same disclosure by the same
+    viewer since local midnight (a worker's page opened ten times a day is one row)."""
+    if once_per_day and _recorded_today(acting_user=acting_user, target=target, note=note):
+        return
     row = {
         "at": timezone.now().isoformat(),
         "actor_id": acting_user.pk,
@@ -83,6 +92,18 @@ def disclosure_record(
         return
     if _pending_files():
         flush_pending()
+
+
+def _recorded_today(*, acting_user: User, target: models.Model, note: str) -> bool:
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return AuditEntry.objects.filter(
+        actor_id=acting_user.pk,
+        action=AuditAction.DISCLOSE,
+        target_type=target._meta.label,
+        target_id=str(target.pk or ""),
+        note=note[:200],
+        at__gte=midnight,
+    ).exists()
 
 
 @contextlib.contextmanager

@@ -55,15 +55,99 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return self.has_error(NON_FIELD_ERRORS, "locked")
 
 
+# Roles from the least privilege to the most, as the account forms offer them.
+ROLES_LEAST_FIRST = [
+    (value, label)
+    for value in (Role.VIEWER, Role.CLERK, Role.MANAGER, Role.ADMIN)
+    for choice, label in Role.choices
+    if choice == value
+]
+
+
 class UserCreateForm(PlainTextForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=150)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
     unit = forms.ChoiceField(label=_("所属单位"))
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("角色"), choices=ROLES_LEAST_FIRST, initial=Role.VIEWER)
+
+    def __init__(
+        self, *args: Any, units: list[tuple[str, str]], lowest: str = "", **kwargs: Any
+    ) -> None:
+        """`lowest`: the code of the unit offered first (the least privilege: a community
+        rather than the whole district)."""
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field.choices = units
+        if lowest:
+            unit_field.initial = lowest
+
+
+class MembershipForm(PlainTextForm):
+    unit = forms.ChoiceField(label=_("所属单位"))
+    role = forms.ChoiceField(label=_("角色"), choices=ROLES_LEAST_FIRST)
 
     def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ChoiceField)
         unit_field.choices = units
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(
+        label=_("新密码"),
+        widget=forms.PasswordInput,
+        help_text=_("账号本人下次登录时须改为自己的密码"),
+    )
+    password_again = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("两次输入的密码不一致"))
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters: person, unit, kind of record, kind of event, date range."""
+
+    actor = forms.TypedChoiceField(label=_("操作人"), required=False, coerce=int, empty_value=None)
+    unit = forms.ChoiceField(label=_("单位"), required=False)
+    target_type = forms.ChoiceField(label=_("记录类型"), required=False)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    since = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        actors: list[tuple[int, str]],
+        units: list[tuple[str, str]],
+        target_types: list[tuple[str, str]],
+        actions: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("全部"))]
+        for name, choices in (
+            ("actor", actors),
+            ("unit", units),
+            ("target_type", target_types),
+            ("action", actions),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [*everyone, *choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("截止日期不能早于起始日期"))
+        return data

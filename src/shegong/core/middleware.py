@@ -1,8 +1,11 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChosenLanguageMiddleware:
@@ -24,6 +27,26 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an admin reset the password, the user's every page is the change-password page
+    until they set their own (the flag is cleared by core/accounts.password_changed_record).
+    Logging out, switching the language and the static files stay open."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            target = reverse("password-change")
+            open_paths = (target, reverse("logout"), reverse("set_language"), settings.STATIC_URL)
+            if not request.path.startswith(open_paths):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("请先在网页上修改密码")}, status=403)
+                return redirect(target)
+        return self.get_response(request)
 
 
 class TrustedProxyMiddleware:

@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A person who logs in. What they may see comes from their memberships."""
 
+    # Set when an admin resets the password: the next login goes to the change-password page
+    # first (core/middleware.py PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -28,7 +32,12 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("所属单位"),
+    )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
 
     class Meta:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from shegong.core.access import Permission, may_manage_account, path_q
 from shegong.core.models import ApiToken, AuditEntry, Membership, User
@@ -15,9 +17,18 @@ if TYPE_CHECKING:
 
 
 def audit_list(
-    *, viewer: User, target_type: str = "", action: str = "", actor: str = ""
+    *,
+    viewer: User,
+    target_type: str = "",
+    action: str = "",
+    actor: str = "",
+    actor_id: int | None = None,
+    unit_path: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """Entries of the units the viewer administers (and below); nothing for other roles."""
+    """Entries of the units the viewer administers (and below); nothing for other roles.
+    `unit_path` narrows to one unit and below; `since`/`until` are local days, inclusive."""
     entries = AuditEntry.objects.select_related("actor").filter(
         path_q(viewer, "unit_path", Permission.AUDIT)
     )
@@ -27,7 +38,35 @@ def audit_list(
         entries = entries.filter(action=action)
     if actor:
         entries = entries.filter(actor__username=actor)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if unit_path:
+        entries = entries.filter(unit_path__startswith=unit_path)
+    if since is not None:
+        entries = entries.filter(at__gte=_local_midnight(since))
+    if until is not None:
+        entries = entries.filter(at__lt=_local_midnight(until + datetime.timedelta(days=1)))
     return entries
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def audit_target_types(*, viewer: User) -> list[str]:
+    """The kinds of record the viewer's trail holds (for its filter)."""
+    return sorted(
+        audit_list(viewer=viewer).order_by().values_list("target_type", flat=True).distinct()
+    )
+
+
+def audit_actor_choices(*, viewer: User) -> QuerySet[User]:
+    """The people of the units the viewer administers (for the trail's person filter)."""
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(path_q(viewer, "unit__path", Permission.AUDIT)).values(
+            "user_id"
+        )
+    ).order_by("first_name", "username")
 
 
 def membership_list(*, viewer: User) -> QuerySet[Membership]:
@@ -75,3 +114,33 @@ def api_token_get(*, viewer: User, pk: int) -> ApiToken:
 def api_token_find(*, key: str) -> ApiToken | None:
     """The token a caller presents, by the hash of its key (authentication, no viewer yet)."""
     return ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()
+
+
+def managed_account_get(*, viewer: User, pk: int) -> User:
+    """An account the viewer administers (every unit of it within theirs), else 404. Not the
+    viewer's own: they change their own password on their account page."""
+    from shegong.core.access import has_permission
+
+    account = User.objects.filter(pk=pk).first()
+    if (
+        account is None
+        or account.pk == viewer.pk
+        or not has_permission(viewer, Permission.AUDIT)
+        or not may_manage_account(viewer, account)
+    ):
+        raise Http404
+    return account
+
+
+def managed_membership_get(*, viewer: User, pk: int) -> Membership:
+    """A membership of an account the viewer administers, else 404."""
+    membership = Membership.objects.select_related("user", "unit").filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    managed_account_get(viewer=viewer, pk=membership.user_id)
+    return membership
+
+
+def account_memberships(*, account: User) -> QuerySet[Membership]:
+    """The account's memberships, highest unit first (the account is already checked)."""
+    return account.memberships.select_related("unit").order_by("unit__path")

@@ -83,6 +83,8 @@ def api_token_issue(*, user: User, address: str) -> tuple[ApiToken, str]:
     which is shown this once and never stored."""
     if not user.is_active:
         raise ServiceError(_("账号已停用"))
+    if user.must_change_password:
+        raise ServiceError(_("密码已被管理员重置,请先登录网页修改密码"))
     key = secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(

@@ -10,15 +10,22 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.core import selectors, services
+from shegong.core import accounts, audit_display, selectors, services
 from shegong.core.access import Permission, ScopeDenied, has_permission
 from shegong.core.audit import audit_kind_choices
 from shegong.core.errors import ServiceError
-from shegong.core.forms import ThrottledAuthenticationForm, UserCreateForm
+from shegong.core.forms import (
+    AuditFilterForm,
+    MembershipForm,
+    PasswordResetForm,
+    ThrottledAuthenticationForm,
+    UserCreateForm,
+)
 from shegong.core.models import User
 from shegong.core.throttle import lockout_message
 from shegong.core.types import AuthedRequest
@@ -107,16 +114,40 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def audit(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, Permission.AUDIT):
         raise Http404
-    entries = selectors.audit_list(
-        viewer=request.user,
-        action=request.GET.get("action", ""),
-        actor=request.GET.get("actor", ""),
+    units = selectors.administered_units(viewer=request.user)
+    form = AuditFilterForm(
+        request.GET or None,
+        actors=[
+            (u.pk, u.get_full_name() or u.username)
+            for u in selectors.audit_actor_choices(viewer=request.user)
+        ],
+        units=[(u.code, u.name) for u in units],
+        target_types=[
+            (t, audit_display.kind_label(t))
+            for t in selectors.audit_target_types(viewer=request.user)
+        ],
+        actions=audit_kind_choices(),
     )
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        unit_path = next((u.path for u in units if u.code == data["unit"]), "")
+        filters = {
+            "actor_id": data["actor"],
+            "unit_path": unit_path,
+            "target_type": data["target_type"],
+            "action": data["action"],
+            "since": data["since"],
+            "until": data["until"],
+        }
+    elif form.is_bound:
+        filters = {"actor_id": -1}  # a filter that does not hold shows nothing, not everything
+    entries = selectors.audit_list(viewer=request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "core/audit.html",
-        {"page": page, "actions": audit_kind_choices(), "filters": request.GET},
+        {"page": page, "lines": audit_display.audit_lines(page), "form": form},
     )
 
 
@@ -132,9 +163,8 @@ def users(request: AuthedRequest) -> HttpResponse:
 def user_create(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, Permission.AUDIT):
         raise Http404
-    administered = selectors.administered_units(viewer=request.user)
-    choices = [(u.code, f"{u.name}({u.get_kind_display()})") for u in administered]
-    form = UserCreateForm(request.POST or None, units=choices)
+    choices, lowest = _unit_choices(request.user)
+    form = UserCreateForm(request.POST or None, units=choices, lowest=lowest)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit = org_selectors.unit_get(viewer=request.user, code=data["unit"])
@@ -153,3 +183,111 @@ def user_create(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("账号已开设"))
             return redirect("users")
     return render(request, "core/user_form.html", {"form": form})
+
+
+def _unit_choices(viewer: User) -> tuple[list[tuple[str, str]], str]:
+    """The units the viewer administers as choices, and the code of the first of the lowest
+    level (what a new login is offered: least privilege)."""
+    administered = list(selectors.administered_units(viewer=viewer))
+    choices = [(u.code, f"{u.name}({u.get_kind_display()})") for u in administered]
+    deepest = max((u.path.count("/") for u in administered), default=0)
+    lowest = next((u.code for u in administered if u.path.count("/") == deepest), "")
+    return choices, lowest
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every user changes their own password (Django's form: old password, new one twice,
+    the password rules); a change forced by a reset is then done."""
+
+    template_name = "core/password_change.html"
+
+    def get_success_url(self) -> str:
+        return str(reverse_lazy("dashboard"))
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        accounts.password_changed_record(user=form.user)
+        messages.success(self.request, _("密码已修改"))
+        return response
+
+
+@login_required
+def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = selectors.managed_account_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "core/user_detail.html",
+        {
+            "account": account,
+            "memberships": selectors.account_memberships(account=account),
+        },
+    )
+
+
+@require_POST
+@login_required
+def user_active(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = selectors.managed_account_get(viewer=request.user, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        accounts.user_active_set(user=account, active=active, acting_user=request.user)
+    except ScopeDenied as exc:
+        raise Http404 from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        name = account.first_name or account.username
+        messages.success(
+            request,
+            (_("账号%(name)s已启用") if active else _("账号%(name)s已停用")) % {"name": name},
+        )
+    return redirect("user-detail", pk=account.pk)
+
+
+@login_required
+def user_password_reset(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = selectors.managed_account_get(viewer=request.user, pk=pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.user_password_reset(
+                user=account, password=form.cleaned_data["password"], acting_user=request.user
+            )
+        except ScopeDenied as exc:
+            raise Http404 from exc
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s的密码已重置,本人下次登录时须修改密码")
+                % {"name": account.first_name or account.username},
+            )
+            return redirect("user-detail", pk=account.pk)
+    return render(request, "core/user_password_reset.html", {"form": form, "account": account})
+
+
+@login_required
+def membership_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = selectors.managed_membership_get(viewer=request.user, pk=pk)
+    choices, _lowest = _unit_choices(request.user)
+    form = MembershipForm(
+        request.POST or None,
+        units=choices,
+        initial={"unit": membership.unit.code, "role": membership.role},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = org_selectors.unit_get(viewer=request.user, code=data["unit"])
+        try:
+            accounts.membership_change(
+                membership=membership, unit=unit, role=data["role"], acting_user=request.user
+            )
+        except ScopeDenied as exc:
+            raise Http404 from exc
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("任职已调整"))
+            return redirect("user-detail", pk=membership.user_id)
+    return render(request, "core/membership_form.html", {"form": form, "membership": membership})

@@ -732,6 +732,7 @@ def personal_data_disclose(*, worker: Worker, acting_user: User) -> None:
         target=worker,
         unit_path=worker.unit_path,
         note=_("查看身份证号码和联系电话"),
+        once_per_day=True,
     )
 
 

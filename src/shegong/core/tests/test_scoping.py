@@ -187,6 +187,7 @@ LIST_ROUTES = {
     "users",
     "user-create",
     "account-tokens",
+    "password-change",
     "people:list",
     "people:create",
     "worker-list",
@@ -245,6 +246,52 @@ POST_ONLY_ROUTES = {
 }
 
 
+# Account routes: only admins reach them, so they are walked as a street-B admin against the
+# account of street A's clerk, and a street-A admin must get through.
+ACCOUNT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
+    "user-detail": lambda o: {"pk": o.personas.community_a1_clerk.pk},
+    "user-password-reset": lambda o: {"pk": o.personas.community_a1_clerk.pk},
+    "membership-edit": lambda o: {"pk": o.personas.community_a1_clerk.memberships.get().pk},
+}
+ACCOUNT_POST_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
+    "user-active": lambda o: {"pk": o.personas.community_a1_clerk.pk},
+}
+
+
+def _admin_of(unit: Any, username: str) -> Any:
+    from shegong.core.models import Membership, Role, User
+
+    user = User.objects.create_user(username=username, password="x")
+    Membership.objects.create(user=user, unit=unit, role=Role.ADMIN)
+    return user
+
+
+@pytest.mark.parametrize("route", sorted(ACCOUNT_ROUTES))
+def test_street_b_admin_gets_404_for_street_a_accounts(
+    route: str, street_a: StreetAObjects
+) -> None:
+    kwargs = ACCOUNT_ROUTES[route](street_a)
+    street_b_admin = client_for(_admin_of(street_a.tree.street_b, "street_b_admin"))
+    assert street_b_admin.get(reverse(route, kwargs=kwargs)).status_code == 404
+    assert street_b_admin.post(reverse(route, kwargs=kwargs), {}).status_code == 404
+    missing = reverse(route, kwargs={k: MISSING[k] for k in kwargs})
+    assert street_b_admin.get(missing).status_code == 404
+    street_a_admin = client_for(_admin_of(street_a.tree.street_a, "street_a_admin"))
+    assert street_a_admin.get(reverse(route, kwargs=kwargs)).status_code == 200
+
+
+@pytest.mark.parametrize("route", sorted(ACCOUNT_POST_ROUTES))
+def test_street_b_admin_cannot_post_to_street_a_accounts(
+    route: str, street_a: StreetAObjects
+) -> None:
+    url = reverse(route, kwargs=ACCOUNT_POST_ROUTES[route](street_a))
+    street_b_admin = client_for(_admin_of(street_a.tree.street_b, "street_b_admin"))
+    assert street_b_admin.post(url, {"active": "0"}).status_code == 404
+    clerk = street_a.personas.community_a1_clerk
+    clerk.refresh_from_db()
+    assert clerk.is_active
+
+
 def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[URLPattern | tuple[str, Any]]:
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
@@ -265,6 +312,8 @@ def test_every_route_is_covered_by_the_scoping_walk() -> None:
         | set(POST_OBJECT_ROUTES)
         | LIST_ROUTES
         | POST_ONLY_ROUTES
+        | set(ACCOUNT_ROUTES)
+        | set(ACCOUNT_POST_ROUTES)
     )
     missing = all_route_names() - covered
     assert not missing, f"routes with no scoping check: {sorted(missing)}"

@@ -7,7 +7,8 @@
                             status_label, message, percent, progress, total, has_file,
                             finished) and fills #job-status, #job-message, #job-bar,
                             #job-progress, #job-total; shows #job-file once there is a file
-                            and #job-done once finished. data-finished="1": no polling. */
+                            and #job-done once finished. data-finished="1": no polling.
+   data-confirm="TEXT"      a button or link that goes ahead only when the user confirms TEXT */
 (function () {
   "use strict";
 
@@ -46,6 +47,11 @@
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
     if (target) { event.preventDefault(); window.print(); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("[data-confirm]") : null;
+    if (target && !window.confirm(target.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
