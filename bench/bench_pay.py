@@ -42,6 +42,7 @@ def _roster(count: int) -> None:
     import random
     from decimal import Decimal as D
 
+    from shegong.core.actors import system_actor
     from shegong.orgs import demo
     from shegong.pay import services
     from shegong.pay.models import Grade, PerformanceGrade
@@ -113,16 +114,17 @@ def _roster(count: int) -> None:
         )
     district = tree.district
     jan = datetime.date(YEAR, 1, 1)
-    services.scheme_from_preset(preset="3x18", unit=district, effective_from=jan, acting_user=None)
+    actor = system_actor()
+    services.scheme_from_preset(preset="3x18", unit=district, effective_from=jan, acting_user=actor)
     services.policy_set(
         unit=district,
         effective_from=jan,
         values={"seniority_per_year": D("30"), "dual_role_allowance": D("500")},
-        acting_user=None,
+        acting_user=actor,
     )
-    services.rates_set(unit=district, year=YEAR, values=ESSAY1_RATES, acting_user=None)
+    services.rates_set(unit=district, year=YEAR, values=ESSAY1_RATES, acting_user=actor)
     services.average_wage_set(
-        unit=district, year=YEAR, amount=D("103000"), benchmark_share=D("1"), acting_user=None
+        unit=district, year=YEAR, amount=D("103000"), benchmark_share=D("1"), acting_user=actor
     )
 
 
@@ -180,6 +182,7 @@ def leg(database_url: str) -> dict[str, Any]:
         _setup_django(database_url, data_dir)
         from django.db import connection
 
+        from shegong.core.actors import system_actor
         from shegong.orgs.models import Unit, UnitKind
         from shegong.pay import services
         from shegong.pay.models import PayLine
@@ -189,25 +192,26 @@ def leg(database_url: str) -> dict[str, Any]:
         _roster(WORKERS)
         result["setup"] = time.perf_counter() - began
         district = Unit.objects.get(kind=UnitKind.DISTRICT)
+        actor = system_actor()  # the console's actor, as `shegong pay run` acts
         jan, feb = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 2, 1)
 
         began = time.perf_counter()
-        placed = services.grade_place(unit=district, day=jan, acting_user=None)
+        placed = services.grade_place(unit=district, day=jan, acting_user=actor)
         result["place"] = time.perf_counter() - began
         assert placed == WORKERS, placed
 
         began = time.perf_counter()
-        run = services.payrun_create(unit=district, period=jan, acting_user=None)
+        run = services.payrun_create(unit=district, period=jan, acting_user=actor)
         result["run_jan"] = time.perf_counter() - began
         services.payrun_approve(
-            run=services.payrun_check(run=run, acting_user=None), acting_user=None
+            run=services.payrun_check(run=run, acting_user=actor), acting_user=actor
         )
 
         began = time.perf_counter()
         lines = services.compute_lines(unit=district, period=feb)
         result["compute_feb"] = time.perf_counter() - began
         began = time.perf_counter()
-        run = services.payrun_create(unit=district, period=feb, acting_user=None)
+        run = services.payrun_create(unit=district, period=feb, acting_user=actor)
         result["run_feb"] = time.perf_counter() - began
         assert run.headcount == WORKERS
         assert PayLine.objects.filter(run=run).count() == WORKERS

@@ -6,3 +6,6 @@ class PayConfig(AppConfig):
     name = "shegong.pay"
     label = "pay"
     verbose_name = _("待遇")
+
+    def ready(self) -> None:
+        from shegong.pay import events  # noqa: F401  (registers the pay audit kinds)

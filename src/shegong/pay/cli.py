@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from shegong.core.models import User
 from shegong.pay import exports, selectors
@@ -24,7 +25,7 @@ from shegong.pay import exports, selectors
 def report_pay(cmd: BaseCommand, *, viewer: User, **o: Any) -> None:
     unit = selectors.units_in_scope(viewer=viewer).filter(code=o["unit"]).first()
     if unit is None:
-        raise CommandError(f"单位 {o['unit']} 不存在或不在您的范围内")
+        raise CommandError(_("单位 %(code)s 不存在或不在您的范围内") % {"code": o["unit"]})
     data = selectors.report(viewer=viewer, unit=unit, year=o["year"])
     fmt: str = o["format"]
     out: Path | None = o.get("out")
@@ -38,4 +39,4 @@ def report_pay(cmd: BaseCommand, *, viewer: User, **o: Any) -> None:
     content = exports.report_xlsx(data) if fmt == "xlsx" else exports.report_docx(data)
     out = out or Path(f"pay-{unit.code}-{o['year']}.{fmt}")
     out.write_bytes(content)
-    cmd.stderr.write(f"已生成 {out}({len(content)} 字节)")
+    cmd.stderr.write(_("已生成 %(file)s(%(n)s 字节)") % {"file": out, "n": len(content)})

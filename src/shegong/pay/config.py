@@ -42,11 +42,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shegong.core.access import Permission, has_permission
-from shegong.core.audit import AuditAction, audit_record
+from shegong.core.audit import audit_record
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
+from shegong.pay.events import PayEvent
 from shegong.pay.models import (
     INSURANCE_KINDS,
     PERSONAL_KINDS,
@@ -84,7 +86,9 @@ POLICY_RATES = [
 
 class ConfigErrors(ServiceError):
     def __init__(self, errors: list[str]) -> None:
-        super().__init__(f"配置文件有 {len(errors)} 处错误:\n" + "\n".join(errors))
+        super().__init__(
+            _("配置文件有 %(n)s 处错误:") % {"n": len(errors)} + "\n" + "\n".join(errors)
+        )
         self.errors = errors
 
 
@@ -176,7 +180,7 @@ def export_yaml(*, viewer: User) -> str:
 
 
 class _Checker:
-    def __init__(self, acting_user: User | None) -> None:
+    def __init__(self, acting_user: User) -> None:
         self.errors: list[str] = []
         self.acting_user = acting_user
         self.units = {u.code: u for u in Unit.objects.all()}
@@ -188,12 +192,10 @@ class _Checker:
         code = str(item.get("unit", "")).strip()
         unit = self.units.get(code)
         if unit is None:
-            self.fail(f"{where}.unit", f"单位代码 {code or '(空)'} 不存在")
+            self.fail(f"{where}.unit", _("单位代码 %(code)s 不存在") % {"code": code or _("(空)")})
             return None
-        if self.acting_user is not None and not has_permission(
-            self.acting_user, Permission.EDIT, unit
-        ):
-            self.fail(f"{where}.unit", f"您没有权限设置{unit.name}的待遇")
+        if not has_permission(self.acting_user, Permission.EDIT, unit):
+            self.fail(f"{where}.unit", _("您没有权限设置%(unit)s的待遇") % {"unit": unit.name})
             return None
         return unit
 
@@ -203,18 +205,18 @@ class _Checker:
         raw = item.get(key)
         if raw is None:
             if required:
-                self.fail(f"{where}.{key}", "缺少")
+                self.fail(f"{where}.{key}", _("缺少"))
             return None
         if isinstance(raw, bool):
-            self.fail(f"{where}.{key}", f"{raw!r} 不是数字")
+            self.fail(f"{where}.{key}", _("%(value)r 不是数字") % {"value": raw})
             return None
         try:
             value = Decimal(str(raw))
         except InvalidOperation:
-            self.fail(f"{where}.{key}", f"{raw!r} 不是数字")
+            self.fail(f"{where}.{key}", _("%(value)r 不是数字") % {"value": raw})
             return None
         if value < 0 or not value.is_finite():
-            self.fail(f"{where}.{key}", "不能为负数")
+            self.fail(f"{where}.{key}", _("不能为负数"))
             return None
         return value
 
@@ -223,7 +225,9 @@ class _Checker:
     ) -> int | None:
         raw = item.get(key)
         if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
-            self.fail(f"{where}.{key}", f"应为 {low}–{high} 的整数")
+            self.fail(
+                f"{where}.{key}", _("应为 %(low)s–%(high)s 的整数") % {"low": low, "high": high}
+            )
             return None
         return raw
 
@@ -234,152 +238,172 @@ class _Checker:
         try:
             return datetime.date.fromisoformat(str(raw))
         except ValueError:
-            self.fail(f"{where}.{key}", f"{raw!r} 不是 YYYY-MM-DD 日期")
+            self.fail(f"{where}.{key}", _("%(value)r 不是 YYYY-MM-DD 日期") % {"value": raw})
             return None
 
     def items(self, data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
         value = data.get(key) or []
         if not isinstance(value, list):
-            self.fail(key, "应为列表")
+            self.fail(key, _("应为列表"))
             return []
         out = []
         for n, item in enumerate(value):
             if not isinstance(item, dict):
-                self.fail(f"{key}[{n}]", "应为映射(键: 值)")
+                self.fail(f"{key}[{n}]", _("应为映射(键: 值)"))
             else:
                 out.append((f"{key}[{n}]", item))
         return out
 
 
-def _plan(data: Any, acting_user: User | None) -> tuple[list[str], list[Any]]:
-    """Check the whole file; return (errors, planned writes)."""
-    c = _Checker(acting_user)
-    plan: list[Any] = []
-    if not isinstance(data, dict):
-        return ["文件内容应为映射(version, schemes, policies, rates, average_wages)"], []
-    if data.get("version") != 1:
-        c.fail("version", "应为 1")
-    for where, item in c.items(data, "schemes"):
-        unit = c.unit(item, where)
-        day = c.date(item, "effective_from", where)
-        kind = item.get("kind")
-        if kind not in SchemeKind.values:
-            c.fail(f"{where}.kind", f"应为 {' 或 '.join(SchemeKind.values)}")
-        name = str(item.get("name") or "").strip()
-        if not name:
-            c.fail(f"{where}.name", "缺少")
-        base = c.decimal(item, "base_amount", where, required=False) or Decimal(0)
-        step_years = c.integer(item, "step_years", where, 1, 10)
-        credits = item.get("degree_credits") or {}
-        if not isinstance(credits, dict) or not all(
-            isinstance(v, int) and 0 <= v <= 10 for v in credits.values()
-        ):
-            c.fail(f"{where}.degree_credits", "应为 学历代码: 年数(0–10) 的映射")
-            credits = {}
-        tracks = []
-        seen_codes: set[str] = set()
-        for t_where, t in c.items(item, "tracks"):
-            t_where = f"{where}.{t_where}"
-            code = str(t.get("code") or "").strip()
-            if not code or code in seen_codes:
-                c.fail(f"{t_where}.code", "缺少或重复")
-            seen_codes.add(code)
-            entry = t.get("entry")
-            if not (
-                isinstance(entry, list)
-                and len(entry) == 2
-                and all(isinstance(e, int) for e in entry)
-            ):
-                c.fail(f"{t_where}.entry", "应为 [等级, 档次]")
-                entry = [0, 0]
-            cells = []
-            positions = set()
-            for c_where, cell in c.items(t, "cells"):
-                c_where = f"{t_where}.{c_where}"
-                level = c.integer(cell, "level", c_where, 1, 99)
-                step = c.integer(cell, "step", c_where, 1, 99)
-                has_amount, has_coef = "amount" in cell, "coefficient" in cell
-                if has_amount == has_coef:
-                    c.fail(c_where, "金额(amount)和系数(coefficient)须填写且只填写一项")
-                    continue
-                value = c.decimal(cell, "amount" if has_amount else "coefficient", c_where)
-                if (level, step) in positions:
-                    c.fail(c_where, f"{level}级{step}档重复")
-                positions.add((level, step))
-                cells.append(
-                    (level, step, value if has_amount else None, None if has_amount else value)
-                )
-            if tuple(entry) not in positions:
-                c.fail(f"{t_where}.entry", f"起始 {entry[0]}级{entry[1]}档 不在该序列的档次中")
-            posts = t.get("posts") or []
-            if not isinstance(posts, list):
-                c.fail(f"{t_where}.posts", "应为岗位代码列表")
-                posts = []
-            tracks.append(
-                {
-                    "code": code,
-                    "name": str(t.get("name") or code),
-                    "post_codes": ",".join(str(p) for p in posts),
-                    "post_pay": c.decimal(t, "post_pay", t_where) or Decimal(0),
-                    "entry": entry,
-                    "cells": cells,
-                }
-            )
-        if not tracks:
-            c.fail(f"{where}.tracks", "至少要有一个岗位序列")
-        plan.append(
-            (
-                "scheme",
-                unit,
-                day,
-                {
-                    "name": name,
-                    "kind": kind,
-                    "base_amount": base,
-                    "step_years": step_years,
-                    "steps_cross_levels": bool(item.get("steps_cross_levels")),
-                    "degree_credits": credits,
-                },
-                tracks,
-            )
+def _plan_cells(c: _Checker, t: dict[str, Any], t_where: str) -> tuple[list[Any], set[Any]]:
+    """The cells of one track as (level, step, amount, coefficient), and their positions."""
+    cells = []
+    positions: set[Any] = set()
+    for c_where, cell in c.items(t, "cells"):
+        c_where = f"{t_where}.{c_where}"
+        level = c.integer(cell, "level", c_where, 1, 99)
+        step = c.integer(cell, "step", c_where, 1, 99)
+        has_amount, has_coef = "amount" in cell, "coefficient" in cell
+        if has_amount == has_coef:
+            c.fail(c_where, _("金额(amount)和系数(coefficient)须填写且只填写一项"))
+            continue
+        value = c.decimal(cell, "amount" if has_amount else "coefficient", c_where)
+        if (level, step) in positions:
+            c.fail(c_where, _("%(level)s级%(step)s档重复") % {"level": level, "step": step})
+        positions.add((level, step))
+        cells.append((level, step, value if has_amount else None, None if has_amount else value))
+    return cells, positions
+
+
+def _plan_track(c: _Checker, t: dict[str, Any], t_where: str, seen: set[str]) -> dict[str, Any]:
+    code = str(t.get("code") or "").strip()
+    if not code or code in seen:
+        c.fail(f"{t_where}.code", _("缺少或重复"))
+    seen.add(code)
+    entry = t.get("entry")
+    if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(e, int) for e in entry)):
+        c.fail(f"{t_where}.entry", _("应为 [等级, 档次]"))
+        entry = [0, 0]
+    cells, positions = _plan_cells(c, t, t_where)
+    if tuple(entry) not in positions:
+        c.fail(
+            f"{t_where}.entry",
+            _("起始 %(level)s级%(step)s档 不在该序列的档次中")
+            % {"level": entry[0], "step": entry[1]},
         )
-    for where, item in c.items(data, "policies"):
-        unit = c.unit(item, where)
-        day = c.date(item, "effective_from", where)
-        values: dict[str, Any] = {f: c.decimal(item, f, where) for f in POLICY_RATES + POLICY_MONEY}
-        values["seniority_cap_years"] = c.integer(item, "seniority_cap_years", where, 0, 60)
-        share = values.get("performance_share")
-        if share is not None and share >= 1:
-            c.fail(f"{where}.performance_share", "须小于 1")
-        plan.append(("policy", unit, day, values))
-    for where, item in c.items(data, "rates"):
-        unit = c.unit(item, where)
-        year = c.integer(item, "year", where, 2000, 2100)
-        values = {}
-        for side, kinds in (("employer", INSURANCE_KINDS), ("personal", PERSONAL_KINDS)):
-            given = item.get(side) or {}
-            if not isinstance(given, dict):
-                c.fail(f"{where}.{side}", "应为 险种: 费率 的映射")
-                continue
-            for k in given:
-                if k not in kinds:
-                    c.fail(f"{where}.{side}.{k}", f"未知险种,应为 {', '.join(kinds)}")
-            for k in kinds:
-                values[f"{k}_{side}"] = c.decimal(given, k, f"{where}.{side}")
-        values["base_floor_share"] = c.decimal(item, "base_floor_share", where)
-        values["base_ceiling_share"] = c.decimal(item, "base_ceiling_share", where)
-        floor, ceiling = values["base_floor_share"], values["base_ceiling_share"]
-        if floor is not None and ceiling is not None and floor > ceiling:
-            c.fail(f"{where}.base_floor_share", "下限不能高于上限")
-        plan.append(("rates", unit, year, values))
-    for where, item in c.items(data, "average_wages"):
-        unit = c.unit(item, where)
-        year = c.integer(item, "year", where, 2000, 2100)
-        amount = c.decimal(item, "amount", where)
-        if amount is not None and amount <= 0:
-            c.fail(f"{where}.amount", "须大于零")
-        share = c.decimal(item, "benchmark_share", where)
-        plan.append(("wage", unit, year, {"amount": amount, "benchmark_share": share}))
+    posts = t.get("posts") or []
+    if not isinstance(posts, list):
+        c.fail(f"{t_where}.posts", _("应为岗位代码列表"))
+        posts = []
+    return {
+        "code": code,
+        "name": str(t.get("name") or code),
+        "post_codes": ",".join(str(p) for p in posts),
+        "post_pay": c.decimal(t, "post_pay", t_where) or Decimal(0),
+        "entry": entry,
+        "cells": cells,
+    }
+
+
+def _plan_scheme(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
+    unit = c.unit(item, where)
+    day = c.date(item, "effective_from", where)
+    kind = item.get("kind")
+    if kind not in SchemeKind.values:
+        c.fail(f"{where}.kind", _("应为 %(kinds)s") % {"kinds": _(" 或 ").join(SchemeKind.values)})
+    name = str(item.get("name") or "").strip()
+    if not name:
+        c.fail(f"{where}.name", _("缺少"))
+    base = c.decimal(item, "base_amount", where, required=False) or Decimal(0)
+    step_years = c.integer(item, "step_years", where, 1, 10)
+    credits = item.get("degree_credits") or {}
+    if not isinstance(credits, dict) or not all(
+        isinstance(v, int) and 0 <= v <= 10 for v in credits.values()
+    ):
+        c.fail(f"{where}.degree_credits", _("应为 学历代码: 年数(0–10) 的映射"))
+        credits = {}
+    seen_codes: set[str] = set()
+    tracks = [
+        _plan_track(c, t, f"{where}.{t_where}", seen_codes)
+        for t_where, t in c.items(item, "tracks")
+    ]
+    if not tracks:
+        c.fail(f"{where}.tracks", _("至少要有一个岗位序列"))
+    values = {
+        "name": name,
+        "kind": kind,
+        "base_amount": base,
+        "step_years": step_years,
+        "steps_cross_levels": bool(item.get("steps_cross_levels")),
+        "degree_credits": credits,
+    }
+    return ("scheme", unit, day, values, tracks)
+
+
+def _plan_policy(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
+    unit = c.unit(item, where)
+    day = c.date(item, "effective_from", where)
+    values: dict[str, Any] = {f: c.decimal(item, f, where) for f in POLICY_RATES + POLICY_MONEY}
+    values["seniority_cap_years"] = c.integer(item, "seniority_cap_years", where, 0, 60)
+    share = values.get("performance_share")
+    if share is not None and share >= 1:
+        c.fail(f"{where}.performance_share", _("须小于 1"))
+    return ("policy", unit, day, values)
+
+
+def _plan_rates(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
+    unit = c.unit(item, where)
+    year = c.integer(item, "year", where, 2000, 2100)
+    values: dict[str, Any] = {}
+    for side, kinds in (("employer", INSURANCE_KINDS), ("personal", PERSONAL_KINDS)):
+        given = item.get(side) or {}
+        if not isinstance(given, dict):
+            c.fail(f"{where}.{side}", _("应为 险种: 费率 的映射"))
+            continue
+        for k in given:
+            if k not in kinds:
+                c.fail(
+                    f"{where}.{side}.{k}",
+                    _("未知险种,应为 %(kinds)s") % {"kinds": ", ".join(kinds)},
+                )
+        for k in kinds:
+            values[f"{k}_{side}"] = c.decimal(given, k, f"{where}.{side}")
+    values["base_floor_share"] = c.decimal(item, "base_floor_share", where)
+    values["base_ceiling_share"] = c.decimal(item, "base_ceiling_share", where)
+    floor, ceiling = values["base_floor_share"], values["base_ceiling_share"]
+    if floor is not None and ceiling is not None and floor > ceiling:
+        c.fail(f"{where}.base_floor_share", _("下限不能高于上限"))
+    return ("rates", unit, year, values)
+
+
+def _plan_wage(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
+    unit = c.unit(item, where)
+    year = c.integer(item, "year", where, 2000, 2100)
+    amount = c.decimal(item, "amount", where)
+    if amount is not None and amount <= 0:
+        c.fail(f"{where}.amount", _("须大于零"))
+    share = c.decimal(item, "benchmark_share", where)
+    return ("wage", unit, year, {"amount": amount, "benchmark_share": share})
+
+
+_PLANNERS = (
+    ("schemes", _plan_scheme),
+    ("policies", _plan_policy),
+    ("rates", _plan_rates),
+    ("average_wages", _plan_wage),
+)
+
+
+def _plan(data: Any, acting_user: User) -> tuple[list[str], list[Any]]:
+    """Check the whole file; return (errors, planned writes)."""
+    if not isinstance(data, dict):
+        return [_("文件内容应为映射(version, schemes, policies, rates, average_wages)")], []
+    c = _Checker(acting_user)
+    if data.get("version") != 1:
+        c.fail("version", _("应为 1"))
+    plan: list[Any] = [
+        planner(c, item, where) for key, planner in _PLANNERS for where, item in c.items(data, key)
+    ]
     return c.errors, plan
 
 
@@ -411,12 +435,14 @@ def _write_scheme(
         )
     dropped = scheme.tracks.exclude(pk__in=keep)
     if GradeAssignment.objects.filter(track__in=dropped).exists():
-        raise ConfigErrors([f"方案 {scheme.name}: 已有人员定级的岗位序列不能从配置中删除"])
+        raise ConfigErrors(
+            [_("方案 %(scheme)s: 已有人员定级的岗位序列不能从配置中删除") % {"scheme": scheme.name}]
+        )
     dropped.delete()
 
 
 @transaction.atomic
-def load(*, data: Any, acting_user: User | None) -> dict[str, int]:
+def load(*, data: Any, acting_user: User) -> dict[str, int]:
     """Check everything, then write everything (or nothing). Returns counts by kind."""
     errors, plan = _plan(data, acting_user)
     if errors:
@@ -446,18 +472,16 @@ def load(*, data: Any, acting_user: User | None) -> dict[str, int]:
     if top is not None:
         audit_record(
             acting_user=acting_user,
-            action=AuditAction.IMPORT,
+            action=PayEvent.CONFIG_LOADED,
             target=top,
-            unit_path=top.path,
             after=counts,
-            note="载入待遇配置文件",
         )
     return counts
 
 
-def load_yaml(*, text: str, acting_user: User | None) -> dict[str, int]:
+def load_yaml(*, text: str, acting_user: User) -> dict[str, int]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigErrors([f"YAML 格式错误: {exc}"]) from None
+        raise ConfigErrors([_("YAML 格式错误: %(error)s") % {"error": exc}]) from None
     return load(data=data, acting_user=acting_user)

@@ -10,6 +10,7 @@ import datetime
 import random
 from decimal import Decimal as D
 
+from shegong.core.actors import system_actor
 from shegong.orgs.demo import DemoTree
 from shegong.pay import services
 from shegong.pay.models import (
@@ -49,7 +50,7 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
     start = datetime.date(year, 1, 1)
     district = tree.district
     scheme = services.scheme_from_preset(
-        preset="3x18", unit=district, effective_from=start, acting_user=None
+        preset="3x18", unit=district, effective_from=start, acting_user=system_actor()
     )
     # The district's own amounts (a bureau edits the copied preset the same way, in the
     # configuration file).
@@ -67,12 +68,12 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
             "certificate_senior": D("600"),
             "dual_role_allowance": D("500"),
         },
-        acting_user=None,
+        acting_user=system_actor(),
     )
     for y, (amount, share) in WAGES.items():
-        services.rates_set(unit=district, year=y, values=RATES, acting_user=None)
+        services.rates_set(unit=district, year=y, values=RATES, acting_user=system_actor())
         services.average_wage_set(
-            unit=district, year=y, amount=amount, benchmark_share=share, acting_user=None
+            unit=district, year=y, amount=amount, benchmark_share=share, acting_user=system_actor()
         )
     ids = list(
         Worker.objects.filter(unit_path__startswith=district.path).values_list("pk", flat=True)
@@ -81,7 +82,7 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
     PerformanceGrade.objects.bulk_create(
         PerformanceGrade(worker_id=pk, year=year - 1, grade=rng.choice(grades)) for pk in ids
     )
-    services.grade_place(unit=district, day=start, acting_user=None)
+    services.grade_place(unit=district, day=start, acting_user=system_actor())
     december = datetime.date(year, 12, 1)
     PayAdjustment.objects.bulk_create(
         PayAdjustment(
@@ -99,13 +100,14 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
     for month in range(1, 13):
         for street in tree.streets:
             run = services.payrun_create(
-                unit=street, period=datetime.date(year, month, 1), acting_user=None
+                unit=street, period=datetime.date(year, month, 1), acting_user=system_actor()
             )
             services.payrun_approve(
-                run=services.payrun_check(run=run, acting_user=None), acting_user=None
+                run=services.payrun_check(run=run, acting_user=system_actor()),
+                acting_user=system_actor(),
             )
             runs += 1
     services.payrun_create(
-        unit=tree.streets[0], period=datetime.date(as_of.year, 1, 1), acting_user=None
+        unit=tree.streets[0], period=datetime.date(as_of.year, 1, 1), acting_user=system_actor()
     )
     return runs + 1

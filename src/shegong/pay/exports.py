@@ -16,7 +16,7 @@ from shegong.core.audit import AuditAction, audit_record
 from shegong.core.text import docx_text, xlsx_row
 from shegong.pay import selectors
 from shegong.pay.models import PayRun
-from shegong.pay.services import LINE_MONEY_FIELDS
+from shegong.pay.selectors.lines import LINE_MONEY_FIELDS
 
 if TYPE_CHECKING:
     from shegong.core.models import User

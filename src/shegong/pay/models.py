@@ -18,11 +18,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
-def money(label: Any) -> models.DecimalField:
+def money(label: Any) -> models.DecimalField[Any, Any]:
     return models.DecimalField(label, max_digits=14, decimal_places=2, default=0)
 
 
-def rate(label: Any, default: str = "0") -> models.DecimalField:
+def rate(label: Any, default: str = "0") -> models.DecimalField[Any, Any]:
     return models.DecimalField(label, max_digits=7, decimal_places=4, default=default)
 
 
@@ -181,8 +181,9 @@ class Grade(models.TextChoices):
 
 
 class PerformanceGrade(models.Model):
-    """A worker's appraisal grade for a year, as pay reads it. The appraisal area fills this
-    table when its results are final; until then a pay office may enter grades here."""
+    """A worker's appraisal grade for a year, as pay reads it (the performance factor, and
+    years rated 不合格 not counting toward a step). A pay office enters it on the worker's pay
+    page (services.performance_grade_set); the appraisal area does not write it."""
 
     worker = models.ForeignKey(
         "people.Worker", on_delete=models.CASCADE, related_name="performance_grades"

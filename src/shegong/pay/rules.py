@@ -38,6 +38,21 @@ KIND_LABELS = {
 }
 
 
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def last_of_month(day: datetime.date) -> datetime.date:
+    nxt = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return nxt - datetime.timedelta(days=1)
+
+
+def ancestors(path: str) -> list[str]:
+    """'a/b/c/' → ['a/', 'a/b/', 'a/b/c/']."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
 def fen(value: Decimal) -> Decimal:
     """Round to the fen, half up (the way payslips are printed)."""
     return value.quantize(FEN, rounding=ROUND_HALF_UP)

@@ -79,7 +79,9 @@ def payrun_job(job: Job, progress: runner.Progress) -> str:
     }
 
 
-def _runs_page(request: AuthedRequest, form: RunForm, faults: list[str] | None = None) -> Any:
+def _runs_page(
+    request: AuthedRequest, form: RunForm, faults: list[str] | None = None
+) -> HttpResponse:
     runs = Paginator(selectors.run_list(viewer=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

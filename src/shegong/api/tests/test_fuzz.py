@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shegong.conftest import Personas, Tree
+from shegong.core.actors import system_actor
 from shegong.core.models import User
 from shegong.pay import services as pay_services
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
@@ -69,9 +70,11 @@ def world(tree: Tree, personas: Personas) -> dict[str, Any]:
     pay_settings(tree.district)
     worker = paid_worker(tree.community_a1, personas.street_a_manager, name="甲一领薪人")
     paid_worker(tree.community_a2, personas.street_a_manager, name="甲二领薪人")
-    pay_services.grade_place(unit=tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=None)
+    pay_services.grade_place(
+        unit=tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=system_actor()
+    )
     run = pay_services.payrun_create(
-        unit=tree.street_a, period=datetime.date(YEAR, 1, 1), acting_user=None
+        unit=tree.street_a, period=datetime.date(YEAR, 1, 1), acting_user=system_actor()
     )
     course = make_course(tree.street_a, personas.street_a_manager)
     enrol(course, [worker], personas.street_a_manager)

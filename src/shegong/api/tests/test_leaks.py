@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shegong.conftest import Personas, Tree, client_for
+from shegong.core.actors import system_actor
 from shegong.pay import services as pay_services
 from shegong.pay.models import PayLine
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
@@ -27,8 +28,8 @@ def street_run(tree: Tree, personas: Personas) -> int:
     paid_worker(tree.community_a1, personas.street_a_manager, name="甲一领薪人")
     paid_worker(tree.community_a2, personas.street_a_manager, name="甲二领薪人")
     paid_worker(tree.community_a2, personas.street_a_manager, name="甲二另一人")
-    pay_services.grade_place(unit=tree.street_a, day=JAN, acting_user=None)
-    return pay_services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None).pk
+    pay_services.grade_place(unit=tree.street_a, day=JAN, acting_user=system_actor())
+    return pay_services.payrun_create(unit=tree.street_a, period=JAN, acting_user=system_actor()).pk
 
 
 def test_a_clerk_gets_only_the_totals_of_their_community_from_the_pay_run_api(

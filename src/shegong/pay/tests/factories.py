@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from typing import Any, cast
 
 from shegong.conftest import Tree
+from shegong.core.actors import system_actor
 from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.pay import services
@@ -43,9 +44,12 @@ def pay_settings(
     policy: dict[str, Any] | None = None,
 ) -> GradeScheme:
     """A scheme from a preset in force from 1 January, a policy, rates and the average wage,
-    all set on `unit` by the console (no acting user)."""
+    all set on `unit` by the console (the system actor)."""
     scheme = services.scheme_from_preset(
-        preset=preset, unit=unit, effective_from=datetime.date(year, 1, 1), acting_user=None
+        preset=preset,
+        unit=unit,
+        effective_from=datetime.date(year, 1, 1),
+        acting_user=system_actor(),
     )
     services.policy_set(
         unit=unit,
@@ -59,15 +63,15 @@ def pay_settings(
             "dual_role_allowance": D("500"),
             **(policy or {}),
         },
-        acting_user=None,
+        acting_user=system_actor(),
     )
-    services.rates_set(unit=unit, year=year, values=ESSAY1_RATES, acting_user=None)
+    services.rates_set(unit=unit, year=year, values=ESSAY1_RATES, acting_user=system_actor())
     services.average_wage_set(
         unit=unit,
         year=year,
         amount=average_wage,
         benchmark_share=benchmark_share,
-        acting_user=None,
+        acting_user=system_actor(),
     )
     return scheme
 
@@ -96,7 +100,9 @@ def street_a_pay(tree: Tree, user: User, worker: Worker) -> PayRun:
     """Settings on the district, `worker` placed, and an approved run of January for street A."""
     if not GradeScheme.objects.filter(unit=tree.district).exists():
         pay_settings(tree.district)
-    services.grade_place(unit=tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=None)
+    services.grade_place(
+        unit=tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=system_actor()
+    )
     return approved_run(tree.street_a, user, datetime.date(YEAR, 1, 1))
 
 
@@ -123,7 +129,9 @@ def street_a_objects(o: Any) -> PayObjects:
             date=datetime.date(2021, 1, 1),
             acting_user=manager,
         )
-    services.grade_place(unit=o.tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=None)
+    services.grade_place(
+        unit=o.tree.street_a, day=datetime.date(YEAR, 1, 1), acting_user=system_actor()
+    )
     run = approved_run(o.tree.street_a, manager, datetime.date(YEAR, 1, 1))
     made = PayObjects(run=run, line=run.lines.get(), scheme=scheme)
     o._pay_objects = made

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shegong.conftest import Personas, Tree
+from shegong.core.actors import system_actor
 from shegong.pay import rules, services
 from shegong.pay.models import GradeAssignment, GradeCell, PayRun, RunStatus
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
@@ -97,9 +98,11 @@ def test_the_report_as_excel_and_word_and_the_config_file_round_trip(
 ) -> None:
     _essay1_district(tree, personas)
     run = services.payrun_create(
-        unit=tree.street_a, period=datetime.date(YEAR, 1, 1), acting_user=None
+        unit=tree.street_a, period=datetime.date(YEAR, 1, 1), acting_user=system_actor()
     )
-    services.payrun_approve(run=services.payrun_check(run=run, acting_user=None), acting_user=None)
+    services.payrun_approve(
+        run=services.payrun_check(run=run, acting_user=system_actor()), acting_user=system_actor()
+    )
     xlsx = tmp_path / "pay.xlsx"
     call_command(
         "report",

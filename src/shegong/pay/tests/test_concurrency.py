@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from shegong.conftest import Personas, Tree, client_for
+from shegong.core.actors import system_actor
 from shegong.core.errors import ServiceError
 from shegong.core.tests.concurrency import own_database_file, run_together
 from shegong.orgs.models import Unit
@@ -34,12 +35,14 @@ def shared_db(transactional_db: None, tmp_path: Path, tree: Tree, personas: Pers
         paid_worker(tree.community_a1, manager, name="甲一甲")
         paid_worker(tree.community_a1, manager, name="甲一乙")
         paid_worker(tree.community_a2, manager, name="甲二甲")
-        services.grade_place(unit=tree.street_a, day=JAN, acting_user=None)
+        services.grade_place(unit=tree.street_a, day=JAN, acting_user=system_actor())
         yield
 
 
 def _create(unit: Unit, user: Any = None) -> Any:
-    return lambda: services.payrun_create(unit=unit, period=JAN, acting_user=user)
+    """A run of January for `unit` by `user` (by the console's system actor when None)."""
+    actor = user or system_actor()
+    return lambda: services.payrun_create(unit=unit, period=JAN, acting_user=actor)
 
 
 def test_a_street_and_its_community_started_at_once_leave_exactly_one_run(
@@ -59,7 +62,7 @@ def test_a_street_and_its_community_started_at_once_leave_exactly_one_run(
         assert PayLine.objects.filter(run=run).count() == run.headcount
         # Whichever won paid the community's two workers once, not twice.
         assert PayLine.objects.filter(worker__name__startswith="甲一").count() == 2
-        services.payrun_discard(run=run, acting_user=None)
+        services.payrun_discard(run=run, acting_user=system_actor())
 
 
 def test_two_sibling_communities_started_at_once_both_get_their_run(
@@ -83,7 +86,7 @@ def test_a_double_submit_of_one_run_answers_with_the_run_already_made(
         again = next(o.error for o in (first, second) if o.error is not None)
         assert isinstance(again, services.PayRunExists)
         assert again.run == made and "未重复计算" in again.message
-        services.payrun_discard(run=made, acting_user=None)
+        services.payrun_discard(run=made, acting_user=system_actor())
 
 
 def test_a_double_submit_on_the_page_shows_the_run_already_made(

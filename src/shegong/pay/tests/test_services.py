@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from shegong.conftest import Personas, Tree
+from shegong.core.actors import system_actor
 from shegong.core.errors import ServiceError
 from shegong.core.models import AuditEntry
 from shegong.pay import selectors, services
@@ -210,7 +211,7 @@ def test_a_new_scheme_needs_re_placement_and_the_what_if_prices_the_move(
     services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
     july = datetime.date(YEAR, 7, 1)
     new = services.scheme_from_preset(
-        preset="3x18", unit=settled.district, effective_from=july, acting_user=None
+        preset="3x18", unit=settled.district, effective_from=july, acting_user=system_actor()
     )
     # Today: post pay 1,500 and 初级三档 1,840 = 3,340 a month (seniority pay stays as it is).
     change = selectors.scheme_change(
@@ -236,10 +237,11 @@ def test_a_new_scheme_needs_re_placement_and_the_what_if_prices_the_move(
 def _year_of_runs(tree: Tree) -> None:
     for month in range(1, 13):
         run = services.payrun_create(
-            unit=tree.street_a, period=datetime.date(YEAR, month, 1), acting_user=None
+            unit=tree.street_a, period=datetime.date(YEAR, month, 1), acting_user=system_actor()
         )
         services.payrun_approve(
-            run=services.payrun_check(run=run, acting_user=None), acting_user=None
+            run=services.payrun_check(run=run, acting_user=system_actor()),
+            acting_user=system_actor(),
         )
 
 
@@ -265,7 +267,7 @@ def test_equal_pay_names_the_gap_between_sources_on_the_same_grade(
 
 def test_the_budget_what_ifs_add_employer_contributions(settled: Tree, personas: Personas) -> None:
     paid_worker(settled.community_a1, personas.street_a_manager)
-    services.grade_place(unit=settled.street_a, day=JAN, acting_user=None)
+    services.grade_place(unit=settled.street_a, day=JAN, acting_user=system_actor())
     _year_of_runs(settled)
     found = selectors.budget(
         viewer=personas.district_admin,

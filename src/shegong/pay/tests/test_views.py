@@ -14,6 +14,7 @@ import yaml
 from django.urls import reverse
 
 from shegong.conftest import Personas, Tree, client_for
+from shegong.core.actors import system_actor
 from shegong.core.models import AuditEntry
 from shegong.pay import config, services
 from shegong.pay.models import AverageWage, GradeAssignment, PayLine, PayRun, RunStatus
@@ -28,7 +29,7 @@ JAN = datetime.date(YEAR, 1, 1)
 def paid(tree: Tree, personas: Personas) -> Worker:
     pay_settings(tree.district)
     worker = paid_worker(tree.community_a1, personas.street_a_manager, name="甲一领薪人")
-    services.grade_place(unit=tree.street_a, day=JAN, acting_user=None)
+    services.grade_place(unit=tree.street_a, day=JAN, acting_user=system_actor())
     return worker
 
 
@@ -70,7 +71,7 @@ def test_a_run_with_faults_lists_them_all_and_writes_nothing(
 def test_payslips_are_shown_to_the_manager_with_an_audit_and_masked_for_the_clerk(
     tree: Tree, personas: Personas, paid: Worker
 ) -> None:
-    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=system_actor())
     line = PayLine.objects.get(run=run)
     url = reverse("pay:payslip", kwargs={"pk": line.pk})
     manager_page = client_for(personas.street_a_manager).get(url).content.decode()
@@ -94,7 +95,7 @@ def test_payslips_are_shown_to_the_manager_with_an_audit_and_masked_for_the_cler
 def test_the_pay_register_reads_back_with_every_caliber_and_a_total_row(
     tree: Tree, personas: Personas, paid: Worker
 ) -> None:
-    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=system_actor())
     response = client_for(personas.street_a_manager).get(
         reverse("pay:run-register", kwargs={"pk": run.pk})
     )
@@ -112,7 +113,7 @@ def test_the_pay_register_reads_back_with_every_caliber_and_a_total_row(
 
 
 def test_street_b_does_not_see_street_a_runs(tree: Tree, personas: Personas, paid: Worker) -> None:
-    services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    services.payrun_create(unit=tree.street_a, period=JAN, acting_user=system_actor())
     page = client_for(personas.street_b_manager).get(reverse("pay:runs")).content.decode()
     assert "街道甲" not in page
     api = client_for(personas.street_b_manager).get(reverse("payrun-list")).json()
@@ -124,7 +125,7 @@ def test_the_benchmark_page_names_the_workers_below_and_the_leaders_share(
 ) -> None:
     for month in range(1, 13):
         run = services.payrun_create(
-            unit=tree.street_a, period=datetime.date(YEAR, month, 1), acting_user=None
+            unit=tree.street_a, period=datetime.date(YEAR, month, 1), acting_user=system_actor()
         )
         run.status, run.approved_at = RunStatus.APPROVED, datetime.datetime.now(datetime.UTC)
         run.save()
@@ -199,7 +200,7 @@ def test_a_background_run_with_faults_fails_and_names_them(
 def test_a_promotion_on_the_worker_pay_page_is_recorded_with_who_and_why(
     tree: Tree, personas: Personas, paid: Worker
 ) -> None:
-    services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    services.payrun_create(unit=tree.street_a, period=JAN, acting_user=system_actor())
     url = reverse("pay:worker", kwargs={"pk": paid.pk})
     client = client_for(personas.street_a_manager)
     track = GradeAssignment.objects.get(worker=paid).track
@@ -270,7 +271,7 @@ def test_an_award_and_an_appraisal_grade_entered_on_the_worker_page_reach_the_ru
         },
     )
     client.post(url, {"form": "performance", "year": str(YEAR - 1), "grade": "fail"})
-    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=None)
+    run = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=system_actor())
     line = PayLine.objects.get(run=run)
     assert (line.award, line.performance_pay) == (D("1000.00"), D("0"))
     assert line.gross == D("3520.00") + D("1000.00")  # fixed pay only, plus the award
@@ -297,8 +298,8 @@ def test_a_district_run_shows_a_street_manager_only_their_street_unmasked(
     tree: Tree, personas: Personas, paid: Worker
 ) -> None:
     paid_worker(tree.community_b1, personas.street_b_manager, name="乙街道人")
-    services.grade_place(unit=tree.district, day=JAN, acting_user=None)
-    run = services.payrun_create(unit=tree.district, period=JAN, acting_user=None)
+    services.grade_place(unit=tree.district, day=JAN, acting_user=system_actor())
+    run = services.payrun_create(unit=tree.district, period=JAN, acting_user=system_actor())
     page = client_for(personas.street_a_manager).get(reverse("pay:run", kwargs={"pk": run.pk}))
     text = page.content.decode()
     assert "甲一领薪人" in text and "3392.00" in text

@@ -1,8 +1,8 @@
 """`shegong pay run --unit CODE --period YYYY-MM [--check] [--approve] [--user NAME]`,
 `shegong pay place|steps --unit CODE --date YYYY-MM-DD`, `shegong pay config export|load FILE`.
 
-Without --user the command acts as the operator at the console (every unit, recorded in the
-audit trail without an actor); with it, exactly as that user could on the web. A run that
+Without --user the command acts as the system actor (every unit, recorded in the audit trail
+as 系统); with it, exactly as that user could on the web. A run that
 cannot be computed prints every worker and setting at fault and writes nothing. There is no
 command that changes an approved run: a correction is `pay run --corrects RUN_ID`.
 """
@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from shegong.core.actors import system_actor
 from shegong.core.errors import ServiceError
 from shegong.core.models import User
 from shegong.orgs.models import Unit
@@ -22,19 +24,19 @@ from shegong.pay import config, services
 from shegong.pay.models import PayRun
 
 
-def _user(username: str | None) -> User | None:
+def _user(username: str | None) -> User:
     if not username:
-        return None
+        return system_actor()
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(f"用户 {username} 不存在或已停用")
+        raise CommandError(_("用户 %(name)s 不存在或已停用") % {"name": username})
     return user
 
 
 def _unit(code: str) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
-        raise CommandError(f"单位 {code} 不存在")
+        raise CommandError(_("单位 %(code)s 不存在") % {"code": code})
     return unit
 
 
@@ -70,38 +72,48 @@ class Command(BaseCommand):
                 try:
                     day = datetime.date.fromisoformat(o["date"])
                 except ValueError:
-                    raise CommandError(f"日期格式应为 YYYY-MM-DD:{o['date']}") from None
+                    raise CommandError(
+                        _("日期格式应为 YYYY-MM-DD:%(value)s") % {"value": o["date"]}
+                    ) from None
                 apply = services.grade_place if what == "place" else services.grade_steps_apply
                 n = apply(unit=_unit(o["unit"]), day=day, acting_user=user)
-                self.stdout.write(f"{'定级' if what == 'place' else '晋档'} {n} 人")
+                self.stdout.write(
+                    (_("定级 %(n)s 人") if what == "place" else _("晋档 %(n)s 人")) % {"n": n}
+                )
             else:
                 self._config(user, o["action"], o["file"])
         except services.PayRunRefused as exc:
             for fault in exc.faults:
                 self.stderr.write(f"  {fault}")
-            raise CommandError(f"未写入任何数据:{len(exc.faults)} 项需先处理") from None
+            raise CommandError(
+                _("未写入任何数据:%(n)s 项需先处理") % {"n": len(exc.faults)}
+            ) from None
         except config.ConfigErrors as exc:
             for error in exc.errors:
                 self.stderr.write(f"  {error}")
-            raise CommandError(f"未写入任何数据:配置文件有 {len(exc.errors)} 处错误") from None
+            raise CommandError(
+                _("未写入任何数据:配置文件有 %(n)s 处错误") % {"n": len(exc.errors)}
+            ) from None
         except ServiceError as exc:
             raise CommandError(exc.message) from None
 
-    def _run(self, user: User | None, o: dict[str, Any]) -> None:
+    def _run(self, user: User, o: dict[str, Any]) -> None:
         corrects = None
         if o.get("corrects"):
             corrects = PayRun.objects.filter(pk=o["corrects"]).first()
             if corrects is None:
-                raise CommandError(f"工资批次 {o['corrects']} 不存在")
+                raise CommandError(_("工资批次 %(pk)s 不存在") % {"pk": o["corrects"]})
             unit, period = corrects.unit, corrects.period
         else:
             if not o.get("unit") or not o.get("period"):
-                raise CommandError("请给出 --unit 和 --period(或 --corrects)")
+                raise CommandError(_("请给出 --unit 和 --period(或 --corrects)"))
             unit = _unit(o["unit"])
             try:
                 period = datetime.date.fromisoformat(f"{o['period']}-01")
             except ValueError:
-                raise CommandError(f"月份格式应为 YYYY-MM:{o['period']}") from None
+                raise CommandError(
+                    _("月份格式应为 YYYY-MM:%(value)s") % {"value": o["period"]}
+                ) from None
         run = services.payrun_create(
             unit=unit, period=period, acting_user=user, corrects=corrects, note=o["note"]
         )
@@ -110,24 +122,42 @@ class Command(BaseCommand):
         if o["approve"]:
             run = services.payrun_approve(run=run, acting_user=user)
         self.stdout.write(
-            f"工资批次 #{run.pk} {unit.name} {period:%Y-%m}({run.get_status_display()}):"
-            f"{run.headcount} 人,总成本 {run.total_cost},应发 {run.gross},"
-            f"单位缴纳 {run.employer_contributions},个人缴纳 {run.personal_contributions},"
-            f"个税 {run.income_tax},实发 {run.net}"
+            _(
+                "工资批次 #%(pk)s %(unit)s %(month)s(%(status)s):%(n)s 人,总成本 %(total_cost)s,"
+                "应发 %(gross)s,单位缴纳 %(employer)s,个人缴纳 %(personal)s,个税 %(tax)s,"
+                "实发 %(net)s"
+            )
+            % {
+                "pk": run.pk,
+                "unit": unit.name,
+                "month": f"{period:%Y-%m}",
+                "status": run.get_status_display(),
+                "n": run.headcount,
+                "total_cost": run.total_cost,
+                "gross": run.gross,
+                "employer": run.employer_contributions,
+                "personal": run.personal_contributions,
+                "tax": run.income_tax,
+                "net": run.net,
+            }
         )
 
-    def _config(self, user: User | None, action: str, file: Path) -> None:
-        viewer = user or User(username="console", is_active=True, is_superuser=True)
+    def _config(self, user: User, action: str, file: Path) -> None:
         if action == "export":
-            file.write_text(config.export_yaml(viewer=viewer), encoding="utf-8")
-            self.stdout.write(f"已导出到 {file}")
+            file.write_text(config.export_yaml(viewer=user), encoding="utf-8")
+            self.stdout.write(_("已导出到 %(file)s") % {"file": file})
             return
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise CommandError(f"无法读取 {file}:{exc}") from None
+            raise CommandError(
+                _("无法读取 %(file)s:%(error)s") % {"file": file, "error": exc}
+            ) from None
         counts = config.load_yaml(text=text, acting_user=user)
         self.stdout.write(
-            "已载入:方案 {schemes} 个,薪酬构成 {policies} 条,费率 {rates} 条,"
-            "平均工资 {average_wages} 条".format(**counts)
+            _(
+                "已载入:方案 %(schemes)s 个,薪酬构成 %(policies)s 条,费率 %(rates)s 条,"
+                "平均工资 %(average_wages)s 条"
+            )
+            % counts
         )

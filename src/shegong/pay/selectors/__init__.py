@@ -44,7 +44,10 @@ from shegong.pay.models import (
     PayRun,
     PerformanceGrade,
 )
-from shegong.pay.services import ancestors, effective_lines, place_plan, settings_in_force
+from shegong.pay.rules import ancestors
+from shegong.pay.selectors.in_force import InForce, settings_in_force
+from shegong.pay.selectors.lines import effective_lines
+from shegong.pay.selectors.placement import place_plan
 from shegong.people.models import PostHolding, Source, Worker
 
 if TYPE_CHECKING:
@@ -402,6 +405,83 @@ def community_names(paths: set[str]) -> dict[str, str]:
     return dict(Unit.objects.filter(path__in=paths).values_list("path", "name"))
 
 
+def _units_below(
+    by_unit: dict[str, list[Decimal]],
+    in_force: dict[str, InForce],
+    names: dict[str, str],
+    shown: bool,
+) -> list[dict[str, Any]]:
+    """The communities whose average is below their benchmark (a community of fewer people
+    than the minimum shows no average to a role without the personal-data right)."""
+    per_unit = [{"path": p, "workers": len(a)} for p, a in sorted(by_unit.items())]
+    if not shown:
+        _withhold(per_unit, "workers", ["average"])
+    kept = {row["path"] for row in per_unit if not row.get("withheld")}
+    units_below = []
+    for path, amounts in sorted(by_unit.items()):
+        wage = in_force[path].wage
+        assert wage is not None
+        average = rules.fen(sum(amounts, rules.ZERO) / len(amounts))
+        line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
+        if average < line:
+            found = path in kept
+            units_below.append(
+                {
+                    "name": names.get(path, path),
+                    "path": path,
+                    "average": average if found else str(WITHHELD),
+                    "benchmark": line,
+                    "gap": line - average if found else str(WITHHELD),
+                    "workers": len(amounts),
+                    "withheld": not found,
+                }
+            )
+    return units_below
+
+
+def _caliber_finding(
+    key: str,
+    label: str,
+    years: list[WorkerYear],
+    in_force: dict[str, InForce],
+    names: dict[str, str],
+    shown: bool,
+) -> dict[str, Any]:
+    below: list[dict[str, Any]] = []
+    by_unit: dict[str, list[Decimal]] = defaultdict(list)
+    leaders = at_average = 0
+    for w in years:
+        wage = in_force[w.unit_path].wage
+        if wage is None:
+            continue
+        line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
+        amount = w.annual[key]
+        by_unit[w.unit_path].append(amount)
+        if amount < line:
+            below.append(
+                {
+                    "worker": w,
+                    "community": names.get(w.unit_path, ""),
+                    "amount": amount,
+                    "benchmark": line,
+                    "gap": line - amount,
+                }
+            )
+        if w.leader:
+            leaders += 1
+            at_average += amount >= wage.amount
+    return {
+        "key": key,
+        "label": label,
+        "below": sorted(below, key=lambda b: (-b["gap"], b["worker"].name)),
+        "units_below": _units_below(by_unit, in_force, names, shown),
+        "leaders": leaders,
+        "leaders_at_average": at_average,
+        "leaders_share": rules.share_text(at_average, leaders),
+        "workers": len(years),
+    }
+
+
 def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     """For each caliber: the workers and communities below the benchmark (the average wage ×
     the year's share), and the share of secretaries and directors at or above the average
@@ -412,66 +492,9 @@ def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     in_force = settings_in_force(paths, datetime.date(year, 1, 1)) if paths else {}
     names = community_names(paths)
     missing = sorted(names.get(p, p) for p, f in in_force.items() if f.wage is None)
-    calibers: list[dict[str, Any]] = []
-    for key, label in CALIBERS:
-        below: list[dict[str, Any]] = []
-        by_unit: dict[str, list[Decimal]] = defaultdict(list)
-        leaders = at_average = 0
-        for w in years:
-            wage = in_force[w.unit_path].wage
-            if wage is None:
-                continue
-            line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
-            amount = w.annual[key]
-            by_unit[w.unit_path].append(amount)
-            if amount < line:
-                below.append(
-                    {
-                        "worker": w,
-                        "community": names.get(w.unit_path, ""),
-                        "amount": amount,
-                        "benchmark": line,
-                        "gap": line - amount,
-                    }
-                )
-            if w.leader:
-                leaders += 1
-                at_average += amount >= wage.amount
-        units_below = []
-        per_unit = [{"path": p, "workers": len(a)} for p, a in sorted(by_unit.items())]
-        if not shown:
-            _withhold(per_unit, "workers", ["average"])
-        kept = {row["path"] for row in per_unit if not row.get("withheld")}
-        for path, amounts in sorted(by_unit.items()):
-            wage = in_force[path].wage
-            assert wage is not None
-            average = rules.fen(sum(amounts, rules.ZERO) / len(amounts))
-            line = rules.benchmark_amount(wage.amount, wage.benchmark_share)
-            if average < line:
-                found = path in kept
-                units_below.append(
-                    {
-                        "name": names.get(path, path),
-                        "path": path,
-                        "average": average if found else str(WITHHELD),
-                        "benchmark": line,
-                        "gap": line - average if found else str(WITHHELD),
-                        "workers": len(amounts),
-                        "withheld": not found,
-                    }
-                )
-        calibers.append(
-            {
-                "key": key,
-                "label": label,
-                "below": sorted(below, key=lambda b: (-b["gap"], b["worker"].name)),
-                "units_below": units_below,
-                "leaders": leaders,
-                "leaders_at_average": at_average,
-                "leaders_share": rules.share_text(at_average, leaders),
-                "workers": len(years),
-            }
-        )
+    calibers = [
+        _caliber_finding(key, label, years, in_force, names, shown) for key, label in CALIBERS
+    ]
     wage_row = settings_in_force([unit.path], datetime.date(year, 1, 1))[unit.path].wage
     return {
         "unit": unit,
@@ -535,31 +558,12 @@ def equal_pay(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
     )
 
 
-def budget(
-    *,
-    viewer: User,
-    unit: Unit,
-    year: int,
-    raise_to_share: Decimal | None = None,
-    growth: Decimal | None = None,
-) -> dict[str, Any]:
-    """The year's cost by community and street (from approved pay), and what-ifs: raising
-    everyone below a share of the average wage to it; indexing all pay to wage growth. Extra
-    costs include the employer's contributions at the unit's employer rate."""
-    lines = effective_lines().filter(
-        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
-    )
-    by_path = list(
-        lines.values("unit_path")
-        .annotate(
-            workers=Count("worker_id", distinct=True),
-            gross=Sum("gross"),
-            employer=Sum("employer_contributions"),
-            total_cost=Sum("total_cost"),
-            net=Sum("net"),
-        )
-        .order_by("unit_path")
-    )
+BUDGET_SUMS = ("workers", "gross", "employer", "total_cost", "net")
+BUDGET_MONEY = ("gross", "employer", "total_cost", "net")
+
+
+def _budget_streets(by_path: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The year's sums by community, added up by street."""
     paths = {r["unit_path"] for r in by_path}
     units = {u.path: u for u in Unit.objects.filter(path__in={a for p in paths for a in _up(p)})}
     streets: dict[str, dict[str, Any]] = {}
@@ -577,28 +581,37 @@ def budget(
                 "communities": [],
             },
         )
-        for key in ("workers", "gross", "employer", "total_cost", "net"):
+        for key in BUDGET_SUMS:
             s[key] += r[key]
         s["communities"].append({**r, "unit": units.get(r["unit_path"])})
-    total = {
-        key: sum((r[key] for r in by_path), rules.ZERO if key != "workers" else 0)
-        for key in ("workers", "gross", "employer", "total_cost", "net")
-    }
-    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
-    money = ("gross", "employer", "total_cost", "net")
-    if not shown:
-        # Within a street, communities under the minimum and their complement; a street of
-        # fewer people than the minimum loses its totals, and the grand total goes when the
-        # withheld streets alone would be it minus the others.
-        hidden_streets = []
-        for street in streets.values():
-            if _withhold(street["communities"], "workers", money):
-                street.update(dict.fromkeys(money, str(WITHHELD)), withheld=True)
-                hidden_streets.append(street["workers"])
-        if hidden_streets and (len(hidden_streets) < 2 or sum(hidden_streets) < min_group_size()):
-            total.update(dict.fromkeys(money, str(WITHHELD)))
-            total["withheld"] = True
-    in_force = settings_in_force([unit.path], datetime.date(year, 1, 1))[unit.path]
+    return streets
+
+
+def _budget_withhold(streets: dict[str, dict[str, Any]], total: dict[str, Any]) -> None:
+    """Within a street, communities under the minimum and their complement; a street of
+    fewer people than the minimum loses its totals, and the grand total goes when the
+    withheld streets alone would be it minus the others."""
+    hidden_streets = []
+    for street in streets.values():
+        if _withhold(street["communities"], "workers", BUDGET_MONEY):
+            street.update(dict.fromkeys(BUDGET_MONEY, str(WITHHELD)), withheld=True)
+            hidden_streets.append(street["workers"])
+    if hidden_streets and (len(hidden_streets) < 2 or sum(hidden_streets) < min_group_size()):
+        total.update(dict.fromkeys(BUDGET_MONEY, str(WITHHELD)))
+        total["withheld"] = True
+
+
+def _what_if(
+    *,
+    viewer: User,
+    unit: Unit,
+    year: int,
+    in_force: InForce,
+    total: dict[str, Any],
+    shown: bool,
+    raise_to_share: Decimal | None,
+    growth: Decimal | None,
+) -> dict[str, Any]:
     employer_rate = (
         sum((getattr(in_force.rates, f"{k}_employer") for k in INSURANCE_KINDS), rules.ZERO)
         if in_force.rates
@@ -627,6 +640,53 @@ def budget(
             else rules.index_cost(Decimal(total["gross"]), growth, employer_rate),
             "withheld": hidden,
         }
+    return what_if
+
+
+def budget(
+    *,
+    viewer: User,
+    unit: Unit,
+    year: int,
+    raise_to_share: Decimal | None = None,
+    growth: Decimal | None = None,
+) -> dict[str, Any]:
+    """The year's cost by community and street (from approved pay), and what-ifs: raising
+    everyone below a share of the average wage to it; indexing all pay to wage growth. Extra
+    costs include the employer's contributions at the unit's employer rate."""
+    lines = effective_lines().filter(
+        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
+    )
+    by_path = list(
+        lines.values("unit_path")
+        .annotate(
+            workers=Count("worker_id", distinct=True),
+            gross=Sum("gross"),
+            employer=Sum("employer_contributions"),
+            total_cost=Sum("total_cost"),
+            net=Sum("net"),
+        )
+        .order_by("unit_path")
+    )
+    streets = _budget_streets(by_path)
+    total = {
+        key: sum((r[key] for r in by_path), rules.ZERO if key != "workers" else 0)
+        for key in BUDGET_SUMS
+    }
+    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
+    if not shown:
+        _budget_withhold(streets, total)
+    in_force = settings_in_force([unit.path], datetime.date(year, 1, 1))[unit.path]
+    what_if = _what_if(
+        viewer=viewer,
+        unit=unit,
+        year=year,
+        in_force=in_force,
+        total=total,
+        shown=shown,
+        raise_to_share=raise_to_share,
+        growth=growth,
+    )
     return {
         "unit": unit,
         "year": year,

@@ -1,0 +1,232 @@
+"""Writes of pay runs: compute (a draft, or a correction of an approved run), review (复核),
+approve (审批, locked for good) and discard; the lines are written in bulk. Each step is its
+own kind of audit event."""
+
+from __future__ import annotations
+
+import datetime
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core import access
+from shegong.core.access import Permission
+from shegong.core.audit import audit_record, snapshot
+from shegong.core.bulk import insert_rows
+from shegong.core.db import exclusive_lock, retrying_atomic, shared_lock
+from shegong.core.disclosures import disclosure_record
+from shegong.core.errors import ServiceError
+from shegong.orgs.models import Unit
+from shegong.pay import rules
+from shegong.pay.errors import MANAGE_PAY, PayRunExists
+from shegong.pay.events import PayEvent
+from shegong.pay.models import PayLine, PayRun, RunStatus
+from shegong.pay.selectors.lines import LINE_FIELDS, TOTAL_FIELDS, ProgressFn, compute_lines
+from shegong.people.models import Worker
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+ANALYZE_AFTER = 10_000
+
+
+def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Write computed lines in bulk, inside the caller's transaction.
+
+    A pay run writes tens of thousands of rows of 37 columns; building a model instance per
+    row costs more than computing the pay, so rows go to the database as they were computed
+    (Decimal, str and int values both backends adapt), through core.bulk.insert_rows: COPY
+    on PostgreSQL, executemany on SQLite."""
+    insert_rows(PayLine, ["run_id", *LINE_FIELDS], [(run_id, *row) for row in rows])
+    if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
+        # The planner's row counts come from autovacuum, which runs later: without fresh ones
+        # it plans the next month's year-to-date query for a table it thinks nearly empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(PayLine._meta.db_table)}")
+
+
+def _run_snapshot(run: PayRun) -> dict[str, Any]:
+    return snapshot(
+        run,
+        ["status", "period", "unit_path", "corrects_id", "headcount", "gross", "net", "total_cost"],
+    )
+
+
+def _hold_month(unit_path: str, period: datetime.date) -> None:
+    """Runs of one month that overlap in the tree (a unit and any unit above or below it)
+    cannot both exist, whatever runs at the same instant: creating a run holds its own
+    unit's lock for the month exclusively and the lock of every unit above it shared, until
+    the transaction ends. A run below waits for a run above and the other way round; runs of
+    two sibling units share their parents' locks and go ahead side by side. Taken before
+    the clash check, so the check reads every run committed before it."""
+    month = f"{period:%Y-%m}"
+    *above, own = rules.ancestors(unit_path)
+    for path in above:  # top down, the same order in every transaction
+        shared_lock(f"pay.run:{month}:{path}")
+    exclusive_lock(f"pay.run:{month}:{own}")
+
+
+def _refuse_second_correction(corrects: PayRun) -> PayRun:
+    """The run to correct as committed (we hold its month), refused unless approved and not
+    corrected yet."""
+    corrects = PayRun.objects.get(pk=corrects.pk)
+    if corrects.status != RunStatus.APPROVED:
+        raise ServiceError(_("只能更正已审批的工资批次"))
+    made = PayRun.objects.filter(corrects=corrects).select_related("unit").first()
+    if made is not None:
+        raise PayRunExists(made, _("该批次已有更正批次“%(run)s”") % {"run": made})
+    return corrects
+
+
+def _refuse_overlap(unit: Unit, period: datetime.date) -> None:
+    """A run of the month for this unit (a double submit), or for a unit above or below it."""
+    clash = (
+        PayRun.objects.filter(period=period, corrects__isnull=True)
+        .filter(Q(unit_path__startswith=unit.path) | Q(unit_path__in=rules.ancestors(unit.path)))
+        .select_related("unit")
+        .first()
+    )
+    if clash is not None and clash.unit_id == unit.pk:
+        raise PayRunExists(
+            clash,
+            _("%(unit)s%(month)s的工资已在批次“%(run)s”中计算,未重复计算")
+            % {"unit": unit.name, "month": f"{period:%Y-%m}", "run": clash},
+        )
+    if clash is not None:
+        raise ServiceError(
+            _("%(unit)s%(month)s的工资已在批次“%(run)s”中计算;如需改动请更正该批次")
+            % {"unit": unit.name, "month": f"{period:%Y-%m}", "run": clash}
+        )
+
+
+@retrying_atomic
+def payrun_create(
+    *,
+    unit: Unit,
+    period: datetime.date,
+    acting_user: User,
+    corrects: PayRun | None = None,
+    note: str = "",
+    progress: ProgressFn | None = None,
+) -> PayRun:
+    """Compute and write a draft run for `unit` and the month of `period` (or a correction of
+    an approved run: a new run for the same unit and month that references it).
+
+    A second request for a run already made (a double submit) raises PayRunExists naming
+    that run; a run overlapping another unit's run of the month is refused."""
+    access.require(acting_user, Permission.EDIT, unit, message=str(MANAGE_PAY))
+    period = rules.first_of_month(period)
+    if corrects is not None:
+        unit, period = corrects.unit, corrects.period
+    _hold_month(unit.path, period)
+    if corrects is not None:
+        corrects = _refuse_second_correction(corrects)
+    else:
+        _refuse_overlap(unit, period)
+    lines = compute_lines(unit=unit, period=period, progress=progress)
+    run = PayRun.objects.create(
+        unit=unit,
+        unit_path=unit.path,
+        period=period,
+        corrects=corrects,
+        note=note,
+        created_by=acting_user,
+        headcount=len(lines),
+        **{
+            name: sum(map(itemgetter(LINE_FIELDS.index(name)), lines), rules.ZERO)
+            for name in TOTAL_FIELDS
+        },
+    )
+    lines_insert(run_id=run.pk, rows=lines)
+    audit_record(
+        acting_user=acting_user,
+        action=PayEvent.RUN_CORRECTED if corrects else PayEvent.RUN_COMPUTED,
+        target=run,
+        after=_run_snapshot(run),
+    )
+    return run
+
+
+def _locked_run(run: PayRun) -> PayRun:
+    fresh = PayRun.objects.select_for_update().get(pk=run.pk)
+    if fresh.status == RunStatus.APPROVED:
+        raise ServiceError(_("该批次已审批锁定,不能再改动;如有错误请建立更正批次"))
+    return fresh
+
+
+@transaction.atomic
+def payrun_check(*, run: PayRun, acting_user: User) -> PayRun:
+    """复核: the draft is looked over and marked checked."""
+    access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
+    fresh = _locked_run(run)
+    if fresh.status != RunStatus.DRAFT:
+        raise ServiceError(_("只有草稿可以复核"))
+    before = _run_snapshot(fresh)
+    fresh.status, fresh.checked_by, fresh.checked_at = (
+        RunStatus.CHECKED,
+        acting_user,
+        timezone.now(),
+    )
+    fresh.save(update_fields=["status", "checked_by", "checked_at"])
+    audit_record(
+        acting_user=acting_user,
+        action=PayEvent.RUN_REVIEWED,
+        target=fresh,
+        before=before,
+        after=_run_snapshot(fresh),
+    )
+    return fresh
+
+
+@transaction.atomic
+def payrun_approve(*, run: PayRun, acting_user: User) -> PayRun:
+    """审批: a checked run is approved and locked for good."""
+    access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
+    fresh = _locked_run(run)
+    if fresh.status != RunStatus.CHECKED:
+        raise ServiceError(_("须先复核再审批"))
+    before = _run_snapshot(fresh)
+    fresh.status, fresh.approved_by, fresh.approved_at = (
+        RunStatus.APPROVED,
+        acting_user,
+        timezone.now(),
+    )
+    fresh.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(
+        acting_user=acting_user,
+        action=PayEvent.RUN_APPROVED,
+        target=fresh,
+        before=before,
+        after=_run_snapshot(fresh),
+    )
+    return fresh
+
+
+@transaction.atomic
+def payrun_discard(*, run: PayRun, acting_user: User) -> None:
+    """A draft or checked run is thrown away (to be computed again)."""
+    access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
+    fresh = _locked_run(run)
+    audit_record(
+        acting_user=acting_user,
+        action=PayEvent.RUN_DISCARDED,
+        target=fresh,
+        before=_run_snapshot(fresh),
+    )
+    fresh.lines.all().delete()
+    fresh.delete()
+
+
+def payslips_disclose(*, run: PayRun, acting_user: User, worker: Worker | None = None) -> None:
+    """Record that `acting_user` was shown pay amounts of the run (one worker's, or all);
+    kept and written moments later while another writer holds the database."""
+    disclosure_record(
+        acting_user=acting_user,
+        target=worker or run,
+        unit_path=worker.unit_path if worker else run.unit_path,
+        note=(_("查看工资条 %(run)s") if worker else _("查看工资表 %(run)s")) % {"run": run},
+    )
