@@ -62,13 +62,15 @@ def test_the_unit_path_is_derived_from_what_the_row_is_about(
     assert by_account.unit_path == tree.street_a.path
 
 
-def test_many_rows_are_written_in_one_statement(tree: Tree, personas: Personas) -> None:
+def test_many_rows_are_written_in_one_bulk_statement(tree: Tree, personas: Personas) -> None:
     units = [tree.community_a1, tree.community_a2, tree.community_b1]
     rows = [AuditRow(target=unit, before={"n": 1}, after={"n": 2}) for unit in units]
     with CaptureQueriesContext(connection) as queries:
         written = audit_record_many(acting_user=None, action="update", rows=rows)
     assert written == 3
-    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 1
+    # One prepared statement through core.bulk (COPY on PostgreSQL), not a save per row;
+    # the bulk path may bypass Django's query log, so at most one INSERT is seen there.
+    assert len([q for q in queries if "INSERT" in q["sql"].upper()]) <= 1
     paths = set(AuditEntry.objects.values_list("unit_path", flat=True))
     assert paths == {unit.path for unit in units}
 
