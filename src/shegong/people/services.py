@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -527,18 +525,6 @@ def worker_reenter(
         note=_("重新入职%(unit)s,%(date)s") % {"unit": community.name, "date": date},
     )
     return worker
-
-
-def unit_paths_resync(*, old_path: str, new_path: str) -> int:
-    """After the org tree moved a subtree (orgs unit_update), rewrite the copied paths
-    below it. Called inside the org service's transaction; returns workers touched."""
-    rest = Substr(F("unit_path"), len(old_path) + 1)
-    Placement.objects.filter(unit_path__startswith=old_path).update(
-        unit_path=Concat(Value(new_path), rest)
-    )
-    return Worker.objects.filter(unit_path__startswith=old_path).update(
-        unit_path=Concat(Value(new_path), rest)
-    )
 
 
 # ---------------------------------------------------------------- posts

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -44,6 +42,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shegong.core.access import in_scope, path_q
+from shegong.core.db import report_session
 from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.orgs.selectors import unit_roots
 from shegong.people.models import (
@@ -63,6 +62,7 @@ from shegong.people.models import (
 )
 from shegong.reports import rules
 from shegong.reports.rules import Figures
+from shegong.training.selectors import training_figures
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -458,21 +458,6 @@ def comparison(*, now: Figures, before: Figures) -> Comparison:
     )
 
 
-# Memory for sorts and hashes of one report query on PostgreSQL (the server default, 4 MB,
-# sends a million-row GROUP BY to disk sorts). Set for the report's transaction only.
-REPORT_WORK_MEM = "64MB"
-
-
-@contextmanager
-def report_session() -> Iterator[None]:
-    """One read transaction for all the report's queries, with room to aggregate in memory."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
-        yield
-
-
 def structure_report(
     *,
     viewer: User,
@@ -506,9 +491,6 @@ def structure_report(
 
 
 def _training_of_year(*, viewer: User, unit: Unit, as_of: datetime.date) -> Any:
-    # Imported here: training's selectors read this module's report_session.
-    from shegong.training.selectors import training_figures
-
     figures = training_figures(
         viewer=viewer, unit=unit, start=datetime.date(as_of.year, 1, 1), end=as_of
     )
