@@ -7,6 +7,7 @@ so "this unit and below" is one indexed prefix filter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -121,6 +122,24 @@ def has_permission(viewer: User, permission: Permission, unit: Unit | None = Non
         permission in perms and (unit is None or unit.path.startswith(path))
         for path, perms in _grants(viewer)
     )
+
+
+def may_see_personal_data(viewer: User, unit: Unit | str) -> bool:
+    """The rule of who may see or change a worker's full ID number (and phone and birth
+    date): whoever holds the personal-data right on the worker's community (`unit`, or its
+    path), i.e. a manager or admin of it or of a unit above it, or a superuser. Everyone else
+    receives them masked, and a value they send is ignored (people/services.keeps_personal_data)."""
+    return personal_data_checker(viewer)(unit if isinstance(unit, str) else unit.path)
+
+
+def personal_data_checker(viewer: User) -> Callable[[str], bool]:
+    """may_see_personal_data for one viewer over many unit paths, their grants read once."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return lambda _path: False
+    if sees_everything(viewer):
+        return lambda _path: True
+    roots = tuple(root_paths(viewer, Permission.PERSONAL_DATA))
+    return lambda path: path.startswith(roots)
 
 
 _REFUSALS = {

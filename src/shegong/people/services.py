@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shegong.core.access import Permission, has_permission, in_scope, root_paths, sees_everything
+from shegong.core import access
+from shegong.core.access import Permission, has_permission, in_scope
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
@@ -102,18 +103,14 @@ def keeps_personal_data(acting_user: User, unit_path: str) -> bool:
     holds the personal-data right on the worker's community. Without it they stay as they
     are, whatever a form, the API, an import or the command line sends, and no check may
     compare a sent value with a hidden one (an error or "unchanged" would confirm a guess)."""
-    return personal_data_keeper(acting_user)(unit_path)
+    return not access.may_see_personal_data(acting_user, unit_path)
 
 
 def personal_data_keeper(acting_user: User) -> Callable[[str], bool]:
     """keeps_personal_data for one acting user, their grants read once (the import asks for
     every matched row of a 100,000-row sheet)."""
-    if sees_everything(acting_user):
-        return lambda _path: False
-    if not acting_user.is_active:
-        return lambda _path: True
-    roots = tuple(root_paths(acting_user, Permission.PERSONAL_DATA))
-    return lambda path: not path.startswith(roots)
+    may_see = access.personal_data_checker(acting_user)
+    return lambda path: not may_see(path)
 
 
 def _require_date(value: datetime.date | None, field: str, label: str) -> datetime.date:
@@ -711,7 +708,7 @@ def personal_data_disclose(*, worker: Worker, acting_user: User) -> None:
     """Record that `acting_user` was shown the worker's ID number and phone unmasked; while
     an import holds the database the row is kept and written moments later (core/disclosures),
     so the page neither waits for the import nor fails."""
-    if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
+    if not access.may_see_personal_data(acting_user, worker.community):
         raise ServiceError(_("您没有查看个人信息的权限"))
     disclosure_record(
         acting_user=acting_user,
@@ -725,7 +722,7 @@ def personal_data_search_disclose(*, workers: list[Worker], acting_user: User) -
     """Record that a search by ID number found these workers for `acting_user` (who may see
     their numbers: selectors.id_search_hits). The digits searched are not written down."""
     for worker in workers:
-        if not has_permission(acting_user, Permission.PERSONAL_DATA, worker.community):
+        if not access.may_see_personal_data(acting_user, worker.community):
             raise ServiceError(_("您没有查看个人信息的权限"))
     for worker in workers:  # like a page view: never waits for an import's write lock
         disclosure_record(
