@@ -132,7 +132,7 @@ def users(request: AuthedRequest) -> HttpResponse:
 def user_create(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, Permission.AUDIT):
         raise Http404
-    administered = selectors.administered_units(viewer=request.user)
+    administered = org_selectors.administered_units(viewer=request.user)
     choices = [(u.code, f"{u.name}({u.get_kind_display()})") for u in administered]
     form = UserCreateForm(request.POST or None, units=choices)
     if request.method == "POST" and form.is_valid():
