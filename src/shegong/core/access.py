@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from shegong.core.models import Role
@@ -155,7 +156,7 @@ def require(
     permission: Permission,
     unit: Unit | None = None,
     *,
-    message: str | None = None,
+    message: str | Promise | None = None,
     field: str | None = None,
 ) -> None:
     """Refuse (ServiceError, nothing written) unless the viewer holds `permission` on `unit`
@@ -167,7 +168,7 @@ def require(
 
     text = str(message if message is not None else _REFUSALS[permission])
     name = unit.name if unit is not None else str(_lazy("该单位"))
-    raise ServiceError(text % {"unit": name} if "%(unit)s" in text else text, field=field)
+    raise ServiceError(text.replace("%(unit)s", name), field=field)
 
 
 def in_scope(viewer: User, unit: Unit) -> bool:
