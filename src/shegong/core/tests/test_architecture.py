@@ -52,7 +52,7 @@ def imported_rooms(tree: ast.AST) -> Iterator[tuple[str, int]]:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
             skipped.update(id(n) for child in node.body for n in ast.walk(child))
     for node in ast.walk(tree):
-        if id(node) in skipped:
+        if id(node) in skipped or not isinstance(node, ast.Import | ast.ImportFrom):
             continue
         names: list[str] = []
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
