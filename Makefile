@@ -41,6 +41,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# mypy --strict over src/ (pyproject.toml [tool.mypy] strict = true; tests may leave fixtures unannotated).
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 

@@ -158,7 +158,7 @@ class TokenIssueView(APIView):
             raise ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
         try:
             token, key = core_services.api_token_issue(
-                user=cast(User, user), address=client_address(http_request)
+                user=user, address=client_address(http_request)
             )
         except ServiceError as exc:
             raise_validation(exc)

@@ -7,11 +7,13 @@ so "this unit and below" is one indexed prefix filter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from shegong.core.models import Role
@@ -123,6 +125,24 @@ def has_permission(viewer: User, permission: Permission, unit: Unit | None = Non
     )
 
 
+def may_see_personal_data(viewer: User, unit: Unit | str) -> bool:
+    """The rule of who may see or change a worker's full ID number (and phone and birth
+    date): whoever holds the personal-data right on the worker's community (`unit`, or its
+    path), i.e. a manager or admin of it or of a unit above it, or a superuser. Everyone else
+    receives them masked, and a value they send is ignored (people/services.keeps_personal_data)."""
+    return personal_data_checker(viewer)(unit if isinstance(unit, str) else unit.path)
+
+
+def personal_data_checker(viewer: User) -> Callable[[str], bool]:
+    """may_see_personal_data for one viewer over many unit paths, their grants read once."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return lambda _path: False
+    if sees_everything(viewer):
+        return lambda _path: True
+    roots = tuple(root_paths(viewer, Permission.PERSONAL_DATA))
+    return lambda path: path.startswith(roots)
+
+
 _REFUSALS = {
     Permission.EDIT: _lazy("您没有权限修改%(unit)s的数据"),
     Permission.PERSONAL_DATA: _lazy("您没有查看%(unit)s个人信息的权限"),
@@ -136,7 +156,7 @@ def require(
     permission: Permission,
     unit: Unit | None = None,
     *,
-    message: str | None = None,
+    message: str | Promise | None = None,
     field: str | None = None,
 ) -> None:
     """Refuse (ServiceError, nothing written) unless the viewer holds `permission` on `unit`
@@ -148,7 +168,7 @@ def require(
 
     text = str(message if message is not None else _REFUSALS[permission])
     name = unit.name if unit is not None else str(_lazy("该单位"))
-    raise ServiceError(text % {"unit": name} if "%(unit)s" in text else text, field=field)
+    raise ServiceError(text.replace("%(unit)s", name), field=field)
 
 
 def in_scope(viewer: User, unit: Unit) -> bool:

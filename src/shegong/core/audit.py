@@ -53,7 +53,17 @@ def audit_kind_choices() -> list[tuple[str, str]]:
 
 
 # Relations followed to find the unit a record belongs to, nearest first.
-_UNIT_HOLDERS = ("unit", "community", "worker", "run", "course", "survey", "scheme", "owner")
+_UNIT_HOLDERS = (
+    "unit",
+    "community",
+    "organiser",
+    "worker",
+    "run",
+    "course",
+    "survey",
+    "scheme",
+    "owner",
+)
 
 
 def audit_unit_path(target: models.Model, _depth: int = 0) -> str:
@@ -107,6 +117,9 @@ class AuditRow:
     after: dict[str, Any] | None = None
     note: str = ""
     unit_path: str | None = None
+    # What a person reads for the target, when the target stands for a set of records (an
+    # export of the roster, the demo's workers) rather than one: str(target) otherwise.
+    target_repr: str = ""
 
 
 def _entry(acting_user: User | None, action: str, row: AuditRow) -> AuditEntry:
@@ -121,7 +134,7 @@ def _entry(acting_user: User | None, action: str, row: AuditRow) -> AuditEntry:
         action=action,
         target_type=row.target._meta.label,
         target_id=str(row.target.pk or ""),
-        target_repr=str(row.target)[:200],
+        target_repr=(row.target_repr or str(row.target))[:200],
         unit_path=row.unit_path if row.unit_path is not None else audit_unit_path(row.target),
         before=before,
         after=after,
@@ -138,9 +151,17 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    target_repr: str = "",
 ) -> AuditEntry:
     """One audit row; `unit_path` defaults to the target's (audit_unit_path)."""
-    row = AuditRow(target=target, before=before, after=after, note=note, unit_path=unit_path)
+    row = AuditRow(
+        target=target,
+        before=before,
+        after=after,
+        note=note,
+        unit_path=unit_path,
+        target_repr=target_repr,
+    )
     entry = _entry(acting_user, action, row)
     entry.save(force_insert=True)
     return entry

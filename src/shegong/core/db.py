@@ -5,7 +5,8 @@ could not serialise it (a deadlock or serialisation failure on PostgreSQL, "data
 locked" on SQLite after the busy timeout), rolls back and runs it again a bounded number of
 times; after the last attempt the caller gets a `DatabaseBusy` with a Chinese message, never
 a traceback. `exclusive_lock` / `shared_lock` are transaction-scoped locks on a name, for a
-rule no constraint can express (two pay runs that overlap in the org tree).
+rule no constraint can express (two pay runs that overlap in the org tree). `report_session`
+is the one read transaction of a report (every room's report figures use it).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import functools
 import hashlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar, overload
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from shegong.core.errors import ServiceError
@@ -139,3 +141,18 @@ def shared_lock(name: str, *, using: str | None = None) -> None:
     """Hold `name` beside other shared holders, excluding an exclusive one, until this
     transaction ends."""
     _advisory(name, shared=True, using=using)
+
+
+# Memory for sorts and hashes of one report query on PostgreSQL (the server default, 4 MB,
+# sends a million-row GROUP BY to disk sorts). Set for the report's transaction only.
+REPORT_WORK_MEM = "64MB"
+
+
+@contextmanager
+def report_session() -> Iterator[None]:
+    """One read transaction for all the report's queries, with room to aggregate in memory."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
+        yield

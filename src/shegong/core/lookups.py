@@ -19,7 +19,7 @@ SEPARATOR = "|"
 
 
 @CharField.register_lookup
-class OneOf(In):
+class OneOf(In):  # type: ignore[type-arg]  # Django's In takes no parameter at run time
     lookup_name = "one_of"
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Sequence[Any]]:

@@ -13,7 +13,7 @@ from shegong.core.access import Permission, may_manage_account, path_q
 from shegong.core.models import ApiToken, AuditEntry, Membership, User
 
 if TYPE_CHECKING:
-    from shegong.orgs.models import Unit
+    pass
 
 
 def audit_list(
@@ -80,13 +80,6 @@ def user_list(*, viewer: User) -> QuerySet[Membership]:
         .select_related("user", "unit")
         .order_by("unit__path", "user__username")
     )
-
-
-def administered_units(*, viewer: User) -> QuerySet[Unit]:
-    """The units where the viewer may open logins: those they administer, and below."""
-    from shegong.orgs.models import Unit
-
-    return Unit.objects.filter(path_q(viewer, "path", Permission.AUDIT)).order_by("path")
 
 
 def account_get(*, viewer: User, pk: int) -> User:

@@ -18,8 +18,8 @@ from shegong.core.access import (
     Permission,
     ScopeDenied,
     forget_scope,
-    has_permission,
     may_manage_account,
+    require,
     user_unit_path,
 )
 from shegong.core.audit import AuditAction, audit_record, snapshot
@@ -148,11 +148,13 @@ def user_create(
     full_name: str,
     unit: Unit,
     role: str,
-    acting_user: User | None,
+    acting_user: User,
 ) -> User:
-    """A login with one membership. `acting_user` None is for the command line and the demo."""
-    if acting_user is not None and not has_permission(acting_user, Permission.AUDIT, unit):
-        raise ServiceError(_("只有管理员可以为本单位及下级单位开设账号"))
+    """A login with one membership, opened by an admin of the unit (the console and the demo
+    act as the system actor)."""
+    require(
+        acting_user, Permission.AUDIT, unit, message=_("只有管理员可以为本单位及下级单位开设账号")
+    )
     if role not in Role.values:
         raise ServiceError(_("未知角色"), field="role")
     username = username.strip()

@@ -112,12 +112,6 @@ def refuse_control_characters(
             raise ServiceError(message, field=name)
 
 
-def strip_control_characters(text: str, *, keep_line_breaks: bool = True) -> str:
-    """Legacy data on the way out: drop what the input check would refuse."""
-    pattern = CONTROL_CHARACTERS_MULTILINE if keep_line_breaks else CONTROL_CHARACTERS
-    return pattern.sub("", text)
-
-
 # ---------------------------------------------------------------- PDF (reportlab)
 
 _PDF_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}

@@ -58,7 +58,7 @@ def is_locked_out(request: HttpRequest, *, username: str) -> bool:
     return not AxesProxyHandler.is_allowed(request, {"username": username})
 
 
-class LoginThrottle(AxesDatabaseHandler):
+class LoginThrottle(AxesDatabaseHandler):  # type: ignore[misc]  # axes ships no types
     """Axes' database handler with a limit per account-and-address and one per address."""
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:

@@ -48,7 +48,7 @@ class ExpiringTokenAuthentication(BaseAuthentication):
         return KEYWORD
 
 
-class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """How the OpenAPI schema describes the token header."""
 
     target_class = "shegong.core.tokens.ExpiringTokenAuthentication"

@@ -114,7 +114,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def audit(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, Permission.AUDIT):
         raise Http404
-    units = selectors.administered_units(viewer=request.user)
+    units = org_selectors.administered_units(viewer=request.user)
     form = AuditFilterForm(
         request.GET or None,
         actors=[
@@ -188,7 +188,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
 def _unit_choices(viewer: User) -> tuple[list[tuple[str, str]], str]:
     """The units the viewer administers as choices, and the code of the first of the lowest
     level (what a new login is offered: least privilege)."""
-    administered = list(selectors.administered_units(viewer=viewer))
+    administered = list(org_selectors.administered_units(viewer=viewer))
     choices = [(u.code, f"{u.name}({u.get_kind_display()})") for u in administered]
     deepest = max((u.path.count("/") for u in administered), default=0)
     lowest = next((u.code for u in administered if u.path.count("/") == deepest), "")

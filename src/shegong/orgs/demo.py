@@ -6,7 +6,8 @@ import decimal
 import random
 from dataclasses import dataclass
 
-from shegong.core.models import AuditEntry
+from shegong.core.actors import system_actor
+from shegong.core.audit import AuditAction, audit_record
 from shegong.orgs import rules
 from shegong.orgs.models import (
     AreaType,
@@ -198,12 +199,7 @@ def build_tree(rng: random.Random) -> DemoTree:
             )
     CommunityProfile.objects.bulk_create(profiles)
     CommunityFunding.objects.bulk_create(fundings)
-    AuditEntry.objects.create(
-        action="import",
-        target_type="orgs.Unit",
-        target_id=district.code,
-        target_repr=district.name,
-        unit_path=district.path,
-        note="演示数据",
+    audit_record(
+        acting_user=system_actor(), action=AuditAction.IMPORT, target=district, note="演示数据"
     )
     return DemoTree(city, district, streets, communities)

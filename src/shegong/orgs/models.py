@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.audit import audit_kinds
+
 
 class UnitKind(models.IntegerChoices):
     """The levels of the tree; a unit's parent is always exactly one level up."""
@@ -54,6 +56,13 @@ class Unit(models.Model):
 class AreaType(models.TextChoices):
     URBAN = "urban", _("城市社区")
     RURAL = "rural", _("农村社区")
+
+
+@audit_kinds
+class OrgEvent(models.TextChoices):
+    """What happened in the org tree, as the audit trail names it."""
+
+    UNIT_MOVED = "orgs.unit_moved", _("调整隶属关系")
 
 
 class Premises(models.TextChoices):

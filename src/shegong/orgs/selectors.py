@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from shegong.core.access import get_in_scope_or_404, root_paths, scoped, sees_everything
+from shegong.core.access import (
+    Permission,
+    get_in_scope_or_404,
+    path_q,
+    root_paths,
+    scoped,
+    sees_everything,
+)
 from shegong.orgs.models import CommunityFunding, CommunityProfile, Unit, UnitKind
 
 if TYPE_CHECKING:
@@ -95,3 +102,8 @@ def community_profile_get(*, viewer: User, unit: Unit) -> CommunityProfile | Non
 
 def community_funding_list(*, viewer: User, unit: Unit) -> QuerySet[CommunityFunding]:
     return scoped(CommunityFunding.objects.filter(unit=unit), viewer, "unit")
+
+
+def administered_units(*, viewer: User) -> QuerySet[Unit]:
+    """The units where the viewer may open logins: those they administer, and below."""
+    return Unit.objects.filter(path_q(viewer, "path", Permission.AUDIT)).order_by("path")

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shegong.core import access
 from shegong.core.access import Permission, has_permission, sees_everything
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
@@ -22,6 +24,7 @@ from shegong.orgs.models import (
     AreaType,
     CommunityFunding,
     CommunityProfile,
+    OrgEvent,
     Premises,
     Unit,
     UnitKind,
@@ -29,6 +32,9 @@ from shegong.orgs.models import (
 
 if TYPE_CHECKING:
     from shegong.core.models import User
+
+# Why a change is refused to whoever lacks the edit right on the unit.
+EDIT_REFUSED = gettext_lazy("您没有权限修改该单位")
 
 PROFILE_FIELDS = [
     "households",
@@ -38,11 +44,6 @@ PROFILE_FIELDS = [
     "activity_area",
     "premises",
 ]
-
-
-def _require(acting_user: User, permission: Permission, unit: Unit | None) -> None:
-    if not has_permission(acting_user, permission, unit):
-        raise ServiceError(_("您没有权限修改该单位"))
 
 
 def may_reparent(acting_user: User, old_parent: Unit | None, new_parent: Unit | None) -> bool:
@@ -76,7 +77,7 @@ def _validate_unit_fields(*, code: str, name: str, kind: int, parent: Unit | Non
 @transaction.atomic
 def unit_create(*, code: str, name: str, kind: int, parent: Unit | None, acting_user: User) -> Unit:
     code, name = fold(code), fold(name)
-    _require(acting_user, Permission.EDIT, parent)
+    access.require(acting_user, Permission.EDIT, parent, message=EDIT_REFUSED)
     _validate_unit_fields(code=code, name=name, kind=kind, parent=parent)
     if Unit.objects.filter(code=code).exists():
         raise ServiceError(_("代码%(code)s已被使用") % {"code": code}, field="code")
@@ -120,7 +121,7 @@ def _reroot_subtree(unit: Unit, new_path: str) -> None:
 def unit_update(*, unit: Unit, name: str, parent: Unit | None, acting_user: User) -> Unit:
     """Rename a unit or hang it under another parent of the right level (never below itself)."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _require(acting_user, Permission.EDIT, unit)
+    access.require(acting_user, Permission.EDIT, unit, message=EDIT_REFUSED)
     if (parent.pk if parent else None) != unit.parent_id and not may_reparent(
         acting_user, unit.parent, parent
     ):
@@ -136,10 +137,11 @@ def unit_update(*, unit: Unit, name: str, parent: Unit | None, acting_user: User
     if (parent.pk if parent else None) != unit.parent_id:
         unit.parent = parent
         _reroot_subtree(unit, rules.child_path(parent.path if parent else None, unit.code))
+    moved = before["parent_id"] != unit.parent_id
     unit.save(update_fields=["name", "parent", "path"])
     audit_record(
         acting_user=acting_user,
-        action=AuditAction.UPDATE,
+        action=OrgEvent.UNIT_MOVED if moved else AuditAction.UPDATE,
         target=unit,
         unit_path=unit.path,
         before=before,
@@ -186,7 +188,7 @@ def community_profile_update(
 ) -> CommunityProfile:
     if unit.kind != UnitKind.COMMUNITY:
         raise ServiceError(_("只有社区才有社区概况"))
-    _require(acting_user, Permission.EDIT, unit)
+    access.require(acting_user, Permission.EDIT, unit, message=EDIT_REFUSED)
     clean = _clean_profile(values)
     profile, _created = CommunityProfile.objects.select_for_update().get_or_create(unit=unit)
     before = snapshot(profile, PROFILE_FIELDS)
@@ -208,7 +210,7 @@ def community_profile_update(
 def community_funding_set(
     *, unit: Unit, year: int, source: str, amount: decimal.Decimal, acting_user: User
 ) -> CommunityFunding:
-    _require(acting_user, Permission.EDIT, unit)
+    access.require(acting_user, Permission.EDIT, unit, message=EDIT_REFUSED)
     if unit.kind != UnitKind.COMMUNITY:
         raise ServiceError(_("只有社区才登记经费"))
     if not 1990 <= year <= 2100:

@@ -12,7 +12,8 @@ import datetime
 import random
 from typing import TYPE_CHECKING
 
-from shegong.core.models import AuditEntry
+from shegong.core.actors import system_actor
+from shegong.core.audit import AuditAction, audit_record
 from shegong.people import rules
 from shegong.people.models import (
     Certificate,
@@ -34,6 +35,7 @@ from shegong.people.models import (
 
 if TYPE_CHECKING:
     from shegong.orgs.demo import DemoTree
+    from shegong.orgs.models import Unit
 
 AS_OF = datetime.date(2026, 11, 29)
 TOTAL = 651
@@ -90,8 +92,8 @@ def _community_sizes(rng: random.Random, communities: int) -> list[int]:
     return sizes
 
 
-def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
-    """Create the demo roster for `tree` with bulk writes and one audit row."""
+def _new_workers(rng: random.Random, communities: list[Unit]) -> list[Worker]:
+    """The workers, unsaved, spread over the communities with essay 5's structure."""
     genders = [True] * MEN + [False] * (TOTAL - MEN)
     rng.shuffle(genders)
     ages = [rng.randint(low, high) for (low, high), n in AGE_BANDS for _ in range(n)]
@@ -99,39 +101,60 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
     educations = _spread(rng, [(str(v), n) for v, n in EDUCATION])
     sources = _spread(rng, [(str(v), n) for v, n in SOURCES])
     taken: set[str] = set()
-    workers: list[Worker] = []
-    communities = list(tree.communities)
     sizes = _community_sizes(rng, len(communities))
     slots = [c for c, size in zip(communities, sizes, strict=True) for _ in range(size)]
-    for index, community in enumerate(slots):
-        male, age = genders[index], ages[index]
-        born = _birth_date(rng, age)
-        name = _name(rng, male)
-        started = max(
-            born + datetime.timedelta(days=365 * 20 + rng.randint(0, 400)),
-            AS_OF - datetime.timedelta(days=365 * min(age - 20, 25)),
+    return [
+        _new_worker(
+            rng,
+            community,
+            male=genders[index],
+            age=ages[index],
+            education=educations[index],
+            source=sources[index],
+            taken=taken,
         )
-        started = min(started, AS_OF - datetime.timedelta(days=rng.randint(30, 400)))
-        workers.append(
-            Worker(
-                name=name,
-                name_initials=rules.pinyin_initials(name),
-                id_number=_id_number(rng, born, male, taken),
-                gender=Gender.MALE if male else Gender.FEMALE,
-                birth_date=born,
-                ethnicity=rng.choice(ETHNIC_MINORITIES) if rng.random() < 0.05 else "汉族",
-                phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                political=Political.MASSES,
-                education=educations[index],
-                major=rng.choice(MAJORS) if educations[index] != Education.HIGH_SCHOOL else "",
-                source=sources[index],
-                work_start_date=started,
-                community=community,
-                unit_path=community.path,
-            )
-        )
+        for index, community in enumerate(slots)
+    ]
 
-    posts = {p.code: p for p in PostType.objects.all()}
+
+def _new_worker(
+    rng: random.Random,
+    community: Unit,
+    *,
+    male: bool,
+    age: int,
+    education: str,
+    source: str,
+    taken: set[str],
+) -> Worker:
+    born = _birth_date(rng, age)
+    name = _name(rng, male)
+    started = max(
+        born + datetime.timedelta(days=365 * 20 + rng.randint(0, 400)),
+        AS_OF - datetime.timedelta(days=365 * min(age - 20, 25)),
+    )
+    started = min(started, AS_OF - datetime.timedelta(days=rng.randint(30, 400)))
+    return Worker(
+        name=name,
+        name_initials=rules.pinyin_initials(name),
+        id_number=_id_number(rng, born, male, taken),
+        gender=Gender.MALE if male else Gender.FEMALE,
+        birth_date=born,
+        ethnicity=rng.choice(ETHNIC_MINORITIES) if rng.random() < 0.05 else "汉族",
+        phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+        political=Political.MASSES,
+        education=education,
+        major=rng.choice(MAJORS) if education != Education.HIGH_SCHOOL else "",
+        source=source,
+        work_start_date=started,
+        community=community,
+        unit_path=community.path,
+    )
+
+
+def _leaders_and_posts(rng: random.Random, workers: list[Worker]) -> list[tuple[Worker, str]]:
+    """(worker, post code) for every community: a secretary and a director (often one person,
+    一肩挑), deputies, a member, then grid and staff."""
     holdings: list[tuple[Worker, str]] = []
     by_community: dict[int, list[Worker]] = {}
     for worker in workers:
@@ -164,6 +187,10 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
             holdings.append((worker, post))
         for worker in rest[3:]:
             holdings.append((worker, "grid" if rng.random() < 0.4 else "staff"))
+    return holdings
+
+
+def _party_membership(rng: random.Random, workers: list[Worker]) -> None:
     for worker in workers:
         if worker.political == Political.MASSES:
             roll = rng.random()
@@ -176,6 +203,11 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
             elif roll < 0.52:
                 worker.political = Political.DEMOCRATIC
 
+
+def _save_roster(
+    rng: random.Random, workers: list[Worker], holdings: list[tuple[Worker, str]]
+) -> None:
+    posts = {p.code: p for p in PostType.objects.all()}
     Worker.objects.bulk_create(workers)
     Placement.objects.bulk_create(
         Placement(
@@ -194,6 +226,9 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
         )
         for w, code in holdings
     )
+
+
+def _save_insurances(rng: random.Random, workers: list[Worker]) -> None:
     insurances: list[InsuranceEnrolment] = []
     for w in workers:
         for kind in InsuranceKind.values:
@@ -204,6 +239,8 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
             )
     InsuranceEnrolment.objects.bulk_create(insurances)
 
+
+def _save_certificates(rng: random.Random, workers: list[Worker]) -> None:
     certificates: list[Certificate] = []
     for n, w in enumerate(workers):
         roll = rng.random()
@@ -219,7 +256,8 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
         certificates.append(Certificate(worker=w, kind=kind, number=number, issued_on=issued))
     Certificate.objects.bulk_create(certificates)
 
-    secretaries = [w for w, code in holdings if code == "secretary"]
+
+def _save_representatives(rng: random.Random, secretaries: list[Worker]) -> None:
     RepresentativeRole.objects.bulk_create(
         RepresentativeRole(
             worker=w,
@@ -229,9 +267,22 @@ def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
         )
         for w in rng.sample(secretaries, k=min(12, len(secretaries)))
     )
-    AuditEntry.objects.create(
-        action="import",
-        target_type=Worker._meta.label,
+
+
+def build_workers(rng: random.Random, tree: DemoTree) -> list[Worker]:
+    """Create the demo roster for `tree` with bulk writes and one audit row (each step draws
+    from `rng` in turn, so a seed always gives the same roster)."""
+    workers = _new_workers(rng, list(tree.communities))
+    holdings = _leaders_and_posts(rng, workers)
+    _party_membership(rng, workers)
+    _save_roster(rng, workers, holdings)
+    _save_insurances(rng, workers)
+    _save_certificates(rng, workers)
+    _save_representatives(rng, [w for w, code in holdings if code == "secretary"])
+    audit_record(
+        acting_user=system_actor(),
+        action=AuditAction.IMPORT,
+        target=Worker(),  # the demo's workers as a whole
         target_repr=f"{len(workers)}名社区工作者",
         unit_path=tree.district.path,
         note="演示数据",

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, root_paths, sees_everything
-from shegong.core.models import AuditAction, AuditEntry
+from shegong.core import access
+from shegong.core.access import root_paths
+from shegong.core.audit import AuditAction, audit_record
+from shegong.core.models import AuditEntry
 from shegong.core.text import csv_row, xlsx_cell, xlsx_value
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
@@ -50,11 +52,24 @@ class Export:
     unmasked: int
 
 
-def _personal_data_roots(viewer: User) -> list[str] | None:
-    """None: everything unmasked; else the subtrees where the viewer sees personal data."""
-    if sees_everything(viewer):
-        return None
-    return root_paths(viewer, Permission.PERSONAL_DATA)
+# The columns read for each worker, in this order (the export's row is built from them).
+EXPORT_FIELDS = [
+    "id",
+    "name",
+    "id_number",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "phone",
+    "education",
+    "major",
+    "political",
+    "source",
+    "community__name",
+    "community__code",
+    "work_start_date",
+    "unit_path",
+]
 
 
 def worker_export_rows(
@@ -63,95 +78,101 @@ def worker_export_rows(
     """The rows (template columns) and a running tally {"rows", "unmasked"} filled as the
     iterator is consumed."""
     workers = worker_list(viewer=viewer, filters=filters)
-    roots = _personal_data_roots(viewer)
-    # Community names that are not unique are written as codes, so the file imports back.
-    duplicated = set(
+    may_see = access.personal_data_checker(viewer)
+    duplicated = _duplicated_community_names()
+    tally = {"rows": 0, "unmasked": 0}
+
+    def rows() -> Iterator[list[Any]]:
+        for chunk in _chunks(workers.values_list(*EXPORT_FIELDS)):
+            posts = _current_posts([record[0] for record in chunk])
+            for record in chunk:
+                unmasked = may_see(record[-1])
+                tally["rows"] += 1
+                tally["unmasked"] += unmasked
+                yield _export_row(record, posts, unmasked=unmasked, duplicated=duplicated)
+
+    return rows(), tally
+
+
+def _duplicated_community_names() -> set[str]:
+    """Community names that are not unique: written as codes, so the file imports back."""
+    return set(
         Unit.objects.filter(kind=UnitKind.COMMUNITY)
         .values("name")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
         .values_list("name", flat=True)
     )
-    tally = {"rows": 0, "unmasked": 0}
-    fields = [
-        "id",
-        "name",
-        "id_number",
-        "gender",
-        "birth_date",
-        "ethnicity",
-        "phone",
-        "education",
-        "major",
-        "political",
-        "source",
-        "community__name",
-        "community__code",
-        "work_start_date",
-        "unit_path",
+
+
+def _chunks(records: QuerySet[Any, tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    """The records read with a streaming iterator, CHUNK at a time."""
+    chunk: list[tuple[Any, ...]] = []
+    for record in records.iterator(chunk_size=CHUNK):
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _current_posts(worker_ids: list[int]) -> dict[int, list[str]]:
+    """The posts each worker holds now, in the posts' order: one query per chunk."""
+    posts: dict[int, list[str]] = {}
+    for worker_id, post_name in (
+        PostHolding.objects.filter(worker_id__in=worker_ids, end__isnull=True)
+        .order_by("post__sort_order", "post__code")
+        .values_list("worker_id", "post__name")
+    ):
+        posts.setdefault(worker_id, []).append(post_name)
+    return posts
+
+
+def _export_row(
+    record: tuple[Any, ...],
+    posts: dict[int, list[str]],
+    *,
+    unmasked: bool,
+    duplicated: set[str],
+) -> list[Any]:
+    """One worker's row (template columns); ID number, phone and birth date masked unless
+    `unmasked`."""
+    (
+        pk,
+        name,
+        id_number,
+        gender,
+        birth_date,
+        ethnicity,
+        phone,
+        education,
+        major,
+        political,
+        source,
+        community_name,
+        community_code,
+        work_start_date,
+        _unit_path,
+    ) = record
+    if not unmasked:
+        id_number, phone = rules.mask_id_number(id_number), rules.mask_phone(phone)
+        birth_date = rules.mask_birth_date(birth_date)  # read from the ID number
+    return [
+        name,
+        id_number,
+        str(LABELS["gender"].get(gender, gender)),
+        birth_date,
+        ethnicity,
+        phone,
+        str(LABELS["education"].get(education, education)),
+        major,
+        str(LABELS["political"].get(political, political)),
+        str(LABELS["source"].get(source, source)),
+        community_code if community_name in duplicated else community_name,
+        "、".join(posts.get(pk, [])),
+        work_start_date,
     ]
-
-    def rows() -> Iterator[list[Any]]:
-        ordered = workers.values_list(*fields)
-        # Read with a streaming iterator; the posts of each chunk come in one query.
-        chunk: list[tuple[Any, ...]] = []
-        for record in ordered.iterator(chunk_size=CHUNK):
-            chunk.append(record)
-            if len(chunk) >= CHUNK:
-                yield from _emit(chunk)
-                chunk = []
-        if chunk:
-            yield from _emit(chunk)
-
-    def _emit(chunk: list[tuple[Any, ...]]) -> Iterator[list[Any]]:
-        posts: dict[int, list[str]] = {}
-        for worker_id, post_name in (
-            PostHolding.objects.filter(worker_id__in=[r[0] for r in chunk], end__isnull=True)
-            .order_by("post__sort_order", "post__code")
-            .values_list("worker_id", "post__name")
-        ):
-            posts.setdefault(worker_id, []).append(post_name)
-        for (
-            pk,
-            name,
-            id_number,
-            gender,
-            birth_date,
-            ethnicity,
-            phone,
-            education,
-            major,
-            political,
-            source,
-            community_name,
-            community_code,
-            work_start_date,
-            unit_path,
-        ) in chunk:
-            unmasked = roots is None or any(unit_path.startswith(r) for r in roots)
-            tally["rows"] += 1
-            if unmasked:
-                tally["unmasked"] += 1
-            else:
-                id_number, phone = rules.mask_id_number(id_number), rules.mask_phone(phone)
-                birth_date = rules.mask_birth_date(birth_date)  # read from the ID number
-            yield [
-                name,
-                id_number,
-                str(LABELS["gender"].get(gender, gender)),
-                birth_date,
-                ethnicity,
-                phone,
-                str(LABELS["education"].get(education, education)),
-                major,
-                str(LABELS["political"].get(political, political)),
-                str(LABELS["source"].get(source, source)),
-                community_code if community_name in duplicated else community_name,
-                "、".join(posts.get(pk, [])),
-                work_start_date,
-            ]
-
-    return rows(), tally
 
 
 def _xlsx(rows: Iterator[list[Any]]) -> bytes:
@@ -245,11 +266,10 @@ def _audit_export(
     if not unit_path:
         roots = root_paths(viewer)
         unit_path = roots[0] if len(roots) == 1 else ""
-    return AuditEntry.objects.create(
-        actor=viewer if viewer.pk else None,
+    return audit_record(
+        acting_user=viewer,
         action=AuditAction.EXPORT,
-        target_type=Worker._meta.label,
-        target_id="",
+        target=Worker(),  # the roster as a whole: no one worker's id
         target_repr=_("社区工作者花名册(%(fmt)s)") % {"fmt": fmt},
         unit_path=unit_path,
         after={

@@ -11,6 +11,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import lookups  # noqa: F401 - registers the __one_of lookup the CHECKs use
+from shegong.core.audit import audit_kinds
 
 # The 56 ethnic groups, in the order of the national standard GB/T 3304; stored by name.
 ETHNICITIES: tuple[str, ...] = (
@@ -141,6 +142,22 @@ class RepresentativeKind(models.TextChoices):
 class RepresentativeLevel(models.TextChoices):
     CITY = "city", _("市级")
     DISTRICT = "district", _("区级")
+
+
+@audit_kinds
+class PeopleEvent(models.TextChoices):
+    """What happened to a worker, as the audit trail names it (the note adds where and when)."""
+
+    WORKER_MOVED = "people.worker_moved", _("调动")
+    WORKER_EXITED = "people.worker_exited", _("离岗")
+    WORKER_REENTERED = "people.worker_reentered", _("重新入职")
+    POST_ASSIGNED = "people.post_assigned", _("任职")
+    POST_ENDED = "people.post_ended", _("卸任")
+    CERTIFICATE_ADDED = "people.certificate_added", _("取得证书")
+    INSURANCE_JOINED = "people.insurance_joined", _("参保")
+    INSURANCE_STOPPED = "people.insurance_stopped", _("停保")
+    REPRESENTATIVE_ADDED = "people.representative_added", _("任代表委员")
+    ID_NUMBER_REFUSED = "people.id_number_refused", _("他人登记该身份证号码被拒")
 
 
 def _ends_after_start(prefix: str) -> models.CheckConstraint:

@@ -16,7 +16,8 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
-from shegong.core.access import Permission, has_permission, path_q, root_paths, sees_everything
+from shegong.core import access
+from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.core.models import AuditEntry
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
@@ -266,7 +267,7 @@ class PersonalData:
 
 
 def may_see_personal_data(*, viewer: User, worker: Worker) -> bool:
-    return has_permission(viewer, Permission.PERSONAL_DATA, worker.community)
+    return access.may_see_personal_data(viewer, worker.community)
 
 
 def personal_data_for(*, viewer: User, worker: Worker, unmask: bool = True) -> PersonalData:

@@ -15,10 +15,10 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from shegong.core.charts import BAR_COLOURS
 from shegong.reports.rules import Breakdown, Row
 
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-BAR_COLOURS = ("#b3261e", "#1d4ed8", "#1a7f37", "#b54708", "#6941c6", "#0e7490", "#667085")
 
 
 def _label_width(rows: Sequence[Row]) -> int:

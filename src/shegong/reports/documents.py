@@ -298,17 +298,13 @@ def _number(text: str) -> Any:
 # ---------------------------------------------------------------- PDF
 
 
-def render_pdf(report: StructureReport) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+_TableRows = tuple[list[str], list[list[str]]]
 
-    from shegong.reports import cjk_font
 
-    tables = [breakdown_table(report, key) for key in report.figures.breakdowns]
-    standards = standards_table(report)
+def _pdf_texts(
+    report: StructureReport, tables: list[_TableRows], standards: _TableRows
+) -> list[str]:
+    """Every string the PDF draws (the embedded font is cut down to their characters)."""
     texts = [title(report), subtitle(report), report.narrative, standards_note(report)]
     texts += [b.title for b in report.figures.breakdowns.values()]
     texts += report.comparison.phrases if report.comparison else []
@@ -319,21 +315,39 @@ def render_pdf(report: StructureReport) -> bytes:
         header, rows = training_table(report)
         texts += [training_heading(report), report.training.narrative, *header]
         texts += [c for row in rows for c in row]
-    font = cjk_font.register("".join(texts))
+    return texts
 
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
-    h0 = ParagraphStyle("h0", parent=body, fontSize=18, leading=26, alignment=1, spaceAfter=6)
-    h1 = ParagraphStyle("h1", parent=body, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
-    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
 
-    def text(value: str, style: ParagraphStyle) -> Paragraph:
+class _Pdf:
+    """The report's paragraph styles in its font, and the text and tables drawn with them."""
+
+    def __init__(self, font: str) -> None:
+        from reportlab.lib.styles import ParagraphStyle
+
+        self.body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
+        self.h0 = ParagraphStyle(
+            "h0", parent=self.body, fontSize=18, leading=26, alignment=1, spaceAfter=6
+        )
+        self.h1 = ParagraphStyle(
+            "h1", parent=self.body, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4
+        )
+        self.h2 = ParagraphStyle(
+            "h2", parent=self.body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4
+        )
+        self.cell = ParagraphStyle("cell", parent=self.body, fontSize=9, leading=12)
+
+    def text(self, value: str, style: Any) -> Any:
+        from reportlab.platypus import Paragraph
+
         # Every string here may hold a unit's or a person's name: never markup.
         return Paragraph(pdf_text(value), style)
 
-    def table(header: list[str], rows: list[list[str]]) -> Table:
-        data = [[text(t, cell) for t in header]]
-        data += [[text(t, cell) for t in row] for row in rows]
+    def table(self, header: list[str], rows: list[list[str]]) -> Any:
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        data = [[self.text(t, self.cell) for t in header]]
+        data += [[self.text(t, self.cell) for t in row] for row in rows]
         t = Table(data, repeatRows=1, hAlign="LEFT")
         t.setStyle(
             TableStyle(
@@ -346,33 +360,54 @@ def render_pdf(report: StructureReport) -> bytes:
         )
         return t
 
+
+def _pdf_story(
+    report: StructureReport, pdf: _Pdf, tables: list[_TableRows], standards: _TableRows
+) -> list[Any]:
+    """The PDF's flowables: the three sections (and training), each breakdown with its chart."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, Spacer
+
     story: list[Any] = [
-        text(title(report), h0),
-        text(subtitle(report), body),
-        text(_("一、基本情况"), h1),
-        text(report.narrative, body),
+        pdf.text(title(report), pdf.h0),
+        pdf.text(subtitle(report), pdf.body),
+        pdf.text(_("一、基本情况"), pdf.h1),
+        pdf.text(report.narrative, pdf.body),
     ]
     if report.comparison:
-        story += [text("· " + p, body) for p in report.comparison.phrases]
-    story.append(text(_("二、结构分析"), h1))
+        story += [pdf.text("· " + p, pdf.body) for p in report.comparison.phrases]
+    story.append(pdf.text(_("二、结构分析"), pdf.h1))
     for (header, rows), b in zip(tables, report.figures.breakdowns.values(), strict=True):
-        story += [text(b.title, h2), table(header, rows), Spacer(1, 4)]
+        story += [pdf.text(b.title, pdf.h2), pdf.table(header, rows), Spacer(1, 4)]
         png = bar_chart_png(b, dpi=120)
         image = Image(io.BytesIO(png))
         ratio = image.imageHeight / image.imageWidth
         image.drawWidth, image.drawHeight = 14 * cm, 14 * cm * ratio
         story.append(image)
     story += [
-        text(_("三、配备标准与目标"), h1),
-        text(standards_note(report), body),
-        table(*standards),
+        pdf.text(_("三、配备标准与目标"), pdf.h1),
+        pdf.text(standards_note(report), pdf.body),
+        pdf.table(*standards),
     ]
     if report.training is not None:
         story += [
-            text(training_heading(report), h1),
-            text(report.training.narrative, body),
-            table(*training_table(report)),
+            pdf.text(training_heading(report), pdf.h1),
+            pdf.text(report.training.narrative, pdf.body),
+            pdf.table(*training_table(report)),
         ]
+    return story
+
+
+def render_pdf(report: StructureReport) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    from shegong.reports import cjk_font
+
+    tables = [breakdown_table(report, key) for key in report.figures.breakdowns]
+    standards = standards_table(report)
+    pdf = _Pdf(cjk_font.register("".join(_pdf_texts(report, tables, standards))))
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -383,7 +418,7 @@ def render_pdf(report: StructureReport) -> bytes:
         topMargin=2 * cm,
         bottomMargin=2 * cm,
     )
-    doc.build(story)
+    doc.build(_pdf_story(report, pdf, tables, standards))
     return out.getvalue()
 
 

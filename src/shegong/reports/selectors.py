@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -44,6 +42,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shegong.core.access import in_scope, path_q
+from shegong.core.db import report_session
 from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.orgs.selectors import unit_roots
 from shegong.people.models import (
@@ -63,6 +62,7 @@ from shegong.people.models import (
 )
 from shegong.reports import rules
 from shegong.reports.rules import Figures
+from shegong.training.selectors import training_figures
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -145,8 +145,62 @@ def structure(
     workers = roster_on(viewer=viewer, unit=unit, as_of=as_of)
     ages = rules.age_bands(age_bands)
     tenures = rules.tenure_bands(tenure_bands)
+    tally = _cross_tab(workers, as_of, ages, tenures)
+    total = tally.total
+    breakdowns = {
+        "gender": _choices_partition("gender", _("性别结构"), Gender.choices, tally.gender),
+        "age": _bands_partition("age", _("年龄结构"), ages, tally.age),
+        "education": _choices_partition(
+            "education", _("文化程度"), Education.choices, tally.education
+        ),
+        "political": _choices_partition(
+            "political", _("政治面貌"), Political.choices, tally.political
+        ),
+        "source": _choices_partition("source", _("来源方式"), Source.choices, tally.source),
+        "tenure": _bands_partition("tenure", _("社区工作年限"), tenures, tally.tenure),
+    }
+    breakdowns["certificate"], certified = _certificates(workers, as_of, total)
+    breakdowns["post"] = _posts(workers, as_of, total)
+    breakdowns["representative"] = _representatives(workers, as_of, total)
+    leaders = _leaders(viewer=viewer, unit=unit, as_of=as_of)
+    return Figures(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        unit_kind=unit.kind,
+        as_of=as_of,
+        total=total,
+        average_age=rules.average(tally.age_total, total),
+        breakdowns=breakdowns,
+        leaders=leaders["n"],
+        leaders_college=leaders["college"],
+        dual_role=leaders["dual"],
+        certified=certified,
+        college=sum(tally.education[e] for e in COLLEGE_OR_ABOVE),
+        tenure_bounds=tuple(tenure_bands),
+    )
 
-    # 1. The cross-tab: one scan, a few thousand cells at most.
+
+@dataclass
+class _Tally:
+    """The cross-tab folded into one counter per breakdown."""
+
+    total: int = 0
+    age_total: int = 0
+    gender: Counter[str] = field(default_factory=Counter)
+    education: Counter[str] = field(default_factory=Counter)
+    political: Counter[str] = field(default_factory=Counter)
+    source: Counter[str] = field(default_factory=Counter)
+    age: Counter[int] = field(default_factory=Counter)
+    tenure: Counter[int] = field(default_factory=Counter)
+
+
+def _cross_tab(
+    workers: QuerySet[Worker],
+    as_of: datetime.date,
+    ages: Sequence[rules.Band],
+    tenures: Sequence[rules.Band],
+) -> _Tally:
+    """1. The cross-tab: one scan, a few thousand cells at most."""
     cells = (
         workers.annotate(
             birth_year=ExtractYear("birth_date"),
@@ -163,35 +217,25 @@ def structure(
         .annotate(n=Count("pk"), age_sum=Sum(_age_years(as_of)))
         .order_by()
     )
-    gender: Counter[str] = Counter()
-    education: Counter[str] = Counter()
-    political: Counter[str] = Counter()
-    source: Counter[str] = Counter()
-    age: Counter[int] = Counter()
-    tenure: Counter[int] = Counter()
-    total = age_total = 0
+    tally = _Tally()
     for cell in cells:
         n = cell["n"]
-        total += n
-        age_total += cell["age_sum"] or 0
-        gender[cell["gender"]] += n
-        education[cell["education"]] += n
-        political[cell["political"]] += n
-        source[cell["source"]] += n
-        age[cell["age_band"]] += n
-        tenure[cell["tenure_band"]] += n
-    college = sum(education[e] for e in COLLEGE_OR_ABOVE)
+        tally.total += n
+        tally.age_total += cell["age_sum"] or 0
+        tally.gender[cell["gender"]] += n
+        tally.education[cell["education"]] += n
+        tally.political[cell["political"]] += n
+        tally.source[cell["source"]] += n
+        tally.age[cell["age_band"]] += n
+        tally.tenure[cell["tenure_band"]] += n
+    return tally
 
-    breakdowns = {
-        "gender": _choices_partition("gender", _("性别结构"), Gender.choices, gender),
-        "age": _bands_partition("age", _("年龄结构"), ages, age),
-        "education": _choices_partition("education", _("文化程度"), Education.choices, education),
-        "political": _choices_partition("political", _("政治面貌"), Political.choices, political),
-        "source": _choices_partition("source", _("来源方式"), Source.choices, source),
-        "tenure": _bands_partition("tenure", _("社区工作年限"), tenures, tenure),
-    }
 
-    # 2. Highest certificate held on the day: workers holding at least each level.
+def _certificates(
+    workers: QuerySet[Worker], as_of: datetime.date, total: int
+) -> tuple[rules.Breakdown, int]:
+    """2. Highest certificate held on the day: workers holding at least each level; and the
+    number holding a social-work qualification."""
     held = Certificate.objects.filter(worker__in=workers, issued_on__lte=as_of)
     at_least = held.aggregate(
         any=Count("worker", distinct=True),
@@ -208,9 +252,11 @@ def structure(
     certified = previous
     certificate_rows.append((str(CertificateKind.OTHER.label), at_least["any"] - certified))
     certificate_rows.append((_("未取得证书"), total - at_least["any"]))
-    breakdowns["certificate"] = rules.partition("certificate", _("职业资格"), certificate_rows)
+    return rules.partition("certificate", _("职业资格"), certificate_rows), certified
 
-    # 3. Posts held on the day (a worker may hold several) and the secretaries and directors.
+
+def _posts(workers: QuerySet[Worker], as_of: datetime.date, total: int) -> rules.Breakdown:
+    """3. Posts held on the day (a worker may hold several)."""
     holdings = PostHolding.objects.filter(_covering(as_of), worker__in=workers)
     by_post = dict(
         holdings.values("post_id")
@@ -218,14 +264,19 @@ def structure(
         .order_by()
         .values_list("post_id", "n")
     )
-    breakdowns["post"] = rules.memberships(
+    return rules.memberships(
         "post",
         _("岗位"),
         [(p.name, by_post.get(p.pk, 0)) for p in PostType.objects.order_by("sort_order", "code")],
         total,
     )
-    # Secretaries and directors are few: find them from their posts, then check each is placed
-    # below the unit on the day (an index probe each, not a semi-join over every worker).
+
+
+def _leaders(*, viewer: User, unit: Unit, as_of: datetime.date) -> dict[str, int]:
+    """The secretaries and directors: how many, how many 一肩挑, how many with college.
+
+    They are few: found from their posts, then each checked to be placed below the unit on
+    the day (an index probe each, not a semi-join over every worker)."""
     placed = placements_on(viewer=viewer, unit=unit, as_of=as_of)
     main_posts = PostHolding.objects.filter(
         _covering(as_of),
@@ -233,7 +284,7 @@ def structure(
         Exists(placed.filter(worker_id=OuterRef("worker_id"))),
     )
     in_post = PostHolding.objects.filter(_covering(as_of), worker=OuterRef("pk"))
-    leaders = (
+    return (
         Worker.objects.filter(pk__in=main_posts.values("worker_id"))
         .annotate(
             secretary=Exists(in_post.filter(post__is_secretary=True)),
@@ -246,7 +297,11 @@ def structure(
         )
     )
 
-    # 4. Representative roles on the day.
+
+def _representatives(
+    workers: QuerySet[Worker], as_of: datetime.date, total: int
+) -> rules.Breakdown:
+    """4. Representative roles on the day."""
     roles = dict(
         (
             ((kind, level), n)
@@ -259,7 +314,7 @@ def structure(
             .values_list("kind", "level", "n")
         )
     )
-    breakdowns["representative"] = rules.memberships(
+    return rules.memberships(
         "representative",
         _("代表委员"),
         [
@@ -268,22 +323,6 @@ def structure(
             for level, level_label in RepresentativeLevel.choices
         ],
         total,
-    )
-
-    return Figures(
-        unit_code=unit.code,
-        unit_name=unit.name,
-        unit_kind=unit.kind,
-        as_of=as_of,
-        total=total,
-        average_age=rules.average(age_total, total),
-        breakdowns=breakdowns,
-        leaders=leaders["n"],
-        leaders_college=leaders["college"],
-        dual_role=leaders["dual"],
-        certified=certified,
-        college=college,
-        tenure_bounds=tuple(tenure_bands),
     )
 
 
@@ -458,21 +497,6 @@ def comparison(*, now: Figures, before: Figures) -> Comparison:
     )
 
 
-# Memory for sorts and hashes of one report query on PostgreSQL (the server default, 4 MB,
-# sends a million-row GROUP BY to disk sorts). Set for the report's transaction only.
-REPORT_WORK_MEM = "64MB"
-
-
-@contextmanager
-def report_session() -> Iterator[None]:
-    """One read transaction for all the report's queries, with room to aggregate in memory."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
-        yield
-
-
 def structure_report(
     *,
     viewer: User,
@@ -506,9 +530,6 @@ def structure_report(
 
 
 def _training_of_year(*, viewer: User, unit: Unit, as_of: datetime.date) -> Any:
-    # Imported here: training's selectors read this module's report_session.
-    from shegong.training.selectors import training_figures
-
     figures = training_figures(
         viewer=viewer, unit=unit, start=datetime.date(as_of.year, 1, 1), end=as_of
     )

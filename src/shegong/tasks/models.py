@@ -9,6 +9,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.audit import audit_kinds
+
+
+@audit_kinds
+class TaskEvent(models.TextChoices):
+    """What a job's owner did to it, as the audit trail names it."""
+
+    JOB_CANCELLED = "tasks.job_cancelled", _("取消任务")
+    JOB_CANCEL_REQUESTED = "tasks.job_cancel_requested", _("请求取消任务")
+    JOB_ABANDONED = "tasks.job_abandoned", _("放弃任务")
+    JOB_RETRIED = "tasks.job_retried", _("重试任务")
+
 
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("排队中")

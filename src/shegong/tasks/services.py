@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.errors import ServiceError
 from shegong.tasks import worker
-from shegong.tasks.models import FINISHED, Job, JobStatus
+from shegong.tasks.models import FINISHED, Job, JobStatus, TaskEvent
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -102,20 +102,20 @@ def job_cancel(*, job: Job, acting_user: User) -> Job:
         if Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
             status=JobStatus.CANCELLED, message=_("已取消"), finished_at=now
         ):
-            note = _("取消排队中的任务")
+            note, event = _("取消排队中的任务"), TaskEvent.JOB_CANCELLED
         elif Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
             cancel_requested=True, message=_("正在取消……")
         ):
-            note = _("请求取消进行中的任务")
+            note, event = _("请求取消进行中的任务"), TaskEvent.JOB_CANCEL_REQUESTED
         elif Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
             retryable=False, message=_("已放弃:%(message)s") % {"message": job.message}
         ):
-            note = _("放弃失败的任务")
+            note, event = _("放弃失败的任务"), TaskEvent.JOB_ABANDONED
         else:
             raise ServiceError(_("任务已结束,无法取消"))
         audit_record(
             acting_user=acting_user,
-            action=AuditAction.UPDATE,
+            action=event,
             target=job,
             unit_path=job.unit_path,
             before={"status": job.status},
@@ -153,7 +153,7 @@ def job_retry(*, job: Job, acting_user: User) -> Job:
             raise ServiceError(_("该任务不能重试,请重新提交"))
         audit_record(
             acting_user=acting_user,
-            action=AuditAction.UPDATE,
+            action=TaskEvent.JOB_RETRIED,
             target=job,
             unit_path=job.unit_path,
             before={"status": job.status},

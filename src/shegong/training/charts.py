@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from shegong.reports.charts import BAR_COLOURS
+from shegong.core.charts import BAR_COLOURS
 from shegong.training.selectors import Bar
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from shegong.core.models import AuditAction, AuditEntry
+from shegong.core.actors import system_actor
+from shegong.core.audit import AuditAction, audit_record
 from shegong.people.models import Certificate, PostHolding, PostType, Worker
 from shegong.training import rules
 from shegong.training.models import (
@@ -39,49 +41,13 @@ def _d(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, day)
 
 
-def build_training(
-    rng: random.Random, tree: DemoTree, workers: Sequence[Worker], as_of: datetime.date
-) -> dict[str, int]:
-    year = as_of.year
-    active = [w for w in workers if w.status == "active"]
-    leaders = set(
-        PostHolding.objects.filter(
-            worker__in=active, end__isnull=True, post__code__in=["secretary", "director"]
-        ).values_list("worker_id", flat=True)
-    )
-    leader_workers = [w for w in active if w.pk in leaders]
-    plans: list[tuple[Course, list[Worker], float]] = []
-
-    def course(
-        title: str,
-        kind: str,
-        organiser: Unit,
-        start: datetime.date,
-        days: int,
-        people: list[Worker],
-        turnout: float,
-        place: str,
-        hours: int = 6,
-    ) -> None:
-        end = start + datetime.timedelta(days=days - 1)
-        if end > as_of:
-            return
-        made = Course(
-            title=title,
-            kind=kind,
-            organiser=organiser,
-            place=place,
-            start=start,
-            end=end,
-            hours_per_day=hours,
-            capacity=max(len(people) + 10, 20),
-            enrolled=len(people),
-        )
-        plans.append((made, people, turnout))
-
-    district = tree.district
+def _leader_courses(
+    rng: random.Random, plans: _Plans, district: Unit, leader_workers: list[Worker]
+) -> None:
+    """Two training classes a year for secretaries and directors, and a study tour."""
+    year = plans.as_of.year
     for y in (year - 1, year):
-        course(
+        plans.course(
             f"{y}年社区书记主任履职能力培训班(一期)",
             CourseKind.CENTRALISED,
             district,
@@ -91,7 +57,7 @@ def build_training(
             0.95,
             "区委党校",
         )
-        course(
+        plans.course(
             f"{y}年社区书记主任履职能力培训班(二期)",
             CourseKind.CENTRALISED,
             district,
@@ -101,7 +67,7 @@ def build_training(
             0.9,
             "区委党校",
         )
-    course(
+    plans.course(
         f"{year}年赴杭州社区治理考察学习",
         CourseKind.STUDY_TOUR,
         district,
@@ -112,12 +78,22 @@ def build_training(
         "杭州市上城区",
         8,
     )
-    others = [w for w in active if w.pk not in leaders]
+
+
+def _everyone_courses(
+    rng: random.Random,
+    plans: _Plans,
+    tree: DemoTree,
+    others: list[Worker],
+    active: list[Worker],
+) -> None:
+    """Rotation classes for everyone but the leaders, a day per street, an online course."""
+    year, district = plans.as_of.year, tree.district
     rng.shuffle(others)
     batches = 6
     for i in range(batches):
         batch = others[i::batches]
-        course(
+        plans.course(
             f"{year}年社区工作者轮训(第{i + 1}期)",
             CourseKind.ROTATION,
             district,
@@ -129,7 +105,7 @@ def build_training(
         )
     for street in tree.streets:
         staff = [w for w in active if w.unit_path.startswith(street.path)]
-        course(
+        plans.course(
             f"{street.name}{year}年社区业务培训",
             CourseKind.CENTRALISED,
             street,
@@ -139,7 +115,7 @@ def build_training(
             0.8,
             f"{street.name}党群服务中心",
         )
-    course(
+    plans.course(
         f"{year}年社会工作者职业资格考前辅导(网络)",
         CourseKind.ONLINE,
         district,
@@ -150,18 +126,21 @@ def build_training(
         "线上",
     )
 
-    Course.objects.bulk_create([c for c, _p, _t in plans])
+
+def _save_courses(rng: random.Random, plans: _Plans) -> tuple[list[Enrolment], list[Attendance]]:
+    """The courses, their enrolments and the days each enrolled worker attended."""
+    Course.objects.bulk_create([c for c, _p, _t in plans.rows])
     leader_posts = list(PostType.objects.filter(code__in=["secretary", "director"]))
-    for c, _p, _t in plans:
+    for c, _p, _t in plans.rows:
         if "书记主任" in c.title:
             c.target_posts.set(leader_posts)
-    enrolments = [Enrolment(course=c, worker=w) for c, people, _t in plans for w in people]
+    enrolments = [Enrolment(course=c, worker=w) for c, people, _t in plans.rows for w in people]
     Enrolment.objects.bulk_create(enrolments)
     attendance = []
     for e in enrolments:
-        turnout = next(t for c, _p, t in plans if c.pk == e.course_id)
+        turnout = next(t for c, _p, t in plans.rows if c.pk == e.course_id)
         for day in rules.course_days(e.course.start, e.course.end):
-            started = e.worker.work_start_date or as_of
+            started = e.worker.work_start_date or plans.as_of
             if started <= day and rng.random() < turnout:
                 attendance.append(
                     Attendance(
@@ -173,8 +152,10 @@ def build_training(
                     )
                 )
     Attendance.objects.bulk_create(attendance, batch_size=2000)
+    return enrolments, attendance
 
-    exams = _exams(rng, active, as_of)
+
+def _save_secondments(rng: random.Random, active: list[Worker], year: int) -> list[Worker]:
     away = rng.sample(active, min(8, len(active)))
     hosts = ["开福区民政局", "开福区委组织部", "长沙市民政局", "伍家岭街道办事处"]
     Secondment.objects.bulk_create(
@@ -192,18 +173,75 @@ def build_training(
         )
         for i, w in enumerate(away)
     )
+    return away
+
+
+@dataclass
+class _Plans:
+    """The demo's courses, unsaved, each with its people and the share of days they attend."""
+
+    as_of: datetime.date
+    rows: list[tuple[Course, list[Worker], float]] = field(default_factory=list)
+
+    def course(
+        self,
+        title: str,
+        kind: str,
+        organiser: Unit,
+        start: datetime.date,
+        days: int,
+        people: list[Worker],
+        turnout: float,
+        place: str,
+        hours: int = 6,
+    ) -> None:
+        end = start + datetime.timedelta(days=days - 1)
+        if end > self.as_of:
+            return
+        made = Course(
+            title=title,
+            kind=kind,
+            organiser=organiser,
+            place=place,
+            start=start,
+            end=end,
+            hours_per_day=hours,
+            capacity=max(len(people) + 10, 20),
+            enrolled=len(people),
+        )
+        self.rows.append((made, people, turnout))
+
+
+def build_training(
+    rng: random.Random, tree: DemoTree, workers: Sequence[Worker], as_of: datetime.date
+) -> dict[str, int]:
+    """Write the demo's training year in bulk (each step draws from `rng` in turn, so a seed
+    always gives the same year) and one summary audit row."""
+    active = [w for w in workers if w.status == "active"]
+    leaders = set(
+        PostHolding.objects.filter(
+            worker__in=active, end__isnull=True, post__code__in=["secretary", "director"]
+        ).values_list("worker_id", flat=True)
+    )
+    plans = _Plans(as_of)
+    _leader_courses(rng, plans, tree.district, [w for w in active if w.pk in leaders])
+    _everyone_courses(rng, plans, tree, [w for w in active if w.pk not in leaders], active)
+    enrolments, attendance = _save_courses(rng, plans)
+    exams = _exams(rng, active, as_of)
+    away = _save_secondments(rng, active, as_of.year)
     counts = {
-        "courses": len(plans),
+        "courses": len(plans.rows),
         "enrolments": len(enrolments),
         "attendance": len(attendance),
         **exams,
         "secondments": len(away),
     }
-    AuditEntry.objects.create(
+    audit_record(
+        acting_user=system_actor(),
         action=AuditAction.IMPORT,
-        target_type=Course._meta.label,
+        target=Course(),  # the demo's courses as a whole
         target_repr="演示培训数据",
-        unit_path=district.path,
+        unit_path=tree.district.path,
         after=counts,
         note="shegong demo",
     )

@@ -86,13 +86,11 @@ def _number(value: Any) -> Any:
     return value
 
 
-def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+def _figure_sheets(
+    f: TrainingFigures, short: list[Shortfall]
+) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(sheet title, header, rows) of each sheet of the figures workbook."""
+    return [
         (
             _("概况"),
             [_("指标"), _("数值")],
@@ -151,8 +149,15 @@ def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
             ],
         ),
     ]
+
+
+def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
     first = True
-    for title, header, rows in sheets:
+    for title, header, rows in _figure_sheets(f, short):
         sheet = book.active if first else book.create_sheet()
         first = False
         assert sheet is not None
@@ -164,19 +169,26 @@ def figures_xlsx(f: TrainingFigures, short: list[Shortfall]) -> bytes:
             sheet.append(xlsx_row(sheet, [_number(v) for v in row]))
         sheet.column_dimensions["A"].width = 24
         if title in (_("按类别"), _("按月份"), _("按下级单位")) and rows:
-            chart = BarChart()
-            chart.type = "bar"
-            chart.title = title
-            column = 5 if title == _("按下级单位") else 2
-            chart.add_data(
-                Reference(sheet, min_col=column, min_row=1, max_row=len(rows) + 1),
-                titles_from_data=True,
+            _add_bar_chart(
+                sheet, title, column=5 if title == _("按下级单位") else 2, rows=len(rows)
             )
-            chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(rows) + 1))
-            sheet.add_chart(chart, "H2")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _add_bar_chart(sheet: Any, title: str, *, column: int, rows: int) -> None:
+    """A native Excel bar chart of one column against the names in column A."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.add_data(
+        Reference(sheet, min_col=column, min_row=1, max_row=rows + 1), titles_from_data=True
+    )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
+    sheet.add_chart(chart, "H2")
 
 
 def filename(f: TrainingFigures, suffix: str) -> str:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.audit import audit_kinds
 from shegong.people.models import CertificateKind
 
 
@@ -319,3 +320,17 @@ class Secondment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.get_kind_display()} {self.host}"
+
+
+@audit_kinds
+class TrainingEvent(models.TextChoices):
+    """What happened in training, as the audit trail names it (the note adds the detail)."""
+
+    ENROLLED = "training.enrolled", _("培训报名")
+    WITHDRAWN = "training.withdrawn", _("培训退报")
+    ATTENDANCE_MARKED = "training.attendance_marked", _("培训签到")
+    EXAM_REGISTERED = "training.exam_registered", _("报考职业资格")
+    EXAM_RESULT_RECORDED = "training.exam_result_recorded", _("登记考试成绩")
+    AWARD_PAID = "training.award_paid", _("发放一次性奖励")
+    SECONDMENT_STARTED = "training.secondment_started", _("挂职交流")
+    SECONDMENT_RETURNED = "training.secondment_returned", _("挂职交流返回")

@@ -42,9 +42,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
+from shegong.core.db import report_session
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people.models import Placement, PostHolding, PostType, Worker
-from shegong.reports.selectors import report_session
 from shegong.training import rules
 from shegong.training.models import (
     Attendance,

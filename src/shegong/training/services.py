@@ -16,7 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shegong.core import access
 from shegong.core.access import Permission, has_permission, in_scope, path_q
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
@@ -40,6 +42,7 @@ from shegong.training.models import (
     Requirement,
     Secondment,
     SecondmentKind,
+    TrainingEvent,
 )
 
 if TYPE_CHECKING:
@@ -47,48 +50,12 @@ if TYPE_CHECKING:
 
 COURSE_FIELDS = ["title", "kind", "place", "start", "end", "hours_per_day", "capacity", "note"]
 LEVELS = frozenset(v for v, _label in EXAM_LEVELS)
+# Why a change to a course is refused to whoever lacks the edit right on its organiser.
+EDIT_REFUSED = gettext_lazy("您没有权限管理%(unit)s的培训")
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _require_edit(acting_user: User, unit: Unit, field: str | None = None) -> None:
-    if not has_permission(acting_user, Permission.EDIT, unit):
-        raise ServiceError(_("您没有权限管理%(unit)s的培训") % {"unit": unit.name}, field=field)
-
-
-def _audit_course(
-    course: Course,
-    acting_user: User | None,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> None:
-    audit_record(
-        acting_user=acting_user,
-        action=action,
-        target=course,
-        unit_path=course.organiser.path,
-        before=before,
-        after=after,
-        note=note,
-    )
-
-
-def _audit_worker(
-    worker: Worker, acting_user: User | None, after: dict[str, Any], note: str
-) -> None:
-    audit_record(
-        acting_user=acting_user,
-        action=AuditAction.UPDATE,
-        target=worker,
-        unit_path=worker.unit_path,
-        after=after,
-        note=note,
-    )
 
 
 # ---------------------------------------------------------------- courses
@@ -158,11 +125,16 @@ def course_create(
 ) -> Course:
     if organiser is None:
         raise ServiceError(_("请选择主办单位"), field="organiser")
-    _require_edit(acting_user, organiser, "organiser")
+    access.require(acting_user, Permission.EDIT, organiser, message=EDIT_REFUSED, field="organiser")
     clean = _clean_course_or_refuse(values)
     course = Course.objects.create(organiser=organiser, **clean)
     course.target_posts.set(list(target_posts))
-    _audit_course(course, acting_user, AuditAction.CREATE, after=_course_snapshot(course))
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        target=course,
+        after=_course_snapshot(course),
+    )
     return course
 
 
@@ -181,7 +153,7 @@ def course_update(
     acting_user: User,
 ) -> Course:
     course = _locked_course(course)
-    _require_edit(acting_user, course.organiser)
+    access.require(acting_user, Permission.EDIT, course.organiser, message=EDIT_REFUSED)
     clean = _clean_course_or_refuse(values)
     if clean["capacity"] < course.enrolled:
         raise ServiceError(
@@ -199,8 +171,12 @@ def course_update(
     course.save()
     if target_posts is not None:
         course.target_posts.set(list(target_posts))
-    _audit_course(
-        course, acting_user, AuditAction.UPDATE, before=before, after=_course_snapshot(course)
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        target=course,
+        before=before,
+        after=_course_snapshot(course),
     )
     return course
 
@@ -228,10 +204,13 @@ def enrolments_add(
                 % {"name": worker.name, "unit": organiser.name},
                 field="workers",
             )
-        if not has_permission(acting_user, Permission.EDIT, worker.community):
-            raise ServiceError(
-                _("您没有权限为%(name)s报名") % {"name": worker.name}, field="workers"
-            )
+        access.require(
+            acting_user,
+            Permission.EDIT,
+            worker.community,
+            message=_("您没有权限为%(name)s报名") % {"name": worker.name},
+            field="workers",
+        )
         if worker.status != WorkerStatus.ACTIVE:
             raise ServiceError(
                 _("%(name)s已离岗,不能报名") % {"name": worker.name}, field="workers"
@@ -258,10 +237,10 @@ def enrolments_add(
             )
     except IntegrityError as exc:  # the capacity constraint, if another enrolment raced us
         raise ServiceError(_("名额不足,请刷新后重试"), field="workers") from exc
-    _audit_course(
-        course,
-        acting_user,
-        AuditAction.UPDATE,
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.ENROLLED,
+        target=course,
         after={"enrolled": sorted(w.pk for w in new)},
         note=_("报名%(n)s人") % {"n": len(new)},
     )
@@ -286,10 +265,10 @@ def enrolment_withdraw(*, enrolment: Enrolment, acting_user: User) -> None:
     worker_pk = enrolment.worker.pk
     enrolment.delete()
     Course.objects.filter(pk=course.pk).update(enrolled=F("enrolled") - 1)
-    _audit_course(
-        course,
-        acting_user,
-        AuditAction.UPDATE,
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.WITHDRAWN,
+        target=course,
         before={"enrolled": [worker_pk]},
         after={"enrolled": []},
         note=_("退报%(name)s") % {"name": enrolment.worker.name},
@@ -385,10 +364,10 @@ def attendance_mark(
     )
     Attendance.objects.filter(course=course, day=day, enrolment_id__in=to_remove).delete()
     if to_add or to_remove:
-        _audit_course(
-            course,
-            acting_user,
-            AuditAction.UPDATE,
+        audit_record(
+            acting_user=acting_user,
+            action=TrainingEvent.ATTENDANCE_MARKED,
+            target=course,
             after={
                 "day": day.isoformat(),
                 "present": sorted(enrolments[p].worker.pk for p in to_add),
@@ -408,8 +387,13 @@ def exam_register(
     *, worker: Worker, level: str, year: int | None, acting_user: User
 ) -> ExamRegistration:
     worker = Worker.objects.select_related("community").get(pk=worker.pk)
-    if not has_permission(acting_user, Permission.EDIT, worker.community):
-        raise ServiceError(_("您没有权限为%(name)s报考") % {"name": worker.name}, field="worker")
+    access.require(
+        acting_user,
+        Permission.EDIT,
+        worker.community,
+        message=_("您没有权限为%(name)s报考") % {"name": worker.name},
+        field="worker",
+    )
     if level not in LEVELS:
         raise ServiceError(_("请选择报考级别"), field="level")
     if year is None or not 2008 <= year <= _today().year + 1:
@@ -423,11 +407,13 @@ def exam_register(
             field="level",
         )
     registration = ExamRegistration.objects.create(worker=worker, level=level, year=year)
-    _audit_worker(
-        worker,
-        acting_user,
-        {"exam_level": level, "exam_year": year},
-        _("报考%(year)s年%(level)s") % {"year": year, "level": registration.get_level_display()},
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.EXAM_REGISTERED,
+        target=worker,
+        after={"exam_level": level, "exam_year": year},
+        note=_("报考%(year)s年%(level)s")
+        % {"year": year, "level": registration.get_level_display()},
     )
     return registration
 
@@ -482,8 +468,12 @@ def exam_results_record(
         .get(pk=registration.pk)
     )
     worker = registration.worker
-    if not has_permission(acting_user, Permission.EDIT, worker.community):
-        raise ServiceError(_("您没有权限登记%(name)s的成绩") % {"name": worker.name})
+    access.require(
+        acting_user,
+        Permission.EDIT,
+        worker.community,
+        message=_("您没有权限登记%(name)s的成绩") % {"name": worker.name},
+    )
     if registration.passed_on is not None:
         raise ServiceError(_("该报考已通过,成绩不能再改"))
     clean, errors = clean_scores(registration.level, scores)
@@ -528,7 +518,13 @@ def exam_results_record(
             note += _(",通过,核定一次性奖励%(amount)s元") % {"amount": award_rule.amount}
         else:
             note += _(",通过")
-    _audit_worker(worker, acting_user, {k: str(v) for k, v in all_scores.items()}, note)
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.EXAM_RESULT_RECORDED,
+        target=worker,
+        after={k: str(v) for k, v in all_scores.items()},
+        note=note,
+    )
     return registration
 
 
@@ -539,19 +535,21 @@ def award_mark_paid(*, award: Award, paid_on: datetime.date | None, acting_user:
         .select_related("worker__community")
         .get(pk=award.pk)
     )
-    if not has_permission(acting_user, Permission.EDIT, award.worker.community):
-        raise ServiceError(_("您没有权限发放该奖励"))
+    access.require(
+        acting_user, Permission.EDIT, award.worker.community, message=_("您没有权限发放该奖励")
+    )
     if award.paid_on is not None:
         raise ServiceError(_("该奖励已于%(day)s发放") % {"day": award.paid_on})
     if paid_on is None or paid_on < award.granted_on or paid_on > _today():
         raise ServiceError(_("发放日期应在核定日期与今天之间"), field="paid_on")
     award.paid_on = paid_on
     award.save(update_fields=["paid_on"])
-    _audit_worker(
-        award.worker,
-        acting_user,
-        {"award": str(award.amount), "paid_on": paid_on.isoformat()},
-        _("发放%(level)s一次性奖励") % {"level": award.get_level_display()},
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.AWARD_PAID,
+        target=award.worker,
+        after={"award": str(award.amount), "paid_on": paid_on.isoformat()},
+        note=_("发放%(level)s一次性奖励") % {"level": award.get_level_display()},
     )
     return award
 
@@ -573,8 +571,12 @@ def secondment_start(
     worker = (
         Worker.objects.select_for_update(of=("self",)).select_related("community").get(pk=worker.pk)
     )
-    if not has_permission(acting_user, Permission.EDIT, worker.community):
-        raise ServiceError(_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name})
+    access.require(
+        acting_user,
+        Permission.EDIT,
+        worker.community,
+        message=_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name},
+    )
     if kind not in SecondmentKind.values:
         raise ServiceError(_("请选择类别"), field="kind")
     host = fold(host)
@@ -596,11 +598,12 @@ def secondment_start(
         planned_end=planned_end,
         note=fold(note)[:200],
     )
-    _audit_worker(
-        worker,
-        acting_user,
-        snapshot(secondment, ["kind", "host", "start", "planned_end"]),
-        _("%(kind)s至%(host)s") % {"kind": secondment.get_kind_display(), "host": host},
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.SECONDMENT_STARTED,
+        target=worker,
+        after=snapshot(secondment, ["kind", "host", "start", "planned_end"]),
+        note=_("%(kind)s至%(host)s") % {"kind": secondment.get_kind_display(), "host": host},
     )
     return secondment
 
@@ -615,8 +618,12 @@ def secondment_return(
         .get(pk=secondment.pk)
     )
     worker = secondment.worker
-    if not has_permission(acting_user, Permission.EDIT, worker.community):
-        raise ServiceError(_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name})
+    access.require(
+        acting_user,
+        Permission.EDIT,
+        worker.community,
+        message=_("您没有权限为%(name)s办理挂职交流") % {"name": worker.name},
+    )
     if secondment.returned_on is not None:
         raise ServiceError(_("已于%(day)s返回") % {"day": secondment.returned_on})
     if returned_on is None or returned_on < secondment.start:
@@ -625,11 +632,12 @@ def secondment_return(
         )
     secondment.returned_on = returned_on
     secondment.save(update_fields=["returned_on"])
-    _audit_worker(
-        worker,
-        acting_user,
-        {"returned_on": returned_on.isoformat()},
-        _("自%(host)s返回") % {"host": secondment.host},
+    audit_record(
+        acting_user=acting_user,
+        action=TrainingEvent.SECONDMENT_RETURNED,
+        target=worker,
+        after={"returned_on": returned_on.isoformat()},
+        note=_("自%(host)s返回") % {"host": secondment.host},
     )
     return secondment
 

@@ -133,7 +133,7 @@ def _fuzz(user: User, world: dict[str, Any]) -> list[str]:
             suppress_health_check=list(HealthCheck),
         )
         @given(case=strategy)
-        def run(case: schemathesis.Case) -> None:
+        def run(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
             response = case.call(headers=headers, cookies=cookies)
             case.validate_response(response, checks=CHECKS)
 

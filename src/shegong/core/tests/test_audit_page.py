@@ -16,7 +16,7 @@ from shegong.people.tests.factories import register, worker_values
 
 
 def _page(client: Any, **params: Any) -> str:
-    return client.get(reverse("audit"), params).content.decode()
+    return str(client.get(reverse("audit"), params).content.decode())
 
 
 def test_a_change_shows_chinese_labels_the_name_and_the_record(

@@ -47,7 +47,7 @@ def _debug_off(settings: Any) -> None:
 
 
 def _page(response: Any) -> str:
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def _assert_layout_and_way_back(html: str) -> None:

@@ -398,7 +398,7 @@ def _visible_text(response: Any) -> str:
         )
     if hasattr(response, "streaming_content"):
         return b"".join(response.streaming_content).decode("utf-8-sig")
-    return response.content.decode("utf-8-sig")
+    return str(response.content.decode("utf-8-sig"))
 
 
 def test_post_only_routes_refuse_get(personas: Personas) -> None:

@@ -383,12 +383,3 @@ def test_disclosing_personal_data_writes_an_audit_row_and_needs_the_permission(
     with pytest.raises(ServiceError):
         services.personal_data_disclose(worker=worker, acting_user=personas.community_a1_clerk)
     assert AuditEntry.objects.filter(action=AuditAction.DISCLOSE).count() == 1
-
-
-def test_unit_paths_resync_follows_a_moved_subtree(tree: Tree, personas: Personas) -> None:
-    worker = register(tree.community_a1, personas.street_a_manager)
-    touched = services.unit_paths_resync(old_path=tree.street_a.path, new_path="X/Y/")
-    worker.refresh_from_db()
-    assert touched == 1
-    assert worker.unit_path == "X/Y/" + tree.community_a1.code + "/"
-    assert worker.placements.get().unit_path == worker.unit_path

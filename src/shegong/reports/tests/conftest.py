@@ -101,6 +101,41 @@ def _worker(
 
 def build_essay5(tree: Tree) -> Essay5:
     ids = _Ids()
+    workers = _essay5_workers(ids, tree)
+    extra = [
+        _worker(ids, 900, tree.community_a1, male=True, birth=datetime.date(1980, 5, 5)),
+        _worker(ids, 901, tree.community_a1, male=True, birth=datetime.date(1981, 5, 5)),
+        _worker(ids, 902, tree.community_b1, male=True, birth=datetime.date(1982, 5, 5)),
+    ]
+    street_b = [
+        _worker(ids, 1000 + j, tree.community_b1, male=j % 2 == 0, birth=datetime.date(1990, 2, 2))
+        for j in range(20)
+    ]
+    Worker.objects.bulk_create([*workers, *extra, *street_b])
+    left_before, entered_after, moved = extra
+    _essay5_placements(tree, [*workers, *street_b], left_before, entered_after, moved)
+    _essay5_posts(workers)
+    _essay5_certificates(workers)
+    RepresentativeRole.objects.bulk_create(
+        [
+            RepresentativeRole(worker=workers[0], kind="npc", level="district", start=ENTRY),
+            RepresentativeRole(
+                worker=workers[5], kind="party_congress", level="district", start=ENTRY
+            ),
+        ]
+    )
+    CommunityProfile.objects.filter(unit=tree.community_b1).update(residents=20000)
+    return Essay5(
+        tree=tree,
+        workers=workers,
+        left_before=left_before,
+        entered_after=entered_after,
+        moved_to_b=moved,
+        street_b_workers=len(street_b) + 1,
+    )
+
+
+def _essay5_workers(ids: _Ids, tree: Tree) -> list[Worker]:
     births = _spread(AGES)
     education = _spread(EDUCATION)
     sources = _spread(SOURCES)
@@ -124,20 +159,15 @@ def build_essay5(tree: Tree) -> Essay5:
                 political="party_member" if i % 3 == 0 else "masses",
             )
         )
-    extra = [
-        _worker(ids, 900, tree.community_a1, male=True, birth=datetime.date(1980, 5, 5)),
-        _worker(ids, 901, tree.community_a1, male=True, birth=datetime.date(1981, 5, 5)),
-        _worker(ids, 902, tree.community_b1, male=True, birth=datetime.date(1982, 5, 5)),
-    ]
-    street_b = [
-        _worker(ids, 1000 + j, tree.community_b1, male=j % 2 == 0, birth=datetime.date(1990, 2, 2))
-        for j in range(20)
-    ]
-    Worker.objects.bulk_create([*workers, *extra, *street_b])
-    left_before, entered_after, moved = extra
+    return workers
+
+
+def _essay5_placements(
+    tree: Tree, placed: list[Worker], left_before: Worker, entered_after: Worker, moved: Worker
+) -> None:
     placements = [
         Placement(worker=w, unit_id=w.community_id, unit_path=w.unit_path, start=ENTRY)
-        for w in [*workers, *street_b]
+        for w in placed
     ]
     placements += [
         Placement(
@@ -171,6 +201,8 @@ def build_essay5(tree: Tree) -> Essay5:
     ]
     Placement.objects.bulk_create(placements)
 
+
+def _essay5_posts(workers: list[Worker]) -> None:
     # Posts: secretaries of A1 and A2 (one of them also director), a director of A2; a
     # secretary whose post ended before AS_OF does not count.
     secretary = PostType.objects.get(code="secretary")
@@ -186,6 +218,9 @@ def build_essay5(tree: Tree) -> Essay5:
             ),
         ]
     )
+
+
+def _essay5_certificates(workers: list[Worker]) -> None:
     # Certificates: 100 assistants, 50 social workers (10 of them also hold an older assistant
     # certificate), 10 seniors, 5 "other"; 3 issued after AS_OF do not count.
     issued = datetime.date(2021, 6, 1)
@@ -210,23 +245,6 @@ def build_essay5(tree: Tree) -> Essay5:
         for w in workers[200:203]
     ]
     Certificate.objects.bulk_create(certificates)
-    RepresentativeRole.objects.bulk_create(
-        [
-            RepresentativeRole(worker=workers[0], kind="npc", level="district", start=ENTRY),
-            RepresentativeRole(
-                worker=workers[5], kind="party_congress", level="district", start=ENTRY
-            ),
-        ]
-    )
-    CommunityProfile.objects.filter(unit=tree.community_b1).update(residents=20000)
-    return Essay5(
-        tree=tree,
-        workers=workers,
-        left_before=left_before,
-        entered_after=entered_after,
-        moved_to_b=moved,
-        street_b_workers=len(street_b) + 1,
-    )
 
 
 @pytest.fixture

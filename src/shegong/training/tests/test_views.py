@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+    return str(response.content.decode())  # type: ignore[attr-defined]
 
 
 def test_the_owner_sees_the_course_list_and_detail(tree: Tree, personas: Personas) -> None:

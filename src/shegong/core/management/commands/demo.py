@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from shegong.appraisal import demo as appraisal_demo
+from shegong.core.actors import system_actor
 from shegong.core.models import Role, User
 from shegong.core.services import user_create
 from shegong.orgs import demo as org_demo
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                     full_name=name,
                     unit=unit,
                     role=role,
-                    acting_user=None,
+                    acting_user=system_actor(),
                 )
             pay_demo.build_pay(random.Random(seed), tree, people_demo.AS_OF)
             appraisal_demo.build_cycle(
