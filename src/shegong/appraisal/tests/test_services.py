@@ -239,7 +239,10 @@ def test_a_leader_rescoring_replaces_their_sheet_and_is_audited(
     assert score.total == Decimal("65.00")  # 20 + 30 + 15 (a 30% rate earns half of 30 points)
     assert score.scorer_user == setup.manager
     trail = AuditEntry.objects.filter(target_type="appraisal.Score", target_id=str(score.pk))
-    assert [e.action for e in trail.order_by("id")] == ["create", "update"]
+    assert [e.action for e in trail.order_by("id")] == [
+        "appraisal.score_recorded",
+        "appraisal.score_replaced",
+    ]
 
 
 def test_a_clerk_cannot_score_as_the_street_leadership(tree: Tree, personas: Personas) -> None:
