@@ -37,6 +37,7 @@ from shegong.appraisal.tests.factories import (
     street_a_cycle,
 )
 from shegong.conftest import Personas, Tree
+from shegong.core.audit import audit_kind_label
 from shegong.core.errors import ServiceError
 from shegong.core.models import AuditEntry
 
@@ -498,3 +499,14 @@ def test_other_areas_read_only_published_outcomes(tree: Tree, personas: Personas
     assert outcomes[setup.workers[0].pk].grade == "B"
     assert outcomes[setup.workers[0].pk].pay_factor == Decimal("1.00")
     assert outcomes[setup.workers[0].pk].counts_toward_step is True
+
+
+def test_the_trail_names_what_happened_to_a_survey_in_chinese(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    services.survey_close(survey=setup.survey, acting_user=setup.clerk)
+    entry = AuditEntry.objects.filter(target_type="appraisal.Survey").order_by("id").last()
+    assert entry is not None and entry.action == "appraisal.survey_closed"
+    assert audit_kind_label(entry.action) == "结束居民评议"
+    assert entry.actor == setup.clerk and entry.unit_path == setup.survey.unit_path
