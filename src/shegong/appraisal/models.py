@@ -4,7 +4,7 @@ vote in each community, the leaders' and peers' scores, self-reports, results an
 Anonymity of the residents' vote: a household code is stored only as a keyed hash and spent
 by a conditional UPDATE (`spent = false` → `true`); the ballot waits in a pool and is filed
 into `Ballot` by another transaction, in a shuffled batch, under a random key, with neither
-code, household nor time (the design and its limits: appraisal/services.py).
+code, household nor time (the design and its limits: appraisal/services/votes.py).
 """
 
 import uuid
@@ -13,6 +13,34 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from shegong.core.audit import audit_kinds
+
+
+@audit_kinds
+class AppraisalEvent(models.TextChoices):
+    """What the appraisal writes to the audit trail (a kind says what happened; the row's
+    before/after hold the figures, never a household code)."""
+
+    SCHEME_CREATED = "appraisal.scheme_created", _("设立考核方案")
+    SCHEME_UPDATED = "appraisal.scheme_updated", _("修改考核方案")
+    SCHEME_COPIED = "appraisal.scheme_copied", _("沿用上年考核方案")
+    INDICATORS_REPLACED = "appraisal.indicators_replaced", _("修改考核指标")
+    HOUSEHOLDS_RECORDED = "appraisal.households_recorded", _("登记住户名册")
+    CODES_ISSUED = "appraisal.codes_issued", _("发放评议码")
+    CODES_REQUESTED = "appraisal.codes_requested", _("申请补发评议码")
+    CODE_REQUEST_APPROVED = "appraisal.code_request_approved", _("审批补发评议码")
+    SURVEY_OPENED = "appraisal.survey_opened", _("开启居民评议")
+    SURVEY_CLOSED = "appraisal.survey_closed", _("结束居民评议")
+    SCORE_RECORDED = "appraisal.score_recorded", _("录入评分")
+    SCORE_REPLACED = "appraisal.score_replaced", _("修改评分")
+    SELF_REPORT_SAVED = "appraisal.self_report_saved", _("录入述职报告")
+    RESULTS_COMPUTED = "appraisal.results_computed", _("计算考核结果")
+    RESULTS_REOPENED = "appraisal.results_reopened", _("重新开放评分")
+    RESULTS_PUBLISHED = "appraisal.results_published", _("公示考核结果")
+    OBJECTION_FILED = "appraisal.objection_filed", _("提出异议")
+    OBJECTION_DECIDED = "appraisal.objection_decided", _("处理异议")
+    PUBLICATION_WITHDRAWN = "appraisal.publication_withdrawn", _("异议成立,撤回公示")
 
 
 class GradeSet(models.TextChoices):

@@ -8,14 +8,16 @@ Documented rules
 - Residents' satisfaction: 满意 100, 基本满意 60, 不满意 0 points; the part score is the mean.
 - Trimming: with trimming on and at least TRIM_MIN_SCORES sheets, the single highest and the
   single lowest sheet are dropped before the mean; with fewer, nothing is dropped.
-- Weighted score: each part's score times its weight. A part with no scores is left out and the
-  remaining weights are scaled back up to 100%; the result says which part was missing.
+- Weighted score (`weigh_residents_vote`: how the residents' vote is weighted): each part's
+  score times its weight. A part with no scores is left out and the remaining weights are
+  scaled back up to 100%; the result says which part was missing.
 - Ranking: by score, highest first. Equal scores (to 0.01) share a rank ("1, 2, 2, 4").
   Within equal scores the list is ordered by the residents' score, then the leaders' score.
-- Grades: a score at or above a threshold earns that grade. The top grade is capped at
-  floor(n × quota%) workers of the unit. Candidates are taken in the order above (score, then
-  residents' score, then leaders' score); a group still tied on all three at the cap is not
-  split: the whole group drops to the next grade, so the quota is never exceeded.
+- Grades (`grades_from_scores`: the grade from the scores): a score at or above a threshold
+  earns that grade. The top grade is capped at floor(n × quota%) workers of the unit.
+  Candidates are taken in the order above (score, then residents' score, then leaders'
+  score); a group still tied on all three at the cap is not split: the whole group drops to
+  the next grade, so the quota is never exceeded.
 - Consequences: the performance-pay factor comes from the scheme per grade; a 不合格 year does
   not count toward the next grade step; 不合格 twice running → exit list, once → warning list,
   otherwise renewal. 十佳: up to `ten_best` workers of the top grade in the same order, a tie at
@@ -38,10 +40,17 @@ SCALE_POINTS: dict[str, Decimal] = {
     "unsatisfied": Decimal(0),
 }
 GRADES = ("A", "B", "C", "D")
+RESIDENTS = "residents"  # the part the residents' vote fills (PartKind.RESIDENTS)
 
 
 def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def plain_number(value: Decimal) -> str:
+    """30.00 → "30", 12.50 → "12.5"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def figure_points(figure: Decimal, figure_full: Decimal, max_points: Decimal) -> Decimal:
@@ -95,6 +104,41 @@ def weighted_score(
         return Decimal(0), missing
     raw = sum((parts[k] * w for k, w in present.items()), Decimal(0))  # type: ignore[operator]
     return q2(raw / weight_sum), missing
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A worker's weighted score, the score of each part, and the parts left out."""
+
+    score: Decimal
+    parts: dict[str, Decimal | None]
+    missing: list[str]
+
+
+def weigh_residents_vote(
+    *,
+    ratings: Mapping[str, int],
+    other_parts: Mapping[str, Decimal | None],
+    weights: Mapping[str, Decimal],
+) -> Weighted:
+    """How the residents' vote is weighted into a worker's score.
+
+    `ratings` counts the worker's 满意 / 基本满意 / 不满意 on the ballots of the surveys that
+    count: a survey counts when it has at least the scheme's minimum of raters and at least
+    its share of them ordinary residents (`survey_valid`); the ballots of any other survey are
+    left out before this is called.
+
+    1. The residents' part is the mean satisfaction points (`resident_score`: 100 / 60 / 0),
+       or no score when nobody rated the worker (every resident answered 不了解, or no survey
+       counts).
+    2. It weighs the scheme's residents' weight (60% in the default scheme) beside the
+       leaders' and the peers' parts (`other_parts`: trimmed means of their sheets).
+    3. A part with no score is left out and the remaining weights are scaled back up to 100%
+       (`weighted_score`); `missing` names it so the result can say so.
+    """
+    parts: dict[str, Decimal | None] = {RESIDENTS: resident_score(ratings), **other_parts}
+    score, missing = weighted_score(parts, weights)
+    return Weighted(score=score, parts=parts, missing=missing)
 
 
 def survey_valid(
@@ -216,6 +260,54 @@ def ten_best(entries: Sequence[Entry], grades: Mapping[int, str], n: int) -> set
     """Up to n of the top grade, best first, a tie at the boundary not split."""
     candidates = [e for e in ordered(entries) if grades.get(e.key) == "A"]
     return {e.key for e in _take_without_splitting_ties(candidates, n)}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a worker stands once every score is in."""
+
+    rank: int
+    grade: str
+    capped: bool  # reached the top grade's threshold, but its quota was full
+    pay_factor: Decimal
+    counts_toward_step: bool
+    standing: str  # renew / warn / exit
+    ten_best: bool
+
+
+def grades_from_scores(
+    entries: Sequence[Entry],
+    *,
+    thresholds: tuple[Decimal, Decimal, Decimal],
+    quota_percent: Decimal,
+    ten_best_count: int,
+    previous_grades: Mapping[int, str],
+    pay_factors: Mapping[str, Decimal],
+) -> dict[int, Outcome]:
+    """The grade from the weighted scores, and what follows from it, per worker.
+
+    Ranks by score (`ranks`); the grade by threshold, the top grade capped at
+    floor(n × quota%) without splitting a tie (`assign_grades`); 十佳 among the top grade
+    (`ten_best`); the pay factor, whether the year counts toward a grade step, and renewal,
+    warning or exit against last year's grade (`consequence`).
+    """
+    grading = assign_grades(entries, thresholds=thresholds, quota_percent=quota_percent)
+    ranking = ranks(entries)
+    best = ten_best(entries, grading.grades, ten_best_count)
+    outcomes: dict[int, Outcome] = {}
+    for e in entries:
+        grade = grading.grades[e.key]
+        follows = consequence(grade, previous_grades.get(e.key), pay_factors)
+        outcomes[e.key] = Outcome(
+            rank=ranking[e.key],
+            grade=grade,
+            capped=e.key in grading.capped,
+            pay_factor=follows.pay_factor,
+            counts_toward_step=follows.counts_toward_step,
+            standing=follows.standing,
+            ten_best=e.key in best,
+        )
+    return outcomes
 
 
 def grade_counts(grades: Iterable[str]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from shegong.appraisal import rules
@@ -382,3 +382,87 @@ def published_outcomes(*, year: int, worker_ids: list[int] | None = None) -> dic
             "worker_id", "grade", "pay_factor", "counts_toward_step", "standing", "ten_best"
         )
     }
+
+
+# ---------------------------------------------------------------- inputs of results_compute
+# Unscoped reads of a whole cycle, made by the service after its permission check.
+
+
+def cycle_workers(*, scheme: Scheme) -> list[tuple[int, str]]:
+    """(id, unit path) of the active workers the scheme appraises."""
+    return list(
+        Worker.objects.filter(
+            unit_path__startswith=scheme.unit_path, status=WorkerStatus.ACTIVE
+        ).values_list("id", "unit_path")
+    )
+
+
+def pooled_survey_ids(*, cycle: Cycle) -> set[int]:
+    """The cycle's surveys with ballots still waiting in the pool."""
+    return set(PooledBallot.objects.filter(survey__cycle=cycle).values_list("survey_id", flat=True))
+
+
+def survey_paths(*, cycle: Cycle) -> list[tuple[int, str]]:
+    return list(cycle.surveys.values_list("id", "unit_path"))
+
+
+def ballot_counts(*, cycle: Cycle) -> dict[int, dict[str, int]]:
+    """Filed ballots per survey and rater category."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Ballot.objects.filter(survey__cycle=cycle)
+        .values("survey_id", "category")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["survey_id"]][row["category"]] = row["n"]
+    return counts
+
+
+def rating_counts(*, cycle: Cycle, excluding_paths: set[str]) -> dict[int, dict[str, int]]:
+    """Each worker's count of each rating, leaving out the surveys of `excluding_paths`."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        BallotRating.objects.filter(survey__cycle=cycle)
+        .exclude(survey__unit_path__in=excluding_paths)
+        .values("worker_id", "rating")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["worker_id"]][row["rating"]] = row["n"]
+    return counts
+
+
+@dataclass(frozen=True)
+class SheetAggregate:
+    """A worker's sheets of one part, as the database aggregates them."""
+
+    worker_id: int
+    part: str
+    total: Decimal
+    highest: Decimal
+    lowest: Decimal
+    count: int
+
+
+def sheet_aggregates(*, cycle: Cycle) -> list[SheetAggregate]:
+    return [
+        SheetAggregate(
+            worker_id=row["worker_id"],
+            part=row["part"],
+            total=row["total_sum"],
+            highest=row["high"],
+            lowest=row["low"],
+            count=row["n"],
+        )
+        for row in Score.objects.filter(cycle=cycle)
+        .values("worker_id", "part")
+        .annotate(total_sum=Sum("total"), high=Max("total"), low=Min("total"), n=Count("id"))
+    ]
+
+
+def previous_grades(*, scheme: Scheme) -> dict[int, str]:
+    """Last year's grade of each worker under the same unit's scheme."""
+    return dict(
+        Result.objects.filter(
+            cycle__scheme__unit=scheme.unit, cycle__scheme__year=scheme.year - 1
+        ).values_list("worker_id", "grade")
+    )

@@ -6,6 +6,7 @@ no login and show nothing without a valid household code.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.appraisal import charts, documents, selectors, services
+from shegong.appraisal import charts, documents, rules, selectors, services
 from shegong.appraisal.forms import (
     RATING_CHOICES,
     WEIGHT_FIELDS,
@@ -114,9 +115,9 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
 def _indicator_lines(indicators: Any) -> str:
     lines = []
     for i in indicators:
-        line = f"{i.name},{services._number(i.max_points)}"
+        line = f"{i.name},{rules.plain_number(i.max_points)}"
         if i.figure_full is not None:
-            line += f",{services._number(i.figure_full)}"
+            line += f",{rules.plain_number(i.figure_full)}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -241,7 +242,9 @@ def cycle_copy(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- scoring
 
 
-def _points_from_post(request: HttpRequest, worker_id: int, indicator_ids: list[int]) -> dict:
+def _points_from_post(
+    request: HttpRequest, worker_id: int, indicator_ids: list[int]
+) -> dict[int, str]:
     return {i: fold(request.POST.get(f"p_{worker_id}_{i}")) for i in indicator_ids}
 
 
@@ -280,8 +283,12 @@ def _score_page(
 
 
 def _score_table(
-    cycle: Cycle, part: str, workers: list[Any], sheets: dict, request: HttpRequest
-) -> list[tuple[Any, list[tuple[Any, str]]]]:
+    cycle: Cycle,
+    part: str,
+    workers: list[Any],
+    sheets: dict[int, dict[int, Decimal]],
+    request: HttpRequest,
+) -> list[tuple[Any, list[tuple[Any, str | Decimal]]]]:
     items = selectors.indicators(cycle=cycle, part=part)
     table = []
     for w in workers:

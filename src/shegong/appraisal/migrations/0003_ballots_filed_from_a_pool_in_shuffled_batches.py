@@ -1,5 +1,5 @@
 """Votes become ballots with random keys, filed from a pool in shuffled batches (see
-appraisal/services.py). Existing votes are copied into the ballot box in random order, so
+appraisal/services/votes.py). Existing votes are copied into the ballot box in random order, so
 their old sequential ids and insertion order are not carried over."""
 
 import django.db.models.deletion

@@ -53,7 +53,7 @@ def test_a_ballot_and_its_spent_code_are_written_by_different_transactions(
 def test_a_batch_filed_during_the_vote_shares_no_transaction_with_any_code(
     tree: Tree, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "BALLOT_BATCH", 2)
+    monkeypatch.setattr(services.votes, "BALLOT_BATCH", 2)
     setup = street_a_cycle(tree, personas)
     for code in setup.codes[:4]:
         cast(setup, code)
@@ -67,7 +67,7 @@ def test_a_batch_filed_during_the_vote_shares_no_transaction_with_any_code(
 def test_ballots_wait_in_the_pool_and_are_filed_in_batches(
     tree: Tree, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "BALLOT_BATCH", 2)
+    monkeypatch.setattr(services.votes, "BALLOT_BATCH", 2)
     setup = street_a_cycle(tree, personas)
     for code in setup.codes[:3]:
         cast(setup, code)

@@ -51,7 +51,7 @@ def test_the_record_holds_no_more_households_than_the_community_registered(
         services.household_add(
             community=tree.community_a2, label="2栋205", acting_user=personas.street_a_manager
         )
-    entry = AuditEntry.objects.filter(note="登记住户名册").order_by("id").first()
+    entry = AuditEntry.objects.filter(action="appraisal.households_recorded").order_by("id").first()
     assert entry is not None and entry.after == {"households_added": 3, "households_on_record": 3}
 
 
@@ -97,7 +97,7 @@ def test_codes_after_the_survey_opens_need_a_second_persons_approval(
     assert recorded() == 1
     with pytest.raises(ServiceError, match="该申请已审批"):
         services.code_request_approve(code_request=request, acting_user=setup.manager)
-    entry = AuditEntry.objects.get(note="审批补发评议码")
+    entry = AuditEntry.objects.get(action="appraisal.code_request_approved")
     assert entry.actor == setup.manager
     assert entry.after is not None
     assert (entry.after["codes_issued"], entry.after["codes_voided"]) == (1, 0)

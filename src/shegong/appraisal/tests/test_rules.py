@@ -238,3 +238,43 @@ def test_ten_best_come_from_the_top_grade_only(scores: list[D], n: int, expected
 )
 def test_turnout_percent(spent: int, issued: int, expected: D) -> None:
     assert rules.turnout_percent(spent, issued) == expected
+
+
+def test_the_residents_vote_is_weighted_as_the_mean_satisfaction_at_its_weight() -> None:
+    # 2 满意 (100), 1 基本满意 (60), 1 不满意 (0): 65 points, weighed 60% beside 30% and 10%.
+    weighed = rules.weigh_residents_vote(
+        ratings={"satisfied": 2, "fairly": 1, "unsatisfied": 1},
+        other_parts={"leaders": D(80), "peers": D(90)},
+        weights=WEIGHTS,
+    )
+    assert weighed.parts["residents"] == D("65.00")
+    assert weighed.score == D("72.00")  # 65 × 0.6 + 80 × 0.3 + 90 × 0.1
+    assert weighed.missing == []
+
+
+def test_a_vote_nobody_cast_leaves_the_residents_part_out_and_scales_the_rest() -> None:
+    weighed = rules.weigh_residents_vote(
+        ratings={}, other_parts={"leaders": D(80), "peers": D(90)}, weights=WEIGHTS
+    )
+    assert weighed.parts["residents"] is None
+    assert weighed.score == D("82.50")  # (80 × 30 + 90 × 10) / 40
+    assert weighed.missing == ["residents"]
+
+
+def test_grades_from_scores_cap_the_top_grade_and_carry_the_consequences() -> None:
+    entries = [Entry(key=1, score=D(95)), Entry(key=2, score=D(92)), Entry(key=3, score=D(50))]
+    outcomes = rules.grades_from_scores(
+        entries,
+        thresholds=THRESHOLDS,
+        quota_percent=D(40),  # floor(3 × 40%) = 1 优秀
+        ten_best_count=10,
+        previous_grades={3: "D"},
+        pay_factors={"A": D("1.2"), "B": D("1.0"), "C": D("0.8"), "D": D(0)},
+    )
+    assert [(o.rank, o.grade, o.capped, o.ten_best) for o in outcomes.values()] == [
+        (1, "A", False, True),
+        (2, "B", True, False),
+        (3, "D", False, False),
+    ]
+    assert (outcomes[3].pay_factor, outcomes[3].counts_toward_step) == (D(0), False)
+    assert outcomes[3].standing == "exit"  # 不合格 twice running

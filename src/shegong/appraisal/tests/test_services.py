@@ -37,6 +37,7 @@ from shegong.appraisal.tests.factories import (
     street_a_cycle,
 )
 from shegong.conftest import Personas, Tree
+from shegong.core.audit import audit_kind_label
 from shegong.core.errors import ServiceError
 from shegong.core.models import AuditEntry
 
@@ -239,7 +240,10 @@ def test_a_leader_rescoring_replaces_their_sheet_and_is_audited(
     assert score.total == Decimal("65.00")  # 20 + 30 + 15 (a 30% rate earns half of 30 points)
     assert score.scorer_user == setup.manager
     trail = AuditEntry.objects.filter(target_type="appraisal.Score", target_id=str(score.pk))
-    assert [e.action for e in trail.order_by("id")] == ["create", "update"]
+    assert [e.action for e in trail.order_by("id")] == [
+        "appraisal.score_recorded",
+        "appraisal.score_replaced",
+    ]
 
 
 def test_a_clerk_cannot_score_as_the_street_leadership(tree: Tree, personas: Personas) -> None:
@@ -495,3 +499,14 @@ def test_other_areas_read_only_published_outcomes(tree: Tree, personas: Personas
     assert outcomes[setup.workers[0].pk].grade == "B"
     assert outcomes[setup.workers[0].pk].pay_factor == Decimal("1.00")
     assert outcomes[setup.workers[0].pk].counts_toward_step is True
+
+
+def test_the_trail_names_what_happened_to_a_survey_in_chinese(
+    tree: Tree, personas: Personas
+) -> None:
+    setup = street_a_cycle(tree, personas)
+    services.survey_close(survey=setup.survey, acting_user=setup.clerk)
+    entry = AuditEntry.objects.filter(target_type="appraisal.Survey").order_by("id").last()
+    assert entry is not None and entry.action == "appraisal.survey_closed"
+    assert audit_kind_label(entry.action) == "结束居民评议"
+    assert entry.actor == setup.clerk and entry.unit_path == setup.survey.unit_path

@@ -285,7 +285,7 @@ def test_clerk_enters_a_peer_sheet_never_for_oneself(tree: Tree, personas: Perso
     )
     assert "已保存1人的评分" in response.content.decode()
     score = Score.objects.get(part=PartKind.PEERS)
-    assert (score.worker, score.scorer_worker, score.total) == (scored, scorer, 90)
+    assert (score.worker, score.scorer_worker, score.total) == (scored, scorer, Decimal(90))
 
 
 def test_self_report_page(tree: Tree, personas: Personas) -> None:
@@ -388,9 +388,9 @@ def test_manager_sets_own_indicators_until_someone_scores(tree: Tree, personas: 
     }
     leaders = scheme.parts.get(kind="leaders").indicators.order_by("sort_order")
     assert [(i.name, i.max_points, i.figure_full) for i in leaders] == [
-        ("安全稳定", 40, None),
-        ("服务满意度", 30, None),
-        ("活动参与率(%)", 30, 80),
+        ("安全稳定", Decimal(40), None),
+        ("服务满意度", Decimal(30), None),
+        ("活动参与率(%)", Decimal(30), Decimal(80)),
     ]
     services.score_record(
         cycle=setup.cycle,
