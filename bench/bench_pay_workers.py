@@ -10,6 +10,8 @@ is timed from queueing until the last street's job is done. Both legs' totals, s
 
 Only PostgreSQL: on SQLite every write transaction holds the one write lock of the file,
 so two streets' runs (each one transaction) cannot overlap and a second worker only waits.
+On a shared machine the ratio moves with what else runs during each leg: each street's own
+time and how many jobs ran at a time (job seconds / wall seconds) are printed to tell.
 
     make bench          # or: python -m bench pay_workers
     BENCH_WORKERS=40000 python -m bench pay_workers
@@ -164,7 +166,7 @@ def _report(r: dict[str, Any]) -> None:
     print(
         f"  {label}: {r['seconds']:.2f} s from queueing to the last street done "
         f"(queueing {r['queue_seconds']:.2f} s; the 8 street jobs' own times add up to "
-        f"{busy:.2f} s); set-up {r['setup']:.1f} s (untimed)"
+        f"{busy:.2f} s, {busy / r['seconds']:.2f} at a time); set-up {r['setup']:.1f} s (untimed)"
     )
     for j in r["jobs"]:
         print(

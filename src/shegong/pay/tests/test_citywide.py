@@ -147,6 +147,8 @@ def test_the_page_starts_the_run_and_shows_one_progress_and_the_summed_totals(
     totals_row = page.split('id="citywide-totals"')[1].split("</tr>")[0]
     assert f">{gross}<" in totals_row
     assert "街道甲" in page and "街道乙" in page
+    listed = client.get(reverse("pay:citywide-list")).content.decode()
+    assert response["Location"] in listed and "测试区" in listed
     # Someone else's batch is a missing one.
     other = client_for(personas.street_b_manager)
     assert other.get(response["Location"]).status_code == 404
