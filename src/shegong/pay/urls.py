@@ -23,4 +23,8 @@ urlpatterns = [
     path("benchmark/", views.benchmark, name="benchmark"),
     path("equal-pay/", views.equal_pay, name="equal-pay"),
     path("budget/", views.budget, name="budget"),
+    path("citywide/", views.citywide_list, name="citywide-list"),
+    path("citywide/start/", views.citywide_start, name="citywide-start"),
+    path("citywide/<uuid:batch>/", views.citywide_detail, name="citywide"),
+    path("citywide/<uuid:batch>/state/", views.citywide_state, name="citywide-state"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_POST
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
 from shegong.core.types import AuthedRequest
-from shegong.orgs.models import Unit
-from shegong.pay import config, exports, selectors, services
+from shegong.orgs.models import Unit, UnitKind
+from shegong.pay import citywide, config, exports, selectors, services
 from shegong.pay.forms import (
     AdjustmentForm,
     FindingsForm,
@@ -483,3 +484,56 @@ def budget(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "pay/budget.html", {"form": form, "data": data, "unit": unit, "year": year}
     )
+
+
+# ---------------------------------------------------------------- city-wide runs by street
+
+
+def _citywide_units(request: AuthedRequest) -> Any:
+    """Districts and cities the viewer may run pay for (a city-wide run is queued by street)."""
+    return selectors.units_for_pay(viewer=request.user).filter(kind__lte=UnitKind.DISTRICT)
+
+
+def _citywide_page(request: AuthedRequest, form: RunForm) -> HttpResponse:
+    return render(
+        request,
+        "pay/citywide.html",
+        {"form": form, "batches": citywide.citywide_list(viewer=request.user)},
+    )
+
+
+@login_required
+def citywide_list(request: AuthedRequest) -> HttpResponse:
+    return _citywide_page(request, RunForm(units=_citywide_units(request)))
+
+
+@login_required
+@require_POST
+def citywide_start(request: AuthedRequest) -> HttpResponse:
+    form = RunForm(request.POST, units=_citywide_units(request))
+    if not form.is_valid():
+        return _citywide_page(request, form)
+    try:
+        started = citywide.payrun_citywide_start(
+            unit=form.cleaned_data["unit"],
+            period=form.cleaned_data["period"],
+            acting_user=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return _citywide_page(request, form)
+    messages.success(request, _("已按街道排队%(n)s个工资计算任务") % {"n": len(started.jobs)})
+    return redirect("pay:citywide", batch=started.batch)
+
+
+@login_required
+def citywide_detail(request: AuthedRequest, batch: uuid.UUID) -> HttpResponse:
+    summary = citywide.citywide_get(viewer=request.user, batch=str(batch))
+    return render(request, "pay/citywide_run.html", {"summary": summary})
+
+
+@login_required
+def citywide_state(request: AuthedRequest, batch: uuid.UUID) -> JsonResponse:
+    summary = citywide.citywide_get(viewer=request.user, batch=str(batch), rows=False)
+    return JsonResponse(summary.state())

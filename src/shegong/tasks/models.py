@@ -37,7 +37,9 @@ KIND_LABELS = {
     "workers_import": _("社区工作者导入"),
     "units_import": _("组织架构导入"),
     "structure_report": _("结构分析报告"),
+    "workers_check": _("社区工作者导入校验"),
     "pay_run": _("工资计算"),
+    "pay_citywide_street": _("分街道工资计算"),
 }
 
 

@@ -95,6 +95,29 @@ def _street_a_token(o: StreetAObjects) -> int:
     return token.pk
 
 
+def _street_a_citywide(o: StreetAObjects) -> dict[str, Any]:
+    """A city-wide pay batch's street job of the street-A manager (batches are their owner's)."""
+    from shegong.pay.citywide import STREET_JOB
+    from shegong.tasks.models import Job
+
+    batch = "7f9c2b1e-0d4a-4c3b-9a8e-5b6c7d8e9f00"
+    Job.objects.get_or_create(
+        kind=STREET_JOB,
+        owner=o.personas.street_a_manager,
+        unit_path=o.tree.street_a.path,
+        defaults={
+            "total": 1,
+            "params": {
+                "batch": batch,
+                "top": o.tree.street_a.code,
+                "unit": o.tree.street_a.code,
+                "period": "2025-01-01",
+            },
+        },
+    )
+    return {"batch": batch}
+
+
 # Object routes opened with GET: how to point each at a street-A object. An area whose
 # objects are not here builds them in its own tests/factories.py from a StreetAObjects.
 OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -128,6 +151,8 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "pay:payslip": lambda o: {"pk": pay_objects(o).line.pk},
     "pay:scheme": lambda o: {"pk": pay_objects(o).scheme.pk},
     "pay:worker": _worker,
+    "pay:citywide": _street_a_citywide,
+    "pay:citywide-state": _street_a_citywide,
     "payrun-detail": lambda o: {"pk": pay_objects(o).run.pk},
     "payrun-lines": lambda o: {"pk": pay_objects(o).run.pk},
     "appraisal:cycle": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
@@ -180,7 +205,12 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
 }
-MISSING = {"code": "999999999999", "pk": 99999999, "holding_pk": 99999999}
+MISSING = {
+    "code": "999999999999",
+    "pk": 99999999,
+    "holding_pk": 99999999,
+    "batch": "00000000-0000-0000-0000-000000000000",
+}
 
 # Routes about no single object: they answer, but must not show street A.
 LIST_ROUTES = {
@@ -229,6 +259,7 @@ LIST_ROUTES = {
     "pay:benchmark",
     "pay:equal-pay",
     "pay:budget",
+    "pay:citywide-list",
     "payrun-list",
     "appraisal:index",
     "appraisal:scheme-create",
@@ -241,6 +272,7 @@ POST_ONLY_ROUTES = {
     "orgs:import-confirm",
     "pay:run-create",
     "pay:grades-apply",
+    "pay:citywide-start",
     "training:import-confirm",
     "training:exam-import-confirm",
 }

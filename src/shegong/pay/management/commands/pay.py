@@ -1,5 +1,6 @@
 """`shegong pay run --unit CODE --period YYYY-MM [--check] [--approve] [--user NAME]`,
-`shegong pay place|steps --unit CODE --date YYYY-MM-DD`, `shegong pay config export|load FILE`.
+`shegong pay place|steps --unit CODE --date YYYY-MM-DD`, `shegong pay config export|load FILE`,
+`shegong pay citywide --unit CODE --period YYYY-MM [--wait] [--user NAME]` (one job per street).
 
 Without --user the command acts as the system actor (every unit, recorded in the audit trail
 as 系统); with it, exactly as that user could on the web. A run that
@@ -10,6 +11,7 @@ command that changes an approved run: a correction is `pay run --corrects RUN_ID
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from shegong.core.actors import system_actor
 from shegong.core.errors import ServiceError
 from shegong.core.models import User
 from shegong.orgs.models import Unit
-from shegong.pay import config, services
+from shegong.pay import citywide, config, services
 from shegong.pay.models import PayRun
 
 
@@ -58,6 +60,12 @@ class Command(BaseCommand):
             p.add_argument("--unit", required=True)
             p.add_argument("--date", required=True, help="YYYY-MM-DD")
             p.add_argument("--user")
+        city = sub.add_parser("citywide", help="按街道排队计算区(县)或市某月的工资(后台任务)")
+        city.add_argument("--unit", required=True, help="district or city code")
+        city.add_argument("--period", required=True, help="YYYY-MM")
+        city.add_argument("--note", default="")
+        city.add_argument("--wait", action="store_true", help="wait for every street's job")
+        city.add_argument("--user")
         conf = sub.add_parser("config", help="导出或载入待遇配置文件(YAML)")
         conf.add_argument("action", choices=["export", "load"])
         conf.add_argument("file", type=Path)
@@ -68,6 +76,8 @@ class Command(BaseCommand):
         try:
             if what == "run":
                 self._run(user, o)
+            elif what == "citywide":
+                self._citywide(user, o)
             elif what in ("place", "steps"):
                 try:
                     day = datetime.date.fromisoformat(o["date"])
@@ -141,6 +151,46 @@ class Command(BaseCommand):
                 "net": run.net,
             }
         )
+
+    def _citywide(self, user: User, o: dict[str, Any]) -> None:
+        """Queue the streets' jobs; with --wait, follow them until the last ends."""
+        try:
+            period = datetime.date.fromisoformat(f"{o['period']}-01")
+        except ValueError:
+            raise CommandError(f"月份格式应为 YYYY-MM:{o['period']}") from None
+        unit = _unit(o["unit"])
+        started = citywide.payrun_citywide_start(
+            unit=unit, period=period, acting_user=user, note=o["note"]
+        )
+        self.stdout.write(
+            f"已排队 {len(started.jobs)} 个街道的工资计算任务(批次 {started.batch}),"
+            f"共 {sum(job.total for job in started.jobs)} 人;由后台进程 shegong worker 执行"
+        )
+        if not o["wait"]:
+            return
+        seen = ""
+        while True:
+            summary = citywide.citywide_get(viewer=user, batch=started.batch, rows=False)
+            line = f"{summary.status_label}:{summary.message},{summary.percent}%"
+            if line != seen:
+                self.stdout.write(line)
+                seen = line
+            if summary.finished:
+                break
+            time.sleep(1)
+        summary = citywide.citywide_get(viewer=user, batch=started.batch)
+        for row in summary.rows:
+            self.stdout.write(f"  {row.name}:{row.job.get_status_display()},{row.job.message}")
+        t = summary.totals
+        self.stdout.write(
+            f"合计 {summary.runs} 个批次 {summary.headcount} 人,总成本 {t['total_cost']},"
+            f"应发 {t['gross']},单位缴纳 {t['employer_contributions']},"
+            f"个人缴纳 {t['personal_contributions']},个税 {t['income_tax']},实发 {t['net']}"
+        )
+        if summary.failed or summary.cancelled:
+            raise CommandError(
+                f"{summary.failed + summary.cancelled} 个街道未完成,见上;可在“我的任务”中重试"
+            )
 
     def _config(self, user: User, action: str, file: Path) -> None:
         if action == "export":
