@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shegong.core.access import Permission, has_permission, path_q
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.errors import RowError, ServiceError
+from shegong.core.imports import ImportPlan
 from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.people import rules as people_rules
 from shegong.people.imports import CellError, parse_date
@@ -124,26 +125,23 @@ class _Finder:
 # ---------------------------------------------------------------- attendance
 
 
-@dataclass
-class AttendancePlan:
+@dataclass(kw_only=True)
+class AttendancePlan(ImportPlan):
     course: Course
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
     to_enrol: list[Worker] = field(default_factory=list)
     marks: dict[int, set[datetime.date]] = field(default_factory=dict)  # worker id -> days
     already: int = 0  # rows already on record (or repeated in the file)
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
-
-    @property
     def new_marks(self) -> int:
         return sum(len(days) for days in self.marks.values())
+
+    def figures(self) -> dict[str, int]:
+        return {
+            "new_marks": self.new_marks,
+            "to_enrol": len(self.to_enrol),
+            "already": self.already,
+        }
 
 
 def attendance_import_plan(
@@ -290,23 +288,16 @@ class ExamRow:
     number: str
 
 
-@dataclass
-class ExamPlan:
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
+@dataclass(kw_only=True)
+class ExamPlan(ImportPlan):
     planned: list[ExamRow] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
 
     @property
     def passes(self) -> int:
         return sum(1 for p in self.planned if rules.passed(p.level, p.scores))
+
+    def figures(self) -> dict[str, int]:
+        return {"planned": len(self.planned), "passes": self.passes}
 
 
 def exam_import_plan(
