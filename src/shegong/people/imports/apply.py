@@ -262,6 +262,15 @@ def _apply_updates(
     for field_names, workers in groups.items():
         Worker.objects.bulk_update(workers, list(field_names))
 
+    _move_and_repost(moved, posts_changed, today)
+    AuditEntry.objects.bulk_create(entries)
+
+
+def _move_and_repost(
+    moved: Sequence[PlannedWorker], posts_changed: Sequence[PlannedWorker], today: datetime.date
+) -> None:
+    """Placements of the moved workers end today and new ones start; posts: a move ends every
+    current post, otherwise the posts no longer listed end; the listed new ones open."""
     if moved:
         moved_ids = [p.existing["id"] for p in moved if p.existing]
         Placement.objects.filter(worker_id__in=moved_ids, end__isnull=True).update(
@@ -277,7 +286,6 @@ def _apply_updates(
             for p in moved
             if p.existing
         )
-    # Posts: a move ends every current post; otherwise the posts no longer listed end.
     ending: list[tuple[int, list[int]]] = []
     opening: list[PostHolding] = []
     for p in posts_changed:
@@ -295,4 +303,3 @@ def _apply_updates(
             worker_id=worker_id, post_id__in=post_ids, end__isnull=True
         ).update(end=today)
     PostHolding.objects.bulk_create(opening)
-    AuditEntry.objects.bulk_create(entries)
