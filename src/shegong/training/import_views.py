@@ -50,6 +50,13 @@ def _course(request: AuthedRequest, context: dict[str, Any]) -> dict[str, Any]:
     return {"course": selectors.course_get(viewer=request.user, pk=context.get("course", 0))}
 
 
+def _course_url(name: str, context: dict[str, Any]) -> str:
+    """A page of the import's course (the course list when the upload is gone)."""
+    if "course" not in context:
+        return reverse("training:list")
+    return reverse(name, kwargs={"pk": context["course"]})
+
+
 def attendance_check_job(job: Job, progress: Progress) -> str:
     return flow.run_check(ATTENDANCE, job, progress)
 
@@ -65,8 +72,8 @@ ATTENDANCE = flow.ImportKind(
     apply=_attendance_apply,
     labels={},  # the columns are the headers themselves
     template="training/import_attendance.html",
-    page_url=lambda c: reverse("training:import", kwargs={"pk": c["course"]}),
-    done_url=lambda c: reverse("training:detail", kwargs={"pk": c["course"]}),
+    page_url=lambda c: _course_url("training:import", c),
+    done_url=lambda c: _course_url("training:detail", c),
     extra=_course,
     check_work=attendance_check_job,
     apply_work=attendance_job,

@@ -143,3 +143,9 @@ def test_a_sign_in_upload_is_not_confirmed_for_a_course_out_of_reach(
     response = _upload(client, url, csv_bytes([["姓名", "签到日期"], ["张一", START]]), "签到.csv")
     assert response.status_code == 404
     assert _kept_files(media) == []
+
+
+def test_a_confirm_without_an_upload_says_it_is_gone(tree: Tree, personas: Personas) -> None:
+    client = client_for(personas.street_a_manager)
+    response = client.post(reverse("training:import-confirm"), follow=True)
+    assert response.status_code == 200 and "上传的文件已失效" in response.content.decode()
