@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, snapshot
 from shegong.core.errors import RowError, ServiceError
+from shegong.core.imports import ImportPlan
 from shegong.core.models import AuditEntry
 from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.core.text import control_character_error
@@ -100,19 +101,11 @@ class PlannedUnit:
     existing: Unit | None = None
 
 
-@dataclass
-class UnitImportPlan:
-    """What an import would do; `errors` empty means it may be applied."""
+@dataclass(kw_only=True)
+class UnitImportPlan(ImportPlan):
+    """What a units import would do; `errors` empty means it may be applied."""
 
-    errors: list[RowError] = field(default_factory=list)
     units: list[PlannedUnit] = field(default_factory=list)
-    creates: int = 0
-    updates: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _profile_from_row(row: SheetRow, plan: UnitImportPlan) -> dict[str, Any] | None:
@@ -181,164 +174,220 @@ def units_import_plan(
     *, rows: list[SheetRow], columns: list[str], acting_user: User
 ) -> UnitImportPlan:
     """Validate the whole sheet at once and list every error; write nothing."""
-    plan = UnitImportPlan()
-    for required in ("code", "name", "kind", "parent_code"):
-        if required not in columns:
-            plan.errors.append(
-                RowError(
-                    1,
-                    UNIT_COLUMN_LABELS[required],
-                    "",
-                    _("缺少必填列“%(col)s”") % {"col": UNIT_COLUMN_LABELS[required]},
-                )
-            )
+    plan = UnitImportPlan(rows=len(rows))
+    plan.errors = _file_errors(rows, columns)
     if plan.errors:
         return plan
-    if not rows:
-        plan.errors.append(RowError(2, "", "", _("文件中没有数据行")))
-        return plan
-
     seen: dict[str, int] = {}
     for row in rows:
-        v = row.values
-        code, code_lost = code_text(v.get("code"))
-        name = fold(v.get("name"))
-        parent_text, parent_lost = code_text(v.get("parent_code"))
-        parent_code = parent_text or None
-        error_count = len(plan.errors)
-        error = rules.code_error(code)
-        if code_lost:
-            plan.errors.append(
-                RowError(row.number, "代码", v.get("code"), digits_lost_message("代码"))
-            )
-        elif error:
-            plan.errors.append(RowError(row.number, "代码", v.get("code"), error))
-        elif code in seen:
-            plan.errors.append(
-                RowError(row.number, "代码", code, _("与第%(row)d行代码重复") % {"row": seen[code]})
-            )
-        else:
-            seen[code] = row.number
-        if not name:
-            plan.errors.append(RowError(row.number, "名称", "", _("名称不能为空")))
-        elif refused := control_character_error(name, label=_("名称")):
-            plan.errors.append(RowError(row.number, "名称", name, refused))
-        kind = rules.parse_kind(fold(v.get("kind")))
-        if kind is None:
-            plan.errors.append(
-                RowError(
-                    row.number, "层级", v.get("kind"), _("层级应为 市、区/县、街道/乡镇 或 社区")
-                )
-            )
-        if parent_lost:
-            plan.errors.append(
-                RowError(row.number, "上级代码", parent_text, digits_lost_message("上级代码"))
-            )
-        elif parent_code and parent_code == code:
-            plan.errors.append(
-                RowError(row.number, "上级代码", parent_code, _("上级代码不能是本单位自己"))
-            )
-        profile = _profile_from_row(row, plan)
-        if profile is not None and kind is not None and kind != UnitKind.COMMUNITY:
-            plan.errors.append(RowError(row.number, "户数", "", _("只有社区才能填写社区概况")))
-        if len(plan.errors) == error_count and kind is not None:
-            plan.units.append(PlannedUnit(row.number, code, name, kind, parent_code, profile))
-
-    by_code = {u.code: u for u in plan.units}
-    codes = set(by_code) | {u.parent_code for u in plan.units if u.parent_code}
-    existing = {u.code: u for u in Unit.objects.filter(code__in=codes).select_related("parent")}
+        planned = _read_unit(row, seen, plan)
+        if planned is not None:
+            plan.units.append(planned)
+    tree = _Tree(plan.units)
     for planned in plan.units:
-        planned.existing = existing.get(planned.code)
+        plan.errors += tree.place_errors(planned, acting_user)
+    if plan.errors:
+        plan.errors.sort(key=lambda e: (e.row, e.column))
+        return plan
+    _count(plan)
+    return plan
 
-    def kind_of(code: str) -> int | None:
-        if code in by_code:
-            return by_code[code].kind
-        return existing[code].kind if code in existing else None
 
-    def parent_of(code: str) -> str | None:
-        if code in by_code:
-            return by_code[code].parent_code
-        unit = existing.get(code)
+def _file_errors(rows: list[SheetRow], columns: list[str]) -> list[RowError]:
+    missing = [
+        RowError(
+            1,
+            UNIT_COLUMN_LABELS[required],
+            "",
+            _("缺少必填列“%(col)s”") % {"col": UNIT_COLUMN_LABELS[required]},
+        )
+        for required in ("code", "name", "kind", "parent_code")
+        if required not in columns
+    ]
+    if missing:
+        return missing
+    if not rows:
+        return [RowError(2, "", "", _("文件中没有数据行"))]
+    return []
+
+
+def _code_errors(row: SheetRow, seen: dict[str, int]) -> tuple[str, list[RowError]]:
+    """The row's code, and what is wrong with it (lost digits, bad form, repeated)."""
+    value = row.values.get("code")
+    code, lost = code_text(value)
+    error = rules.code_error(code)
+    if lost:
+        return code, [RowError(row.number, "代码", value, digits_lost_message("代码"))]
+    if error:
+        return code, [RowError(row.number, "代码", value, error)]
+    if code in seen:
+        repeated = _("与第%(row)d行代码重复") % {"row": seen[code]}
+        return code, [RowError(row.number, "代码", code, repeated)]
+    seen[code] = row.number
+    return code, []
+
+
+def _name_errors(row: SheetRow, name: str) -> list[RowError]:
+    if not name:
+        return [RowError(row.number, "名称", "", _("名称不能为空"))]
+    if refused := control_character_error(name, label=_("名称")):
+        return [RowError(row.number, "名称", name, refused)]
+    return []
+
+
+def _parent_errors(row: SheetRow, code: str) -> tuple[str | None, list[RowError]]:
+    parent_text, lost = code_text(row.values.get("parent_code"))
+    parent_code = parent_text or None
+    if lost:
+        return parent_code, [
+            RowError(row.number, "上级代码", parent_text, digits_lost_message("上级代码"))
+        ]
+    if parent_code and parent_code == code:
+        return parent_code, [
+            RowError(row.number, "上级代码", parent_code, _("上级代码不能是本单位自己"))
+        ]
+    return parent_code, []
+
+
+def _read_unit(row: SheetRow, seen: dict[str, int], plan: UnitImportPlan) -> PlannedUnit | None:
+    """One row read and checked on its own; None (its errors in the plan) when it is wrong."""
+    v = row.values
+    before = len(plan.errors)
+    code, errors = _code_errors(row, seen)
+    name = fold(v.get("name"))
+    errors += _name_errors(row, name)
+    kind = rules.parse_kind(fold(v.get("kind")))
+    if kind is None:
+        errors.append(
+            RowError(row.number, "层级", v.get("kind"), _("层级应为 市、区/县、街道/乡镇 或 社区"))
+        )
+    parent_code, parent_errors = _parent_errors(row, code)
+    plan.errors += errors + parent_errors
+    profile = _profile_from_row(row, plan)
+    if profile is not None and kind is not None and kind != UnitKind.COMMUNITY:
+        plan.errors.append(RowError(row.number, "户数", "", _("只有社区才能填写社区概况")))
+    if len(plan.errors) > before or kind is None:
+        return None
+    return PlannedUnit(row.number, code, name, kind, parent_code, profile)
+
+
+class _Tree:
+    """The units of the file over the units already stored: kinds, parents and the unit a
+    planned one hangs under."""
+
+    def __init__(self, units: list[PlannedUnit]) -> None:
+        self.by_code = {u.code: u for u in units}
+        codes = set(self.by_code) | {u.parent_code for u in units if u.parent_code}
+        self.existing = {
+            u.code: u for u in Unit.objects.filter(code__in=codes).select_related("parent")
+        }
+        for planned in units:
+            planned.existing = self.existing.get(planned.code)
+
+    def kind_of(self, code: str) -> int | None:
+        if code in self.by_code:
+            return self.by_code[code].kind
+        return self.existing[code].kind if code in self.existing else None
+
+    def parent_of(self, code: str) -> str | None:
+        if code in self.by_code:
+            return self.by_code[code].parent_code
+        unit = self.existing.get(code)
         if unit is None or unit.parent_id is None:
             return None
         return unit.path.rstrip("/").split("/")[-2]
 
-    for planned in plan.units:
+    def stored_above(self, code: str | None) -> Unit | None:
+        """The stored unit `code` names or, for one this file creates, the nearest stored unit
+        above it."""
+        found = self.existing.get(code) if code else None
+        while found is None and code is not None and code in self.by_code:
+            code = self.by_code[code].parent_code
+            found = self.existing.get(code) if code else None
+        return found
+
+    def makes_cycle(self, planned: PlannedUnit) -> bool:
+        # Walk up: a cycle shows as meeting the starting code again.
+        chain, cursor = {planned.code}, planned.parent_code
+        while cursor is not None:
+            if cursor in chain:
+                return True
+            chain.add(cursor)
+            cursor = self.parent_of(cursor)
+        return False
+
+    def place_errors(self, planned: PlannedUnit, acting_user: User) -> list[RowError]:
+        """Why the unit cannot go where the row puts it: an unknown parent, a parent of the
+        wrong level; a cycle, and beside it a place outside the importer's scope or a
+        re-parenting they may not make."""
         pc = planned.parent_code
-        if pc is not None and pc not in by_code and pc not in existing:
-            plan.errors.append(
+        if pc is not None and pc not in self.by_code and pc not in self.existing:
+            return [
                 RowError(
                     planned.row,
                     "上级代码",
                     pc,
                     _("上级单位%(code)s既不在文件中,也不在系统中") % {"code": pc},
                 )
-            )
-            continue
-        error = rules.parent_kind_error(planned.kind, kind_of(pc) if pc else None)
+            ]
+        error = rules.parent_kind_error(planned.kind, self.kind_of(pc) if pc else None)
         if error:
-            plan.errors.append(RowError(planned.row, "上级代码", pc or "", error))
-            continue
-        # Walk up: a cycle shows as meeting the starting code again.
-        chain, cursor = {planned.code}, pc
-        while cursor is not None:
-            if cursor in chain:
-                plan.errors.append(
-                    RowError(planned.row, "上级代码", pc or "", _("上级关系形成了循环"))
-                )
-                break
-            chain.add(cursor)
-            cursor = parent_of(cursor)
+            return [RowError(planned.row, "上级代码", pc or "", error)]
+        errors = []
+        if self.makes_cycle(planned):
+            errors.append(RowError(planned.row, "上级代码", pc or "", _("上级关系形成了循环")))
+        refused = self._scope_error(planned, acting_user)
+        return [*errors, refused] if refused else errors
+
+    def _scope_error(self, planned: PlannedUnit, acting_user: User) -> RowError | None:
+        pc = planned.parent_code
         # Scope: the unit's place in the tree must be within what the importer may edit.
-        anchor = planned.existing or (existing.get(pc) if pc else None)
-        top = pc
-        while anchor is None and top is not None and top in by_code:
-            top = by_code[top].parent_code
-            anchor = existing.get(top) if top else None
+        anchor = planned.existing or self.stored_above(pc)
         if not has_permission(acting_user, Permission.IMPORT, anchor) or (
             anchor is None and not acting_user.is_superuser
         ):
-            plan.errors.append(
-                RowError(planned.row, "上级代码", pc or "", _("该单位不在您的管辖范围内"))
-            )
-            continue
+            return RowError(planned.row, "上级代码", pc or "", _("该单位不在您的管辖范围内"))
         # A new parent for an existing unit: the edit right on both the old and the new one.
         unit = planned.existing
-        if unit is not None and parent_of_existing(unit) != pc:
-            new_parent = existing.get(pc) if pc else None
-            cursor = pc
-            while new_parent is None and cursor is not None and cursor in by_code:
-                cursor = by_code[cursor].parent_code  # a parent created by this file
-                new_parent = existing.get(cursor) if cursor else None
-            if not may_reparent(acting_user, unit.parent, new_parent):
-                plan.errors.append(
-                    RowError(
-                        planned.row,
-                        "上级代码",
-                        pc or "",
-                        _("只有同时管理原上级单位和新上级单位的用户才能调整隶属关系"),
-                    )
-                )
-    if plan.errors:
-        plan.errors.sort(key=lambda e: (e.row, e.column))
-        return plan
+        if (
+            unit is not None
+            and parent_of_existing(unit) != pc
+            and not may_reparent(acting_user, unit.parent, self.stored_above(pc))
+        ):
+            return RowError(
+                planned.row,
+                "上级代码",
+                pc or "",
+                _("只有同时管理原上级单位和新上级单位的用户才能调整隶属关系"),
+            )
+        return None
+
+
+def _count(plan: UnitImportPlan) -> None:
+    """How many units the clean plan creates, updates and leaves unchanged."""
     for planned in plan.units:
         unit = planned.existing
         if unit is None:
             plan.creates += 1
+            plan.preview_create(planned.row, planned.name)
             continue
-        current_parent = parent_of_existing(unit)
-        profile_changed = False
+        changes = []
+        if unit.name != planned.name:
+            changes.append(UNIT_COLUMN_LABELS["name"])
+        if parent_of_existing(unit) != planned.parent_code:
+            changes.append(UNIT_COLUMN_LABELS["parent_code"])
         if planned.profile is not None:
             current = getattr(unit, "profile", None)
-            profile_changed = current is None or any(
-                getattr(current, k) != planned.profile[k] for k in PROFILE_FIELDS
-            )
-        if unit.name != planned.name or current_parent != planned.parent_code or profile_changed:
+            changes += [
+                UNIT_COLUMN_LABELS[k]
+                for k in PROFILE_FIELDS
+                if current is None or getattr(current, k) != planned.profile[k]
+            ]
+        if changes:
             plan.updates += 1
+            plan.preview_update(planned.row, planned.name, changes)
         else:
             plan.unchanged += 1
-    return plan
 
 
 def parent_of_existing(unit: Unit) -> str | None:

@@ -1,20 +1,29 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shegong.core import uploads
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
-from shegong.core.sheets import SheetError
+from shegong.core.imports import flow
+from shegong.core.sheets import SheetTable
 from shegong.core.types import AuthedRequest
 from shegong.orgs import imports, selectors, services
-from shegong.orgs.forms import CommunityProfileForm, FundingForm, SheetUploadForm
+from shegong.orgs.forms import CommunityProfileForm, FundingForm
 from shegong.orgs.models import UnitKind
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+    from shegong.tasks.models import Job
+    from shegong.tasks.runner import Progress
 
 
 @login_required
@@ -83,61 +92,78 @@ def funding_add(request: AuthedRequest, code: str) -> HttpResponse:
     return render(request, "orgs/funding_form.html", {"unit": unit, "form": form})
 
 
-UNIT_FILE = "unit_import_file"
+# ---------------------------------------------------------------- the units import (core's flow)
+
+# A file larger than this is checked by a job; a sheet of more rows is written by one.
+INLINE_CHECK_BYTES = 256 * 1024
+BACKGROUND_ROWS = 2000
+
+
+def _import_plan(
+    table: SheetTable, user: User, _context: dict[str, Any], _progress: Any
+) -> imports.UnitImportPlan:
+    return imports.units_import_plan(rows=table.rows, columns=table.columns, acting_user=user)
+
+
+def _import_apply(plan: imports.UnitImportPlan, user: User, _progress: Any) -> str:
+    imports.units_import_apply(plan=plan, acting_user=user)
+    return _("导入完成:新增%(c)d个,更新%(u)d个,未变%(n)d个") % {
+        "c": plan.creates,
+        "u": plan.updates,
+        "n": plan.unchanged,
+    }
+
+
+def import_check_job(job: Job, progress: Progress) -> str:
+    return flow.run_check(UNITS, job, progress)
+
+
+def import_job(job: Job, progress: Progress) -> str:
+    return flow.run_apply(UNITS, job, progress)
+
+
+UNITS = flow.ImportKind(
+    name="units",
+    aliases=imports.UNIT_SHEET_ALIASES,
+    plan=_import_plan,
+    apply=_import_apply,
+    labels=imports.UNIT_COLUMN_LABELS,
+    template="orgs/import.html",
+    page_url=lambda _c: reverse("orgs:import"),
+    done_url=lambda _c: reverse("orgs:tree"),
+    check_work=import_check_job,
+    apply_work=import_job,
+    progress_url="orgs:import-progress",
+    progress_json_url="orgs:import-progress-json",
+    inline_check_bytes=lambda: INLINE_CHECK_BYTES,
+    background_rows=lambda: BACKGROUND_ROWS,
+    done_label=gettext_lazy("返回组织架构"),
+)
 
 
 @login_required
 def unit_import(request: AuthedRequest) -> HttpResponse:
     """Upload, read once and validate the whole sheet, preview; nothing is written until
-    confirmed. The rows read are kept beside the upload for the confirm."""
-    if not has_permission(request.user, Permission.IMPORT):
-        raise Http404
-    form = SheetUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        uploads.upload_discard(request.session.pop(UNIT_FILE, None))
-        try:
-            name = uploads.upload_keep(upload)
-            table = uploads.upload_read(name, imports.UNIT_SHEET_ALIASES, form.read_options())
-        except SheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            request.session[UNIT_FILE] = name
-            request.session["unit_import_name"] = upload.name
-            plan = imports.units_import_plan(
-                rows=table.rows, columns=table.columns, acting_user=request.user
-            )
-            context.update({"plan": plan, "filename": upload.name, "notes": table.notes})
-    return render(request, "orgs/import.html", context)
+    confirmed."""
+    return flow.page(request, UNITS)
+
+
+@login_required
+def unit_import_errors(request: AuthedRequest) -> HttpResponse:
+    return flow.error_sheet(request, UNITS)
 
 
 @login_required
 @require_POST
 def unit_import_confirm(request: AuthedRequest) -> HttpResponse:
-    if not has_permission(request.user, Permission.IMPORT):
-        raise Http404
-    name = request.session.get(UNIT_FILE)
-    table = uploads.rows_load(name) if name else None
-    if name is None or table is None:
-        messages.error(request, _("上传的文件已失效,请重新上传"))
-        return redirect("orgs:import")
-    # Validate again: the tree may have changed since the preview.
-    plan = imports.units_import_plan(
-        rows=table.rows, columns=table.columns, acting_user=request.user
-    )
-    if not plan.ok:
-        return render(request, "orgs/import.html", {"form": SheetUploadForm(), "plan": plan})
-    try:
-        imports.units_import_apply(plan=plan, acting_user=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("orgs:import")
-    uploads.upload_discard(name)
-    del request.session[UNIT_FILE]
-    messages.success(
-        request,
-        _("导入完成:新增%(c)d个,更新%(u)d个,未变%(n)d个")
-        % {"c": plan.creates, "u": plan.updates, "n": plan.unchanged},
-    )
-    return redirect("orgs:tree")
+    return flow.confirm(request, UNITS)
+
+
+@login_required
+def unit_import_progress(request: AuthedRequest) -> HttpResponse:
+    return flow.progress(request, UNITS)
+
+
+@login_required
+def unit_import_progress_json(request: AuthedRequest) -> JsonResponse:
+    return flow.progress_json(request, UNITS)

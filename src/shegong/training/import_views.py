@@ -1,206 +1,179 @@
-"""Import pages for sign-in sheets (per course) and exam results: upload → every error listed
-with a marked sheet to download → preview → confirm, all or nothing. Each route acts on the
-caller's own upload (kept in their session) and re-checks scope on confirm."""
+"""Import pages for sign-in sheets (per course) and exam results: core's flow (upload → every
+error listed with a marked sheet to download → preview → confirm, all or nothing; large files
+by background jobs) with the training plans. Each route acts on the caller's own upload and
+re-checks scope (the course) on confirm."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shegong.core import uploads
-from shegong.core.access import Permission, has_permission
-from shegong.core.errors import ServiceError
-from shegong.core.sheets import SheetError, SheetRow, SheetTable
+from shegong.core.imports import flow
+from shegong.core.sheets import SheetTable
 from shegong.core.types import AuthedRequest
-from shegong.orgs.forms import SheetUploadForm
-from shegong.people.imports import errors_workbook
 from shegong.training import imports, selectors
-from shegong.training.exports import XLSX
 
-SHOWN_ERRORS = 300
-ATTENDANCE = "training_attendance_import"
-EXAMS = "training_exam_import"
-
-
-def _require_import(request: AuthedRequest) -> None:
-    if not has_permission(request.user, Permission.IMPORT):
-        raise Http404
-
-
-def _keep(
-    request: AuthedRequest, key: str, form: SheetUploadForm, aliases: dict[str, str], **extra: Any
-) -> SheetTable:
-    """Store the upload and read it once (bounded); the rows are kept beside it for the error
-    sheet and the confirm. SheetError when it is no readable sheet (then nothing is kept)."""
-    upload = form.cleaned_data["file"]
-    _forget(request, key)
-    name = uploads.upload_keep(upload)
-    table = uploads.upload_read(name, aliases, form.read_options())
-    request.session[key] = {"file": name, "name": upload.name, **extra}
-    return table
-
-
-def _kept(request: AuthedRequest, key: str) -> SheetTable | None:
-    kept = request.session.get(key)
-    if not isinstance(kept, dict):
-        return None
-    return uploads.rows_load(str(kept.get("file", "")))
-
-
-def _forget(request: AuthedRequest, key: str) -> None:
-    kept = request.session.pop(key, None)
-    if isinstance(kept, dict):
-        uploads.upload_discard(str(kept.get("file", "")))
-
-
-def _marked(
-    request: AuthedRequest, key: str, plan: Any, rows: list[SheetRow], columns: list[str]
-) -> HttpResponse:
-    content = errors_workbook(rows=rows, columns=columns, errors=plan.errors)
-    name = Path(request.session[key].get("name") or "导入").stem
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = (
-        content_disposition_header(True, f"{name}_错误标注.xlsx") or "attachment"
-    )
-    return response
+if TYPE_CHECKING:
+    from shegong.core.models import User
+    from shegong.tasks.models import Job
+    from shegong.tasks.runner import Progress
 
 
 # ---------------------------------------------------------------- sign-in sheets
 
+# A file larger than this is checked by a job; a sheet of more rows is written by one.
+INLINE_CHECK_BYTES = 256 * 1024
+BACKGROUND_ROWS = 2000
+
+
+def _attendance_plan(
+    table: SheetTable, user: User, context: dict[str, Any], _progress: Any
+) -> imports.AttendancePlan:
+    course = selectors.course_get(viewer=user, pk=context["course"])
+    return imports.attendance_import_plan(
+        course=course, rows=table.rows, columns=table.columns, acting_user=user
+    )
+
+
+def _attendance_apply(plan: imports.AttendancePlan, user: User, _progress: Any) -> str:
+    added = imports.attendance_import_apply(plan=plan, acting_user=user)
+    return _("导入完成:新增签到%(n)s人次,新报名%(e)s人") % {"n": added, "e": len(plan.to_enrol)}
+
+
+def _course(request: AuthedRequest, context: dict[str, Any]) -> dict[str, Any]:
+    return {"course": selectors.course_get(viewer=request.user, pk=context.get("course", 0))}
+
+
+def _course_url(name: str, context: dict[str, Any]) -> str:
+    """A page of the import's course (the course list when the upload is gone)."""
+    if "course" not in context:
+        return reverse("training:list")
+    return reverse(name, kwargs={"pk": context["course"]})
+
+
+def attendance_check_job(job: Job, progress: Progress) -> str:
+    return flow.run_check(ATTENDANCE, job, progress)
+
+
+def attendance_job(job: Job, progress: Progress) -> str:
+    return flow.run_apply(ATTENDANCE, job, progress)
+
+
+ATTENDANCE = flow.ImportKind(
+    name="training_attendance",
+    aliases=imports.ATTENDANCE_ALIASES,
+    plan=_attendance_plan,
+    apply=_attendance_apply,
+    labels={},  # the columns are the headers themselves
+    template="training/import_attendance.html",
+    page_url=lambda c: _course_url("training:import", c),
+    done_url=lambda c: _course_url("training:detail", c),
+    extra=_course,
+    check_work=attendance_check_job,
+    apply_work=attendance_job,
+    progress_url="training:import-progress",
+    progress_json_url="training:import-progress-json",
+    inline_check_bytes=lambda: INLINE_CHECK_BYTES,
+    background_rows=lambda: BACKGROUND_ROWS,
+    done_label=gettext_lazy("返回培训班"),
+)
+
 
 @login_required
 def attendance_import(request: AuthedRequest, pk: int) -> HttpResponse:
-    course = selectors.course_get(viewer=request.user, pk=pk)
-    _require_import(request)
-    form = SheetUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "course": course}
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = _keep(request, ATTENDANCE, form, imports.ATTENDANCE_ALIASES, course=course.pk)
-        except SheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            plan = imports.attendance_import_plan(
-                course=course, rows=table.rows, columns=table.columns, acting_user=request.user
-            )
-            context.update(
-                plan=plan,
-                filename=form.cleaned_data["file"].name,
-                shown_errors=plan.errors[:SHOWN_ERRORS],
-                notes=table.notes,
-            )
-    return render(request, "training/import_attendance.html", context)
-
-
-def _attendance_upload(request: AuthedRequest) -> tuple[Any, list[str], list[SheetRow], Any]:
-    table = _kept(request, ATTENDANCE)
-    if table is None:
-        raise Http404
-    course = selectors.course_get(viewer=request.user, pk=request.session[ATTENDANCE]["course"])
-    plan = imports.attendance_import_plan(
-        course=course, rows=table.rows, columns=table.columns, acting_user=request.user
-    )
-    return course, table.columns, table.rows, plan
+    selectors.course_get(viewer=request.user, pk=pk)  # 404 before anything else
+    return flow.page(request, ATTENDANCE, {"course": pk})
 
 
 @login_required
 def attendance_import_errors(request: AuthedRequest) -> HttpResponse:
-    _require_import(request)
-    _course, columns, rows, plan = _attendance_upload(request)
-    return _marked(request, ATTENDANCE, plan, rows, columns)
+    return flow.error_sheet(request, ATTENDANCE)
 
 
 @login_required
 @require_POST
 def attendance_import_confirm(request: AuthedRequest) -> HttpResponse:
-    _require_import(request)
-    course, _columns, _rows, plan = _attendance_upload(request)  # checked again: data moves on
-    if plan.ok:
-        try:
-            added = imports.attendance_import_apply(plan=plan, acting_user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            _forget(request, ATTENDANCE)
-            messages.success(
-                request,
-                _("导入完成:新增签到%(n)s人次,新报名%(e)s人")
-                % {"n": added, "e": len(plan.to_enrol)},
-            )
-            return redirect("training:detail", pk=course.pk)
-    else:
-        messages.error(request, _("文件有错误,未导入任何数据,请改正后重新上传"))
-    return redirect("training:import", pk=course.pk)
+    return flow.confirm(request, ATTENDANCE)
+
+
+@login_required
+def attendance_import_progress(request: AuthedRequest) -> HttpResponse:
+    return flow.progress(request, ATTENDANCE)
+
+
+@login_required
+def attendance_import_progress_json(request: AuthedRequest) -> JsonResponse:
+    return flow.progress_json(request, ATTENDANCE)
 
 
 # ---------------------------------------------------------------- exam results
 
 
+def _exam_plan(
+    table: SheetTable, user: User, _context: dict[str, Any], _progress: Any
+) -> imports.ExamPlan:
+    return imports.exam_import_plan(rows=table.rows, columns=table.columns, acting_user=user)
+
+
+def _exam_apply(plan: imports.ExamPlan, user: User, _progress: Any) -> str:
+    done = imports.exam_import_apply(plan=plan, acting_user=user)
+    return _("导入完成:%(n)s条成绩,其中通过%(p)s人") % {"n": done, "p": plan.passes}
+
+
+def exam_check_job(job: Job, progress: Progress) -> str:
+    return flow.run_check(EXAMS, job, progress)
+
+
+def exam_job(job: Job, progress: Progress) -> str:
+    return flow.run_apply(EXAMS, job, progress)
+
+
+EXAMS = flow.ImportKind(
+    name="training_exam",
+    aliases=imports.EXAM_ALIASES,
+    plan=_exam_plan,
+    apply=_exam_apply,
+    labels={},
+    template="training/import_exams.html",
+    page_url=lambda _c: reverse("training:exam-import"),
+    done_url=lambda _c: reverse("training:exams"),
+    check_work=exam_check_job,
+    apply_work=exam_job,
+    progress_url="training:exam-import-progress",
+    progress_json_url="training:exam-import-progress-json",
+    inline_check_bytes=lambda: INLINE_CHECK_BYTES,
+    background_rows=lambda: BACKGROUND_ROWS,
+    done_label=gettext_lazy("返回职业资格考试"),
+)
+
+
 @login_required
 def exam_import(request: AuthedRequest) -> HttpResponse:
-    _require_import(request)
-    form = SheetUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = _keep(request, EXAMS, form, imports.EXAM_ALIASES)
-        except SheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            plan = imports.exam_import_plan(
-                rows=table.rows, columns=table.columns, acting_user=request.user
-            )
-            context.update(
-                plan=plan,
-                filename=form.cleaned_data["file"].name,
-                shown_errors=plan.errors[:SHOWN_ERRORS],
-                notes=table.notes,
-            )
-    return render(request, "training/import_exams.html", context)
-
-
-def _exam_upload(request: AuthedRequest) -> tuple[list[str], list[SheetRow], Any]:
-    table = _kept(request, EXAMS)
-    if table is None:
-        raise Http404
-    return (
-        table.columns,
-        table.rows,
-        imports.exam_import_plan(rows=table.rows, columns=table.columns, acting_user=request.user),
-    )
+    return flow.page(request, EXAMS)
 
 
 @login_required
 def exam_import_errors(request: AuthedRequest) -> HttpResponse:
-    _require_import(request)
-    columns, rows, plan = _exam_upload(request)
-    return _marked(request, EXAMS, plan, rows, columns)
+    return flow.error_sheet(request, EXAMS)
 
 
 @login_required
 @require_POST
 def exam_import_confirm(request: AuthedRequest) -> HttpResponse:
-    _require_import(request)
-    _columns, _rows, plan = _exam_upload(request)
-    if plan.ok:
-        try:
-            done = imports.exam_import_apply(plan=plan, acting_user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            _forget(request, EXAMS)
-            messages.success(
-                request, _("导入完成:%(n)s条成绩,其中通过%(p)s人") % {"n": done, "p": plan.passes}
-            )
-            return redirect("training:exams")
-    else:
-        messages.error(request, _("文件有错误,未导入任何数据,请改正后重新上传"))
-    return redirect("training:exam-import")
+    return flow.confirm(request, EXAMS)
+
+
+@login_required
+def exam_import_progress(request: AuthedRequest) -> HttpResponse:
+    return flow.progress(request, EXAMS)
+
+
+@login_required
+def exam_import_progress_json(request: AuthedRequest) -> JsonResponse:
+    return flow.progress_json(request, EXAMS)

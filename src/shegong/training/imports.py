@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shegong.core.access import Permission, has_permission, path_q
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.errors import RowError, ServiceError
+from shegong.core.imports import ImportPlan
 from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.people import rules as people_rules
 from shegong.people.imports import CellError, parse_date
@@ -124,26 +125,23 @@ class _Finder:
 # ---------------------------------------------------------------- attendance
 
 
-@dataclass
-class AttendancePlan:
+@dataclass(kw_only=True)
+class AttendancePlan(ImportPlan):
     course: Course
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
     to_enrol: list[Worker] = field(default_factory=list)
     marks: dict[int, set[datetime.date]] = field(default_factory=dict)  # worker id -> days
     already: int = 0  # rows already on record (or repeated in the file)
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
-
-    @property
     def new_marks(self) -> int:
         return sum(len(days) for days in self.marks.values())
+
+    def figures(self) -> dict[str, int]:
+        return {
+            "new_marks": self.new_marks,
+            "to_enrol": len(self.to_enrol),
+            "already": self.already,
+        }
 
 
 def attendance_import_plan(
@@ -165,44 +163,11 @@ def attendance_import_plan(
     wanted: list[tuple[SheetRow, Worker, datetime.date]] = []
     today = timezone.localdate()
     for row in rows:
-        worker, error = finder.find(row)
-        if error is not None:
-            plan.errors.append(error)
-            continue
-        assert worker is not None
-        raw_day = row.values.get(DAY)
-        try:
-            day = parse_date(raw_day)
-        except CellError as exc:
-            plan.errors.append(RowError(row.number, DAY, raw_day, str(exc)))
-            continue
-        if day is None:
-            plan.errors.append(RowError(row.number, DAY, None, _("请填写签到日期")))
-            continue
-        if not course.start <= day <= course.end:
-            plan.errors.append(
-                RowError(
-                    row.number,
-                    DAY,
-                    day,
-                    _("不在培训日期%(start)s至%(end)s之内")
-                    % {"start": course.start, "end": course.end},
-                )
-            )
-            continue
-        if day > today:
-            plan.errors.append(RowError(row.number, DAY, day, _("不能为今天以后的日期签到")))
-            continue
-        if not (
-            has_permission(acting_user, Permission.EDIT, course.organiser)
-            or has_permission(acting_user, Permission.EDIT, worker.community)
-        ):
-            plan.errors.append(RowError(row.number, NAME, worker.name, _("您没有权限为其签到")))
-            continue
-        if worker.pk not in enrolled and worker.status != WorkerStatus.ACTIVE:
-            plan.errors.append(RowError(row.number, NAME, worker.name, _("已离岗,不能报名")))
-            continue
-        wanted.append((row, worker, day))
+        found = _attendance_row(row, finder, course, enrolled, today, acting_user)
+        if isinstance(found, RowError):
+            plan.errors.append(found)
+        else:
+            wanted.append((row, *found))
     # The roster of each day, one query per day of the course.
     days = sorted({day for _row, _w, day in wanted})
     placed = {
@@ -237,6 +202,45 @@ def attendance_import_plan(
             )
         )
     return plan
+
+
+def _attendance_row(
+    row: SheetRow,
+    finder: _Finder,
+    course: Course,
+    enrolled: set[int],
+    today: datetime.date,
+    acting_user: User,
+) -> tuple[Worker, datetime.date] | RowError:
+    """The worker and day one row of a sign-in sheet means, or why it is refused."""
+    worker, error = finder.find(row)
+    if error is not None:
+        return error
+    assert worker is not None
+    raw_day = row.values.get(DAY)
+    try:
+        day = parse_date(raw_day)
+    except CellError as exc:
+        return RowError(row.number, DAY, raw_day, str(exc))
+    if day is None:
+        return RowError(row.number, DAY, None, _("请填写签到日期"))
+    if not course.start <= day <= course.end:
+        return RowError(
+            row.number,
+            DAY,
+            day,
+            _("不在培训日期%(start)s至%(end)s之内") % {"start": course.start, "end": course.end},
+        )
+    if day > today:
+        return RowError(row.number, DAY, day, _("不能为今天以后的日期签到"))
+    if not (
+        has_permission(acting_user, Permission.EDIT, course.organiser)
+        or has_permission(acting_user, Permission.EDIT, worker.community)
+    ):
+        return RowError(row.number, NAME, worker.name, _("您没有权限为其签到"))
+    if worker.pk not in enrolled and worker.status != WorkerStatus.ACTIVE:
+        return RowError(row.number, NAME, worker.name, _("已离岗,不能报名"))
+    return worker, day
 
 
 @transaction.atomic
@@ -290,23 +294,16 @@ class ExamRow:
     number: str
 
 
-@dataclass
-class ExamPlan:
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
+@dataclass(kw_only=True)
+class ExamPlan(ImportPlan):
     planned: list[ExamRow] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
 
     @property
     def passes(self) -> int:
         return sum(1 for p in self.planned if rules.passed(p.level, p.scores))
+
+    def figures(self) -> dict[str, int]:
+        return {"planned": len(self.planned), "passes": self.passes}
 
 
 def exam_import_plan(
@@ -351,23 +348,7 @@ def exam_import_plan(
             plan.errors.append(
                 RowError(row.number, YEAR, row.values.get(YEAR), _("年度应在2008年至明年之间"))
             )
-        scores: dict[str, Decimal] = {}
-        for label, subject in SUBJECT_COLUMNS.items():
-            raw = row.values.get(label)
-            if fold(raw) == "":
-                continue
-            try:
-                score = Decimal(fold(raw)).quantize(Decimal("0.1"))
-            except InvalidOperation:
-                plan.errors.append(RowError(row.number, label, raw, _("成绩应为数字")))
-                continue
-            if level and subject not in rules.EXAM_SUBJECTS[level]:
-                plan.errors.append(RowError(row.number, label, raw, _("该级别没有这一科目")))
-                continue
-            if not Decimal(0) <= score <= Decimal(150):
-                plan.errors.append(RowError(row.number, label, raw, _("成绩应在0到150之间")))
-                continue
-            scores[subject] = score
+        scores = _exam_scores(row, level, plan.errors)
         if not scores and level:
             plan.errors.append(RowError(row.number, "成绩", None, _("请至少填写一科成绩")))
         raw_passed = row.values.get(PASSED_ON)
@@ -401,6 +382,28 @@ def exam_import_plan(
             )
         )
     return plan
+
+
+def _exam_scores(row: SheetRow, level: str, errors: list[RowError]) -> dict[str, Decimal]:
+    """The row's subject scores, each checked against the level (problems go to `errors`)."""
+    scores: dict[str, Decimal] = {}
+    for label, subject in SUBJECT_COLUMNS.items():
+        raw = row.values.get(label)
+        if fold(raw) == "":
+            continue
+        try:
+            score = Decimal(fold(raw)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            errors.append(RowError(row.number, label, raw, _("成绩应为数字")))
+            continue
+        if level and subject not in rules.EXAM_SUBJECTS[level]:
+            errors.append(RowError(row.number, label, raw, _("该级别没有这一科目")))
+            continue
+        if not Decimal(0) <= score <= Decimal(150):
+            errors.append(RowError(row.number, label, raw, _("成绩应在0到150之间")))
+            continue
+        scores[subject] = score
+    return scores
 
 
 @transaction.atomic
