@@ -77,6 +77,10 @@ def _validate_unit_fields(*, code: str, name: str, kind: int, parent: Unit | Non
 @transaction.atomic
 def unit_create(*, code: str, name: str, kind: int, parent: Unit | None, acting_user: User) -> Unit:
     code, name = fold(code), fold(name)
+    if parent is None and not access.sees_everything(acting_user):
+        # The top of the tree is nobody's unit: only who sees everything may start a tree
+        # (access.require with no unit would accept an edit right anywhere).
+        raise ServiceError(str(EDIT_REFUSED), field="parent")
     access.require(acting_user, Permission.EDIT, parent, message=EDIT_REFUSED)
     _validate_unit_fields(code=code, name=name, kind=kind, parent=parent)
     if Unit.objects.filter(code=code).exists():

@@ -125,3 +125,29 @@ def test_a_clerk_still_renames_their_community(tree: Tree, personas: Personas) -
         acting_user=personas.community_a1_clerk,
     )
     assert renamed.name == "甲一新社区"
+
+
+def test_only_who_sees_everything_may_create_a_unit_at_the_top_of_the_tree(
+    personas: Personas,
+) -> None:
+    from shegong.core.actors import system_actor
+    from shegong.orgs.models import UnitKind
+
+    for user in (personas.street_a_manager, personas.district_admin):
+        with pytest.raises(ServiceError):
+            services.unit_create(
+                code="120000000000",
+                name="别的市",
+                kind=UnitKind.CITY,
+                parent=None,
+                acting_user=user,
+            )
+    assert not Unit.objects.filter(code="120000000000").exists()
+    made = services.unit_create(
+        code="120000000000",
+        name="别的市",
+        kind=UnitKind.CITY,
+        parent=None,
+        acting_user=system_actor(),
+    )
+    assert made.path == "120000000000/"
