@@ -158,52 +158,65 @@ def _locked_run(run: PayRun) -> PayRun:
     return fresh
 
 
-@transaction.atomic
-def payrun_check(*, run: PayRun, acting_user: User) -> PayRun:
-    """复核: the draft is looked over and marked checked."""
+def _run_step(
+    run: PayRun,
+    acting_user: User,
+    *,
+    from_status: str,
+    refusal: str,
+    to_status: str,
+    by_field: str,
+    at_field: str,
+    event: str,
+) -> PayRun:
+    """Move a run one step along compute → review → approve, recording who and when."""
     access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
     fresh = _locked_run(run)
-    if fresh.status != RunStatus.DRAFT:
-        raise ServiceError(_("只有草稿可以复核"))
+    if fresh.status != from_status:
+        raise ServiceError(refusal)
     before = _run_snapshot(fresh)
-    fresh.status, fresh.checked_by, fresh.checked_at = (
-        RunStatus.CHECKED,
-        acting_user,
-        timezone.now(),
-    )
-    fresh.save(update_fields=["status", "checked_by", "checked_at"])
+    fresh.status = to_status
+    setattr(fresh, by_field, acting_user)
+    setattr(fresh, at_field, timezone.now())
+    fresh.save(update_fields=["status", by_field, at_field])
     audit_record(
         acting_user=acting_user,
-        action=PayEvent.RUN_REVIEWED,
+        action=event,
         target=fresh,
         before=before,
         after=_run_snapshot(fresh),
     )
     return fresh
+
+
+@transaction.atomic
+def payrun_check(*, run: PayRun, acting_user: User) -> PayRun:
+    """复核: the draft is looked over and marked checked."""
+    return _run_step(
+        run,
+        acting_user,
+        from_status=RunStatus.DRAFT,
+        refusal=_("只有草稿可以复核"),
+        to_status=RunStatus.CHECKED,
+        by_field="checked_by",
+        at_field="checked_at",
+        event=PayEvent.RUN_REVIEWED,
+    )
 
 
 @transaction.atomic
 def payrun_approve(*, run: PayRun, acting_user: User) -> PayRun:
     """审批: a checked run is approved and locked for good."""
-    access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
-    fresh = _locked_run(run)
-    if fresh.status != RunStatus.CHECKED:
-        raise ServiceError(_("须先复核再审批"))
-    before = _run_snapshot(fresh)
-    fresh.status, fresh.approved_by, fresh.approved_at = (
-        RunStatus.APPROVED,
+    return _run_step(
+        run,
         acting_user,
-        timezone.now(),
+        from_status=RunStatus.CHECKED,
+        refusal=_("须先复核再审批"),
+        to_status=RunStatus.APPROVED,
+        by_field="approved_by",
+        at_field="approved_at",
+        event=PayEvent.RUN_APPROVED,
     )
-    fresh.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_record(
-        acting_user=acting_user,
-        action=PayEvent.RUN_APPROVED,
-        target=fresh,
-        before=before,
-        after=_run_snapshot(fresh),
-    )
-    return fresh
 
 
 @transaction.atomic
