@@ -4,12 +4,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
@@ -146,24 +145,3 @@ def unit_import(request: AuthedRequest) -> HttpResponse:
     """Upload, read once and validate the whole sheet, preview; nothing is written until
     confirmed."""
     return flow.page(request, UNITS)
-
-
-@login_required
-def unit_import_errors(request: AuthedRequest) -> HttpResponse:
-    return flow.error_sheet(request, UNITS)
-
-
-@login_required
-@require_POST
-def unit_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return flow.confirm(request, UNITS)
-
-
-@login_required
-def unit_import_progress(request: AuthedRequest) -> HttpResponse:
-    return flow.progress(request, UNITS)
-
-
-@login_required
-def unit_import_progress_json(request: AuthedRequest) -> JsonResponse:
-    return flow.progress_json(request, UNITS)

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from shegong.core.imports import XLSX, flow
 from shegong.core.sheets import SheetTable
@@ -80,27 +79,6 @@ JOB_KIND = WORKERS.job_kind
 @login_required
 def upload(request: AuthedRequest) -> HttpResponse:
     return flow.page(request, WORKERS)
-
-
-@login_required
-def error_sheet(request: AuthedRequest) -> HttpResponse:
-    return flow.error_sheet(request, WORKERS)
-
-
-@login_required
-@require_POST
-def confirm(request: AuthedRequest) -> HttpResponse:
-    return flow.confirm(request, WORKERS)
-
-
-@login_required
-def progress(request: AuthedRequest) -> HttpResponse:
-    return flow.progress(request, WORKERS)
-
-
-@login_required
-def progress_json(request: AuthedRequest) -> JsonResponse:
-    return flow.progress_json(request, WORKERS)
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:

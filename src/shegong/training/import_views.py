@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from shegong.core.imports import flow
 from shegong.core.sheets import SheetTable
@@ -91,27 +90,6 @@ def attendance_import(request: AuthedRequest, pk: int) -> HttpResponse:
     return flow.page(request, ATTENDANCE, {"course": pk})
 
 
-@login_required
-def attendance_import_errors(request: AuthedRequest) -> HttpResponse:
-    return flow.error_sheet(request, ATTENDANCE)
-
-
-@login_required
-@require_POST
-def attendance_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return flow.confirm(request, ATTENDANCE)
-
-
-@login_required
-def attendance_import_progress(request: AuthedRequest) -> HttpResponse:
-    return flow.progress(request, ATTENDANCE)
-
-
-@login_required
-def attendance_import_progress_json(request: AuthedRequest) -> JsonResponse:
-    return flow.progress_json(request, ATTENDANCE)
-
-
 # ---------------------------------------------------------------- exam results
 
 
@@ -156,24 +134,3 @@ EXAMS = flow.ImportKind(
 @login_required
 def exam_import(request: AuthedRequest) -> HttpResponse:
     return flow.page(request, EXAMS)
-
-
-@login_required
-def exam_import_errors(request: AuthedRequest) -> HttpResponse:
-    return flow.error_sheet(request, EXAMS)
-
-
-@login_required
-@require_POST
-def exam_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return flow.confirm(request, EXAMS)
-
-
-@login_required
-def exam_import_progress(request: AuthedRequest) -> HttpResponse:
-    return flow.progress(request, EXAMS)
-
-
-@login_required
-def exam_import_progress_json(request: AuthedRequest) -> JsonResponse:
-    return flow.progress_json(request, EXAMS)

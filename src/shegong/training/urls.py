@@ -1,5 +1,6 @@
 from django.urls import path
 
+from shegong.core.imports import flow
 from shegong.training import import_views, views
 
 app_name = "training"
@@ -14,14 +15,7 @@ urlpatterns = [
     path("<int:pk>/sheet/", views.sign_in_sheet, name="sheet"),
     path("<int:pk>/export/", views.attendance_export, name="export"),
     path("<int:pk>/import/", import_views.attendance_import, name="import"),
-    path("import/errors/", import_views.attendance_import_errors, name="import-errors"),
-    path("import/confirm/", import_views.attendance_import_confirm, name="import-confirm"),
-    path("import/progress/", import_views.attendance_import_progress, name="import-progress"),
-    path(
-        "import/progress.json",
-        import_views.attendance_import_progress_json,
-        name="import-progress-json",
-    ),
+    *flow.routes(import_views.ATTENDANCE, at="import/", name="import-"),
     path("people/<int:pk>/", views.worker_record, name="worker"),
     path("compliance/", views.compliance, name="compliance"),
     path("figures/", views.figures, name="figures"),
@@ -29,14 +23,7 @@ urlpatterns = [
     path("exams/", views.exam_list, name="exams"),
     path("exams/<int:pk>/", views.exam_detail, name="exam"),
     path("exams/import/", import_views.exam_import, name="exam-import"),
-    path("exams/import/errors/", import_views.exam_import_errors, name="exam-import-errors"),
-    path("exams/import/confirm/", import_views.exam_import_confirm, name="exam-import-confirm"),
-    path("exams/import/progress/", import_views.exam_import_progress, name="exam-import-progress"),
-    path(
-        "exams/import/progress.json",
-        import_views.exam_import_progress_json,
-        name="exam-import-progress-json",
-    ),
+    *flow.routes(import_views.EXAMS, at="exams/import/", name="exam-import-"),
     path("awards/", views.award_list, name="awards"),
     path("awards/export/", views.awards_export, name="awards-export"),
     path("awards/<int:pk>/paid/", views.award_paid, name="award-paid"),

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from shegong.core import uploads
 from shegong.core.access import Permission, has_permission
@@ -45,6 +48,11 @@ PlanFunction = Callable[[SheetTable, "User", dict[str, Any], Any], ImportPlan]
 ApplyFunction = Callable[[Any, "User", Any], str]
 # A module-level job function (job, progress) -> message: the worker imports it by name.
 WorkFunction = Callable[["Job", "Progress"], str]
+
+
+# Every declared import by name: the console command (`shegong import NAME FILE`) runs the same
+# plan and apply as the pages.
+KINDS: dict[str, ImportKind] = {}
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,9 @@ class ImportKind:
     # checked by a job, a sheet of more rows than this is applied by a job.
     inline_check_bytes: Callable[[], int] = lambda: 256 * 1024
     background_rows: Callable[[], int] = lambda: 2000
+
+    def __post_init__(self) -> None:
+        KINDS[self.name] = self
 
     @property
     def session_file(self) -> str:
@@ -421,3 +432,60 @@ def progress_json(request: AuthedRequest, kind: ImportKind) -> JsonResponse:
 
     require_import(request)
     return JsonResponse(runner.job_state(_own_job(request, kind)[0]))
+
+
+# ---------------------------------------------------------------- routes and the console
+
+
+def routes(kind: ImportKind, *, at: str, name: str) -> list[URLPattern]:
+    """The four pages every import has besides its upload page (the marked error sheet, the
+    confirm, the job's progress and its JSON), mounted at `at` with url names `name` + …"""
+
+    @login_required
+    def errors_view(request: AuthedRequest) -> HttpResponse:
+        return error_sheet(request, kind)
+
+    @login_required
+    @require_POST
+    def confirm_view(request: AuthedRequest) -> HttpResponse:
+        return confirm(request, kind)
+
+    @login_required
+    def progress_view(request: AuthedRequest) -> HttpResponse:
+        return progress(request, kind)
+
+    @login_required
+    def progress_json_view(request: AuthedRequest) -> JsonResponse:
+        return progress_json(request, kind)
+
+    return [
+        path(f"{at}errors.xlsx", errors_view, name=f"{name}errors"),
+        path(f"{at}confirm/", confirm_view, name=f"{name}confirm"),
+        path(f"{at}progress/", progress_view, name=f"{name}progress"),
+        path(f"{at}progress.json", progress_json_view, name=f"{name}progress-json"),
+    ]
+
+
+@dataclass
+class ConsoleOutcome:
+    """What `shegong import` prints: the check's summary, and the apply's message if written."""
+
+    summary: CheckSummary
+    message: str = ""
+
+
+def run_on_console(
+    kind: ImportKind,
+    *,
+    table: SheetTable,
+    filename: str,
+    user: User,
+    context: dict[str, Any],
+    dry_run: bool,
+) -> ConsoleOutcome:
+    """The page flow without the pages: the same plan, all or nothing, the same apply."""
+    plan = kind.plan(table, user, context, None)
+    outcome = ConsoleOutcome(CheckSummary.of(plan, table, filename))
+    if plan.ok and not dry_run:
+        outcome.message = kind.apply(plan, user, None)
+    return outcome

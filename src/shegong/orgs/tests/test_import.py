@@ -154,7 +154,7 @@ def test_the_command_line_dry_run_writes_nothing(tree: Tree, personas: Personas,
     )
     out = io.StringIO()
     call_command("import", "units", str(path), "--dry-run", "--user", "district_admin", stdout=out)
-    assert "新增 1 个" in out.getvalue()
+    assert "新增 1 条" in out.getvalue()
     assert not Unit.objects.filter(code="110101001009").exists()
     call_command("import", "units", str(path), "--user", "district_admin", stdout=out)
     assert Unit.objects.filter(code="110101001009").exists()

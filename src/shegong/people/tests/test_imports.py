@@ -393,7 +393,7 @@ def test_cli_import_workers(tree: Tree, personas: Personas, tmp_path: Path) -> N
     out, err = io.StringIO(), io.StringIO()
     call_command("import", "workers", str(path), "--dry-run", "--user", "street_a_manager",
                  stdout=out, stderr=err)  # fmt: skip
-    assert "新增 2 人" in out.getvalue() and not Worker.objects.exists()
+    assert "新增 2 条" in out.getvalue() and not Worker.objects.exists()
     call_command("import", "workers", str(path), "--user", "street_a_manager", stdout=out)
     assert Worker.objects.count() == 2
 

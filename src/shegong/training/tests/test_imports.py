@@ -146,3 +146,46 @@ def test_exam_import_refuses_a_pass_without_a_date_and_writes_nothing(
     assert "请填写通过日期" in page
     client.post(reverse("training:exam-import-confirm"))
     assert not ExamRegistration.objects.exists()
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_command_line_imports_a_sign_in_sheet_for_the_course_named(
+    tree: Tree, personas: Personas, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    user = personas.street_a_manager
+    course = make_course(tree.street_a, user)
+    register(tree.community_a1, user, name="张一")
+    path = Path(str(tmp_path)) / "签到.xlsx"
+    path.write_bytes(xlsx_bytes([["姓名", "签到日期"], ["张一", START], ["张一", DAY2]]))
+    args = ["import", "training_attendance", str(path), "--user", user.username]
+    out = io.StringIO()
+    call_command(*args, "--context", f"course={course.pk}", "--dry-run", stdout=out)
+    assert "校验通过(未写入)" in out.getvalue()
+    assert not Attendance.objects.exists()
+    call_command(*args, "--context", f"course={course.pk}", stdout=out)
+    assert "新增签到2人次,新报名1人" in out.getvalue()
+    assert Attendance.objects.filter(course=course).count() == 2
+
+
+def test_the_command_line_answers_a_course_out_of_scope_like_a_missing_one(
+    tree: Tree, personas: Personas, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    course = make_course(tree.street_b, personas.street_b_manager)
+    path = Path(str(tmp_path)) / "签到.xlsx"
+    path.write_bytes(xlsx_bytes([["姓名", "签到日期"], ["张一", START]]))
+    with pytest.raises(CommandError, match="所指的记录不存在"):
+        call_command(
+            "import", "training_attendance", str(path), "--user", "street_a_manager",
+            "--context", f"course={course.pk}",
+        )  # fmt: skip
+    assert not Attendance.objects.exists()

@@ -1,5 +1,7 @@
-"""`shegong import units FILE [--dry-run]` (and the other importers): validate the whole file,
-print every error, write all or nothing. Exits non-zero when the file has errors."""
+"""`shegong import KIND FILE [--dry-run] [--user LOGIN] [--context KEY=VALUE …]`: every import the
+pages offer (units, workers, training sign-ins, exam results, …) through the same plan and apply
+(core/imports/flow.py: KINDS): the whole file validated, every error printed, all or nothing.
+Exits non-zero when the file has errors."""
 
 from __future__ import annotations
 
@@ -7,11 +9,22 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+from django.urls import get_resolver
 
 from shegong.core.actors import system_actor
 from shegong.core.errors import RowError, ServiceError
+from shegong.core.imports import flow
 from shegong.core.models import User
-from shegong.core.sheets import SheetError, SheetTable, read_table
+from shegong.core.sheets import SheetError, read_table
+
+# What each import reads, for --help (the kinds themselves are declared by their areas).
+DESCRIPTIONS = {
+    "units": "the org tree: 代码, 名称, 层级, 上级代码 + profile",
+    "workers": "the roster: 姓名, 公民身份号码, 所属社区, 学历, 政治面貌, 来源方式 …",
+    "training_attendance": "a course's sign-in sheet (needs --context course=ID)",
+    "training_exam": "certificate exam results: 姓名, 公民身份号码, 考试, 成绩 …",
+}
 
 
 def _acting_user(username: str | None) -> User:
@@ -23,6 +36,17 @@ def _acting_user(username: str | None) -> User:
             raise CommandError(f"用户 {username} 不存在或已停用")
         return user
     return system_actor()
+
+
+def _context(pairs: list[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs; a whole number is kept as a number (ids are)."""
+    context: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--context 应写成 键=值:{pair}")
+        context[key] = int(value) if value.isdigit() else value
+    return context
 
 
 def print_errors(command: BaseCommand, errors: list[RowError]) -> None:
@@ -37,69 +61,49 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
-        units = sub.add_parser("units", help="the org tree: 代码, 名称, 层级, 上级代码 + profile")
-        workers = sub.add_parser(
-            "workers", help="the roster: 姓名, 公民身份号码, 所属社区, 学历, 政治面貌, 来源方式 …"
-        )
-        for p in (units, workers):
+        for name, description in DESCRIPTIONS.items():
+            p = sub.add_parser(name, help=description)
             p.add_argument("file", type=Path)
             p.add_argument("--dry-run", action="store_true", help="validate and preview only")
-            p.add_argument("--user", help="import with this user's scope (default: a superuser)")
+            p.add_argument("--user", help="import with this user's scope (default: the system)")
+            p.add_argument(
+                "--context", action="append", default=[], metavar="KEY=VALUE",
+                help="what the import is for, e.g. course=12 for a sign-in sheet",
+            )  # fmt: skip
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"文件不存在:{path}")
+        get_resolver().url_patterns  # noqa: B018 - loading the pages declares every import kind
+        kind = flow.KINDS.get(what)
+        if kind is None:
+            raise CommandError(f"没有这种导入:{what}")
         user = _acting_user(options.get("user"))
-        if what == "units":
-            self._units(path, user, dry_run=options["dry_run"])
-        elif what == "workers":
-            self._workers(path, user, dry_run=options["dry_run"])
-
-    def _read(self, path: Path, aliases: dict[str, str]) -> SheetTable:
-        """The file read once, bounded; a file that is no sheet gives its one Chinese sentence."""
         try:
-            table = read_table(path, path.name, aliases)
+            table = read_table(path, path.name, kind.aliases)
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
-        for note in table.notes:
-            self.stdout.write(note)
-        return table
-
-    def _units(self, path: Path, user: User, *, dry_run: bool) -> None:
-        from shegong.orgs import imports as services
-
-        table = self._read(path, services.UNIT_SHEET_ALIASES)
-        plan = services.units_import_plan(rows=table.rows, columns=table.columns, acting_user=user)
-        if not plan.ok:
-            print_errors(self, plan.errors)
-            raise CommandError("导入失败")
-        summary = f"新增 {plan.creates} 个,更新 {plan.updates} 个,不变 {plan.unchanged} 个"
-        if dry_run:
-            self.stdout.write(f"校验通过(未写入):{summary}")
-            return
         try:
-            services.units_import_apply(plan=plan, acting_user=user)
-        except ServiceError as exc:
-            raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
-
-    def _workers(self, path: Path, user: User, *, dry_run: bool) -> None:
-        from shegong.people import imports
-
-        table = self._read(path, imports.WORKER_SHEET_ALIASES)
-        plan = imports.workers_import_plan(rows=table.rows, columns=table.columns, acting_user=user)
-        if not plan.ok:
-            print_errors(self, plan.errors)
-            raise CommandError("导入失败")
-        summary = f"新增 {plan.creates} 人,更新 {plan.updates} 人,不变 {plan.unchanged} 人"
-        for notice in plan.notices:
-            self.stdout.write(notice)
-        if dry_run:
-            self.stdout.write(f"校验通过(未写入):{summary}")
-            return
-        try:
-            imports.workers_import_apply(plan=plan, acting_user=user)
+            outcome = flow.run_on_console(
+                kind, table=table, filename=path.name, user=user,
+                context=_context(options["context"]), dry_run=options["dry_run"],
+            )  # fmt: skip
         except ServiceError as exc:  # changed since the check, or the database stayed busy
             raise CommandError(exc.message) from None
-        self.stdout.write(self.style.SUCCESS(f"导入完成:{summary}"))
+        except Http404:  # what --context names is missing or out of the user's scope: alike
+            raise CommandError(f"{kind.name}:所指的记录不存在") from None
+        self._report(outcome)
+
+    def _report(self, outcome: flow.ConsoleOutcome) -> None:
+        summary = outcome.summary
+        for line in [*summary.notes, *summary.notices]:
+            self.stdout.write(line)
+        if not summary.ok:
+            print_errors(self, summary.errors)
+            raise CommandError("导入失败")
+        counts = f"新增 {summary.creates} 条,更新 {summary.updates} 条,不变 {summary.unchanged} 条"
+        if not outcome.message:
+            self.stdout.write(f"校验通过(未写入):{counts}")
+            return
+        self.stdout.write(self.style.SUCCESS(outcome.message))
