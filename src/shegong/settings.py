@@ -226,7 +226,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded sheets (core/sheets.py): bounded while read; kept until their import ends, or
 # deleted this many seconds after the upload if it is abandoned (`shegong sweep_uploads`).
 SHEGONG_UPLOAD_MAX_BYTES = int(os.environ.get("SHEGONG_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
-SHEGONG_IMPORT_MAX_ROWS = int(os.environ.get("SHEGONG_IMPORT_MAX_ROWS", "250000"))
+# Rows one import may hold (SHEGONG_IMPORT_MAX_ROWS) is set above, beside the database: its
+# write holds SQLite's write lock for its whole length.
 SHEGONG_IMPORT_MAX_COLUMNS = int(os.environ.get("SHEGONG_IMPORT_MAX_COLUMNS", "100"))
 SHEGONG_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("SHEGONG_IMPORT_MAX_UNZIPPED_BYTES", str(1024 * 1024 * 1024))
