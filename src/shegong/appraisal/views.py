@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +41,7 @@ from shegong.appraisal.models import (
 )
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.net import client_address
 from shegong.core.params import parse_id
 from shegong.core.sheets import SheetError, fold, read_sheet
@@ -58,10 +58,6 @@ HOUSEHOLD_ALIASES = {
     "类别": "category",
     "评议人类别": "category",
 }
-
-
-def _fail(form: Form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _grade_labels(cycle: Cycle) -> dict[str, str]:
@@ -103,7 +99,7 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已设立%(name)s") % {"name": scheme.name})
             return redirect("appraisal:cycle", pk=scheme.cycle.pk)
@@ -154,7 +150,7 @@ def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                                 scheme=scheme, part=kind, items=rows, acting_user=request.user
                             )
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("考核方案已保存"))
             return redirect("appraisal:cycle", pk=cycle.pk)
@@ -388,7 +384,7 @@ def self_report(request: AuthedRequest, pk: int) -> HttpResponse:
                 cycle=cycle, worker=worker, text=form.cleaned_data["text"], acting_user=request.user
             )
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已保存%(name)s的述职报告") % {"name": worker.name})
             return redirect("appraisal:cycle", pk=cycle.pk)
@@ -481,7 +477,7 @@ def households(request: AuthedRequest, pk: int) -> HttpResponse:
                     community=community, rows=_households_posted(form), acting_user=request.user
                 )
             except ServiceError as exc:
-                _fail(form, exc)
+                service_error_on(form, exc)
             else:
                 messages.success(request, _("已登记%(n)d户") % {"n": added})
                 return redirect("appraisal:households", pk=community.pk)
@@ -538,7 +534,7 @@ def survey_codes(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
                 return _notices(request, survey, issued)
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(
                 request,
@@ -624,7 +620,7 @@ def objection_file(request: AuthedRequest, pk: int) -> HttpResponse:
                 result=result, text=form.cleaned_data["text"], acting_user=request.user
             )
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("异议已提交"))
             return redirect("appraisal:cycle", pk=result.cycle_id)
@@ -653,7 +649,7 @@ def objection_decide(request: AuthedRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("异议已处理"))
             return redirect("appraisal:cycle", pk=objection.result.cycle_id)

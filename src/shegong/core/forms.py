@@ -7,9 +7,16 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.errors import ServiceError
 from shegong.core.models import Role
 from shegong.core.text import ControlCharacterValidator
 from shegong.core.throttle import lockout_message
+
+
+def service_error_on(form: forms.Form, exc: ServiceError) -> None:
+    """A service's refusal shown on the form: on its field when the form has that field,
+    otherwise above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class PlainTextForm(forms.Form):

@@ -25,6 +25,7 @@ from shegong.core.forms import (
     PasswordResetForm,
     ThrottledAuthenticationForm,
     UserCreateForm,
+    service_error_on,
 )
 from shegong.core.models import User
 from shegong.core.throttle import lockout_message
@@ -178,7 +179,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("账号已开设"))
             return redirect("users")
@@ -256,7 +257,7 @@ def user_password_reset(request: AuthedRequest, pk: int) -> HttpResponse:
         except ScopeDenied as exc:
             raise Http404 from exc
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(
                 request,
@@ -286,7 +287,7 @@ def membership_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         except ScopeDenied as exc:
             raise Http404 from exc
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("任职已调整"))
             return redirect("user-detail", pk=membership.user_id)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.imports import flow
 from shegong.core.sheets import SheetTable
 from shegong.core.types import AuthedRequest
@@ -67,7 +68,7 @@ def profile_edit(request: AuthedRequest, code: str) -> HttpResponse:
                 unit=unit, values=form.cleaned_data, acting_user=request.user
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("社区概况已保存"))
             return redirect("orgs:unit", code=unit.code)
@@ -84,7 +85,7 @@ def funding_add(request: AuthedRequest, code: str) -> HttpResponse:
         try:
             services.community_funding_set(unit=unit, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("经费已登记"))
             return redirect("orgs:unit", code=unit.code)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit, UnitKind
 from shegong.pay import citywide, config, exports, selectors, services
@@ -304,7 +305,7 @@ def worker_pay(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 action(worker=worker, acting_user=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                service_error_on(form, exc)
             else:
                 messages.success(request, _("已保存"))
                 return redirect("pay:worker", pk=worker.pk)
@@ -371,7 +372,7 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(
                 request, _("已建立方案%(name)s,可在配置文件中修改金额") % {"name": scheme.name}

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.types import AuthedRequest
 from shegong.people import selectors, services
 from shegong.people.forms import (
@@ -39,10 +39,6 @@ from shegong.people.models import (
 )
 
 PAGE_SIZE = 30
-
-
-def _fail(form: Form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -138,7 +134,7 @@ def worker_create(request: AuthedRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已登记%(name)s") % {"name": worker.name})
             return redirect("people:detail", pk=worker.pk)
@@ -171,7 +167,7 @@ def worker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.worker_update(worker=worker, values=values, acting_user=request.user)
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("people:detail", pk=worker.pk)
@@ -197,7 +193,7 @@ def worker_move(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.worker_move(worker=worker, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已办理调动"))
             return redirect("people:detail", pk=worker.pk)
@@ -220,7 +216,7 @@ def worker_reenter(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.worker_reenter(worker=worker, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已办理重新入职"))
             return redirect("people:detail", pk=worker.pk)
@@ -241,7 +237,7 @@ def worker_exit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.worker_exit(worker=worker, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _fail(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已办理离岗"))
             return redirect("people:detail", pk=worker.pk)

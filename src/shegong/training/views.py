@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.params import year_or
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
@@ -105,7 +106,7 @@ def course_create(request: AuthedRequest) -> HttpResponse:
                 organiser=organiser, values=values, target_posts=posts, acting_user=request.user
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已登记培训班%(title)s") % {"title": course.title})
             return redirect("training:detail", pk=course.pk)
@@ -130,7 +131,7 @@ def course_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 course=course, values=values, target_posts=posts, acting_user=request.user
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("training:detail", pk=course.pk)
@@ -428,7 +429,7 @@ def exam_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                service_error_on(form, exc)
             else:
                 messages.success(request, _("已登记成绩"))
                 return redirect("training:exam", pk=registration.pk)
