@@ -22,8 +22,6 @@ from shegong.orgs.models import UnitKind
 
 if TYPE_CHECKING:
     from shegong.core.models import User
-    from shegong.tasks.models import Job
-    from shegong.tasks.runner import Progress
 
 
 @login_required
@@ -114,14 +112,6 @@ def _import_apply(plan: imports.UnitImportPlan, user: User, _progress: Any) -> s
     }
 
 
-def import_check_job(job: Job, progress: Progress) -> str:
-    return flow.run_check(UNITS, job, progress)
-
-
-def import_job(job: Job, progress: Progress) -> str:
-    return flow.run_apply(UNITS, job, progress)
-
-
 UNITS = flow.ImportKind(
     name="units",
     aliases=imports.UNIT_SHEET_ALIASES,
@@ -131,10 +121,7 @@ UNITS = flow.ImportKind(
     template="orgs/import.html",
     page_url=lambda _c: reverse("orgs:import"),
     done_url=lambda _c: reverse("orgs:tree"),
-    check_work=import_check_job,
-    apply_work=import_job,
-    progress_url="orgs:import-progress",
-    progress_json_url="orgs:import-progress-json",
+    urls="orgs:import-",
     inline_check_bytes=lambda: INLINE_CHECK_BYTES,
     background_rows=lambda: BACKGROUND_ROWS,
     done_label=gettext_lazy("返回组织架构"),

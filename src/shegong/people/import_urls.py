@@ -9,6 +9,6 @@ app_name = "people_import"
 urlpatterns = [
     path("", import_views.upload, name="upload"),
     path("template.xlsx", import_views.template, name="template"),
-    *flow.routes(import_views.WORKERS, at="", name=""),
+    *flow.routes(import_views.WORKERS, at=""),
     path("export/", import_views.export, name="export"),
 ]

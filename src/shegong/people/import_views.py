@@ -18,8 +18,6 @@ from shegong.core.sheets import SheetTable
 from shegong.core.types import AuthedRequest
 from shegong.people import exports, imports
 from shegong.people.selectors import WorkerFilters
-from shegong.tasks import runner
-from shegong.tasks.models import Job
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -45,14 +43,6 @@ def _apply(plan: imports.WorkerImportPlan, user: User, progress: Any) -> str:
     }
 
 
-def check_job(job: Job, progress: runner.Progress) -> str:
-    return flow.run_check(WORKERS, job, progress)
-
-
-def import_job(job: Job, progress: runner.Progress) -> str:
-    return flow.run_apply(WORKERS, job, progress)
-
-
 WORKERS = flow.ImportKind(
     name="workers",
     aliases=imports.WORKER_SHEET_ALIASES,
@@ -62,10 +52,7 @@ WORKERS = flow.ImportKind(
     template="people/import.html",
     page_url=lambda _c: reverse("people_import:upload"),
     done_url=lambda _c: reverse("people:list"),
-    check_work=check_job,
-    apply_work=import_job,
-    progress_url="people_import:progress",
-    progress_json_url="people_import:progress-json",
+    urls="people_import:",
     done_label=gettext_lazy("返回社区工作者列表"),
     # Read when used, so settings and tests may change them.
     inline_check_bytes=lambda: INLINE_CHECK_BYTES,

@@ -20,8 +20,6 @@ from shegong.training import imports, selectors
 
 if TYPE_CHECKING:
     from shegong.core.models import User
-    from shegong.tasks.models import Job
-    from shegong.tasks.runner import Progress
 
 
 # ---------------------------------------------------------------- sign-in sheets
@@ -56,14 +54,6 @@ def _course_url(name: str, context: dict[str, Any]) -> str:
     return reverse(name, kwargs={"pk": context["course"]})
 
 
-def attendance_check_job(job: Job, progress: Progress) -> str:
-    return flow.run_check(ATTENDANCE, job, progress)
-
-
-def attendance_job(job: Job, progress: Progress) -> str:
-    return flow.run_apply(ATTENDANCE, job, progress)
-
-
 ATTENDANCE = flow.ImportKind(
     name="training_attendance",
     aliases=imports.ATTENDANCE_ALIASES,
@@ -74,10 +64,7 @@ ATTENDANCE = flow.ImportKind(
     page_url=lambda c: _course_url("training:import", c),
     done_url=lambda c: _course_url("training:detail", c),
     extra=_course,
-    check_work=attendance_check_job,
-    apply_work=attendance_job,
-    progress_url="training:import-progress",
-    progress_json_url="training:import-progress-json",
+    urls="training:import-",
     inline_check_bytes=lambda: INLINE_CHECK_BYTES,
     background_rows=lambda: BACKGROUND_ROWS,
     done_label=gettext_lazy("返回培训班"),
@@ -104,14 +91,6 @@ def _exam_apply(plan: imports.ExamPlan, user: User, _progress: Any) -> str:
     return _("导入完成:%(n)s条成绩,其中通过%(p)s人") % {"n": done, "p": plan.passes}
 
 
-def exam_check_job(job: Job, progress: Progress) -> str:
-    return flow.run_check(EXAMS, job, progress)
-
-
-def exam_job(job: Job, progress: Progress) -> str:
-    return flow.run_apply(EXAMS, job, progress)
-
-
 EXAMS = flow.ImportKind(
     name="training_exam",
     aliases=imports.EXAM_ALIASES,
@@ -121,10 +100,7 @@ EXAMS = flow.ImportKind(
     template="training/import_exams.html",
     page_url=lambda _c: reverse("training:exam-import"),
     done_url=lambda _c: reverse("training:exams"),
-    check_work=exam_check_job,
-    apply_work=exam_job,
-    progress_url="training:exam-import-progress",
-    progress_json_url="training:exam-import-progress-json",
+    urls="training:exam-import-",
     inline_check_bytes=lambda: INLINE_CHECK_BYTES,
     background_rows=lambda: BACKGROUND_ROWS,
     done_label=gettext_lazy("返回职业资格考试"),

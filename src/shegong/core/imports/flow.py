@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, get_resolver, path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -70,11 +70,9 @@ class ImportKind:
     done_url: Callable[[dict[str, Any]], str]
     # The template's own context for an import's context (may raise Http404: out of scope).
     extra: Callable[[AuthedRequest, dict[str, Any]], dict[str, Any]] = lambda _r, _c: {}
-    # Jobs: the area's module-level work functions and its progress page (url names).
-    check_work: WorkFunction | None = None
-    apply_work: WorkFunction | None = None
-    progress_url: str = ""
-    progress_json_url: str = ""
+    # The url names of the pages `routes` gives the import: "<namespace>:<prefix>" + "errors",
+    # "confirm", "progress", "progress-json".
+    urls: str = ""
     done_label: Any = ""  # a (lazy) translated label
     # Read at each upload (settings or a test may change them): a file larger than this is
     # checked by a job, a sheet of more rows than this is applied by a job.
@@ -95,6 +93,14 @@ class ImportKind:
     @property
     def job_kind(self) -> str:
         return f"{self.name}_import"
+
+    @property
+    def progress_url(self) -> str:
+        return f"{self.urls}progress"
+
+    @property
+    def progress_json_url(self) -> str:
+        return f"{self.urls}progress-json"
 
 
 @dataclass
@@ -246,6 +252,23 @@ def run_apply(kind: ImportKind, job: Job, progress: Progress) -> str:
         uploads.upload_discard(kept.file)
 
 
+def _kind_of(job: Job, suffix: str) -> ImportKind:
+    """The import a job runs, by its kind ("<name>_check", "<name>_import"); loading the
+    urls declares every import in a worker process that has not loaded a page yet."""
+    get_resolver().url_patterns  # noqa: B018
+    return KINDS[job.kind.removesuffix(suffix)]
+
+
+def check_job(job: Job, progress: Progress) -> str:
+    """The work of every check job (the worker imports it by name)."""
+    return run_check(_kind_of(job, "_check"), job, progress)
+
+
+def apply_job(job: Job, progress: Progress) -> str:
+    """The work of every apply job."""
+    return run_apply(_kind_of(job, "_import"), job, progress)
+
+
 def _start_job(
     request: AuthedRequest,
     kind: ImportKind,
@@ -298,7 +321,7 @@ def _render(
                 "filename": summary.filename,
                 "shown_errors": summary.shown_errors,
                 "notes": summary.notes,
-                "background": kind.apply_work is not None and summary.rows > kind.background_rows(),
+                "background": summary.rows > kind.background_rows(),
             }
         )
     return render(request, kind.template, page)
@@ -332,9 +355,9 @@ def page(
         return _render(request, kind, form, None, context)
     _keep(request, kind, kept)
     options = form.read_options()
-    if kind.check_work is not None and file.size > kind.inline_check_bytes():
+    if file.size > kind.inline_check_bytes():
         return _start_job(
-            request, kind, kept, job_kind=kind.check_kind, work=kind.check_work, total=0,
+            request, kind, kept, job_kind=kind.check_kind, work=check_job, total=0,
             options=options,
         )  # fmt: skip
     try:
@@ -376,10 +399,10 @@ def confirm(request: AuthedRequest, kind: ImportKind) -> HttpResponse:
         messages.error(request, _("上传的文件已失效,请重新上传"))
         return redirect(kind.page_url(kept.context if kept else {}))
     kind.extra(request, kept.context)  # still in scope (404 otherwise)
-    if kind.apply_work is not None and len(table.rows) > kind.background_rows():
+    if len(table.rows) > kind.background_rows():
         _forget(request, kind, discard=False)  # the job owns the upload now
         return _start_job(
-            request, kind, kept, job_kind=kind.job_kind, work=kind.apply_work,
+            request, kind, kept, job_kind=kind.job_kind, work=apply_job,
             total=len(table.rows), options={},
         )  # fmt: skip
     # Checked again: the data may have changed since the preview.
@@ -437,9 +460,10 @@ def progress_json(request: AuthedRequest, kind: ImportKind) -> JsonResponse:
 # ---------------------------------------------------------------- routes and the console
 
 
-def routes(kind: ImportKind, *, at: str, name: str) -> list[URLPattern]:
+def routes(kind: ImportKind, *, at: str) -> list[URLPattern]:
     """The four pages every import has besides its upload page (the marked error sheet, the
-    confirm, the job's progress and its JSON), mounted at `at` with url names `name` + …"""
+    confirm, the job's progress and its JSON), mounted at `at`, named as `kind.urls` says."""
+    name = kind.urls.partition(":")[2]
 
     @login_required
     def errors_view(request: AuthedRequest) -> HttpResponse:
