@@ -43,6 +43,7 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
 from shegong.core.net import client_address
+from shegong.core.outcomes import report_outcome
 from shegong.core.params import parse_id
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
@@ -193,12 +194,7 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _cycle_action(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
     cycle = selectors.cycle_get(viewer=request.user, pk=pk)
-    try:
-        action(cycle=cycle, acting_user=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    report_outcome(request, lambda: action(cycle=cycle, acting_user=request.user), done)
     return redirect("appraisal:cycle", pk=cycle.pk)
 
 
@@ -419,12 +415,7 @@ def survey_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _survey_action(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
     survey = selectors.survey_get(viewer=request.user, pk=pk)
-    try:
-        action(survey=survey, acting_user=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    report_outcome(request, lambda: action(survey=survey, acting_user=request.user), done)
     return redirect("appraisal:survey", pk=survey.pk)
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
+from shegong.core.outcomes import report_outcome
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit, UnitKind
 from shegong.pay import citywide, config, exports, selectors, services
@@ -184,12 +185,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _act(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
     run = selectors.run_get(viewer=request.user, pk=pk)
-    try:
-        action(run=run, acting_user=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    report_outcome(request, lambda: action(run=run, acting_user=request.user), done)
     return redirect("pay:run", pk=run.pk)
 
 
