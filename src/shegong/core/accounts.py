@@ -24,6 +24,7 @@ from shegong.core.access import (
 from shegong.core.audit import audit_kinds, audit_record
 from shegong.core.errors import ServiceError
 from shegong.core.models import Membership, Role, User
+from shegong.core.services import api_token_revoke
 
 if TYPE_CHECKING:
     from shegong.orgs.models import Unit
@@ -87,6 +88,10 @@ def user_password_reset(*, user: User, password: str, acting_user: User) -> User
         target=user,
         after={"must_change_password": True},
     )
+    # A reset is what an admin does when a password may be known to someone else: the keys
+    # issued with it go too (each revocation audited), not just until the owner changes it.
+    for token in user.api_tokens.filter(revoked_at__isnull=True):
+        api_token_revoke(token=token, acting_user=acting_user)
     return user
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 
 from shegong.core import selectors, services
@@ -39,6 +39,8 @@ class ExpiringTokenAuthentication(BaseAuthentication):
         user = token.user
         if not user.is_active:
             raise AuthenticationFailed(_("账号已停用"))
+        if user.must_change_password:  # as the pages are (core/middleware.py), until changed
+            raise PermissionDenied(_("请先在网页上修改密码"))
         if is_locked_out(request._request, username=user.username):
             raise AuthenticationFailed(_("登录失败次数过多,请稍后再试。"))
         services.api_token_touch(token=token)

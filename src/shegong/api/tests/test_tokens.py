@@ -176,3 +176,27 @@ def test_issuing_a_token_is_audited_with_the_address(tree: Tree, personas: Perso
     assert entry.actor == personas.street_a_manager
     assert entry.after is not None and entry.after["address"] == ATTACKER
     assert entry.unit_path == tree.street_a.path
+
+
+def test_a_password_reset_revokes_the_accounts_tokens(personas: Personas) -> None:
+    from shegong.core.accounts import user_password_reset
+
+    key = _issue("street_a_manager").json()["token"]
+    user_password_reset(
+        user=personas.street_a_manager,
+        password="Neu-Passwort-2026",
+        acting_user=personas.district_admin,
+    )
+    assert _units(key) == 401
+    assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_a_token_does_not_work_while_its_owner_must_change_the_password(
+    personas: Personas,
+) -> None:
+    key = _issue("street_a_manager").json()["token"]
+    personas.street_a_manager.must_change_password = True
+    personas.street_a_manager.save()
+    response = _with_token(key).get("/api/units/")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "请先在网页上修改密码"
