@@ -220,6 +220,9 @@ JOB_FILE_RETENTION_HOURS = float(os.environ.get("SHEGONG_JOB_FILE_HOURS", "24"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Pay figures per group (equal pay, benchmark, budget, a run's part) are withheld from a
 # viewer without the personal-data right when the group has fewer people than this.
+# How long a writer waits for a named lock (core/db.py: a month's pay run, the roster import)
+# on PostgreSQL before it is told another one is running (SQLite: its busy timeout).
+SHEGONG_LOCK_WAIT_SECONDS = float(os.environ.get("SHEGONG_LOCK_WAIT_SECONDS", "30"))
 SHEGONG_MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "3"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

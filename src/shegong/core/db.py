@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar, overload
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ R = TypeVar("R")
 DEFAULT_ATTEMPTS = 3
 # SQLSTATEs of PostgreSQL's "try again": deadlock_detected, serialization_failure.
 RETRY_SQLSTATES = {"40P01", "40001"}
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout ran out
 SQLITE_BUSY_TEXTS = ("database is locked", "database table is locked")
 
 
@@ -127,8 +129,24 @@ def _advisory(name: str, *, shared: bool, using: str | None) -> None:
             raise ImproperlyConfigured("SQLite needs OPTIONS transaction_mode IMMEDIATE")
         return
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    wait = f"{max(1, int(settings.SHEGONG_LOCK_WAIT_SECONDS * 1000))}ms"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s)", [_lock_key(name)])
+        # Bounded: a pay run of a whole city holds its month for minutes; whoever asks
+        # meanwhile hears so instead of a page that never answers.
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (before,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
+        try:
+            cursor.execute(f"SELECT {function}(%s)", [_lock_key(name)])
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            raise ServiceError(
+                _(
+                    "另一项同类操作正在进行(例如同一个月的工资核算),请等它完成后再试;本次未写入任何数据"
+                )
+            ) from None
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
 
 
 def exclusive_lock(name: str, *, using: str | None = None) -> None:

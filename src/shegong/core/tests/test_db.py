@@ -130,3 +130,36 @@ def test_other_database_errors_pass_through_untouched(tree: Tree) -> None:
     with pytest.raises(Exception) as raised:
         broken()
     assert not isinstance(raised.value, DatabaseBusy)
+
+
+def test_a_named_lock_held_too_long_is_said_in_chinese_instead_of_waiting_forever(
+    transactional_db: None, tree: Tree, settings: object
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite waits for its one write lock only the busy timeout")
+    from shegong.core.db import exclusive_lock
+    from shegong.core.errors import ServiceError
+
+    settings.SHEGONG_LOCK_WAIT_SECONDS = 1  # type: ignore[attr-defined]
+    held, done = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with transaction.atomic():
+            exclusive_lock("pay.run:2026-03:x")
+            held.set()
+            done.wait(timeout=20)
+
+    def waiter() -> str:
+        held.wait(timeout=10)
+        try:
+            with transaction.atomic():
+                exclusive_lock("pay.run:2026-03:x")
+        except ServiceError as exc:
+            return exc.message
+        finally:
+            done.set()
+        return "acquired"
+
+    _, said = run_together(holder, waiter, timeout=30)
+    assert said.error is None
+    assert "同类操作正在进行" in said.value
