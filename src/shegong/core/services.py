@@ -25,6 +25,7 @@ from shegong.core.access import (
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.models import ApiToken, Membership, Role, User
+from shegong.core.text import refuse_control_characters
 from shegong.core.throttle import LockKind
 
 if TYPE_CHECKING:
@@ -160,6 +161,10 @@ def user_create(
     username = username.strip()
     if not username:
         raise ServiceError(_("请填写用户名"), field="username")
+    refuse_control_characters(
+        {"username": username, "full_name": full_name},
+        {"username": _("用户名"), "full_name": _("姓名")},
+    )
     if User.objects.filter(username=username).exists():
         raise ServiceError(_("用户名%(name)s已被使用") % {"name": username}, field="username")
     user = User(username=username, first_name=full_name)

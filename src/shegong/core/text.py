@@ -30,7 +30,9 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 # Everything refused at input. Tab, LF and CR are listed separately: allowed in multi-line text.
-_ALWAYS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+# The bidirectional overrides and isolates (U+202A-202E, U+2066-2069) too: invisible, they
+# show a name reversed or reordered on every page and in every file it reaches.
+_ALWAYS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
 CONTROL_CHARACTERS = re.compile(f"[{_ALWAYS}\t\n\r]")
 CONTROL_CHARACTERS_MULTILINE = re.compile(f"[{_ALWAYS}]")
 # What XML 1.0 cannot hold at all (.xlsx, .docx, reportlab's parser): dropped on output.

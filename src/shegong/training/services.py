@@ -23,7 +23,7 @@ from shegong.core.access import Permission, has_permission, in_scope, path_q
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
-from shegong.core.text import control_character_error
+from shegong.core.text import control_character_error, refuse_control_characters
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import services as people_services
 from shegong.people.models import Placement, PostType, Worker, WorkerStatus
@@ -462,6 +462,9 @@ def exam_results_record(
     """Record the scores of a registration. When every subject is passed, the worker gets
     the certificate of that level on their record (through the roster's certificate_add) and,
     if an award is configured and they had none for the level, a one-time award."""
+    refuse_control_characters(
+        {"certificate_number": certificate_number}, {"certificate_number": _("证书编号")}
+    )
     registration = (
         ExamRegistration.objects.select_for_update(of=("self",))
         .select_related("worker__community")
@@ -568,6 +571,9 @@ def secondment_start(
     note: str = "",
     acting_user: User,
 ) -> Secondment:
+    refuse_control_characters(
+        {"host": host, "note": note}, {"host": _("去向单位"), "note": _("备注")}, multiline=["note"]
+    )
     worker = (
         Worker.objects.select_for_update(of=("self",)).select_related("community").get(pk=worker.pk)
     )

@@ -25,6 +25,7 @@ from shegong.appraisal.models import (
 from shegong.core.access import Permission, require
 from shegong.core.audit import audit_record, snapshot
 from shegong.core.errors import ServiceError
+from shegong.core.text import refuse_control_characters
 from shegong.orgs.models import Unit, UnitKind
 
 if TYPE_CHECKING:
@@ -137,6 +138,7 @@ def scheme_create(
     if unit.kind not in (UnitKind.STREET, UnitKind.DISTRICT):
         raise ServiceError(_("考核方案须由街道或区设立"), field="unit")
     require(acting_user, Permission.EDIT, unit, message=_("您没有权限为%(unit)s设立考核方案"))
+    refuse_control_characters({"name": name}, {"name": _("方案名称")})
     weights = dict(weights or {k: w for k, w, _items in DEFAULT_PARTS})
     _check_weights(weights)
     _refuse_taken_year(unit, year)
@@ -259,6 +261,8 @@ def indicators_replace(
         raise ServiceError(_("本方案没有该项评分"))
     if not items:
         raise ServiceError(_("请至少填写一项指标"), field="indicators")
+    for item in items:
+        refuse_control_characters({"indicators": item[0]}, {"indicators": _("指标名称")})
     if Score.objects.filter(cycle=scheme.cycle, part=part).exists():
         raise ServiceError(_("已有人按现有指标评分,不能再修改指标"), field="indicators")
     before = [f"{i.name},{i.max_points}" for i in found.indicators.all()]

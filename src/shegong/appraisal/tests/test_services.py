@@ -510,3 +510,20 @@ def test_the_trail_names_what_happened_to_a_survey_in_chinese(
     assert entry is not None and entry.action == "appraisal.survey_closed"
     assert audit_kind_label(entry.action) == "结束居民评议"
     assert entry.actor == setup.clerk and entry.unit_path == setup.survey.unit_path
+
+
+def test_the_service_refuses_a_control_character_in_a_scheme_or_indicator_name(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.appraisal.models import Scheme
+
+    user = personas.street_a_manager
+    with pytest.raises(ServiceError, match="方案名称"):
+        services.scheme_create(unit=tree.street_a, year=2025, name="考核\x00", acting_user=user)
+    assert not Scheme.objects.exists()
+    scheme = services.scheme_create(unit=tree.street_a, year=2025, acting_user=user)
+    with pytest.raises(ServiceError, match="指标名称"):
+        services.indicators_replace(
+            scheme=scheme, part="leaders",
+            items=[("履职\x07尽责", "points", Decimal(100), None)], acting_user=user,
+        )  # fmt: skip

@@ -140,3 +140,11 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
     assert row[:4] == ["'" + v for v in HOSTILE[:4]]
     assert row[4] == "#N/A"  # not a formula in CSV
     assert row[5:] == ["'\tx", "'\rx", "-3", "+8613800000000", "7"]
+
+
+def test_a_bidirectional_override_is_refused_like_a_control_character() -> None:
+    from shegong.core.text import control_character_error
+
+    assert "U+202E" in (control_character_error("王\u202e五", label="姓名") or "")
+    assert "U+2067" in (control_character_error("甲\u2067乙", label="姓名", multiline=True) or "")
+    assert control_character_error("王五 👩‍👩‍👧", label="姓名") is None  # joiners are text

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from shegong.conftest import Personas, Tree, client_for
@@ -41,3 +42,17 @@ def test_an_admin_cannot_open_a_login_outside_their_units(tree: Tree, personas: 
 
 def test_a_manager_without_the_admin_role_gets_404(tree: Tree, personas: Personas) -> None:
     assert client_for(personas.street_a_manager).get(reverse("users")).status_code == 404
+
+
+def test_the_service_refuses_a_control_character_in_a_new_logins_name(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.core.errors import ServiceError
+    from shegong.core.services import user_create
+
+    with pytest.raises(ServiceError, match="姓名"):
+        user_create(
+            username="new_clerk", password="Lang-Genug-2026", full_name="王\u202e五",
+            unit=tree.community_a1, role="clerk", acting_user=personas.district_admin,
+        )  # fmt: skip
+    assert not User.objects.filter(username="new_clerk").exists()

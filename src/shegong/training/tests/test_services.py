@@ -368,3 +368,18 @@ def test_a_new_requirement_changes_who_is_short(tree: Tree, personas: Personas) 
     services.requirement_set(post=grid, min_days=3, every_years=1, acting_user=admin)
     (short,) = selectors.compliance_list(viewer=admin, unit=tree.district, year=2026)
     assert (short.worker.name, short.required, short.attended, short.missing) == ("网格员", 3, 1, 2)
+
+
+def test_the_service_refuses_a_control_character_in_a_secondment_host(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.training.models import Secondment
+
+    user = personas.street_a_manager
+    worker = register(tree.community_a1, user)
+    with pytest.raises(ServiceError, match="去向单位"):
+        services.secondment_start(
+            worker=worker, kind="secondment", host="南京\x1b[31m鼓楼",
+            start=datetime.date(2026, 3, 1), acting_user=user,
+        )  # fmt: skip
+    assert not Secondment.objects.exists()
