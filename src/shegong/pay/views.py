@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -81,8 +83,13 @@ def payrun_job(job: Job, progress: runner.Progress) -> str:
 
 
 def _runs_page(
-    request: AuthedRequest, form: RunForm, faults: list[str] | None = None
+    request: AuthedRequest,
+    form: RunForm,
+    faults: list[str] | None = None,
+    place: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The runs and the form; after a refused run, its faults and (`place`) the workers that
+    initial placement would fix, with a link to it filled in for the unit and month."""
     runs = Paginator(selectors.run_list(viewer=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -96,6 +103,7 @@ def _runs_page(
             "rows": [(run, totals[run.pk]) for run in runs],
             "form": form,
             "faults": faults or [],
+            "place": place,
             "can_run": selectors.units_for_pay(viewer=request.user).exists(),
         },
     )
@@ -135,7 +143,12 @@ def run_create(request: AuthedRequest) -> HttpResponse:
         messages.info(request, exc.message)
         return redirect("pay:run", pk=exc.run.pk)
     except services.PayRunRefused as exc:
-        return _runs_page(request, form, faults=exc.faults)
+        place = (
+            {"workers": exc.ungraded, "query": urlencode({"unit": unit.code, "day": period})}
+            if exc.ungraded
+            else None
+        )
+        return _runs_page(request, form, faults=exc.faults, place=place)
     except ServiceError as exc:
         form.add_error(None, exc.message)
         return _runs_page(request, form)
@@ -331,6 +344,16 @@ def worker_pay(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- schemes and settings
 
 
+def _place_initial(request: AuthedRequest) -> dict[str, Any]:
+    """The placement form as a refused run's link fills it (unit, the run's month), else today."""
+    initial: dict[str, Any] = {"day": timezone.localdate(), "action": "place"}
+    if request.GET.get("unit"):
+        initial["unit"] = str(request.GET["unit"])[:12]
+    with contextlib.suppress(ValueError):
+        initial["day"] = datetime.date.fromisoformat(str(request.GET.get("day", "")))
+    return initial
+
+
 @login_required
 def scheme_list(request: AuthedRequest) -> HttpResponse:
     units = selectors.units_for_pay(viewer=request.user)
@@ -339,7 +362,7 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
         "pay/schemes.html",
         {
             "schemes": selectors.scheme_list(viewer=request.user),
-            "place_form": PlaceForm(units=units, initial={"day": timezone.localdate()}),
+            "place_form": PlaceForm(units=units, initial=_place_initial(request)),
             "can_edit": units.exists(),
         },
     )

@@ -77,8 +77,10 @@ def pay_settings(
 
 
 def paid_worker(community: Unit, user: User, **overrides: Any) -> Worker:
-    """A worker registered in 2020, enrolled in the five insurances and the housing fund."""
-    worker = register(community, user, entry_date=datetime.date(2020, 1, 1), **overrides)
+    """A worker registered in 2020 (or on `entry_date`), enrolled in the five insurances and
+    the housing fund."""
+    overrides.setdefault("entry_date", datetime.date(2020, 1, 1))
+    worker = register(community, user, **overrides)
     for kind in InsuranceKind.values:
         people_services.insurance_set(
             worker=worker,
