@@ -148,7 +148,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         viewer = viewer_of(request)
-        unit = selectors.units_for_pay(viewer=viewer).filter(code=data["unit"]).first()
+        unit = selectors.units_for_runs(viewer=viewer).filter(code=data["unit"]).first()
         if unit is None:
             raise ValidationError({"unit": ["单位代码不存在或不在您的管辖范围内"]})
         corrects = None

@@ -104,21 +104,21 @@ def _runs_page(
             "form": form,
             "faults": faults or [],
             "place": place,
-            "can_run": selectors.units_for_pay(viewer=request.user).exists(),
+            "can_run": selectors.units_for_runs(viewer=request.user).exists(),
         },
     )
 
 
 @login_required
 def run_list(request: AuthedRequest) -> HttpResponse:
-    form = RunForm(units=selectors.units_for_pay(viewer=request.user))
+    form = RunForm(units=selectors.units_for_runs(viewer=request.user))
     return _runs_page(request, form)
 
 
 @login_required
 @require_POST
 def run_create(request: AuthedRequest) -> HttpResponse:
-    form = RunForm(request.POST, units=selectors.units_for_pay(viewer=request.user))
+    form = RunForm(request.POST, units=selectors.units_for_runs(viewer=request.user))
     if not form.is_valid():
         return _runs_page(request, form)
     unit: Unit = form.cleaned_data["unit"]
@@ -179,7 +179,10 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 (line, communities.get(line.unit_path, ""), GRADES.get(line.performance_grade, "—"))
                 for line in page
             ],
-            "can_edit": has_permission(request.user, Permission.EDIT, run.unit),
+            "can_edit": has_permission(request.user, Permission.PAY_COMPUTE, run.unit),
+            "can_review": has_permission(request.user, Permission.PAY_REVIEW, run.unit),
+            "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
+            "four_eyes": not settings.SHEGONG_PAY_ONE_PERSON,
             "replaced_by": replaced_by,
             "difference": (
                 {
@@ -212,9 +215,26 @@ def run_check(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def run_approve(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, services.payrun_approve, _("已审批,该批次已锁定"))
+    """审批 asks first: the page shows what the run changes against the month before, and
+    only its own form (carrying `confirmed`) approves."""
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        return _act(request, pk, services.payrun_approve, _("已审批,该批次已锁定"))
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        return redirect("pay:run-approve", pk=run.pk)
+    amounts = selectors.may_see_run_pay(viewer=request.user, run=run)
+    return render(
+        request,
+        "pay/approve.html",
+        {
+            "run": run,
+            "totals": selectors.run_totals(viewer=request.user, run=run),
+            "changes": selectors.run_changes(viewer=request.user, run=run, amounts=amounts),
+            "amounts": amounts,
+            "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
+        },
+    )
 
 
 @login_required
@@ -514,7 +534,7 @@ def budget(request: AuthedRequest) -> HttpResponse:
 
 def _citywide_units(request: AuthedRequest) -> Any:
     """Districts and cities the viewer may run pay for (a city-wide run is queued by street)."""
-    return selectors.units_for_pay(viewer=request.user).filter(kind__lte=UnitKind.DISTRICT)
+    return selectors.units_for_runs(viewer=request.user).filter(kind__lte=UnitKind.DISTRICT)
 
 
 def _citywide_page(request: AuthedRequest, form: RunForm) -> HttpResponse:

@@ -45,6 +45,8 @@ from shegong.pay.models import (
     PerformanceGrade,
 )
 from shegong.pay.rules import ancestors
+from shegong.pay.selectors.changes import RunChanges as RunChanges
+from shegong.pay.selectors.changes import run_changes as run_changes
 from shegong.pay.selectors.in_force import InForce, settings_in_force
 from shegong.pay.selectors.lines import effective_lines
 from shegong.pay.selectors.placement import place_plan
@@ -240,8 +242,15 @@ def worker_lines(*, viewer: User, worker: Worker) -> QuerySet[PayLine]:
 
 
 def units_for_pay(*, viewer: User) -> QuerySet[Unit]:
-    """Streets and communities (and above) the viewer may run pay for."""
+    """Streets and communities (and above) the viewer may set pay for (schemes, grades)."""
     return Unit.objects.filter(path_q(viewer, "path", Permission.EDIT), kind__gte=UnitKind.DISTRICT)
+
+
+def units_for_runs(*, viewer: User) -> QuerySet[Unit]:
+    """Units (district and below) the viewer may compute pay runs for."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.PAY_COMPUTE), kind__gte=UnitKind.DISTRICT
+    )
 
 
 def units_in_scope(*, viewer: User) -> QuerySet[Unit]:

@@ -18,7 +18,7 @@ from shegong.core.actors import system_actor
 from shegong.core.models import AuditEntry
 from shegong.pay import config, services
 from shegong.pay.models import AverageWage, GradeAssignment, PayLine, PayRun, RunStatus
-from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
+from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings, second_admin
 from shegong.people.models import Worker
 from shegong.tasks.models import Job, JobStatus
 
@@ -33,7 +33,7 @@ def paid(tree: Tree, personas: Personas) -> Worker:
     return worker
 
 
-def test_a_manager_runs_checks_and_approves_pay_and_then_it_is_locked(
+def test_a_manager_runs_an_admin_checks_another_approves_and_then_it_is_locked(
     tree: Tree, personas: Personas, paid: Worker
 ) -> None:
     client = client_for(personas.street_a_manager)
@@ -42,8 +42,11 @@ def test_a_manager_runs_checks_and_approves_pay_and_then_it_is_locked(
     )
     run = PayRun.objects.get()
     assert response["Location"] == reverse("pay:run", kwargs={"pk": run.pk})
-    client.post(reverse("pay:run-check", kwargs={"pk": run.pk}))
-    client.post(reverse("pay:run-approve", kwargs={"pk": run.pk}))
+    client_for(personas.district_admin).post(reverse("pay:run-check", kwargs={"pk": run.pk}))
+    approver = client_for(second_admin(tree))
+    approver.post(reverse("pay:run-approve", kwargs={"pk": run.pk}))  # asks first
+    assert PayRun.objects.get().status == RunStatus.CHECKED
+    approver.post(reverse("pay:run-approve", kwargs={"pk": run.pk}), {"confirmed": "yes"})
     run.refresh_from_db()
     assert run.status == RunStatus.APPROVED
     page = client.post(reverse("pay:run-discard", kwargs={"pk": run.pk}), follow=True)
@@ -240,8 +243,9 @@ def test_the_api_creates_checks_and_approves_a_run_and_refuses_faults_by_name(
     pk = created.json()["id"]
     assert created.json()["gross"] == "4400.00"
     assert client.post(reverse("payrun-approve", kwargs={"pk": pk})).status_code == 400
-    client.post(reverse("payrun-check", kwargs={"pk": pk}))
-    approved = client.post(reverse("payrun-approve", kwargs={"pk": pk})).json()
+    client_for(personas.district_admin).post(reverse("payrun-check", kwargs={"pk": pk}))
+    approver = client_for(second_admin(tree))
+    approved = approver.post(reverse("payrun-approve", kwargs={"pk": pk})).json()
     assert approved["status"] == "approved"
     paid_worker(tree.community_a1, personas.street_a_manager, name="接口未定级")
     refused = client.post(
