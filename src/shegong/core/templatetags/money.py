@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -14,3 +15,12 @@ register = template.Library()
 @register.filter(name="money")
 def money(value: Any) -> str:
     return money_text(value)
+
+
+@register.filter(name="percent")
+def percent(value: Any) -> str:
+    """A fraction as a percentage with two decimals (0.338 → 33.80%), for rates beside money."""
+    try:
+        return f"{Decimal(str(value)) * 100:.2f}%"
+    except InvalidOperation:
+        return str(value)

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from shegong.core import money
 from shegong.core.access import (
     Permission,
     has_permission,
@@ -58,6 +59,14 @@ if TYPE_CHECKING:
 CALIBERS = (("total_cost", "总成本"), ("gross", "应发"), ("net", "实发"))
 # What a withheld figure shows instead (see _withhold).
 WITHHELD = gettext_lazy("人数过少,不予显示")  # used as str(WITHHELD): files take no lazy text
+
+
+def _fen_sums(row: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """A row of Sum()s over money columns, each to the fen: SQLite adds decimal columns as
+    floats (70539316.620000003), PostgreSQL keeps their scale; both come back the same."""
+    for key in keys:
+        row[key] = money.fen(row[key] if row[key] is not None else rules.ZERO)
+    return row
 
 
 def min_group_size() -> int:
@@ -145,8 +154,7 @@ def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
         sums = run_lines(viewer=viewer, run=run).aggregate(
             headcount=Count("id"), **{f: Sum(f) for f in fields}
         )
-        totals = {"partial": True}
-        totals |= {k: v if v is not None else rules.ZERO for k, v in sums.items()}
+        totals = {"partial": True} | _fen_sums(sums, fields)
     if not may_see_run_pay(viewer=viewer, run=run) and 0 < totals["headcount"] < min_group_size():
         totals |= dict.fromkeys(fields, str(WITHHELD))  # the sums of one or two people's pay
         totals["withheld"] = True
@@ -383,6 +391,7 @@ def worker_years(*, viewer: User, unit: Unit, year: int) -> list[WorkerYear]:
     )
     years = []
     for r in rows:
+        _fen_sums(r, ("gross", "employer", "personal", "tax", "net", "total_cost"))
         path, track, level = latest[r["worker_id"]]
         wy = WorkerYear(
             worker_id=r["worker_id"],
@@ -666,8 +675,9 @@ def budget(
     lines = effective_lines().filter(
         path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
     )
-    by_path = list(
-        lines.values("unit_path")
+    by_path = [
+        _fen_sums(row, BUDGET_MONEY)
+        for row in lines.values("unit_path")
         .annotate(
             workers=Count("worker_id", distinct=True),
             gross=Sum("gross"),
@@ -676,7 +686,7 @@ def budget(
             net=Sum("net"),
         )
         .order_by("unit_path")
-    )
+    ]
     streets = _budget_streets(by_path)
     total = {
         key: sum((r[key] for r in by_path), rules.ZERO if key != "workers" else 0)

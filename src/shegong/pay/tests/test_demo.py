@@ -38,7 +38,7 @@ def test_the_demo_pays_every_worker_for_a_year_and_every_pay_page_shows_it() -> 
         response = manager.get(url)
         assert response.status_code == 200, url
     benchmark = manager.get(reverse("pay:benchmark") + "?year=2025").content.decode()
-    assert "东风路街道" in benchmark and "103000.00" in benchmark
+    assert "东风路街道" in benchmark and "103,000.00" in benchmark
     budget = manager.get(reverse("pay:budget") + "?year=2025&growth=0.1362").content.decode()
     assert "随平均工资增长" in budget
     assert "东风社区" in budget and "湘雅路街道" not in budget and "芙蓉社区" not in budget
