@@ -8,7 +8,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shegong.core import access
@@ -36,6 +36,17 @@ def _position(a: GradeAssignment) -> dict[str, Any]:
     return snapshot(a, GRADE_FIELDS)
 
 
+def _joined(placements: QuerySet[Placement]) -> dict[int, datetime.date]:
+    """When each worker's service in the unit began: a worker who joined after the placement
+    day is placed from the day they joined, not before it."""
+    return dict(
+        placements.order_by()
+        .values("worker_id")
+        .annotate(first=Min("start"))
+        .values_list("worker_id", "first")
+    )
+
+
 @transaction.atomic
 def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     """初次定级: every worker serving in `unit` on or after `day` who has no grade, or whose
@@ -48,13 +59,7 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
         Q(end__isnull=True) | Q(end__gte=day)
     )
     serving = Worker.objects.filter(pk__in=placements.values("worker_id"))
-    # A worker who joined after `day` is placed from the day they joined, not before it.
-    joined = dict(
-        placements.order_by()
-        .values("worker_id")
-        .annotate(first=Min("start"))
-        .values_list("worker_id", "first")
-    )
+    joined = _joined(placements)
     paths = set(serving.values_list("unit_path", flat=True).distinct())
     in_force = settings_in_force(paths, day)
     current = {

@@ -4,6 +4,7 @@ tiny office turns it off, separate people; approval asks first and shows the mon
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal as D
 from typing import Any
 
@@ -137,3 +138,22 @@ def test_the_approval_page_asks_and_shows_the_changes_against_last_month(
     )
     assert "已审批,该批次已锁定" in done.content.decode()
     assert PayRun.objects.get(pk=run.pk).status == RunStatus.APPROVED
+
+
+def test_the_command_line_reviews_and_approves_a_run_another_person_computed(
+    tree: Tree, personas: Personas, computed: PayRun
+) -> None:
+    out = io.StringIO()
+    call_command(
+        "pay", "review", str(computed.pk), "--user", personas.street_a_manager.username, stdout=out
+    )
+    assert "已复核" in out.getvalue()
+    with pytest.raises(CommandError, match="计算工资的人不能审批同一批次"):
+        call_command("pay", "approve", str(computed.pk), "--user", personas.district_admin.username)
+    with pytest.raises(CommandError, match="不存在"):
+        call_command(
+            "pay", "approve", str(computed.pk), "--user", personas.street_b_manager.username
+        )
+    second = second_admin(tree)
+    call_command("pay", "approve", str(computed.pk), "--user", second.username, stdout=out)
+    assert PayRun.objects.get(pk=computed.pk).status == RunStatus.APPROVED
