@@ -182,13 +182,14 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
     @extend_schema(request=None, responses=PayRunSerializer)
     @action(detail=True, methods=["post"])
     def check(self, request: Request, pk: str) -> Response:
-        """复核 a draft."""
+        """复核 a draft, by someone other than who computed it (400 otherwise)."""
         return self._act(services.payrun_check)
 
     @extend_schema(request=None, responses=PayRunSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        """审批 a checked run; it is locked from then on."""
+        """审批 a checked run, by someone who neither computed nor reviewed it (400
+        otherwise); it is locked from then on."""
         return self._act(services.payrun_approve)
 
     @extend_schema(responses=PayLineSerializer(many=True))
