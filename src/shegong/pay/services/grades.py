@@ -19,7 +19,13 @@ from shegong.orgs.models import Unit
 from shegong.pay import rules
 from shegong.pay.errors import MANAGE_PAY, PayRunRefused
 from shegong.pay.events import PayEvent
-from shegong.pay.models import AssignmentReason, GradeAssignment, GradeCell, GradeTrack
+from shegong.pay.models import (
+    AssignmentReason,
+    GradeAssignment,
+    GradeCell,
+    GradeScheme,
+    GradeTrack,
+)
 from shegong.pay.selectors.in_force import settings_in_force
 from shegong.pay.selectors.placement import cells_of, failed_years, place_plan
 from shegong.people.models import Placement, Worker
@@ -36,15 +42,25 @@ def _position(a: GradeAssignment) -> dict[str, Any]:
     return snapshot(a, GRADE_FIELDS)
 
 
-def _joined(placements: QuerySet[Placement]) -> dict[int, datetime.date]:
-    """When each worker's service in the unit began: a worker who joined after the placement
-    day is placed from the day they joined, not before it."""
-    return dict(
+def _starts(
+    placements: QuerySet[Placement],
+    day: datetime.date,
+    scheme_of: dict[int, GradeScheme | None],
+) -> dict[int, datetime.date]:
+    """The day each worker without a grade is placed from: the day they joined, when that was
+    while their community's scheme was in force (a new worker, who may join before the
+    placement day, or after it); `day` for those serving since before the scheme."""
+    joined = (
         placements.order_by()
         .values("worker_id")
         .annotate(first=Min("start"))
         .values_list("worker_id", "first")
     )
+    return {
+        worker_id: first
+        for worker_id, first in joined
+        if (scheme := scheme_of.get(worker_id)) is not None and first >= scheme.effective_from
+    }
 
 
 @transaction.atomic
@@ -52,14 +68,14 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     """初次定级: every worker serving in `unit` on or after `day` who has no grade, or whose
     grade is in a scheme no longer in force for their community, is placed in the scheme in
     force, from their posts and credited years (a grade in an old scheme ends the day
-    before). A worker without a grade is placed from `day`, or from the day they joined when
-    that is later. Returns how many."""
+    before). A worker without a grade who joined while the scheme was in force is placed
+    from the day they joined (before or after `day`, see _starts), the others from `day`.
+    Returns how many."""
     access.require(acting_user, Permission.EDIT, unit, message=str(MANAGE_PAY))
     placements = Placement.objects.filter(unit_path__startswith=unit.path).filter(
         Q(end__isnull=True) | Q(end__gte=day)
     )
     serving = Worker.objects.filter(pk__in=placements.values("worker_id"))
-    joined = _joined(placements)
     paths = set(serving.values_list("unit_path", flat=True).distinct())
     in_force = settings_in_force(paths, day)
     current = {
@@ -76,8 +92,13 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     open_in = GradeAssignment.objects.filter(worker=OuterRef("pk"), end__isnull=True)
     old_schemes = {current[w].scheme_id for w in stale}
     todo = serving.filter(~Exists(open_in) | Exists(open_in.filter(scheme_id__in=old_schemes)))
+    starts = _starts(
+        placements.exclude(worker_id__in=list(current)),
+        day,
+        {w: in_force[path].scheme for w, path in unit_paths.items()},
+    )
     placed, faults = place_plan(
-        workers=todo, day=day, scheme_for=lambda path: in_force[path].scheme
+        workers=todo, day=day, scheme_for=lambda path: in_force[path].scheme, starts=starts
     )
     # Of those still in an old scheme, only the ones whose scheme is no longer theirs.
     placed = [p for p in placed if p.worker_id not in current or p.worker_id in stale_set]
@@ -99,7 +120,7 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
                 track=p.track,
                 level=p.level,
                 step=p.step,
-                start=day if p.worker_id in current else max(day, joined[p.worker_id]),
+                start=starts.get(p.worker_id, day),
                 reason=AssignmentReason.INITIAL,
                 note=(_("方案变更,重新定级;") if p.worker_id in stale_set else "")
                 + _("社区工龄及学历折算%(years)s年") % {"years": p.years},

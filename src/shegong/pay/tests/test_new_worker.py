@@ -56,47 +56,67 @@ def test_initial_placement_places_a_new_worker_from_the_day_they_joined(
     assert run.headcount == 2
 
 
-def test_a_worker_placed_during_the_month_is_paid_for_that_month(
+def test_a_new_worker_placed_on_a_later_day_is_placed_from_the_day_they_joined(
     settled: Tree, personas: Personas
 ) -> None:
-    """Placed on a later day of the month (today, in the form) still counts for the month."""
+    """The placement form's default is today: a worker who joined last month still gets a
+    grade from the day they joined, and last month's pay includes them."""
     manager = personas.street_a_manager
     new = paid_worker(settled.community_a1, manager, name="新来的", entry_date=JOINED)
-    services.grade_place(
-        unit=settled.street_a, day=datetime.date(YEAR, 11, 20), acting_user=manager
+    services.grade_place(unit=settled.street_a, day=datetime.date(YEAR, 12, 2), acting_user=manager)
+    assert GradeAssignment.objects.get(worker=new).start == JOINED
+    run = services.payrun_create(unit=settled.street_a, period=NOV, acting_user=manager)
+    assert PayLine.objects.filter(run=run, worker=new).exists()
+
+
+def test_a_worker_graded_during_the_month_is_paid_for_that_month(
+    settled: Tree, personas: Personas
+) -> None:
+    """A grade starting after the first of the month counts for a worker who has no earlier
+    grade (here set by hand from the 20th)."""
+    manager = personas.street_a_manager
+    new = paid_worker(settled.community_a1, manager, name="新来的", entry_date=JOINED)
+    services.grade_assign(
+        worker=new,
+        track=GradeTrack.objects.filter(scheme__unit=settled.district).first(),  # type: ignore[arg-type]
+        level=1,
+        step=1,
+        start=datetime.date(YEAR, 11, 20),
+        reason=AssignmentReason.MANUAL,
+        note="手工定级",
+        acting_user=manager,
     )
     run = services.payrun_create(unit=settled.street_a, period=NOV, acting_user=manager)
     assert PayLine.objects.filter(run=run, worker=new).exists()
 
 
-def test_a_first_placement_dated_earlier_is_corrected_and_audited(
+def test_a_first_placement_is_corrected_in_place_and_audited(
     settled: Tree, personas: Personas
 ) -> None:
     manager = personas.street_a_manager
     new = paid_worker(settled.community_a1, manager, name="新来的", entry_date=JOINED)
-    services.grade_place(
-        unit=settled.street_a, day=datetime.date(YEAR, 11, 20), acting_user=manager
-    )
+    services.grade_place(unit=settled.street_a, day=NOV, acting_user=manager)
     first = GradeAssignment.objects.get(worker=new)
     track = GradeTrack.objects.get(pk=first.track_id)
+    earlier = datetime.date(YEAR, 11, 9)  # the entry date was registered a week late
     services.grade_assign(
         worker=new,
         track=track,
         level=first.level,
         step=2,
-        start=JOINED,
+        start=earlier,
         reason=AssignmentReason.MANUAL,
-        note="按入职日期定级",
+        note="按实际到岗日期定级",
         acting_user=manager,
     )
     (corrected,) = GradeAssignment.objects.filter(worker=new)
-    assert (corrected.start, corrected.step, corrected.end) == (JOINED, 2, None)
+    assert (corrected.start, corrected.step, corrected.end) == (earlier, 2, None)
     assert "更正初次定级" in corrected.note
     entry = AuditEntry.objects.get(action=PayEvent.GRADE_CORRECTED, target_id=str(new.pk))
     assert entry.before is not None and entry.after is not None
     assert (entry.before["start"], entry.after["start"]) == (
-        f"{YEAR}-11-20",
         JOINED.isoformat(),
+        earlier.isoformat(),
     )
     assert (entry.before["step"], entry.after["step"]) == (first.step, 2)
 
