@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from shegong.core.access import path_q
 from shegong.pay import rules
-from shegong.pay.models import PayRun, RunStatus
+from shegong.pay.models import PayLine, PayRun, RunStatus
+from shegong.pay.selectors.lines import effective_lines
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -73,29 +74,36 @@ def previous_run(run: PayRun) -> PayRun | None:
     )
 
 
-def _gross_by_worker(viewer: User, run: PayRun | None) -> dict[int, tuple[str, dict[str, Decimal]]]:
-    if run is None:
-        return {}
+Table = dict[int, tuple[str, dict[str, Decimal]]]  # worker id → (name, the three calibers)
+
+
+def _by_worker(viewer: User, lines: QuerySet[PayLine]) -> Table:
     return {
         row["worker_id"]: (row["worker__name"], {k: row[k] for k in CALIBER_FIELDS})
-        for row in run.lines.filter(path_q(viewer, "unit_path")).values(
+        for row in lines.filter(path_q(viewer, "unit_path")).values(
             "worker_id", "worker__name", *CALIBER_FIELDS
         )
     }
+
+
+def _month_before(run: PayRun) -> QuerySet[PayLine]:
+    """What was paid (approved, as corrected) the month before to the workers of the run's
+    unit, whichever runs paid it (the unit's own, or its streets' in a city-wide run)."""
+    month = rules.first_of_month(run.period - datetime.timedelta(days=1))
+    return effective_lines().filter(run__period=month, unit_path__startswith=run.unit_path)
 
 
 def run_changes(*, viewer: User, run: PayRun, amounts: bool) -> RunChanges:
     """Headcount, the three calibers, workers added and removed and those whose gross pay
     changed most, against the month before, over the viewer's part of the run (`amounts`
     False: counts and names only, for a viewer who may not see pay)."""
-    before_run = previous_run(run)
-    before = _gross_by_worker(viewer, before_run)
-    after = _gross_by_worker(viewer, run)
+    before = _by_worker(viewer, _month_before(run))
+    after = _by_worker(viewer, run.lines.all())
     changes = RunChanges(
-        previous=before_run, headcount_before=len(before), headcount_after=len(after)
+        previous=previous_run(run), headcount_before=len(before), headcount_after=len(after)
     )
 
-    def gross(table: dict[int, tuple[str, dict[str, Decimal]]], pk: int) -> Decimal | None:
+    def gross(table: Table, pk: int) -> Decimal | None:
         return table[pk][1]["gross"] if amounts and pk in table else None
 
     changes.added = [

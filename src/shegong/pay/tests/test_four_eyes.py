@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from shegong.conftest import Personas, Tree, client_for
 from shegong.core.errors import ServiceError
-from shegong.pay import services
+from shegong.pay import selectors, services
 from shegong.pay.models import PayAdjustment, PayRun, RunStatus
 from shegong.pay.tests.factories import YEAR, approved_run, paid_worker, pay_settings, second_admin
 
@@ -157,3 +157,22 @@ def test_the_command_line_reviews_and_approves_a_run_another_person_computed(
     second = second_admin(tree)
     call_command("pay", "approve", str(computed.pk), "--user", second.username, stdout=out)
     assert PayRun.objects.get(pk=computed.pk).status == RunStatus.APPROVED
+
+
+def test_the_changes_of_a_district_run_count_last_month_s_street_runs(
+    tree: Tree, personas: Personas, computed: PayRun
+) -> None:
+    """Last month may have been paid street by street (a city-wide run): what was paid to the
+    district's workers counts, whichever run paid it."""
+    services.payrun_approve(
+        run=services.payrun_check(run=computed, acting_user=personas.street_a_manager),
+        acting_user=second_admin(tree),
+    )
+    district = services.payrun_create(
+        unit=tree.district, period=FEB, acting_user=personas.district_admin
+    )
+    changes = selectors.run_changes(viewer=personas.district_admin, run=district, amounts=True)
+    assert (changes.headcount_before, changes.headcount_after) == (1, 1)
+    assert not changes.added and not changes.removed
+    gross = next(c for c in changes.calibers if c.key == "gross")
+    assert gross.before == computed.gross and gross.change == district.gross - computed.gross
