@@ -224,6 +224,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # on PostgreSQL before it is told another one is running (SQLite: its busy timeout).
 SHEGONG_LOCK_WAIT_SECONDS = float(os.environ.get("SHEGONG_LOCK_WAIT_SECONDS", "30"))
 SHEGONG_MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "3"))
+# Four eyes on pay: the person who computed a run may not review (复核) it, and neither may
+# approve it. A tiny office with one pay officer turns this on to let one person do all three.
+SHEGONG_PAY_ONE_PERSON = env_flag("PAY_ONE_PERSON", False)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded sheets (core/sheets.py): bounded while read; kept until their import ends, or

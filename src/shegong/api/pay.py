@@ -148,7 +148,7 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         viewer = viewer_of(request)
-        unit = selectors.units_for_pay(viewer=viewer).filter(code=data["unit"]).first()
+        unit = selectors.units_for_runs(viewer=viewer).filter(code=data["unit"]).first()
         if unit is None:
             raise ValidationError({"unit": ["单位代码不存在或不在您的管辖范围内"]})
         corrects = None
@@ -182,13 +182,14 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
     @extend_schema(request=None, responses=PayRunSerializer)
     @action(detail=True, methods=["post"])
     def check(self, request: Request, pk: str) -> Response:
-        """复核 a draft."""
+        """复核 a draft, by someone other than who computed it (400 otherwise)."""
         return self._act(services.payrun_check)
 
     @extend_schema(request=None, responses=PayRunSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        """审批 a checked run; it is locked from then on."""
+        """审批 a checked run, by someone who neither computed nor reviewed it (400
+        otherwise); it is locked from then on."""
         return self._act(services.payrun_approve)
 
     @extend_schema(responses=PayLineSerializer(many=True))

@@ -30,11 +30,25 @@ class Permission(StrEnum):
     PERSONAL_DATA = "personal_data"  # see ID numbers, phones and pay unmasked
     AUDIT = "audit"  # browse the audit trail
     IMPORT = "import"  # bulk import from sheets
+    # Pay runs, three steps held apart (and by default by three people, pay/services/runs.py):
+    PAY_COMPUTE = "pay_compute"  # compute a month's run, a correction, discard a draft
+    PAY_REVIEW = "pay_review"  # 复核: look a computed run over and mark it checked
+    PAY_APPROVE = "pay_approve"  # 审批: approve a checked run and lock it
 
 
+# A street's pay office (manager) computes and reviews; only the bureau (admin) approves. A
+# clerk sees pay masked and does none of the three.
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.MANAGER: frozenset({Permission.EDIT, Permission.PERSONAL_DATA, Permission.IMPORT}),
+    Role.MANAGER: frozenset(
+        {
+            Permission.EDIT,
+            Permission.PERSONAL_DATA,
+            Permission.IMPORT,
+            Permission.PAY_COMPUTE,
+            Permission.PAY_REVIEW,
+        }
+    ),
     Role.CLERK: frozenset({Permission.EDIT, Permission.IMPORT}),
     Role.VIEWER: frozenset(),
 }
@@ -148,6 +162,9 @@ _REFUSALS = {
     Permission.PERSONAL_DATA: _lazy("您没有查看%(unit)s个人信息的权限"),
     Permission.AUDIT: _lazy("您没有查看%(unit)s审计记录的权限"),
     Permission.IMPORT: _lazy("您没有向%(unit)s导入数据的权限"),
+    Permission.PAY_COMPUTE: _lazy("您没有权限计算%(unit)s的工资"),
+    Permission.PAY_REVIEW: _lazy("您没有权限复核%(unit)s的工资"),
+    Permission.PAY_APPROVE: _lazy("您没有权限审批%(unit)s的工资"),
 }
 
 

@@ -139,7 +139,7 @@ def payrun_citywide_start(
     """Queue one pay-run job per street of the district or city `unit` for the month of
     `period`; all or nothing, audited. Refused, naming them, when a unit in or above it
     already has a run of the month (or one queued)."""
-    require(acting_user, Permission.EDIT, unit, message=_("您没有权限管理%(unit)s的待遇"))
+    require(acting_user, Permission.PAY_COMPUTE, unit)
     if unit.kind not in (UnitKind.CITY, UnitKind.DISTRICT):
         raise ServiceError(
             _("分街道计算只能为区(县)或市发起;%(unit)s请直接计算工资") % {"unit": unit.name}

@@ -27,12 +27,14 @@ class PayRunExists(ServiceError):
 
 class PayRunRefused(ServiceError):
     """A run (or a placement) that cannot be made; `faults` names every worker and setting at
-    fault."""
+    fault, `ungraded` the workers (id, name) that initial placement (初次定级) would fix: without a
+    grade, or graded in a scheme no longer in force."""
 
-    def __init__(self, faults: list[str]) -> None:
+    def __init__(self, faults: list[str], *, ungraded: list[tuple[int, str]] | None = None) -> None:
         super().__init__(
             _("工资计算未执行,以下 %(n)s 项需先处理:") % {"n": len(faults)}
             + ";".join(faults[:20])
             + ("……" if len(faults) > 20 else "")
         )
         self.faults = faults
+        self.ungraded = ungraded or []

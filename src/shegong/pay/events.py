@@ -18,6 +18,7 @@ class PayEvent(models.TextChoices):
     ADJUSTMENT_ADDED = "pay.adjustment_added", _("一次性发放")
     GRADE_PLACED = "pay.grade_placed", _("初次定级")
     GRADE_ASSIGNED = "pay.grade_assigned", _("调整等级档次")
+    GRADE_CORRECTED = "pay.grade_corrected", _("更正初次定级")
     GRADE_STEPPED = "pay.grade_stepped", _("按年限晋档")
     RUN_COMPUTED = "pay.run_computed", _("计算工资")
     RUN_CORRECTED = "pay.run_corrected", _("建立更正批次")

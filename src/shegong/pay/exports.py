@@ -5,13 +5,14 @@ personal-data permission; a register that shows them is recorded in the audit tr
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shegong.core import money
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.text import docx_text, xlsx_row
 from shegong.pay import selectors
@@ -71,12 +72,12 @@ def register_xlsx(*, viewer: User, run: PayRun) -> bytes:
             "",
             "",
             "",
-            *[totals.get(name, "") for name in LINE_MONEY_FIELDS],
+            *[totals.get(name) for name in LINE_MONEY_FIELDS],
         ]
     )
     for row in sheet.iter_rows(min_row=3, min_col=7):
         for cell in row:
-            cell.number_format = "#,##0.00"
+            cell.number_format = money.XLSX_FORMAT
     sheet.column_dimensions["B"].width = 14
     sheet.freeze_panes = "D3"
     out = io.BytesIO()
@@ -106,7 +107,14 @@ REPORT_COLUMNS = [
 
 
 def _number(value: Any) -> Any:
-    return Decimal(value) if isinstance(value, str) and value[:1].isdigit() else value
+    """An amount of the report's data ("1630.51", "-12.00") as a number for its cell; a mask
+    or a withheld figure stays text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
 
 
 def report_xlsx(data: dict[str, Any]) -> bytes:
@@ -124,7 +132,7 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
     sheet.append(["合计", "", "", *[_number(totals[k]) for k, _l in REPORT_COLUMNS[3:]]])
     for row in sheet.iter_rows(min_row=3, min_col=4):
         for cell in row:
-            cell.number_format = "#,##0.00"
+            cell.number_format = money.XLSX_FORMAT
     findings = book.create_sheet("对标平均工资")
     findings.append(["当地职工平均工资", _number(data["average_wage"] or "")])
     findings.append(["待遇标准", _number(data["benchmark"] or "")])
@@ -154,6 +162,9 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
                     findings, [b["name"], b["community"], _number(b["annual"]), _number(b["gap"])]
                 )
             )
+    for cell in (c for row in findings.iter_rows() for c in row):
+        if isinstance(cell.value, Decimal):
+            cell.number_format = money.XLSX_FORMAT
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -166,7 +177,7 @@ def report_docx(data: dict[str, Any]) -> bytes:
 
     doc = Document()
     doc.add_heading(docx_text(f"{data['unit']['name']}{data['year']}年社区工作者待遇情况"), level=1)
-    totals = data["totals"]
+    totals = {k: money.money_text(v) for k, v in data["totals"].items()}
     n = len(data["workers"])
     doc.add_paragraph(
         f"全年发放工资的社区工作者 {n} 人,总成本 {totals['total_cost']} 元(含单位缴纳"
@@ -176,7 +187,8 @@ def report_docx(data: dict[str, Any]) -> bytes:
     )
     if data["average_wage"]:
         doc.add_paragraph(
-            f"当地职工平均工资 {data['average_wage']} 元/年,待遇标准 {data['benchmark']} 元/年。"
+            f"当地职工平均工资 {money.money_text(data['average_wage'])} 元/年,"
+            f"待遇标准 {money.money_text(data['benchmark'])} 元/年。"
         )
     for f in data["benchmark_findings"]:
         doc.add_paragraph(
@@ -195,7 +207,14 @@ def report_docx(data: dict[str, Any]) -> bytes:
         for b in net["workers_below"][:500]:
             cells = table.add_row().cells
             for cell, text in zip(
-                cells, [b["name"], b["community"], b["annual"], b["gap"]], strict=True
+                cells,
+                [
+                    b["name"],
+                    b["community"],
+                    money.money_text(b["annual"]),
+                    money.money_text(b["gap"]),
+                ],
+                strict=True,
             ):
                 cell.text = docx_text(text)
     out = io.BytesIO()

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from shegong.core import money
+
 ZERO = Decimal("0")
 FEN = Decimal("0.01")
 YUAN = Decimal("1")
@@ -54,8 +56,8 @@ def ancestors(path: str) -> list[str]:
 
 
 def fen(value: Decimal) -> Decimal:
-    """Round to the fen, half up (the way payslips are printed)."""
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    """Round to the fen, half up (the way payslips are printed): core.money's one rule."""
+    return money.fen(value)
 
 
 def yuan(value: Decimal) -> Decimal:

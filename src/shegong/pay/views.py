@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -83,8 +85,13 @@ def payrun_job(job: Job, progress: runner.Progress) -> str:
 
 
 def _runs_page(
-    request: AuthedRequest, form: RunForm, faults: list[str] | None = None
+    request: AuthedRequest,
+    form: RunForm,
+    faults: list[str] | None = None,
+    place: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The runs and the form; after a refused run, its faults and (`place`) the workers that
+    initial placement would fix, with a link to it filled in for the unit and month."""
     runs = Paginator(selectors.run_list(viewer=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -98,21 +105,22 @@ def _runs_page(
             "rows": [(run, totals[run.pk]) for run in runs],
             "form": form,
             "faults": faults or [],
-            "can_run": selectors.units_for_pay(viewer=request.user).exists(),
+            "place": place,
+            "can_run": selectors.units_for_runs(viewer=request.user).exists(),
         },
     )
 
 
 @login_required
 def run_list(request: AuthedRequest) -> HttpResponse:
-    form = RunForm(units=selectors.units_for_pay(viewer=request.user))
+    form = RunForm(units=selectors.units_for_runs(viewer=request.user))
     return _runs_page(request, form)
 
 
 @login_required
 @require_POST
 def run_create(request: AuthedRequest) -> HttpResponse:
-    form = RunForm(request.POST, units=selectors.units_for_pay(viewer=request.user))
+    form = RunForm(request.POST, units=selectors.units_for_runs(viewer=request.user))
     if not form.is_valid():
         return _runs_page(request, form)
     unit: Unit = form.cleaned_data["unit"]
@@ -137,7 +145,12 @@ def run_create(request: AuthedRequest) -> HttpResponse:
         messages.info(request, exc.message)
         return redirect("pay:run", pk=exc.run.pk)
     except services.PayRunRefused as exc:
-        return _runs_page(request, form, faults=exc.faults)
+        place = (
+            {"workers": exc.ungraded, "query": urlencode({"unit": unit.code, "day": period})}
+            if exc.ungraded
+            else None
+        )
+        return _runs_page(request, form, faults=exc.faults, place=place)
     except ServiceError as exc:
         form.add_error(None, exc.message)
         return _runs_page(request, form)
@@ -168,7 +181,10 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 (line, communities.get(line.unit_path, ""), GRADES.get(line.performance_grade, "—"))
                 for line in page
             ],
-            "can_edit": has_permission(request.user, Permission.EDIT, run.unit),
+            "can_edit": has_permission(request.user, Permission.PAY_COMPUTE, run.unit),
+            "can_review": has_permission(request.user, Permission.PAY_REVIEW, run.unit),
+            "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
+            "four_eyes": not settings.SHEGONG_PAY_ONE_PERSON,
             "replaced_by": replaced_by,
             "difference": (
                 {
@@ -196,9 +212,26 @@ def run_check(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def run_approve(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, services.payrun_approve, _("已审批,该批次已锁定"))
+    """审批 asks first: the page shows what the run changes against the month before, and
+    only its own form (carrying `confirmed`) approves."""
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        return _act(request, pk, services.payrun_approve, _("已审批,该批次已锁定"))
+    run = selectors.run_get(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        return redirect("pay:run-approve", pk=run.pk)
+    amounts = selectors.may_see_run_pay(viewer=request.user, run=run)
+    return render(
+        request,
+        "pay/approve.html",
+        {
+            "run": run,
+            "totals": selectors.run_totals(viewer=request.user, run=run),
+            "changes": selectors.run_changes(viewer=request.user, run=run, amounts=amounts),
+            "amounts": amounts,
+            "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
+        },
+    )
 
 
 @login_required
@@ -328,6 +361,16 @@ def worker_pay(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- schemes and settings
 
 
+def _place_initial(request: AuthedRequest) -> dict[str, Any]:
+    """The placement form as a refused run's link fills it (unit, the run's month), else today."""
+    initial: dict[str, Any] = {"day": timezone.localdate(), "action": "place"}
+    if request.GET.get("unit"):
+        initial["unit"] = str(request.GET["unit"])[:12]
+    with contextlib.suppress(ValueError):
+        initial["day"] = datetime.date.fromisoformat(str(request.GET.get("day", "")))
+    return initial
+
+
 @login_required
 def scheme_list(request: AuthedRequest) -> HttpResponse:
     units = selectors.units_for_pay(viewer=request.user)
@@ -336,7 +379,7 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
         "pay/schemes.html",
         {
             "schemes": selectors.scheme_list(viewer=request.user),
-            "place_form": PlaceForm(units=units, initial={"day": timezone.localdate()}),
+            "place_form": PlaceForm(units=units, initial=_place_initial(request)),
             "can_edit": units.exists(),
         },
     )
@@ -488,7 +531,7 @@ def budget(request: AuthedRequest) -> HttpResponse:
 
 def _citywide_units(request: AuthedRequest) -> Any:
     """Districts and cities the viewer may run pay for (a city-wide run is queued by street)."""
-    return selectors.units_for_pay(viewer=request.user).filter(kind__lte=UnitKind.DISTRICT)
+    return selectors.units_for_runs(viewer=request.user).filter(kind__lte=UnitKind.DISTRICT)
 
 
 def _citywide_page(request: AuthedRequest, form: RunForm) -> HttpResponse:

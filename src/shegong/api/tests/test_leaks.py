@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from shegong.conftest import Personas, Tree, client_for
 from shegong.core.actors import system_actor
+from shegong.core.money import money_text
 from shegong.pay import services as pay_services
 from shegong.pay.models import PayLine
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
@@ -139,6 +140,7 @@ def test_the_pay_runs_page_shows_a_clerk_only_their_communitys_totals(
     own = lines.get(unit_path=tree.community_a1.path)
     whole = sum(line.gross for line in lines)
     clerk_page = client_for(personas.community_a1_clerk).get(reverse("pay:runs")).content.decode()
-    assert f">{own.gross}<" in clerk_page and f">{whole}<" not in clerk_page
+    own_text, whole_text = money_text(own.gross), money_text(whole)
+    assert f">{own_text}<" in clerk_page and f">{whole_text}<" not in clerk_page
     manager_page = client_for(personas.street_a_manager).get(reverse("pay:runs")).content.decode()
-    assert f">{whole}<" in manager_page
+    assert f">{whole_text}<" in manager_page

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from shegong.core import money
 from shegong.core.access import (
     Permission,
     has_permission,
@@ -45,6 +46,8 @@ from shegong.pay.models import (
     PerformanceGrade,
 )
 from shegong.pay.rules import ancestors
+from shegong.pay.selectors.changes import RunChanges as RunChanges
+from shegong.pay.selectors.changes import run_changes as run_changes
 from shegong.pay.selectors.in_force import InForce, settings_in_force
 from shegong.pay.selectors.lines import effective_lines
 from shegong.pay.selectors.placement import place_plan
@@ -56,6 +59,14 @@ if TYPE_CHECKING:
 CALIBERS = (("total_cost", "总成本"), ("gross", "应发"), ("net", "实发"))
 # What a withheld figure shows instead (see _withhold).
 WITHHELD = gettext_lazy("人数过少,不予显示")  # used as str(WITHHELD): files take no lazy text
+
+
+def _fen_sums(row: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """A row of Sum()s over money columns, each to the fen: SQLite adds decimal columns as
+    floats (70539316.620000003), PostgreSQL keeps their scale; both come back the same."""
+    for key in keys:
+        row[key] = money.fen(row[key] if row[key] is not None else rules.ZERO)
+    return row
 
 
 def min_group_size() -> int:
@@ -143,8 +154,7 @@ def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
         sums = run_lines(viewer=viewer, run=run).aggregate(
             headcount=Count("id"), **{f: Sum(f) for f in fields}
         )
-        totals = {"partial": True}
-        totals |= {k: v if v is not None else rules.ZERO for k, v in sums.items()}
+        totals = {"partial": True} | _fen_sums(sums, fields)
     if not may_see_run_pay(viewer=viewer, run=run) and 0 < totals["headcount"] < min_group_size():
         totals |= dict.fromkeys(fields, str(WITHHELD))  # the sums of one or two people's pay
         totals["withheld"] = True
@@ -240,8 +250,15 @@ def worker_lines(*, viewer: User, worker: Worker) -> QuerySet[PayLine]:
 
 
 def units_for_pay(*, viewer: User) -> QuerySet[Unit]:
-    """Streets and communities (and above) the viewer may run pay for."""
+    """Streets and communities (and above) the viewer may set pay for (schemes, grades)."""
     return Unit.objects.filter(path_q(viewer, "path", Permission.EDIT), kind__gte=UnitKind.DISTRICT)
+
+
+def units_for_runs(*, viewer: User) -> QuerySet[Unit]:
+    """Units (district and below) the viewer may compute pay runs for."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.PAY_COMPUTE), kind__gte=UnitKind.DISTRICT
+    )
 
 
 def units_in_scope(*, viewer: User) -> QuerySet[Unit]:
@@ -374,6 +391,7 @@ def worker_years(*, viewer: User, unit: Unit, year: int) -> list[WorkerYear]:
     )
     years = []
     for r in rows:
+        _fen_sums(r, ("gross", "employer", "personal", "tax", "net", "total_cost"))
         path, track, level = latest[r["worker_id"]]
         wy = WorkerYear(
             worker_id=r["worker_id"],
@@ -657,8 +675,9 @@ def budget(
     lines = effective_lines().filter(
         path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
     )
-    by_path = list(
-        lines.values("unit_path")
+    by_path = [
+        _fen_sums(row, BUDGET_MONEY)
+        for row in lines.values("unit_path")
         .annotate(
             workers=Count("worker_id", distinct=True),
             gross=Sum("gross"),
@@ -667,7 +686,7 @@ def budget(
             net=Sum("net"),
         )
         .order_by("unit_path")
-    )
+    ]
     streets = _budget_streets(by_path)
     total = {
         key: sum((r[key] for r in by_path), rules.ZERO if key != "workers" else 0)

@@ -216,15 +216,19 @@ def _read_month(unit: Unit, first: datetime.date, last: datetime.date) -> _Month
     if not workers:
         raise PayRunRefused([_("%(unit)s在该月没有在岗人员") % {"unit": unit.name}])
     in_run = Subquery(placed.order_by().values("worker_id"))
-    assignments = {
-        a["worker_id"]: a
-        for a in GradeAssignment.objects.filter(worker_id__in=in_run, start__lte=first)
+    # The grade in force on the first of the month or, for a worker who joined during the
+    # month, their first grade in it (the earliest grade open in the month: grades of one
+    # worker do not overlap).
+    assignments: dict[int, Mapping[str, Any]] = {}
+    for a in (
+        GradeAssignment.objects.filter(worker_id__in=in_run, start__lte=last)
         .filter(Q(end__isnull=True) | Q(end__gte=first))
-        .order_by()
+        .order_by("worker_id", "start")
         .values(
             "worker_id", "scheme_id", "track_id", "track__name", "track__post_pay", "level", "step"
         )
-    }
+    ):
+        assignments.setdefault(a["worker_id"], a)
     cells = {
         (c["track_id"], c["level"], c["step"]): c
         for c in GradeCell.objects.filter(
@@ -390,11 +394,15 @@ def compute_lines(
     # Per community: its rates and the contribution base's floor and ceiling.
     localities: dict[str, Locality] = {}
     lines: list[tuple[Any, ...]] = []
+    ungraded: list[tuple[int, str]] = []  # fixed by 初次定级: no grade, or one in an old scheme
     for n, (worker_id, w) in enumerate(m.workers.items(), 1):
         a = m.assignments.get(worker_id)
         cell, fault = _worker_fault(m, w, a)
         if fault is not None:
             faults.append(fault)
+            scheme = m.in_force[w["unit_path"]].scheme
+            if a is None or (scheme is not None and a["scheme_id"] != scheme.pk):
+                ungraded.append((worker_id, w["worker__name"]))
             continue
         f = m.in_force[w["unit_path"]]
         if f.policy is None or f.rates is None or f.wage is None or a is None or cell is None:
@@ -411,5 +419,5 @@ def compute_lines(
         if progress is not None and n % 5000 == 0:
             progress(n)
     if faults:
-        raise PayRunRefused(faults)
+        raise PayRunRefused(faults, ungraded=ungraded)
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,10 +82,13 @@ def place_plan(
     workers: QuerySet[Worker],
     day: datetime.date,
     scheme_for: Callable[[str], GradeScheme | None],
+    starts: Mapping[int, datetime.date] | None = None,
 ) -> tuple[list[Placed], list[str]]:
     """Where initial placement (初次定级) would put each of `workers` on `day` in the scheme
     `scheme_for(their community's path)`: the track of their post, the entry cell, one step
-    for every `step_years` credited years. Returns (placements, faults); writes nothing."""
+    for every `step_years` years credited on the day their grade starts (`starts`, by worker
+    id; `day` for the others). Returns (placements, faults); writes nothing."""
+    starts = starts or {}
     rows = list(workers.values("id", "name", "unit_path", "education", "work_start_date"))
     ids = workers.values("id")
     posts = _posts_on(ids, day)
@@ -107,7 +110,7 @@ def place_plan(
             continue
         years = rules.credited_years(
             w["work_start_date"],
-            day,
+            starts.get(w["id"], day),
             w["education"],
             scheme.degree_credits or {},
             len([y for y in failed[w["id"]] if y < day.year]),

@@ -8,7 +8,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shegong.core import access
@@ -19,7 +19,13 @@ from shegong.orgs.models import Unit
 from shegong.pay import rules
 from shegong.pay.errors import MANAGE_PAY, PayRunRefused
 from shegong.pay.events import PayEvent
-from shegong.pay.models import AssignmentReason, GradeAssignment, GradeCell, GradeTrack
+from shegong.pay.models import (
+    AssignmentReason,
+    GradeAssignment,
+    GradeCell,
+    GradeScheme,
+    GradeTrack,
+)
 from shegong.pay.selectors.in_force import settings_in_force
 from shegong.pay.selectors.placement import cells_of, failed_years, place_plan
 from shegong.people.models import Placement, Worker
@@ -36,18 +42,40 @@ def _position(a: GradeAssignment) -> dict[str, Any]:
     return snapshot(a, GRADE_FIELDS)
 
 
+def _starts(
+    placements: QuerySet[Placement],
+    day: datetime.date,
+    scheme_of: dict[int, GradeScheme | None],
+) -> dict[int, datetime.date]:
+    """The day each worker without a grade is placed from: the day they joined, when that was
+    while their community's scheme was in force (a new worker, who may join before the
+    placement day, or after it); `day` for those serving since before the scheme."""
+    joined = (
+        placements.order_by()
+        .values("worker_id")
+        .annotate(first=Min("start"))
+        .values_list("worker_id", "first")
+    )
+    return {
+        worker_id: first
+        for worker_id, first in joined
+        if (scheme := scheme_of.get(worker_id)) is not None and first >= scheme.effective_from
+    }
+
+
 @transaction.atomic
 def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     """初次定级: every worker serving in `unit` on or after `day` who has no grade, or whose
     grade is in a scheme no longer in force for their community, is placed in the scheme in
     force, from their posts and credited years (a grade in an old scheme ends the day
-    before). Returns how many."""
+    before). A worker without a grade who joined while the scheme was in force is placed
+    from the day they joined (before or after `day`, see _starts), the others from `day`.
+    Returns how many."""
     access.require(acting_user, Permission.EDIT, unit, message=str(MANAGE_PAY))
-    serving = Worker.objects.filter(
-        pk__in=Placement.objects.filter(unit_path__startswith=unit.path)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .values("worker_id")
+    placements = Placement.objects.filter(unit_path__startswith=unit.path).filter(
+        Q(end__isnull=True) | Q(end__gte=day)
     )
+    serving = Worker.objects.filter(pk__in=placements.values("worker_id"))
     paths = set(serving.values_list("unit_path", flat=True).distinct())
     in_force = settings_in_force(paths, day)
     current = {
@@ -64,8 +92,13 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     open_in = GradeAssignment.objects.filter(worker=OuterRef("pk"), end__isnull=True)
     old_schemes = {current[w].scheme_id for w in stale}
     todo = serving.filter(~Exists(open_in) | Exists(open_in.filter(scheme_id__in=old_schemes)))
+    starts = _starts(
+        placements.exclude(worker_id__in=list(current)),
+        day,
+        {w: in_force[path].scheme for w, path in unit_paths.items()},
+    )
     placed, faults = place_plan(
-        workers=todo, day=day, scheme_for=lambda path: in_force[path].scheme
+        workers=todo, day=day, scheme_for=lambda path: in_force[path].scheme, starts=starts
     )
     # Of those still in an old scheme, only the ones whose scheme is no longer theirs.
     placed = [p for p in placed if p.worker_id not in current or p.worker_id in stale_set]
@@ -87,7 +120,7 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
                 track=p.track,
                 level=p.level,
                 step=p.step,
-                start=day,
+                start=starts.get(p.worker_id, day),
                 reason=AssignmentReason.INITIAL,
                 note=(_("方案变更,重新定级;") if p.worker_id in stale_set else "")
                 + _("社区工龄及学历折算%(years)s年") % {"years": p.years},
@@ -114,6 +147,46 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     return len(placed)
 
 
+def _is_first_placement(a: GradeAssignment) -> bool:
+    """The worker's initial placement, with no grade before it."""
+    return (
+        a.reason == AssignmentReason.INITIAL
+        and not GradeAssignment.objects.filter(worker_id=a.worker_id, start__lt=a.start).exists()
+    )
+
+
+def _first_placement_correct(
+    a: GradeAssignment,
+    *,
+    track: GradeTrack,
+    level: int,
+    step: int,
+    start: datetime.date,
+    note: str,
+    by: User,
+) -> GradeAssignment:
+    """A first placement set right (an earlier start, another cell): changed in place, the
+    values before and after in the audit trail."""
+    before = snapshot(a, ASSIGNED_FIELDS)
+    a.scheme = track.scheme
+    a.track = track
+    a.level, a.step, a.start = level, step, start
+    a.note = _("更正初次定级:%(note)s") % {"note": note.strip()}
+    a.decided_by = by
+    a.save(update_fields=["scheme", "track", "level", "step", "start", "note", "decided_by"])
+    worker = a.worker
+    audit_record(
+        acting_user=by,
+        action=PayEvent.GRADE_CORRECTED,
+        target=worker,
+        unit_path=worker.unit_path,
+        before=before,
+        after=snapshot(a, ASSIGNED_FIELDS),
+        note=a.note,
+    )
+    return a
+
+
 @transaction.atomic
 def grade_assign(
     *,
@@ -126,7 +199,9 @@ def grade_assign(
     note: str,
     acting_user: User,
 ) -> GradeAssignment:
-    """A promotion or manual placement, recorded with who and why."""
+    """A promotion or manual placement, recorded with who and why. Dated on or before the
+    start of the worker's first placement (初次定级), it corrects that placement instead (its
+    start and cell), as long as nothing has followed it."""
     access.require(acting_user, Permission.EDIT, worker.community, message=str(MANAGE_PAY))
     if reason not in (AssignmentReason.PROMOTION, AssignmentReason.MANUAL):
         raise ServiceError(_("请选择调整原因"), field="reason")
@@ -137,6 +212,10 @@ def grade_assign(
     current = GradeAssignment.objects.select_for_update().filter(worker=worker, end__isnull=True)
     before = None
     for old in current:
+        if start <= old.start and _is_first_placement(old):
+            return _first_placement_correct(
+                old, track=track, level=level, step=step, start=start, note=note, by=acting_user
+            )
         if start <= old.start:
             raise ServiceError(_("调整日期须晚于现定级的起始日期"), field="start")
         before = snapshot(old, ASSIGNED_FIELDS)

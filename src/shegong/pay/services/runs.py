@@ -8,6 +8,7 @@ import datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core import access
 from shegong.core.access import Permission
+from shegong.core.actors import is_system_actor
 from shegong.core.audit import audit_record, snapshot
 from shegong.core.bulk import insert_rows
 from shegong.core.db import exclusive_lock, retrying_atomic, shared_lock
@@ -22,7 +24,7 @@ from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
 from shegong.pay import rules
-from shegong.pay.errors import MANAGE_PAY, PayRunExists
+from shegong.pay.errors import PayRunExists
 from shegong.pay.events import PayEvent
 from shegong.pay.models import PayLine, PayRun, RunStatus
 from shegong.pay.selectors.lines import LINE_FIELDS, TOTAL_FIELDS, ProgressFn, compute_lines
@@ -118,7 +120,7 @@ def payrun_create(
 
     A second request for a run already made (a double submit) raises PayRunExists naming
     that run; a run overlapping another unit's run of the month is refused."""
-    access.require(acting_user, Permission.EDIT, unit, message=str(MANAGE_PAY))
+    access.require(acting_user, Permission.PAY_COMPUTE, unit)
     period = rules.first_of_month(period)
     if corrects is not None:
         unit, period = corrects.unit, corrects.period
@@ -158,22 +160,39 @@ def _locked_run(run: PayRun) -> PayRun:
     return fresh
 
 
+def _four_eyes(run: PayRun, acting_user: User, earlier: dict[str, str]) -> None:
+    """Refuse a step by whoever made an earlier step of the run (`earlier`: the field naming
+    who made it → the refusal), unless settings.SHEGONG_PAY_ONE_PERSON lets one person make
+    every step. The system actor (the console without --user, the demo builder) is no
+    person: whoever runs the console holds the database anyway; with --user a command is
+    held to the rule like the pages and the API."""
+    if settings.SHEGONG_PAY_ONE_PERSON or is_system_actor(acting_user):
+        return
+    for field, refusal in earlier.items():
+        if getattr(run, f"{field}_id") == acting_user.pk:
+            raise ServiceError(refusal)
+
+
 def _run_step(
     run: PayRun,
     acting_user: User,
     *,
+    permission: Permission,
     from_status: str,
     refusal: str,
     to_status: str,
     by_field: str,
     at_field: str,
     event: str,
+    earlier: dict[str, str],
 ) -> PayRun:
-    """Move a run one step along compute → review → approve, recording who and when."""
-    access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
+    """Move a run one step along compute → review → approve, recording who and when; the
+    steps before it must have been made by others (`earlier`, see _four_eyes)."""
+    access.require(acting_user, permission, run.unit)
     fresh = _locked_run(run)
     if fresh.status != from_status:
         raise ServiceError(refusal)
+    _four_eyes(fresh, acting_user, earlier)
     before = _run_snapshot(fresh)
     fresh.status = to_status
     setattr(fresh, by_field, acting_user)
@@ -191,10 +210,12 @@ def _run_step(
 
 @transaction.atomic
 def payrun_check(*, run: PayRun, acting_user: User) -> PayRun:
-    """复核: the draft is looked over and marked checked."""
+    """复核: the draft is looked over and marked checked, by someone other than who computed it."""
     return _run_step(
         run,
         acting_user,
+        permission=Permission.PAY_REVIEW,
+        earlier={"created_by": _("计算工资的人不能复核同一批次,请由另一人复核")},
         from_status=RunStatus.DRAFT,
         refusal=_("只有草稿可以复核"),
         to_status=RunStatus.CHECKED,
@@ -206,10 +227,16 @@ def payrun_check(*, run: PayRun, acting_user: User) -> PayRun:
 
 @transaction.atomic
 def payrun_approve(*, run: PayRun, acting_user: User) -> PayRun:
-    """审批: a checked run is approved and locked for good."""
+    """审批: a checked run is approved and locked for good, by someone who neither computed nor
+    reviewed it."""
     return _run_step(
         run,
         acting_user,
+        permission=Permission.PAY_APPROVE,
+        earlier={
+            "created_by": _("计算工资的人不能审批同一批次,请由另一人审批"),
+            "checked_by": _("复核工资的人不能审批同一批次,请由另一人审批"),
+        },
         from_status=RunStatus.CHECKED,
         refusal=_("须先复核再审批"),
         to_status=RunStatus.APPROVED,
@@ -222,7 +249,7 @@ def payrun_approve(*, run: PayRun, acting_user: User) -> PayRun:
 @transaction.atomic
 def payrun_discard(*, run: PayRun, acting_user: User) -> None:
     """A draft or checked run is thrown away (to be computed again)."""
-    access.require(acting_user, Permission.EDIT, run.unit, message=str(MANAGE_PAY))
+    access.require(acting_user, Permission.PAY_COMPUTE, run.unit)
     fresh = _locked_run(run)
     audit_record(
         acting_user=acting_user,

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from shegong.conftest import Tree
 from shegong.core.actors import system_actor
-from shegong.core.models import User
+from shegong.core.models import Membership, Role, User
 from shegong.orgs.models import Unit
 from shegong.pay import services
 from shegong.pay.models import GradeScheme, PayLine, PayRun
@@ -77,8 +77,10 @@ def pay_settings(
 
 
 def paid_worker(community: Unit, user: User, **overrides: Any) -> Worker:
-    """A worker registered in 2020, enrolled in the five insurances and the housing fund."""
-    worker = register(community, user, entry_date=datetime.date(2020, 1, 1), **overrides)
+    """A worker registered in 2020 (or on `entry_date`), enrolled in the five insurances and
+    the housing fund."""
+    overrides.setdefault("entry_date", datetime.date(2020, 1, 1))
+    worker = register(community, user, **overrides)
     for kind in InsuranceKind.values:
         people_services.insurance_set(
             worker=worker,
@@ -90,10 +92,19 @@ def paid_worker(community: Unit, user: User, **overrides: Any) -> Worker:
     return worker
 
 
+def second_admin(tree: Tree, username: str = "district_approver") -> User:
+    """Another admin of the district: the third person a run needs (compute, review, approve)."""
+    user = User.objects.create_user(username=username, password="x", first_name="审批人")
+    Membership.objects.create(user=user, unit=tree.district, role=Role.ADMIN)
+    return user
+
+
 def approved_run(unit: Unit, user: User, period: datetime.date) -> PayRun:
+    """A run computed by `user`, reviewed and approved by others (the console here: four eyes
+    hold one person to one step, pay/services/runs._four_eyes)."""
     run = services.payrun_create(unit=unit, period=period, acting_user=user)
-    run = services.payrun_check(run=run, acting_user=user)
-    return services.payrun_approve(run=run, acting_user=user)
+    run = services.payrun_check(run=run, acting_user=system_actor())
+    return services.payrun_approve(run=run, acting_user=system_actor())
 
 
 def street_a_pay(tree: Tree, user: User, worker: Worker) -> PayRun:

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from shegong.conftest import Personas, Tree
-from shegong.core.actors import SYSTEM_USERNAME
+from shegong.core.actors import SYSTEM_USERNAME, system_actor
 from shegong.core.audit import audit_kind_label
 from shegong.core.errors import ServiceError
 from shegong.core.models import AuditEntry
@@ -36,14 +36,15 @@ def test_a_run_s_compute_review_and_approval_are_each_their_own_kind_of_event(
     paid_worker(settled.community_a1, manager)
     services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
     run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
+    admin = personas.district_admin
     services.payrun_approve(
-        run=services.payrun_check(run=run, acting_user=manager), acting_user=manager
+        run=services.payrun_check(run=run, acting_user=admin), acting_user=system_actor()
     )
     trail = AuditEntry.objects.filter(target_type="pay.PayRun", target_id=str(run.pk))
     assert list(trail.order_by("pk").values_list("action", "actor", "unit_path")) == [
         (PayEvent.RUN_COMPUTED, manager.pk, settled.street_a.path),
-        (PayEvent.RUN_REVIEWED, manager.pk, settled.street_a.path),
-        (PayEvent.RUN_APPROVED, manager.pk, settled.street_a.path),
+        (PayEvent.RUN_REVIEWED, admin.pk, settled.street_a.path),
+        (PayEvent.RUN_APPROVED, system_actor().pk, settled.street_a.path),
     ]
     approved = trail.get(action=PayEvent.RUN_APPROVED)
     assert (approved.before, approved.after) == ({"status": "checked"}, {"status": "approved"})
@@ -104,7 +105,7 @@ def test_it_refuses_a_viewer_without_the_right_to_change_pay_and_writes_nothing(
     paid_worker(settled.community_a1, personas.street_a_manager)
     with pytest.raises(ServiceError, match="您没有权限管理街道甲的待遇"):
         services.grade_place(unit=settled.street_a, day=JAN, acting_user=personas.street_b_manager)
-    with pytest.raises(ServiceError, match="您没有权限管理"):
+    with pytest.raises(ServiceError, match="您没有权限计算街道甲的工资"):
         services.payrun_create(
             unit=settled.street_a, period=JAN, acting_user=personas.community_a1_clerk
         )

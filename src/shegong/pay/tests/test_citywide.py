@@ -107,7 +107,7 @@ def test_it_refuses_a_second_request_while_the_first_is_still_queued(
 def test_it_refuses_a_street_manager_a_district_run_and_a_street_as_the_unit(
     district: Tree, personas: Personas
 ) -> None:
-    with pytest.raises(ServiceError, match="您没有权限管理测试区的待遇"):
+    with pytest.raises(ServiceError, match="您没有权限计算测试区的工资"):
         citywide.payrun_citywide_start(
             unit=district.district, period=JAN, acting_user=personas.street_a_manager
         )

@@ -136,7 +136,7 @@ def test_the_report_as_excel_and_word_and_the_config_file_round_trip(
     from docx import Document
 
     text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
-    assert "实发 1630.51 元" in text
+    assert "实发 1,630.51 元" in text
     conf = tmp_path / "pay.yaml"
     call_command("pay", "config", "export", str(conf), stdout=io.StringIO())
     assert "451.14" in conf.read_text(encoding="utf-8")

@@ -38,7 +38,30 @@ def test_the_demo_pays_every_worker_for_a_year_and_every_pay_page_shows_it() -> 
         response = manager.get(url)
         assert response.status_code == 200, url
     benchmark = manager.get(reverse("pay:benchmark") + "?year=2025").content.decode()
-    assert "东风路街道" in benchmark and "103000.00" in benchmark
+    assert "东风路街道" in benchmark and "103,000.00" in benchmark
     budget = manager.get(reverse("pay:budget") + "?year=2025&growth=0.1362").content.decode()
     assert "随平均工资增长" in budget
     assert "东风社区" in budget and "湘雅路街道" not in budget and "芙蓉社区" not in budget
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_walk_a_run_through_compute_review_and_approval() -> None:
+    call_command("demo", stdout=io.StringIO())
+    manager, reviewer, admin = (
+        client_for(User.objects.get(username=name))
+        for name in ("dongfeng_manager", "dongfeng_reviewer", "kaifu_admin")
+    )
+    street = PayRun.objects.get(status=RunStatus.DRAFT).unit
+    made = manager.post(reverse("pay:run-create"), {"unit": street.code, "period": "2026-02"})
+    run = PayRun.objects.get(period="2026-02-01")
+    assert made["Location"] == reverse("pay:run", kwargs={"pk": run.pk})
+    reviewer.post(reverse("pay:run-check", kwargs={"pk": run.pk}))
+    asked = admin.get(reverse("pay:run-approve", kwargs={"pk": run.pk})).content.decode()
+    assert "确认审批并锁定" in asked and "上月" in asked
+    admin.post(reverse("pay:run-approve", kwargs={"pk": run.pk}), {"confirmed": "yes"})
+    run.refresh_from_db()
+    assert run.status == RunStatus.APPROVED
+    assert (run.created_by, run.checked_by, run.approved_by) == tuple(
+        User.objects.get(username=n)
+        for n in ("dongfeng_manager", "dongfeng_reviewer", "kaifu_admin")
+    )

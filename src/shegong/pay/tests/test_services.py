@@ -99,9 +99,13 @@ def test_an_approved_run_is_locked_and_a_correction_is_a_new_run(
     worker = paid_worker(settled.community_a1, manager)
     services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
     run = approved_run(settled.street_a, manager, JAN)
-    for change in (services.payrun_check, services.payrun_approve, services.payrun_discard):
+    for change, user in (
+        (services.payrun_check, manager),
+        (services.payrun_approve, personas.district_admin),
+        (services.payrun_discard, manager),
+    ):
         with pytest.raises(ServiceError, match="已审批锁定"):
-            change(run=run, acting_user=manager)
+            change(run=run, acting_user=user)
     with pytest.raises(ServiceError, match="已在批次"):
         services.payrun_create(unit=settled.community_a1, period=JAN, acting_user=manager)
     PayAdjustment.objects.create(worker=worker, period=JAN, kind="award", amount=D("1000"))
@@ -112,7 +116,8 @@ def test_an_approved_run_is_locked_and_a_correction_is_a_new_run(
     assert PayRun.objects.get(pk=run.pk).status == RunStatus.APPROVED
     assert services.effective_lines().get().run == run  # until the correction is approved
     approved = services.payrun_approve(
-        run=services.payrun_check(run=correction, acting_user=manager), acting_user=manager
+        run=services.payrun_check(run=correction, acting_user=personas.district_admin),
+        acting_user=system_actor(),
     )
     assert services.effective_lines().get().run == approved
 
@@ -123,7 +128,7 @@ def test_approving_needs_a_check_first(settled: Tree, personas: Personas) -> Non
     services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
     run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=manager)
     with pytest.raises(ServiceError, match="须先复核"):
-        services.payrun_approve(run=run, acting_user=manager)
+        services.payrun_approve(run=run, acting_user=personas.district_admin)
 
 
 def test_a_street_b_manager_cannot_run_street_a(settled: Tree, personas: Personas) -> None:

@@ -18,7 +18,7 @@ from shegong.core.actors import system_actor
 from shegong.core.models import AuditEntry
 from shegong.pay import config, services
 from shegong.pay.models import AverageWage, GradeAssignment, PayLine, PayRun, RunStatus
-from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
+from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings, second_admin
 from shegong.people.models import Worker
 from shegong.tasks.models import Job, JobStatus
 
@@ -33,7 +33,7 @@ def paid(tree: Tree, personas: Personas) -> Worker:
     return worker
 
 
-def test_a_manager_runs_checks_and_approves_pay_and_then_it_is_locked(
+def test_a_manager_runs_an_admin_checks_another_approves_and_then_it_is_locked(
     tree: Tree, personas: Personas, paid: Worker
 ) -> None:
     client = client_for(personas.street_a_manager)
@@ -42,8 +42,11 @@ def test_a_manager_runs_checks_and_approves_pay_and_then_it_is_locked(
     )
     run = PayRun.objects.get()
     assert response["Location"] == reverse("pay:run", kwargs={"pk": run.pk})
-    client.post(reverse("pay:run-check", kwargs={"pk": run.pk}))
-    client.post(reverse("pay:run-approve", kwargs={"pk": run.pk}))
+    client_for(personas.district_admin).post(reverse("pay:run-check", kwargs={"pk": run.pk}))
+    approver = client_for(second_admin(tree))
+    approver.post(reverse("pay:run-approve", kwargs={"pk": run.pk}))  # asks first
+    assert PayRun.objects.get().status == RunStatus.CHECKED
+    approver.post(reverse("pay:run-approve", kwargs={"pk": run.pk}), {"confirmed": "yes"})
     run.refresh_from_db()
     assert run.status == RunStatus.APPROVED
     page = client.post(reverse("pay:run-discard", kwargs={"pk": run.pk}), follow=True)
@@ -75,17 +78,17 @@ def test_payslips_are_shown_to_the_manager_with_an_audit_and_masked_for_the_cler
     line = PayLine.objects.get(run=run)
     url = reverse("pay:payslip", kwargs={"pk": line.pk})
     manager_page = client_for(personas.street_a_manager).get(url).content.decode()
-    assert "4400.00" in manager_page and "3392.00" in manager_page
+    assert "4,400.00" in manager_page and "3,392.00" in manager_page
     assert AuditEntry.objects.filter(
         action="disclose", target_type="people.Worker", target_id=str(paid.pk)
     ).exists()
     clerk_page = client_for(personas.community_a1_clerk).get(url).content.decode()
     assert "甲一领薪人" in clerk_page
-    assert "4400.00" not in clerk_page and "***" in clerk_page
+    assert "4,400.00" not in clerk_page and "***" in clerk_page
     run_page = client_for(personas.community_a1_clerk).get(
         reverse("pay:run", kwargs={"pk": run.pk})
     )
-    assert "3392.00" not in run_page.content.decode().replace(str(run.net), "")
+    assert "3,392.00" not in run_page.content.decode()
     lines = client_for(personas.community_a1_clerk).get(
         reverse("payrun-lines", kwargs={"pk": run.pk})
     )
@@ -137,7 +140,7 @@ def test_the_benchmark_page_names_the_workers_below_and_the_leaders_share(
     # 4,400 a month, 4,425 from July (ten years of community work): 52,950 a year, against
     # an average wage of 96,000 at 100%.
     assert gross == D("52950.00")
-    assert "甲一领薪人" in text and "43050.00" in text  # the gross gap
+    assert "甲一领薪人" in text and "43,050.00" in text  # the gross gap
     assert "甲一社区" in text
 
 
@@ -224,9 +227,9 @@ def test_a_promotion_on_the_worker_pay_page_is_recorded_with_who_and_why(
         "取得社会工作师证书晋升中级",
     )
     page = client.get(url).content.decode()
-    assert "取得社会工作师证书晋升中级" in page and "4400.00" in page
+    assert "取得社会工作师证书晋升中级" in page and "4,400.00" in page
     clerk_page = client_for(personas.community_a1_clerk).get(url).content.decode()
-    assert "晋级" in clerk_page and "4400.00" not in clerk_page
+    assert "晋级" in clerk_page and "4,400.00" not in clerk_page
 
 
 def test_the_api_creates_checks_and_approves_a_run_and_refuses_faults_by_name(
@@ -240,8 +243,9 @@ def test_the_api_creates_checks_and_approves_a_run_and_refuses_faults_by_name(
     pk = created.json()["id"]
     assert created.json()["gross"] == "4400.00"
     assert client.post(reverse("payrun-approve", kwargs={"pk": pk})).status_code == 400
-    client.post(reverse("payrun-check", kwargs={"pk": pk}))
-    approved = client.post(reverse("payrun-approve", kwargs={"pk": pk})).json()
+    client_for(personas.district_admin).post(reverse("payrun-check", kwargs={"pk": pk}))
+    approver = client_for(second_admin(tree))
+    approved = approver.post(reverse("payrun-approve", kwargs={"pk": pk})).json()
     assert approved["status"] == "approved"
     paid_worker(tree.community_a1, personas.street_a_manager, name="接口未定级")
     refused = client.post(
@@ -302,7 +306,7 @@ def test_a_district_run_shows_a_street_manager_only_their_street_unmasked(
     run = services.payrun_create(unit=tree.district, period=JAN, acting_user=system_actor())
     page = client_for(personas.street_a_manager).get(reverse("pay:run", kwargs={"pk": run.pk}))
     text = page.content.decode()
-    assert "甲一领薪人" in text and "3392.00" in text
+    assert "甲一领薪人" in text and "3,392.00" in text
     assert "乙街道人" not in text
     assert "只列出您所辖单位" in text  # the figures are street A's, not the district's
     lines = (

@@ -202,12 +202,12 @@ def test_passing_on_the_exam_page_shows_the_certificate_on_the_worker(
         follow=True,
     )
     assert "证书已记入人员档案" in _text(response)
-    assert "2000.00" in _text(response)
+    assert "2,000.00" in _text(response)
     assert Certificate.objects.get(worker=worker).kind == "social_worker"
     detail = _text(client.get(reverse("people:detail", kwargs={"pk": worker.pk})))
     assert "ZJ-1" in detail
     awards = _text(client.get(reverse("training:awards")))
-    assert "考生" in awards and "2000.00" in awards
+    assert "考生" in awards and "2,000.00" in awards
 
 
 def test_the_district_sets_a_requirement_on_the_settings_page(

@@ -50,6 +50,9 @@ class Command(BaseCommand):
             logins = [
                 ("kaifu_admin", "开福区民政局管理员", tree.district, Role.ADMIN),
                 ("dongfeng_manager", f"{street.name}主管", street, Role.MANAGER),
+                # Pay takes three people: the manager computes, the reviewer checks (复核),
+                # the district admin approves.
+                ("dongfeng_reviewer", f"{street.name}工资复核员", street, Role.MANAGER),
                 ("community_clerk", f"{community.name}专干", community, Role.CLERK),
             ]
             for username, name, unit, role in logins:

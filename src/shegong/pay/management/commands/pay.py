@@ -1,9 +1,11 @@
 """`shegong pay run --unit CODE --period YYYY-MM [--check] [--approve] [--user NAME]`,
 `shegong pay place|steps --unit CODE --date YYYY-MM-DD`, `shegong pay config export|load FILE`,
-`shegong pay citywide --unit CODE --period YYYY-MM [--wait] [--user NAME]` (one job per street).
+`shegong pay citywide --unit CODE --period YYYY-MM [--wait] [--user NAME]` (one job per street),
+`shegong pay review|approve RUN_ID --user NAME` (复核 and 审批 of a run another person computed).
 
 Without --user the command acts as the system actor (every unit, recorded in the audit trail
-as 系统); with it, exactly as that user could on the web. A run that
+as 系统); with it, exactly as that user could on the web, four eyes included (whoever computed a run
+may not review it, whoever computed or reviewed it may not approve it). A run that
 cannot be computed prints every worker and setting at fault and writes nothing. There is no
 command that changes an approved run: a correction is `pay run --corrects RUN_ID`.
 """
@@ -16,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shegong.core.actors import system_actor
 from shegong.core.errors import ServiceError
 from shegong.core.models import User
 from shegong.orgs.models import Unit
-from shegong.pay import citywide, config, services
+from shegong.pay import citywide, config, selectors, services
 from shegong.pay.models import PayRun
 
 
@@ -55,6 +58,10 @@ class Command(BaseCommand):
         run.add_argument("--check", action="store_true", help="mark the run checked")
         run.add_argument("--approve", action="store_true", help="check and approve (locks it)")
         run.add_argument("--user")
+        for name, text in (("review", "复核工资批次"), ("approve", "审批工资批次")):
+            step = sub.add_parser(name, help=text)
+            step.add_argument("run_id", type=int)
+            step.add_argument("--user")
         for name, text in (("place", "初次定级"), ("steps", "按年限晋档")):
             p = sub.add_parser(name, help=text)
             p.add_argument("--unit", required=True)
@@ -78,6 +85,8 @@ class Command(BaseCommand):
                 self._run(user, o)
             elif what == "citywide":
                 self._citywide(user, o)
+            elif what in ("review", "approve"):
+                self._step(user, what, o["run_id"])
             elif what in ("place", "steps"):
                 try:
                     day = datetime.date.fromisoformat(o["date"])
@@ -150,6 +159,18 @@ class Command(BaseCommand):
                 "tax": run.income_tax,
                 "net": run.net,
             }
+        )
+
+    def _step(self, user: User, what: str, pk: int) -> None:
+        try:
+            run = selectors.run_get(viewer=user, pk=pk)
+        except Http404:
+            raise CommandError(_("工资批次 %(pk)s 不存在") % {"pk": pk}) from None
+        change = services.payrun_check if what == "review" else services.payrun_approve
+        run = change(run=run, acting_user=user)
+        self.stdout.write(
+            _("工资批次 #%(pk)s %(run)s:%(status)s")
+            % {"pk": run.pk, "run": run, "status": run.get_status_display()}
         )
 
     def _citywide(self, user: User, o: dict[str, Any]) -> None:
