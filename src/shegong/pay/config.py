@@ -26,7 +26,8 @@ rates as quoted decimals ("0.08" = 8%) so nothing passes through floating point:
                         # from 1 January or from effective_from (the first of a month)
       - {unit: ..., year: 2025, effective_from: 2025-07-01, employer: {pension: "0.16",
          medical: "0.08", unemployment: "0.007", injury: "0.004", maternity: "0.008",
-         housing_fund: "0.12"}, personal: {pension: "0.08", medical: "0.02", unemployment: "0.003", housing_fund: "0.12"},
+         housing_fund: "0.12"}, personal: {pension: "0.08", medical: "0.02",
+         unemployment: "0.003", housing_fund: "0.12"},
          base_floor_share: "0.60", base_ceiling_share: "3.00"}
     average_wages:      # local average wage (元/年) and the benchmark share for the year
       - {unit: ..., year: 2025, amount: "96000.00", benchmark_share: "1.00"}  # effective_from too

@@ -282,7 +282,7 @@ class ContributionRates(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_path} {self.year}"
+        return f"{self.unit_path} {self.effective_from:%Y-%m-%d}"
 
 
 class AverageWage(models.Model):
@@ -306,7 +306,7 @@ class AverageWage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_path} {self.year} {self.amount}"
+        return f"{self.unit_path} {self.effective_from:%Y-%m-%d} {self.amount}"
 
 
 class AdjustmentKind(models.TextChoices):

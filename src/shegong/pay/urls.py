@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shegong.pay import views
+from shegong.pay import views, views_settings
 
 app_name = "pay"
 urlpatterns = [
@@ -18,7 +18,12 @@ urlpatterns = [
     path("schemes/new/", views.scheme_create, name="scheme-create"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
     path("grades/", views.grades_apply, name="grades-apply"),
-    path("settings/", views.settings_view, name="settings"),
+    path("schemes/<int:pk>/revise/", views_settings.scheme_revise, name="scheme-revise"),
+    path("settings/", views_settings.settings_view, name="settings"),
+    path("settings/export.xlsx", views_settings.settings_export, name="settings-export"),
+    path("settings/rates/new/", views_settings.rates_new, name="rates-new"),
+    path("settings/wages/new/", views_settings.wage_new, name="wage-new"),
+    path("settings/policies/new/", views_settings.policy_new, name="policy-new"),
     path("settings/pay-config.yaml", views.config_export, name="config-export"),
     path("benchmark/", views.benchmark, name="benchmark"),
     path("equal-pay/", views.equal_pay, name="equal-pay"),

@@ -341,6 +341,7 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
             "schemes": selectors.scheme_list(viewer=request.user),
             "place_form": PlaceForm(units=units, initial={"day": timezone.localdate()}),
             "can_edit": units.exists(),
+            "can_set": selectors.may_set_pay(viewer=request.user),
         },
     )
 
@@ -351,13 +352,19 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "pay/scheme.html",
-        {"scheme": scheme, "tracks": selectors.scheme_grid(scheme=scheme)},
+        {
+            "scheme": scheme,
+            "tracks": selectors.scheme_grid(scheme=scheme),
+            "can_set": selectors.units_for_settings(viewer=request.user)
+            .filter(pk=scheme.unit_id)
+            .exists(),
+        },
     )
 
 
 @login_required
 def scheme_create(request: AuthedRequest) -> HttpResponse:
-    units = selectors.units_for_pay(viewer=request.user)
+    units = selectors.units_for_settings(viewer=request.user)
     if not units.exists():
         raise Http404
     form = SchemePresetForm(request.POST or None, units=units)
@@ -374,7 +381,7 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
-                request, _("已建立方案%(name)s,可在配置文件中修改金额") % {"name": scheme.name}
+                request, _("已建立方案%(name)s,可在方案页调整金额") % {"name": scheme.name}
             )
             return redirect("pay:scheme", pk=scheme.pk)
     return render(request, "pay/form.html", {"form": form, "title": _("由模板建立等级方案")})
@@ -401,11 +408,6 @@ def grades_apply(request: AuthedRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("pay:schemes")
-
-
-@login_required
-def settings_view(request: AuthedRequest) -> HttpResponse:
-    return render(request, "pay/settings.html", selectors.settings_list(viewer=request.user))
 
 
 @login_required

@@ -111,6 +111,7 @@ def _set_version(
     if guard_year is not None:
         _refuse_if_paid(unit, key["effective_from"], same_year=guard_year)
     row.save()
+    row.refresh_from_db()  # the audit row holds what is stored ("0.16" is 0.1600)
     audit_record(
         acting_user=acting_user, action=event, target=row, before=before, after=snapshot(row)
     )
