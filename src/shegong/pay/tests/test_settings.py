@@ -49,6 +49,11 @@ def _faults(exc: pytest.ExceptionInfo[SettingsInvalid]) -> dict[str, str]:
     return dict(exc.value.faults)
 
 
+def _j(value: Any) -> dict[str, Any]:
+    assert isinstance(value, dict)
+    return value
+
+
 def _events(kind: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(action=kind).order_by("id"))
 
@@ -72,8 +77,8 @@ def test_new_rates_from_july_leave_january_to_june_as_they_were(
         path
     ].rates.pension_employer == D("0.20")  # type: ignore[union-attr]
     row = _events(PayEvent.RATES_SET)[-1]
-    assert row.actor == admin and row.after["pension_employer"] == "0.1600"
-    assert row.after["effective_from"] == "2025-07-01"
+    assert row.actor == admin and _j(row.after)["pension_employer"] == "0.1600"
+    assert _j(row.after)["effective_from"] == "2025-07-01"
 
 
 def test_it_refuses_rates_that_are_negative_whole_or_with_the_floor_above_the_ceiling(
@@ -112,7 +117,7 @@ def test_a_rates_version_starts_on_the_first_of_a_month(settled: Tree, personas:
 @pytest.mark.parametrize("who", ["street_a_manager", "community_a1_clerk", "street_b_manager"])
 def test_only_the_pay_office_sets_rates(settled: Tree, personas: Personas, who: str) -> None:
     unit = settled.community_a1 if who == "community_a1_clerk" else settled.street_a
-    with pytest.raises(ServiceError, match="只有.*的单位管理员"):
+    with pytest.raises(ServiceError, match=r"只有.*的单位管理员"):
         services.rates_set(
             unit=unit, effective_from=JUL, values=ESSAY1_RATES, acting_user=getattr(personas, who)
         )
@@ -137,7 +142,7 @@ def test_a_new_average_wage_is_a_version_of_its_year(settled: Tree, personas: Pe
     assert settings_in_force([path], JAN)[path].wage.amount == D("96000")  # type: ignore[union-attr]
     assert settings_in_force([path], datetime.date(YEAR + 1, 1, 1))[path].wage is None
     row = _events(PayEvent.WAGE_SET)[-1]
-    assert (row.actor, row.before, row.after["amount"]) == (admin, None, "102000.00")
+    assert (row.actor, row.before, _j(row.after)["amount"]) == (admin, None, "102000.00")
 
 
 def test_it_refuses_an_average_wage_of_nothing(settled: Tree, personas: Personas) -> None:
@@ -184,7 +189,7 @@ def test_a_new_policy_keeps_what_it_does_not_change_and_leaves_earlier_months_al
     assert (july.dual_role_allowance, january.dual_role_allowance) == (D("800"), D("500"))
     assert july.seniority_per_year == D("20") and july.factor_excellent == D("1.20")
     row = _events(PayEvent.POLICY_SET)[-1]
-    assert row.before is None and row.after["dual_role_allowance"] == "800.00"
+    assert row.before is None and _j(row.after)["dual_role_allowance"] == "800.00"
     # Changing it again writes over the same version, with what it was before.
     services.policy_set(
         unit=settled.district,
@@ -193,7 +198,7 @@ def test_a_new_policy_keeps_what_it_does_not_change_and_leaves_earlier_months_al
         acting_user=admin,
     )
     row = _events(PayEvent.POLICY_SET)[-1]
-    assert (row.before["dual_role_allowance"], row.after["dual_role_allowance"]) == (
+    assert (_j(row.before)["dual_role_allowance"], _j(row.after)["dual_role_allowance"]) == (
         "800.00",
         "850.00",
     )
@@ -232,7 +237,7 @@ def test_an_approved_month_keeps_its_settings(settled: Tree, personas: Personas)
     paid_worker(settled.community_a1, manager)
     services.grade_place(unit=settled.street_a, day=JAN, acting_user=manager)
     approved_run(settled.street_a, admin, JAN)
-    with pytest.raises(ServiceError, match="2025-01的工资.*已审批"):
+    with pytest.raises(ServiceError, match=r"2025-01的工资.*已审批"):
         services.rates_set(
             unit=settled.district,
             effective_from=JAN,
@@ -299,8 +304,8 @@ def test_a_scheme_revised_from_july_pays_the_new_amount_from_july_only(
     assert (july_line.post_pay, july_line.grade_pay) == (D("1600"), D("1900"))
     row = _events(PayEvent.SCHEME_REVISED)[-1]
     assert row.actor == admin and "1人的定级延续到新版本" in row.note
-    assert row.before["tracks"][track.code]["post_pay"] == "1500.00"
-    assert row.after["tracks"][track.code]["post_pay"] == "1600.00"
+    assert _j(row.before)["tracks"][track.code]["post_pay"] == "1500.00"
+    assert _j(row.after)["tracks"][track.code]["post_pay"] == "1600.00"
 
 
 def test_it_refuses_a_revision_with_a_negative_amount_or_not_later(
