@@ -27,10 +27,10 @@ FORMATS = {"money": "#,##0.00", "rate": "0.0000", "int": "0", "date": "yyyy-mm-d
 T = TypeVar("T")
 
 
-def page_of(request: HttpRequest, items: Sequence[T] | Any, size: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
-    """The page of `items` (a list or a queryset) the request asks for (`?page=`); a page
-    number out of range gives the last page, not an error."""
-    return Paginator(items, size).get_page(request.GET.get("page"))
+def page_of(request: HttpRequest, items: Sequence[T] | Any, size: int | None = None) -> Page:  # type: ignore[type-arg]
+    """The page of `items` (a list or a queryset) the request asks for (`?page=`), of
+    `size` rows (PAGE_SIZE); a page number out of range gives the last page, not an error."""
+    return Paginator(items, size or PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
+from shegong.core.listing import Column, Sheet, page_of, xlsx_response
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit, UnitKind
 from shegong.pay import citywide, config, exports, selectors, services
@@ -105,6 +106,37 @@ def _runs_page(
 def run_list(request: AuthedRequest) -> HttpResponse:
     form = RunForm(units=selectors.units_for_pay(viewer=request.user))
     return _runs_page(request, form)
+
+
+@login_required
+def runs_export(request: AuthedRequest) -> HttpResponse:
+    """Every run the viewer sees, with the totals of their part, as the list shows them."""
+    runs = list(selectors.run_list(viewer=request.user))
+    totals = selectors.runs_totals(viewer=request.user, runs=runs)
+    money = [("total_cost", _("总成本")), ("gross", _("应发")), ("net", _("实发"))]
+    columns = [
+        Column(_("月份"), width=9),
+        Column(_("单位"), width=16),
+        Column(_("状态"), width=8),
+        Column(_("人数"), "int", 7),
+        *(Column(label, "money", 15) for _f, label in money),
+        Column(_("说明"), width=24),
+    ]
+    rows = [
+        [
+            f"{run.period:%Y-%m}",
+            run.unit.name,
+            run.get_status_display(),
+            totals[run.pk]["headcount"],
+            *(totals[run.pk].get(f, "") for f, _label in money),
+            run.note,
+        ]
+        for run in runs
+    ]
+    title = _("工资批次")
+    return xlsx_response(
+        "pay-runs.xlsx", [Sheet(title=title, heading=title, columns=columns, rows=rows)]
+    )
 
 
 @login_required
@@ -437,21 +469,48 @@ def _findings_form(request: AuthedRequest) -> tuple[FindingsForm, Unit | None, i
     return form, unit, year
 
 
-@login_required
-def benchmark(request: AuthedRequest) -> HttpResponse:
+def _benchmark(request: AuthedRequest) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The benchmark page's context and the caliber it lists (`?caliber=`)."""
     form, unit, year = _findings_form(request)
     found = selectors.benchmark(viewer=request.user, unit=unit, year=year) if unit else None
-    return render(
-        request,
-        "pay/benchmark.html",
-        {
-            "form": form,
-            "found": found,
-            "unit": unit,
-            "year": year,
-            "shown": unit is not None
-            and selectors.may_see_pay(viewer=request.user, unit_path=unit.path),
-        },
+    chosen = None
+    if found:
+        keys = {c["key"]: c for c in found["calibers"]}
+        chosen = keys.get(request.GET.get("caliber", ""), found["calibers"][0])
+    query = request.GET.copy()
+    for key in ("caliber", "page"):
+        query.pop(key, None)
+    return {
+        "form": form,
+        "found": found,
+        "unit": unit,
+        "year": year,
+        "query": query.urlencode(),
+        "shown": unit is not None
+        and selectors.may_see_pay(viewer=request.user, unit_path=unit.path),
+    }, chosen
+
+
+@login_required
+def benchmark(request: AuthedRequest) -> HttpResponse:
+    context, chosen = _benchmark(request)
+    if chosen is not None:
+        context["caliber"] = chosen
+        context["page"] = page_of(request, chosen["below"])
+    return render(request, "pay/benchmark.html", context)
+
+
+@login_required
+def benchmark_export(request: AuthedRequest) -> HttpResponse:
+    """The whole benchmark as .xlsx: per caliber everyone below it and the communities below
+    it, masked exactly as the page masks them."""
+    context, _chosen = _benchmark(request)
+    found, unit = context["found"], context["unit"]
+    if not found or unit is None:
+        raise Http404
+    return xlsx_response(
+        f"benchmark-{unit.code}-{context['year']}.xlsx",
+        exports.benchmark_sheets(found, shown=context["shown"]),
     )
 
 

@@ -235,7 +235,8 @@ def policy_new(request: AuthedRequest) -> HttpResponse:
 def scheme_revise(request: AuthedRequest, pk: int) -> HttpResponse:
     scheme = selectors.scheme_get(viewer=request.user, pk=pk)
     if not selectors.units_for_settings(viewer=request.user).filter(pk=scheme.unit_id).exists():
-        raise Http404
+        # Seen but not theirs to change: say who can, rather than a form they cannot send.
+        return render(request, "pay/scheme_revise.html", {"scheme": scheme, "refused": True})
     data = request.POST if request.method == "POST" else None
     form = SchemeReviseForm(data, scheme=scheme, initial={"month": f"{_next_month():%Y-%m}"})
     if data is not None and form.is_valid():
