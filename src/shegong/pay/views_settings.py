@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -112,6 +113,11 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
     kind = _kind(request)
     page = page_of(request, selectors.settings_list(viewer=request.user)[kind])
     columns, body = _table(kind, page.object_list)
+    base = {"wages": "pay:wage-new", "rates": "pay:rates-new", "policies": "pay:policy-new"}[kind]
+    links = [
+        f"{reverse(base)}?unit={row.unit.code}&month={row.effective_from:%Y-%m}"
+        for row in page.object_list
+    ]
     return render(
         request,
         "pay/settings.html",
@@ -121,7 +127,7 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
             "title": KINDS[kind],
             "page": page,
             "columns": columns,
-            "rows": body,
+            "rows": list(zip(body, links, strict=True)),
             "can_set": selectors.may_set_pay(viewer=request.user),
         },
     )
@@ -204,8 +210,6 @@ def _setting_new(request: AuthedRequest, kind: str) -> HttpResponse:
 
 
 def _settings_url() -> str:
-    from django.urls import reverse
-
     return reverse("pay:settings")
 
 
