@@ -29,6 +29,7 @@ urlpatterns = [
     path("benchmark/", views.benchmark, name="benchmark"),
     path("benchmark/export.xlsx", views.benchmark_export, name="benchmark-export"),
     path("equal-pay/", views.equal_pay, name="equal-pay"),
+    path("equal-pay/export.xlsx", views.equal_pay_export, name="equal-pay-export"),
     path("budget/", views.budget, name="budget"),
     path("citywide/", views.citywide_list, name="citywide-list"),
     path("citywide/start/", views.citywide_start, name="citywide-start"),

@@ -370,7 +370,7 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
         request,
         "pay/schemes.html",
         {
-            "schemes": selectors.scheme_list(viewer=request.user),
+            "page": page_of(request, selectors.scheme_list(viewer=request.user)),
             "place_form": PlaceForm(units=units, initial={"day": timezone.localdate()}),
             "can_edit": units.exists(),
             "can_set": selectors.may_set_pay(viewer=request.user),
@@ -522,6 +522,42 @@ def equal_pay(request: AuthedRequest) -> HttpResponse:
         request,
         "pay/equal.html",
         {"form": form, "findings": findings, "unit": unit, "year": year},
+    )
+
+
+@login_required
+def equal_pay_export(request: AuthedRequest) -> HttpResponse:
+    """Every group of the equal-pay page with all its people, as the page shows them."""
+    _form, unit, year = _findings_form(request)
+    if unit is None:
+        raise Http404
+    findings = selectors.equal_pay(viewer=request.user, unit=unit, year=year)
+    columns = [
+        Column(_("岗位序列"), width=12),
+        Column(_("等级"), "int", 6),
+        Column(_("差距(元/年)"), "money", 14),
+        Column(_("来源方式"), width=10),
+        Column(_("人均应发(元/年)"), "money", 16),
+        Column(_("人数"), "int", 6),
+        Column(_("人员"), width=60),
+    ]
+    rows = [
+        [
+            f["track"],
+            f["level"],
+            f["gap"],
+            str(s["label"]),
+            s["mean"],
+            s["size"],
+            "、".join(w.name for w in s["workers"]),
+        ]
+        for f in findings
+        for s in f["sources"]
+    ]
+    title = _("%(unit)s %(year)s年 同岗同酬") % {"unit": unit.name, "year": year}
+    return xlsx_response(
+        f"equal-pay-{unit.code}-{year}.xlsx",
+        [Sheet(title=_("同岗同酬"), heading=title, columns=columns, rows=rows)],
     )
 
 

@@ -272,6 +272,7 @@ LIST_ROUTES = {
     "pay:benchmark",
     "pay:benchmark-export",
     "pay:equal-pay",
+    "pay:equal-pay-export",
     "pay:budget",
     "pay:citywide-list",
     "payrun-list",

@@ -156,8 +156,8 @@ def test_the_settings_export_holds_numbers_and_dates(settled: Tree, personas: Pe
 @pytest.fixture
 def benchmarked(settled: Tree, personas: Personas, monkeypatch: pytest.MonkeyPatch) -> Tree:
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    for n in range(3):
-        paid_worker(settled.community_a1, personas.street_a_manager, name=f"对标{n}")
+    for n, source in enumerate(["elected", "hired", "hired"]):
+        paid_worker(settled.community_a1, personas.street_a_manager, name=f"对标{n}", source=source)
     services.grade_place(unit=settled.street_a, day=JAN, acting_user=system_actor())
     run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=system_actor())
     run.status, run.approved_at = RunStatus.APPROVED, datetime.datetime.now(datetime.UTC)
@@ -208,3 +208,17 @@ def test_the_runs_list_exports_with_its_totals(benchmarked: Tree, personas: Pers
     run = PayRun.objects.get()
     assert rows[2][:4] == ("2025-01", "街道甲", "已审批", 3)
     assert rows[2][5] == pytest.approx(float(run.gross))
+
+
+def test_the_equal_pay_export_lists_every_group_with_all_its_people(
+    benchmarked: Tree, personas: Personas
+) -> None:
+    response = client_for(personas.street_a_manager).get(
+        reverse("pay:equal-pay-export"), {"unit": benchmarked.street_a.code, "year": str(YEAR)}
+    )
+    rows = _rows(response.content)
+    assert rows[1][:6] == ("岗位序列", "等级", "差距(元/年)", "来源方式", "人均应发(元/年)", "人数")
+    by_source = {r[3]: r for r in rows[2:]}
+    assert set(by_source) == {"选举产生", "聘用"}
+    assert by_source["聘用"][5] == 2 and by_source["聘用"][6] == "对标1、对标2"
+    assert isinstance(by_source["聘用"][4], float | int)
