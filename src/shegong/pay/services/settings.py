@@ -113,7 +113,12 @@ def _set_version(
     row.save()
     row.refresh_from_db()  # the audit row holds what is stored ("0.16" is 0.1600)
     audit_record(
-        acting_user=acting_user, action=event, target=row, before=before, after=snapshot(row)
+        acting_user=acting_user,
+        action=event,
+        target=row,
+        before=before,
+        after=snapshot(row),
+        target_repr=f"{unit.name} {model._meta.verbose_name} {key['effective_from']:%Y-%m-%d}起",
     )
     return row
 
@@ -293,19 +298,19 @@ def _write_tracks(scheme: GradeScheme, tracks: Sequence[TrackValues]) -> None:
 
 
 def _scheme_state(scheme: GradeScheme) -> dict[str, Any]:
-    """What an audit row holds of a scheme: its fields and every track's pay and cells."""
-    return snapshot(scheme) | {
-        "tracks": {
-            t.code: {
-                "post_pay": str(t.post_pay),
-                "cells": {
-                    f"{c.level}-{c.step}": str(c.amount if c.amount is not None else c.coefficient)
-                    for c in t.cells.all()
-                },
+    """What an audit row holds of a scheme: its fields, then every track's post pay and
+    cells under the names the trail shows ("正职 岗位工资", "正职 7级1档")."""
+    state = snapshot(scheme)
+    for t in scheme.tracks.prefetch_related("cells"):
+        state[_("%(track)s 岗位工资") % {"track": t.name}] = str(t.post_pay)
+        for c in t.cells.all():
+            place = _("%(track)s %(level)s级%(step)s档") % {
+                "track": t.name,
+                "level": c.level,
+                "step": c.step,
             }
-            for t in scheme.tracks.prefetch_related("cells")
-        }
-    }
+            state[place] = str(c.amount) if c.amount is not None else f"×{c.coefficient}"
+    return state
 
 
 @transaction.atomic

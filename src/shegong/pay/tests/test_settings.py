@@ -79,6 +79,7 @@ def test_new_rates_from_july_leave_january_to_june_as_they_were(
     row = _events(PayEvent.RATES_SET)[-1]
     assert row.actor == admin and _j(row.after)["pension_employer"] == "0.1600"
     assert _j(row.after)["effective_from"] == "2025-07-01"
+    assert row.target_repr == "测试区 社保公积金费率 2025-07-01起"
 
 
 def test_it_refuses_rates_that_are_negative_whole_or_with_the_floor_above_the_ceiling(
@@ -304,8 +305,10 @@ def test_a_scheme_revised_from_july_pays_the_new_amount_from_july_only(
     assert (july_line.post_pay, july_line.grade_pay) == (D("1600"), D("1900"))
     row = _events(PayEvent.SCHEME_REVISED)[-1]
     assert row.actor == admin and "1人的定级延续到新版本" in row.note
-    assert _j(row.before)["tracks"][track.code]["post_pay"] == "1500.00"
-    assert _j(row.after)["tracks"][track.code]["post_pay"] == "1600.00"
+    post = f"{track.name} 岗位工资"
+    assert (_j(row.before)[post], _j(row.after)[post]) == ("1500.00", "1600.00")
+    cell = f"{track.name} {placed.level}级{placed.step}档"
+    assert (_j(row.before)[cell], _j(row.after)[cell]) == ("1840.00", "1900.00")
 
 
 def test_it_refuses_a_revision_with_a_negative_amount_or_not_later(
