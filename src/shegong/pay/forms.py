@@ -213,15 +213,19 @@ class PolicyForm(SettingForm):
     other_allowance = _money(_("其他津贴(每人每月)"))
 
 
-class SchemeReviseForm(forms.Form):
+class SchemeReviseForm(PlainTextForm):
     """A new version of a scheme from a month: its base, each track's post pay and each
     cell's amount (or coefficient), prefilled with the current values."""
 
     month = MonthField(label=_("生效月份"), help_text=_("从该月1日起按新金额计发,之前的月份不变"))
+    name = forms.CharField(label=_("方案名称"), max_length=100)
+    step_years = forms.IntegerField(label=_("晋档年限"), min_value=1, max_value=10)
     base_amount = _money(_("基数(元/月)"))
 
     def __init__(self, *args: Any, scheme: GradeScheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["name"].initial = scheme.name
+        self.fields["step_years"].initial = scheme.step_years
         self.fields["base_amount"].initial = scheme.base_amount
         self.grid: list[tuple[GradeTrack, str, list[tuple[str, str]]]] = []
         for track in scheme.tracks.prefetch_related("cells"):

@@ -249,6 +249,8 @@ def scheme_revise(request: AuthedRequest, pk: int) -> HttpResponse:
                 scheme=scheme,
                 effective_from=form.cleaned_data["month"],
                 base_amount=form.cleaned_data["base_amount"],
+                name=form.cleaned_data["name"],
+                step_years=form.cleaned_data["step_years"],
                 post_pays=form.post_pays(),
                 cells=form.cells(),
                 acting_user=request.user,
@@ -265,4 +267,13 @@ def scheme_revise(request: AuthedRequest, pk: int) -> HttpResponse:
         (track, form[post], [(form.fields[name].label, form[name]) for name, _p in cells])
         for track, post, cells in form.grid
     ]
-    return render(request, "pay/scheme_revise.html", {"form": form, "scheme": scheme, "grid": grid})
+    return render(
+        request,
+        "pay/scheme_revise.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "grid": grid,
+            "head_fields": [form["name"], form["step_years"]],
+        },
+    )

@@ -246,6 +246,9 @@ SCHEME_LABELS = {"name": _lazy("方案名称")}
 def scheme_faults(values: Mapping[str, Any], tracks: Sequence[TrackValues]) -> validation.Faults:
     """Everything wrong with a scheme and its tracks (fields named `tracks.<code>.<field>`)."""
     faults = validation.name_faults("name", values.get("name"), str(SCHEME_LABELS["name"]))
+    years = values.get("step_years", 1)
+    if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 10:
+        faults.append(("step_years", _("晋档年限应为 1–10 的整数")))
     base = values.get("base_amount", Decimal(0))
     if not isinstance(base, Decimal) or not base.is_finite() or base < 0:
         faults.append(("base_amount", _("基数不能为负数")))
@@ -440,6 +443,8 @@ def scheme_revise(
     effective_from: datetime.date,
     acting_user: User,
     base_amount: Decimal | None = None,
+    name: str | None = None,
+    step_years: int | None = None,
     post_pays: Mapping[str, Decimal] | None = None,
     cells: Mapping[tuple[str, int, int], Decimal] | None = None,
 ) -> GradeScheme:
@@ -462,8 +467,8 @@ def scheme_revise(
         f: getattr(scheme, f)
         for f in ("name", "kind", "base_amount", "step_years", "degree_credits")
     } | {"steps_cross_levels": scheme.steps_cross_levels}
-    if base_amount is not None:
-        values["base_amount"] = base_amount
+    given = {"base_amount": base_amount, "name": name, "step_years": step_years}
+    values |= {k: v for k, v in given.items() if v is not None}
     tracks = _revised(_tracks_of(scheme), post_pays or {}, cells or {})
     _check(scheme_faults(values, tracks))
     new = GradeScheme.objects.create(

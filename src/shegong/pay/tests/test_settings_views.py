@@ -139,6 +139,9 @@ def test_the_scheme_page_revises_amounts_from_a_month(settled: Tree, personas: P
     assert "原定级人员的等级档次延续到新版本" in done.content.decode()
     new = GradeScheme.objects.get(effective_from=datetime.date(YEAR, 7, 1))
     assert new.tracks.get(code=track.code).post_pay == D("1700")
+    refused = client.post(url, post | {"month": "2025-08", "name": "新\x1b方案"})
+    assert "方案名称含有不可见的控制字符" in refused.content.decode()
+    assert GradeScheme.objects.count() == 2
     manager_page = client_for(personas.street_a_manager).get(url).content.decode()
     assert "只有测试区的单位管理员" in manager_page and 'name="month"' not in manager_page
 
