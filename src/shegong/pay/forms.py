@@ -237,7 +237,11 @@ class SchemeReviseForm(PlainTextForm):
                 name = f"cell_{track.code}_{cell.level}_{cell.step}"
                 coefficient = cell.coefficient is not None
                 field = _rate(_("系数")) if coefficient else _money(_("金额"))
-                field.label = f"{track.name} {cell.level}级{cell.step}档"
+                field.label = _("%(track)s %(level)s级%(step)s档") % {
+                    "track": track.name,
+                    "level": cell.level,
+                    "step": cell.step,
+                }
                 field.initial = cell.coefficient if coefficient else cell.amount
                 self.fields[name] = field
                 cells.append((name, f"{cell.level}-{cell.step}"))

@@ -118,7 +118,12 @@ def _set_version(
         target=row,
         before=before,
         after=snapshot(row),
-        target_repr=f"{unit.name} {model._meta.verbose_name} {key['effective_from']:%Y-%m-%d}起",
+        target_repr=_("%(unit)s %(kind)s %(day)s起")
+        % {
+            "unit": unit.name,
+            "kind": model._meta.verbose_name,
+            "day": f"{key['effective_from']:%Y-%m-%d}",
+        },
     )
     return row
 
