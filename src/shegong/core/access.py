@@ -34,6 +34,7 @@ class Permission(StrEnum):
     PAY_COMPUTE = "pay_compute"  # compute a month's run, a correction, discard a draft
     PAY_REVIEW = "pay_review"  # 复核: look a computed run over and mark it checked
     PAY_APPROVE = "pay_approve"  # 审批: approve a checked run and lock it
+    PAY_SETTINGS = "pay_settings"  # the pay office: rates, average wages, schemes, policies
 
 
 # A street's pay office (manager) computes and reviews; only the bureau (admin) approves. A
@@ -165,6 +166,7 @@ _REFUSALS = {
     Permission.PAY_COMPUTE: _lazy("您没有权限计算%(unit)s的工资"),
     Permission.PAY_REVIEW: _lazy("您没有权限复核%(unit)s的工资"),
     Permission.PAY_APPROVE: _lazy("您没有权限审批%(unit)s的工资"),
+    Permission.PAY_SETTINGS: _lazy("您没有权限设置%(unit)s的待遇标准"),
 }
 
 

@@ -22,16 +22,21 @@ rates as quoted decimals ("0.08" = 8%) so nothing passes through floating point:
          "1.00", seniority_per_year: "20.00", seniority_cap_years: 30, certificate_assistant:
          "200.00", certificate_social_worker: "400.00", certificate_senior: "600.00",
          dual_role_allowance: "500.00", other_allowance: "0.00"}
-    rates:              # five insurances and the housing fund, per locality and year
-      - {unit: ..., year: 2025, employer: {pension: "0.16", medical: "0.08", unemployment:
-         "0.007", injury: "0.004", maternity: "0.008", housing_fund: "0.12"}, personal:
-         {pension: "0.08", medical: "0.02", unemployment: "0.003", housing_fund: "0.12"},
+    rates:              # five insurances and the housing fund, per locality and year,
+                        # from 1 January or from effective_from (the first of a month)
+      - {unit: ..., year: 2025, effective_from: 2025-07-01, employer: {pension: "0.16",
+         medical: "0.08", unemployment: "0.007", injury: "0.004", maternity: "0.008",
+         housing_fund: "0.12"}, personal: {pension: "0.08", medical: "0.02",
+         unemployment: "0.003", housing_fund: "0.12"},
          base_floor_share: "0.60", base_ceiling_share: "3.00"}
     average_wages:      # local average wage (元/年) and the benchmark share for the year
-      - {unit: ..., year: 2025, amount: "96000.00", benchmark_share: "1.00"}
+      - {unit: ..., year: 2025, amount: "96000.00", benchmark_share: "1.00"}  # effective_from too
 
 Loading checks the whole file first and lists every error by its place in the file
 (`schemes[0].tracks[1].cells[3].amount: …`); nothing is written unless all of it is right.
+What a value may be is `pay.validation`, and every write goes through the same services the
+pages use (`pay.services.settings`: the pay office's permission, one audit row per version
+changed, approved months left alone), so the file and the web obey one set of rules.
 """
 
 from __future__ import annotations
@@ -48,40 +53,17 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.audit import audit_record
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
+from shegong.pay import services, validation
+from shegong.pay.errors import SettingsInvalid
 from shegong.pay.events import PayEvent
-from shegong.pay.models import (
-    INSURANCE_KINDS,
-    PERSONAL_KINDS,
-    AverageWage,
-    ContributionRates,
-    GradeAssignment,
-    GradeCell,
-    GradeScheme,
-    GradeTrack,
-    PayPolicy,
-    SchemeKind,
-)
+from shegong.pay.models import INSURANCE_KINDS, PERSONAL_KINDS, SchemeKind
 from shegong.pay.selectors import scheme_list, settings_list
 
 if TYPE_CHECKING:
     from shegong.core.models import User
 
-POLICY_MONEY = [
-    "seniority_per_year",
-    "certificate_assistant",
-    "certificate_social_worker",
-    "certificate_senior",
-    "dual_role_allowance",
-    "other_allowance",
-]
-POLICY_RATES = [
-    "performance_share",
-    "factor_excellent",
-    "factor_good",
-    "factor_pass",
-    "factor_fail",
-    "factor_missing",
-]
+POLICY_MONEY = list(validation.POLICY_MONEY)
+POLICY_RATES = list(validation.POLICY_RATES)
 
 
 class ConfigErrors(ServiceError):
@@ -147,6 +129,7 @@ def export_data(*, viewer: User) -> dict[str, Any]:
             {
                 "unit": r.unit.code,
                 "year": r.year,
+                "effective_from": r.effective_from.isoformat(),
                 "employer": {k: _s(getattr(r, f"{k}_employer")) for k in INSURANCE_KINDS},
                 "personal": {k: _s(getattr(r, f"{k}_personal")) for k in PERSONAL_KINDS},
                 "base_floor_share": _s(r.base_floor_share),
@@ -158,6 +141,7 @@ def export_data(*, viewer: User) -> dict[str, Any]:
             {
                 "unit": w.unit.code,
                 "year": w.year,
+                "effective_from": w.effective_from.isoformat(),
                 "amount": _s(w.amount),
                 "benchmark_share": _s(w.benchmark_share),
             }
@@ -194,7 +178,7 @@ class _Checker:
         if unit is None:
             self.fail(f"{where}.unit", _("单位代码 %(code)s 不存在") % {"code": code or _("(空)")})
             return None
-        if not has_permission(self.acting_user, Permission.EDIT, unit):
+        if not has_permission(self.acting_user, Permission.PAY_SETTINGS, unit):
             self.fail(f"{where}.unit", _("您没有权限设置%(unit)s的待遇") % {"unit": unit.name})
             return None
         return unit
@@ -241,6 +225,23 @@ class _Checker:
             self.fail(f"{where}.{key}", _("%(value)r 不是 YYYY-MM-DD 日期") % {"value": raw})
             return None
 
+    def faults(
+        self, where: str, found: validation.Faults, names: dict[str, str] | None = None
+    ) -> None:
+        """The shared rules' faults, each at its place in the file (`names` maps a field to
+        its key in the file)."""
+        for name, reason in found:
+            self.fail(f"{where}.{(names or {}).get(name, name)}", reason)
+
+    def effective(self, item: dict[str, Any], where: str, year: int | None) -> datetime.date | None:
+        """A yearly setting's first day: `effective_from` when given, else 1 January."""
+        if "effective_from" in item:
+            day = self.date(item, "effective_from", where)
+            if day is not None and year is not None and day.year != year:
+                self.fail(f"{where}.effective_from", _("应在 %(year)s 年内") % {"year": year})
+            return day
+        return None if year is None else datetime.date(year, 1, 1)
+
     def items(self, data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
         value = data.get(key) or []
         if not isinstance(value, list):
@@ -255,10 +256,9 @@ class _Checker:
         return out
 
 
-def _plan_cells(c: _Checker, t: dict[str, Any], t_where: str) -> tuple[list[Any], set[Any]]:
-    """The cells of one track as (level, step, amount, coefficient), and their positions."""
-    cells = []
-    positions: set[Any] = set()
+def _plan_cells(c: _Checker, t: dict[str, Any], t_where: str) -> list[services.settings.Cell]:
+    """The cells of one track as (level, step, amount, coefficient)."""
+    cells: list[services.settings.Cell] = []
     for c_where, cell in c.items(t, "cells"):
         c_where = f"{t_where}.{c_where}"
         level = c.integer(cell, "level", c_where, 1, 99)
@@ -268,41 +268,30 @@ def _plan_cells(c: _Checker, t: dict[str, Any], t_where: str) -> tuple[list[Any]
             c.fail(c_where, _("金额(amount)和系数(coefficient)须填写且只填写一项"))
             continue
         value = c.decimal(cell, "amount" if has_amount else "coefficient", c_where)
-        if (level, step) in positions:
-            c.fail(c_where, _("%(level)s级%(step)s档重复") % {"level": level, "step": step})
-        positions.add((level, step))
+        if level is None or step is None or value is None:
+            continue
         cells.append((level, step, value if has_amount else None, None if has_amount else value))
-    return cells, positions
+    return cells
 
 
-def _plan_track(c: _Checker, t: dict[str, Any], t_where: str, seen: set[str]) -> dict[str, Any]:
-    code = str(t.get("code") or "").strip()
-    if not code or code in seen:
-        c.fail(f"{t_where}.code", _("缺少或重复"))
-    seen.add(code)
+def _plan_track(c: _Checker, t: dict[str, Any], t_where: str) -> services.TrackValues:
     entry = t.get("entry")
     if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(e, int) for e in entry)):
         c.fail(f"{t_where}.entry", _("应为 [等级, 档次]"))
         entry = [0, 0]
-    cells, positions = _plan_cells(c, t, t_where)
-    if tuple(entry) not in positions:
-        c.fail(
-            f"{t_where}.entry",
-            _("起始 %(level)s级%(step)s档 不在该序列的档次中")
-            % {"level": entry[0], "step": entry[1]},
-        )
     posts = t.get("posts") or []
     if not isinstance(posts, list):
         c.fail(f"{t_where}.posts", _("应为岗位代码列表"))
         posts = []
-    return {
-        "code": code,
-        "name": str(t.get("name") or code),
-        "post_codes": ",".join(str(p) for p in posts),
-        "post_pay": c.decimal(t, "post_pay", t_where) or Decimal(0),
-        "entry": entry,
-        "cells": cells,
-    }
+    code = str(t.get("code") or "").strip()
+    return services.TrackValues(
+        code=code,
+        name=str(t.get("name") or code),
+        post_codes=",".join(str(p) for p in posts),
+        post_pay=c.decimal(t, "post_pay", t_where) or Decimal(0),
+        entry=(entry[0], entry[1]),
+        cells=_plan_cells(c, t, t_where),
+    )
 
 
 def _plan_scheme(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
@@ -311,9 +300,6 @@ def _plan_scheme(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ..
     kind = item.get("kind")
     if kind not in SchemeKind.values:
         c.fail(f"{where}.kind", _("应为 %(kinds)s") % {"kinds": _(" 或 ").join(SchemeKind.values)})
-    name = str(item.get("name") or "").strip()
-    if not name:
-        c.fail(f"{where}.name", _("缺少"))
     base = c.decimal(item, "base_amount", where, required=False) or Decimal(0)
     step_years = c.integer(item, "step_years", where, 1, 10)
     credits = item.get("degree_credits") or {}
@@ -322,22 +308,31 @@ def _plan_scheme(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ..
     ):
         c.fail(f"{where}.degree_credits", _("应为 学历代码: 年数(0–10) 的映射"))
         credits = {}
-    seen_codes: set[str] = set()
-    tracks = [
-        _plan_track(c, t, f"{where}.{t_where}", seen_codes)
-        for t_where, t in c.items(item, "tracks")
-    ]
-    if not tracks:
-        c.fail(f"{where}.tracks", _("至少要有一个岗位序列"))
+    places = c.items(item, "tracks")
+    tracks = [_plan_track(c, t, f"{where}.{t_where}") for t_where, t in places]
     values = {
-        "name": name,
+        "name": str(item.get("name") or "").strip(),
         "kind": kind,
         "base_amount": base,
         "step_years": step_years,
         "steps_cross_levels": bool(item.get("steps_cross_levels")),
         "degree_credits": credits,
     }
+    # The shared rules name a track by its code: the file names it by its place.
+    names = {
+        f"tracks.{t.code}.": f"{t_where}." for (t_where, _t), t in zip(places, tracks, strict=True)
+    }
+    for name, reason in services.scheme_faults(values, tracks):
+        for prefix, place in names.items():
+            if name.startswith(prefix):
+                name = place + name[len(prefix) :]
+                break
+        c.fail(f"{where}.{name}", reason)
     return ("scheme", unit, day, values, tracks)
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _plan_policy(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
@@ -345,15 +340,14 @@ def _plan_policy(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ..
     day = c.date(item, "effective_from", where)
     values: dict[str, Any] = {f: c.decimal(item, f, where) for f in POLICY_RATES + POLICY_MONEY}
     values["seniority_cap_years"] = c.integer(item, "seniority_cap_years", where, 0, 60)
-    share = values.get("performance_share")
-    if share is not None and share >= 1:
-        c.fail(f"{where}.performance_share", _("须小于 1"))
+    c.faults(where, validation.policy_faults(_given(values)))
     return ("policy", unit, day, values)
 
 
 def _plan_rates(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
     unit = c.unit(item, where)
     year = c.integer(item, "year", where, 2000, 2100)
+    day = c.effective(item, where, year)
     values: dict[str, Any] = {}
     for side, kinds in (("employer", INSURANCE_KINDS), ("personal", PERSONAL_KINDS)):
         given = item.get(side) or {}
@@ -370,20 +364,26 @@ def _plan_rates(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...
             values[f"{k}_{side}"] = c.decimal(given, k, f"{where}.{side}")
     values["base_floor_share"] = c.decimal(item, "base_floor_share", where)
     values["base_ceiling_share"] = c.decimal(item, "base_ceiling_share", where)
-    floor, ceiling = values["base_floor_share"], values["base_ceiling_share"]
-    if floor is not None and ceiling is not None and floor > ceiling:
-        c.fail(f"{where}.base_floor_share", _("下限不能高于上限"))
-    return ("rates", unit, year, values)
+    names = {
+        f"{k}_{side}": f"{side}.{k}" for side in ("employer", "personal") for k in INSURANCE_KINDS
+    }
+    c.faults(where, validation.rates_faults(_given(values)), names)
+    if day is not None:
+        c.faults(where, validation.first_of_month_fault(day))
+    return ("rates", unit, day, values)
 
 
 def _plan_wage(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ...]:
     unit = c.unit(item, where)
     year = c.integer(item, "year", where, 2000, 2100)
+    day = c.effective(item, where, year)
     amount = c.decimal(item, "amount", where)
-    if amount is not None and amount <= 0:
-        c.fail(f"{where}.amount", _("须大于零"))
     share = c.decimal(item, "benchmark_share", where)
-    return ("wage", unit, year, {"amount": amount, "benchmark_share": share})
+    if amount is not None and share is not None:
+        c.faults(where, validation.wage_faults(amount, share))
+    if day is not None:
+        c.faults(where, validation.first_of_month_fault(day))
+    return ("wage", unit, day, {"amount": amount, "benchmark_share": share})
 
 
 _PLANNERS = (
@@ -407,38 +407,22 @@ def _plan(data: Any, acting_user: User) -> tuple[list[str], list[Any]]:
     return c.errors, plan
 
 
-def _write_scheme(
-    unit: Unit, day: datetime.date, values: dict[str, Any], tracks: list[Any]
-) -> None:
-    scheme, _created = GradeScheme.objects.update_or_create(
-        unit=unit, effective_from=day, defaults={**values, "unit_path": unit.path}
-    )
-    keep = []
-    for order, t in enumerate(tracks):
-        track, _c = GradeTrack.objects.update_or_create(
-            scheme=scheme,
-            code=t["code"],
-            defaults={
-                "name": t["name"],
-                "sort_order": order,
-                "post_codes": t["post_codes"],
-                "post_pay": t["post_pay"],
-                "entry_level": t["entry"][0],
-                "entry_step": t["entry"][1],
-            },
+def _write(entry: tuple[Any, ...], acting_user: User) -> str:
+    """One planned version, written by the service the pages use; the kind it counts as."""
+    kind, unit, day, values = entry[:4]
+    if kind == "scheme":
+        services.scheme_set(
+            unit=unit, effective_from=day, values=values, tracks=entry[4], acting_user=acting_user
         )
-        keep.append(track.pk)
-        track.cells.all().delete()
-        GradeCell.objects.bulk_create(
-            GradeCell(track=track, level=lv, step=st, amount=a, coefficient=k)
-            for lv, st, a, k in t["cells"]
-        )
-    dropped = scheme.tracks.exclude(pk__in=keep)
-    if GradeAssignment.objects.filter(track__in=dropped).exists():
-        raise ConfigErrors(
-            [_("方案 %(scheme)s: 已有人员定级的岗位序列不能从配置中删除") % {"scheme": scheme.name}]
-        )
-    dropped.delete()
+        return "schemes"
+    if kind == "policy":
+        services.policy_set(unit=unit, effective_from=day, values=values, acting_user=acting_user)
+        return "policies"
+    if kind == "rates":
+        services.rates_set(unit=unit, effective_from=day, values=values, acting_user=acting_user)
+        return "rates"
+    services.average_wage_set(unit=unit, effective_from=day, acting_user=acting_user, **values)
+    return "average_wages"
 
 
 @transaction.atomic
@@ -448,26 +432,15 @@ def load(*, data: Any, acting_user: User) -> dict[str, int]:
     if errors:
         raise ConfigErrors(errors)
     counts = {"schemes": 0, "policies": 0, "rates": 0, "average_wages": 0}
-    for entry in plan:
-        kind, unit = entry[0], entry[1]
-        if kind == "scheme":
-            _write_scheme(unit, entry[2], entry[3], entry[4])
-            counts["schemes"] += 1
-        elif kind == "policy":
-            PayPolicy.objects.update_or_create(
-                unit=unit, effective_from=entry[2], defaults={**entry[3], "unit_path": unit.path}
-            )
-            counts["policies"] += 1
-        elif kind == "rates":
-            ContributionRates.objects.update_or_create(
-                unit=unit, year=entry[2], defaults={**entry[3], "unit_path": unit.path}
-            )
-            counts["rates"] += 1
-        else:
-            AverageWage.objects.update_or_create(
-                unit=unit, year=entry[2], defaults={**entry[3], "unit_path": unit.path}
-            )
-            counts["average_wages"] += 1
+    for n, entry in enumerate(plan):
+        try:
+            counts[_write(entry, acting_user)] += 1
+        except SettingsInvalid as exc:
+            raise ConfigErrors(
+                [f"{entry[0]} #{n + 1}.{f}: {reason}" for f, reason in exc.faults]
+            ) from None
+        except ServiceError as exc:
+            raise ConfigErrors([f"{entry[0]} #{n + 1}: {exc.message}"]) from None
     top = min((e[1] for e in plan), key=lambda u: len(u.path), default=None)
     if top is not None:
         audit_record(

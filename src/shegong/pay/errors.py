@@ -38,3 +38,15 @@ class PayRunRefused(ServiceError):
         )
         self.faults = faults
         self.ungraded = ungraded or []
+
+
+# access.require's message for changing a pay setting: the pay office (an admin) only.
+SET_PAY = _lazy("只有%(unit)s的单位管理员(待遇经办)可以修改待遇设置")
+
+
+class SettingsInvalid(ServiceError):
+    """Values a setting may not hold; `faults` are (field, reason), every one of them."""
+
+    def __init__(self, faults: list[tuple[str, str]]) -> None:
+        super().__init__(";".join(reason for _field, reason in faults), field=faults[0][0])
+        self.faults = faults

@@ -13,6 +13,11 @@ from shegong.core.audit import audit_kinds
 class PayEvent(models.TextChoices):
     SCHEME_CREATED = "pay.scheme_created", _("建立等级方案")
     SETTINGS_CHANGED = "pay.settings_changed", _("修改待遇设置")
+    RATES_SET = "pay.rates_set", _("设置社保公积金费率")
+    WAGE_SET = "pay.wage_set", _("设置职工平均工资")
+    POLICY_SET = "pay.policy_set", _("设置薪酬构成")
+    SCHEME_SET = "pay.scheme_set", _("设置等级方案")
+    SCHEME_REVISED = "pay.scheme_revised", _("调整等级方案金额")
     CONFIG_LOADED = "pay.config_loaded", _("载入待遇配置文件")
     PERFORMANCE_RECORDED = "pay.performance_recorded", _("登记考核等次")
     ADJUSTMENT_ADDED = "pay.adjustment_added", _("一次性发放")

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from shegong.core import money
 from shegong.core.audit import AuditAction, audit_record
+from shegong.core.listing import Column, Sheet
 from shegong.core.text import docx_text, xlsx_row
 from shegong.pay import selectors
 from shegong.pay.models import PayRun
@@ -220,3 +221,61 @@ def report_docx(data: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def benchmark_sheets(found: dict[str, Any], *, shown: bool) -> list[Sheet]:
+    """The benchmark (selectors.benchmark) as sheets: per caliber the people below it (their
+    amounts "***" unless `shown`, as on the page) and the communities below it (a community
+    too small to show says so, as on the page)."""
+    unit, year = found["unit"], found["year"]
+    sheets = []
+    for c in found["calibers"]:
+        heading = _("%(unit)s %(year)s年 %(caliber)s口径低于待遇标准的人员") % {
+            "unit": unit.name,
+            "year": year,
+            "caliber": c["label"],
+        }
+        sheets.append(
+            Sheet(
+                title=_("%(caliber)s 人员") % {"caliber": c["label"]},
+                heading=heading,
+                columns=[
+                    Column(_("姓名"), width=12),
+                    Column(_("社区"), width=16),
+                    Column(_("月数"), "int", 6),
+                    Column(_("全年(折算)"), "money", 14),
+                    Column(_("待遇标准"), "money", 14),
+                    Column(_("差额"), "money", 14),
+                ],
+                rows=[
+                    [
+                        b["worker"].name,
+                        b["community"],
+                        b["worker"].months,
+                        b["amount"] if shown else MASK,
+                        b["benchmark"],
+                        b["gap"] if shown else MASK,
+                    ]
+                    for b in c["below"]
+                ],
+            )
+        )
+        sheets.append(
+            Sheet(
+                title=_("%(caliber)s 社区") % {"caliber": c["label"]},
+                heading=_("%(unit)s %(year)s年 %(caliber)s口径人均低于待遇标准的社区")
+                % {"unit": unit.name, "year": year, "caliber": c["label"]},
+                columns=[
+                    Column(_("社区"), width=16),
+                    Column(_("人数"), "int", 6),
+                    Column(_("人均"), "money", 14),
+                    Column(_("待遇标准"), "money", 14),
+                    Column(_("差额"), "money", 14),
+                ],
+                rows=[
+                    [u["name"], u["workers"], u["average"], u["benchmark"], u["gap"]]
+                    for u in c["units_below"]
+                ],
+            )
+        )
+    return sheets

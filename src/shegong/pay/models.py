@@ -251,6 +251,9 @@ class ContributionRates(models.Model):
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=255, db_index=True)
     year = models.PositiveSmallIntegerField(_("年度"))
+    # A version in force from this day (the first of a month) to the next version or the
+    # year's end; always within `year`.
+    effective_from = models.DateField(_("生效日期"))
     pension_employer = rate(_("养老保险单位"))
     pension_personal = rate(_("养老保险个人"))
     medical_employer = rate(_("医疗保险单位"))
@@ -269,9 +272,9 @@ class ContributionRates(models.Model):
     class Meta:
         verbose_name = _("社保公积金费率")
         verbose_name_plural = _("社保公积金费率")
-        ordering = ["unit_path", "-year"]
+        ordering = ["unit_path", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year"], name="rates_one_per_year"),
+            models.UniqueConstraint(fields=["unit", "effective_from"], name="rates_one_per_day"),
             models.CheckConstraint(
                 condition=Q(base_floor_share__lte=F("base_ceiling_share")),
                 name="rates_floor_below_ceiling",
@@ -279,7 +282,7 @@ class ContributionRates(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_path} {self.year}"
+        return f"{self.unit_path} {self.effective_from:%Y-%m-%d}"
 
 
 class AverageWage(models.Model):
@@ -288,20 +291,22 @@ class AverageWage(models.Model):
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=255, db_index=True)
     year = models.PositiveSmallIntegerField(_("年度"))
+    # A version in force from this day to the next version or the year's end (within `year`).
+    effective_from = models.DateField(_("生效日期"))
     amount = money(_("职工平均工资(元/年)"))
     benchmark_share = rate(_("待遇标准(占平均工资)"), "1.00")
 
     class Meta:
         verbose_name = _("职工平均工资")
         verbose_name_plural = _("职工平均工资")
-        ordering = ["unit_path", "-year"]
+        ordering = ["unit_path", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year"], name="wage_one_per_year"),
+            models.UniqueConstraint(fields=["unit", "effective_from"], name="wage_one_per_day"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="wage_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_path} {self.year} {self.amount}"
+        return f"{self.unit_path} {self.effective_from:%Y-%m-%d} {self.amount}"
 
 
 class AdjustmentKind(models.TextChoices):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from shegong.core.access import Permission, has_permission, root_paths
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
+from shegong.core.listing import Column, Sheet, page_of, xlsx_response
 from shegong.core.outcomes import report_outcome
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit, UnitKind
@@ -115,6 +116,37 @@ def _runs_page(
 def run_list(request: AuthedRequest) -> HttpResponse:
     form = RunForm(units=selectors.units_for_runs(viewer=request.user))
     return _runs_page(request, form)
+
+
+@login_required
+def runs_export(request: AuthedRequest) -> HttpResponse:
+    """Every run the viewer sees, with the totals of their part, as the list shows them."""
+    runs = list(selectors.run_list(viewer=request.user))
+    totals = selectors.runs_totals(viewer=request.user, runs=runs)
+    money = [("total_cost", _("总成本")), ("gross", _("应发")), ("net", _("实发"))]
+    columns = [
+        Column(_("月份"), width=9),
+        Column(_("单位"), width=16),
+        Column(_("状态"), width=8),
+        Column(_("人数"), "int", 7),
+        *(Column(label, "money", 15) for _f, label in money),
+        Column(_("说明"), width=24),
+    ]
+    rows = [
+        [
+            f"{run.period:%Y-%m}",
+            run.unit.name,
+            run.get_status_display(),
+            totals[run.pk]["headcount"],
+            *(totals[run.pk].get(f, "") for f, _label in money),
+            run.note,
+        ]
+        for run in runs
+    ]
+    title = _("工资批次")
+    return xlsx_response(
+        "pay-runs.xlsx", [Sheet(title=title, heading=title, columns=columns, rows=rows)]
+    )
 
 
 @login_required
@@ -378,9 +410,10 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
         request,
         "pay/schemes.html",
         {
-            "schemes": selectors.scheme_list(viewer=request.user),
+            "page": page_of(request, selectors.scheme_list(viewer=request.user)),
             "place_form": PlaceForm(units=units, initial=_place_initial(request)),
             "can_edit": units.exists(),
+            "can_set": selectors.may_set_pay(viewer=request.user),
         },
     )
 
@@ -391,13 +424,19 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "pay/scheme.html",
-        {"scheme": scheme, "tracks": selectors.scheme_grid(scheme=scheme)},
+        {
+            "scheme": scheme,
+            "tracks": selectors.scheme_grid(scheme=scheme),
+            "can_set": selectors.units_for_settings(viewer=request.user)
+            .filter(pk=scheme.unit_id)
+            .exists(),
+        },
     )
 
 
 @login_required
 def scheme_create(request: AuthedRequest) -> HttpResponse:
-    units = selectors.units_for_pay(viewer=request.user)
+    units = selectors.units_for_settings(viewer=request.user)
     if not units.exists():
         raise Http404
     form = SchemePresetForm(request.POST or None, units=units)
@@ -414,7 +453,7 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
             service_error_on(form, exc)
         else:
             messages.success(
-                request, _("已建立方案%(name)s,可在配置文件中修改金额") % {"name": scheme.name}
+                request, _("已建立方案%(name)s,可在方案页调整金额") % {"name": scheme.name}
             )
             return redirect("pay:scheme", pk=scheme.pk)
     return render(request, "pay/form.html", {"form": form, "title": _("由模板建立等级方案")})
@@ -444,11 +483,6 @@ def grades_apply(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def settings_view(request: AuthedRequest) -> HttpResponse:
-    return render(request, "pay/settings.html", selectors.settings_list(viewer=request.user))
-
-
-@login_required
 def config_export(request: AuthedRequest) -> HttpResponse:
     text = config.export_yaml(viewer=request.user)
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
@@ -475,21 +509,48 @@ def _findings_form(request: AuthedRequest) -> tuple[FindingsForm, Unit | None, i
     return form, unit, year
 
 
-@login_required
-def benchmark(request: AuthedRequest) -> HttpResponse:
+def _benchmark(request: AuthedRequest) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The benchmark page's context and the caliber it lists (`?caliber=`)."""
     form, unit, year = _findings_form(request)
     found = selectors.benchmark(viewer=request.user, unit=unit, year=year) if unit else None
-    return render(
-        request,
-        "pay/benchmark.html",
-        {
-            "form": form,
-            "found": found,
-            "unit": unit,
-            "year": year,
-            "shown": unit is not None
-            and selectors.may_see_pay(viewer=request.user, unit_path=unit.path),
-        },
+    chosen = None
+    if found:
+        keys = {c["key"]: c for c in found["calibers"]}
+        chosen = keys.get(request.GET.get("caliber", ""), found["calibers"][0])
+    query = request.GET.copy()
+    for key in ("caliber", "page"):
+        query.pop(key, None)
+    return {
+        "form": form,
+        "found": found,
+        "unit": unit,
+        "year": year,
+        "query": query.urlencode(),
+        "shown": unit is not None
+        and selectors.may_see_pay(viewer=request.user, unit_path=unit.path),
+    }, chosen
+
+
+@login_required
+def benchmark(request: AuthedRequest) -> HttpResponse:
+    context, chosen = _benchmark(request)
+    if chosen is not None:
+        context["caliber"] = chosen
+        context["page"] = page_of(request, chosen["below"])
+    return render(request, "pay/benchmark.html", context)
+
+
+@login_required
+def benchmark_export(request: AuthedRequest) -> HttpResponse:
+    """The whole benchmark as .xlsx: per caliber everyone below it and the communities below
+    it, masked exactly as the page masks them."""
+    context, _chosen = _benchmark(request)
+    found, unit = context["found"], context["unit"]
+    if not found or unit is None:
+        raise Http404
+    return xlsx_response(
+        f"benchmark-{unit.code}-{context['year']}.xlsx",
+        exports.benchmark_sheets(found, shown=context["shown"]),
     )
 
 
@@ -501,6 +562,42 @@ def equal_pay(request: AuthedRequest) -> HttpResponse:
         request,
         "pay/equal.html",
         {"form": form, "findings": findings, "unit": unit, "year": year},
+    )
+
+
+@login_required
+def equal_pay_export(request: AuthedRequest) -> HttpResponse:
+    """Every group of the equal-pay page with all its people, as the page shows them."""
+    _form, unit, year = _findings_form(request)
+    if unit is None:
+        raise Http404
+    findings = selectors.equal_pay(viewer=request.user, unit=unit, year=year)
+    columns = [
+        Column(_("岗位序列"), width=12),
+        Column(_("等级"), "int", 6),
+        Column(_("差距(元/年)"), "money", 14),
+        Column(_("来源方式"), width=10),
+        Column(_("人均应发(元/年)"), "money", 16),
+        Column(_("人数"), "int", 6),
+        Column(_("人员"), width=60),
+    ]
+    rows = [
+        [
+            f["track"],
+            f["level"],
+            f["gap"],
+            str(s["label"]),
+            s["mean"],
+            s["size"],
+            "、".join(w.name for w in s["workers"]),
+        ]
+        for f in findings
+        for s in f["sources"]
+    ]
+    title = _("%(unit)s %(year)s年 同岗同酬") % {"unit": unit.name, "year": year}
+    return xlsx_response(
+        f"equal-pay-{unit.code}-{year}.xlsx",
+        [Sheet(title=_("同岗同酬"), heading=title, columns=columns, rows=rows)],
     )
 
 

@@ -261,6 +261,17 @@ def units_for_runs(*, viewer: User) -> QuerySet[Unit]:
     )
 
 
+def units_for_settings(*, viewer: User) -> QuerySet[Unit]:
+    """Units the viewer sets pay settings for: where they are the pay office (an admin)."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.PAY_SETTINGS), kind__gte=UnitKind.DISTRICT
+    ).order_by("path")
+
+
+def may_set_pay(*, viewer: User) -> bool:
+    return units_for_settings(viewer=viewer).exists()
+
+
 def units_in_scope(*, viewer: User) -> QuerySet[Unit]:
     return Unit.objects.filter(path_q(viewer, "path"), kind__gte=UnitKind.DISTRICT)
 

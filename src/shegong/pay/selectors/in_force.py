@@ -1,6 +1,7 @@
 """The settings in force for a unit on a day: the grade scheme and pay policy of the nearest
-unit above it (the latest before the day), and the contribution rates and average wage of
-its year."""
+unit above it (the latest version from that day or before), and the contribution rates and
+average wage of its year (the latest version of the year from that day or before). A change
+is a new version from a date, so a month before it keeps the values it was paid with."""
 
 from __future__ import annotations
 
@@ -53,20 +54,26 @@ class InForce:
 
 
 def settings_in_force(paths: Iterable[str], day: datetime.date) -> dict[str, InForce]:
-    """For each unit path, the scheme and policy in force on `day` and the rates and average
-    wage of its year: four queries for any number of units."""
+    """For each unit path, the scheme, policy, rates and average wage in force on `day`: four
+    queries for any number of units."""
     paths = set(paths)
     prefixes = {p for path in paths for p in rules.ancestors(path)}
     schemes = list(GradeScheme.objects.filter(unit_path__in=prefixes, effective_from__lte=day))
     policies = list(PayPolicy.objects.filter(unit_path__in=prefixes, effective_from__lte=day))
-    rates = list(ContributionRates.objects.filter(unit_path__in=prefixes, year=day.year))
-    wages = list(AverageWage.objects.filter(unit_path__in=prefixes, year=day.year))
+    rates = list(
+        ContributionRates.objects.filter(
+            unit_path__in=prefixes, year=day.year, effective_from__lte=day
+        )
+    )
+    wages = list(
+        AverageWage.objects.filter(unit_path__in=prefixes, year=day.year, effective_from__lte=day)
+    )
     return {
         path: InForce(
             scheme=_nearest(schemes, path, lambda r: r.effective_from),
             policy=_nearest(policies, path, lambda r: r.effective_from),
-            rates=_nearest(rates, path, lambda r: r.year),
-            wage=_nearest(wages, path, lambda r: r.year),
+            rates=_nearest(rates, path, lambda r: r.effective_from),
+            wage=_nearest(wages, path, lambda r: r.effective_from),
         )
         for path in paths
     }

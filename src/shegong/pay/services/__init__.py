@@ -1,7 +1,8 @@
 """Every write of the pay area: atomic, scoped (access.require before anything is written),
 audited in the same transaction with a kind of pay event (events.PayEvent).
 
-One module per job: `settings` (schemes from presets, policy, rates, average wage), `inputs`
+One module per job: `settings` (schemes from presets, from the configuration file or as a
+new version, policy, rates, average wage: versions from a date, the pay office's), `inputs`
 (a worker's appraisal grade and one-off amounts), `grades` (placement, promotions, steps) and
 `runs` (compute, review, approve, discard). The reads they build on live in `pay.selectors`
 (what is in force, where placement puts a worker, a month's computed lines), the pure
@@ -37,10 +38,14 @@ from shegong.pay.services.runs import (
     payslips_disclose,
 )
 from shegong.pay.services.settings import (
+    TrackValues,
     average_wage_set,
     policy_set,
     rates_set,
+    scheme_faults,
     scheme_from_preset,
+    scheme_revise,
+    scheme_set,
 )
 
 __all__ = [
@@ -57,6 +62,7 @@ __all__ = [
     "PayRunRefused",
     "Placed",
     "ProgressFn",
+    "TrackValues",
     "adjustment_add",
     "ancestors",
     "average_wage_set",
@@ -78,6 +84,9 @@ __all__ = [
     "policy_set",
     "rates_of",
     "rates_set",
+    "scheme_faults",
     "scheme_from_preset",
+    "scheme_revise",
+    "scheme_set",
     "settings_in_force",
 ]

@@ -140,9 +140,14 @@ def test_the_report_as_excel_and_word_and_the_config_file_round_trip(
     conf = tmp_path / "pay.yaml"
     call_command("pay", "config", "export", str(conf), stdout=io.StringIO())
     assert "451.14" in conf.read_text(encoding="utf-8")
+    call_command("pay", "config", "load", str(conf), stdout=io.StringIO())  # unchanged: fine
+    # January is approved: the version it was paid with is not changed behind its back.
     conf.write_text(conf.read_text(encoding="utf-8").replace("451.14", "500"), encoding="utf-8")
-    call_command("pay", "config", "load", str(conf), stdout=io.StringIO())
-    assert GradeCell.objects.filter(amount=D("500")).count() == 1
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="配置文件有 1 处错误"):
+        call_command("pay", "config", "load", str(conf), stdout=io.StringIO(), stderr=err)
+    assert "2025-01的工资" in err.getvalue() and "已审批" in err.getvalue()
+    assert not GradeCell.objects.filter(amount=D("500")).exists()
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\naverage_wages:\n  - {unit: '999', year: 2025}\n", "utf-8")
     err = io.StringIO()
