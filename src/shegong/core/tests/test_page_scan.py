@@ -206,4 +206,3 @@ def test_the_walk_reaches_every_area_of_each_persona() -> None:
         assert any(p.startswith("/workers/") for p in paths)
         assert any(p.startswith("/training/") for p in paths)
         assert any(p.startswith("/appraisal/") for p in paths)
-
