@@ -23,7 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("社区工作者"), reverse("people:list")),
         (_("结构分析"), reverse("reports:structure")),
     ]
-    if root_paths(user, Permission.PERSONAL_DATA):
+    pay_visible = bool(root_paths(user, Permission.PERSONAL_DATA))
+    if pay_visible:
         items.append((_("待遇"), reverse("pay:runs")))
     items += [
         (_("考核评议"), reverse("appraisal:index")),
@@ -35,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((_("审计记录"), reverse("audit")))
     current = request.path
     return {
+        "pay_visible_anywhere": pay_visible,
         "nav": [
             {
                 "label": label,
@@ -42,5 +44,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "active": (current.startswith(url) and url != "/") or current == url,
             }
             for label, url in items
-        ]
+        ],
     }

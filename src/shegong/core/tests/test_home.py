@@ -96,6 +96,11 @@ def test_the_navigation_lists_pay_only_with_the_personal_data_right_and_no_api_d
     assert "待遇" not in nav(personas.community_a1_clerk)
     for user in (personas.district_admin, personas.community_a1_clerk):
         assert "接口文档" not in nav(user)
+    # reached by its address, the pay area says why its amounts are not shown
+    clerk_pay = client_for(personas.community_a1_clerk).get(reverse("pay:runs"))
+    assert 'id="pay-masked-note"' in clerk_pay.content.decode()
+    manager_pay = client_for(personas.street_a_manager).get(reverse("pay:runs"))
+    assert 'id="pay-masked-note"' not in manager_pay.content.decode()
 
 
 def test_the_account_page_links_the_api_docs_for_those_who_use_the_api(
