@@ -20,6 +20,7 @@ urlpatterns = [
     path("users/<int:pk>/active/", core_views.user_active, name="user-active"),
     path("users/<int:pk>/password/", core_views.user_password_reset, name="user-password-reset"),
     path("users/memberships/<int:pk>/", core_views.membership_edit, name="membership-edit"),
+    path("account/", core_views.account, name="account"),
     path("account/password/", core_views.PasswordChangeView.as_view(), name="password-change"),
     path("users/<int:pk>/tokens/", core_views.user_tokens, name="user-tokens"),
     path("account/tokens/", core_views.account_tokens, name="account-tokens"),

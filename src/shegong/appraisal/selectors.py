@@ -8,10 +8,11 @@ scored whom from here: scores come out only as aggregates, except a scorer's own
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
@@ -23,9 +24,11 @@ from shegong.appraisal.models import (
     CodeRequest,
     CodeRequestStatus,
     Cycle,
+    CycleStatus,
     Household,
     Indicator,
     Objection,
+    ObjectionStatus,
     PartKind,
     PooledBallot,
     RaterCategory,
@@ -35,6 +38,7 @@ from shegong.appraisal.models import (
     Score,
     SelfReport,
     Survey,
+    SurveyStatus,
     SurveyWorker,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
@@ -465,4 +469,51 @@ def previous_grades(*, scheme: Scheme) -> dict[int, str]:
         Result.objects.filter(
             cycle__scheme__unit=scheme.unit, cycle__scheme__year=scheme.year - 1
         ).values_list("worker_id", "grade")
+    )
+
+
+def surveys_open(*, viewer: User, limit: int = 10) -> list[Survey]:
+    """The residents' surveys under way in the viewer's communities."""
+    surveys = (
+        Survey.objects.filter(path_q(viewer, "unit_path"), status=SurveyStatus.OPEN)
+        .select_related("community", "cycle__scheme")
+        .order_by("opened_at", "unit_path", "id")
+    )
+    return list(surveys[:limit])
+
+
+def objection_windows(*, viewer: User, day: datetime.date) -> list[dict[str, Any]]:
+    """Published cycles the viewer sees whose objection period has not ended on `day`, each
+    with its deadline and the objections still open in the viewer's units, soonest first."""
+    cycles = (
+        cycle_list(viewer=viewer)
+        .filter(status=CycleStatus.PUBLISHED, objections_until__gte=day)
+        .annotate(
+            open_objections=Count(
+                "results__objections",
+                filter=Q(results__objections__status=ObjectionStatus.OPEN)
+                & path_q(viewer, "results__objections__unit_path"),
+            )
+        )
+        .order_by("objections_until", "unit_path")
+    )
+    return [
+        {
+            "cycle": c,
+            "until": c.objections_until,
+            "days_left": (c.objections_until - day).days if c.objections_until else 0,
+            "open": c.open_objections,
+        }
+        for c in cycles[:10]
+    ]
+
+
+def worker_results(*, viewer: User, worker: Worker) -> QuerySet[Result]:
+    """The worker's computed or published results the viewer sees, newest year first."""
+    return (
+        Result.objects.filter(path_q(viewer, "unit_path"), worker=worker)
+        .exclude(cycle__status=CycleStatus.OPEN)
+        .select_related("cycle__scheme")
+        .prefetch_related("objections")
+        .order_by("-cycle__scheme__year", "-id")
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/self-report/", views.self_report, name="self-report"),
     path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/results.xlsx", views.results_xlsx, name="results-xlsx"),
+    path("workers/<int:pk>/", views.worker_results, name="worker"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey"),
     path("surveys/<int:pk>/codes/", views.survey_codes, name="survey-codes"),
     path("surveys/<int:pk>/open/", views.survey_open, name="survey-open"),

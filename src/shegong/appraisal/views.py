@@ -47,6 +47,7 @@ from shegong.core.outcomes import report_outcome
 from shegong.core.params import parse_id
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
+from shegong.people import selectors as people_selectors
 
 HOUSEHOLD_ALIASES = {
     "住户": "household",
@@ -723,3 +724,18 @@ def vote_results(request: HttpRequest) -> HttpResponse:
         context["chart"] = charts.satisfaction_svg(ratings, width=360)
         context["turnout"] = selectors.survey_turnout_of(survey)
     return render(request, "appraisal/public/results.html", context)
+
+
+@login_required
+def worker_results(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A worker's appraisal results by year (the worker page links here)."""
+    worker = people_selectors.worker_get(viewer=request.user, pk=pk)
+    rows = [
+        {
+            "result": r,
+            "grade": _grade_labels(r.cycle).get(r.grade, r.grade),
+            "objections": list(r.objections.all()),
+        }
+        for r in selectors.worker_results(viewer=request.user, worker=worker)
+    ]
+    return render(request, "appraisal/worker.html", {"worker": worker, "rows": rows})

@@ -6,11 +6,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, has_permission
+from shegong.core.access import Permission, has_permission, root_paths
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The areas a user can open. Only areas that work are listed."""
+    """The areas a user can open. Only areas that work are listed, and only those the role
+    can use: pay amounts are personal data, so the pay area is listed only for a user with
+    the personal-data right somewhere (a clerk would find every amount masked). The API docs
+    are linked from the account page of users who use the API, not from here."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
@@ -19,7 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("组织架构"), reverse("orgs:tree")),
         (_("社区工作者"), reverse("people:list")),
         (_("结构分析"), reverse("reports:structure")),
-        (_("待遇"), reverse("pay:runs")),
+    ]
+    pay_visible = bool(root_paths(user, Permission.PERSONAL_DATA))
+    if pay_visible:
+        items.append((_("待遇"), reverse("pay:runs")))
+    items += [
         (_("考核评议"), reverse("appraisal:index")),
         (_("培训"), reverse("training:list")),
         (_("我的任务"), reverse("tasks:list")),
@@ -27,9 +34,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if has_permission(user, Permission.AUDIT):
         items.append((_("账号管理"), reverse("users")))
         items.append((_("审计记录"), reverse("audit")))
-    items.append((_("接口文档"), reverse("api-docs")))
     current = request.path
     return {
+        "pay_visible_anywhere": pay_visible,
         "nav": [
             {
                 "label": label,
@@ -37,5 +44,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "active": (current.startswith(url) and url != "/") or current == url,
             }
             for label, url in items
-        ]
+        ],
     }

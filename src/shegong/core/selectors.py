@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shegong.core.access import Permission, may_manage_account, path_q
+from shegong.core.access import Permission, has_permission, may_manage_account, path_q
 from shegong.core.models import ApiToken, AuditEntry, Membership, User
 
 if TYPE_CHECKING:
@@ -95,6 +95,12 @@ def api_token_list(*, viewer: User, owner: User) -> QuerySet[ApiToken]:
     if not may_manage_account(viewer, owner):
         raise Http404
     return ApiToken.objects.filter(user=owner).select_related("revoked_by")
+
+
+def uses_api(*, viewer: User) -> bool:
+    """Whether the API is the viewer's business: they hold (or held) a token, or they are an
+    admin (who issue and revoke tokens of their units). Their account page links the docs."""
+    return has_permission(viewer, Permission.AUDIT) or ApiToken.objects.filter(user=viewer).exists()
 
 
 def api_token_get(*, viewer: User, pk: int) -> ApiToken:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.appraisal import selectors as appraisal_selectors
 from shegong.core import accounts, audit_display, selectors, services
 from shegong.core.access import Permission, ScopeDenied, has_permission
 from shegong.core.audit import audit_kind_choices
@@ -31,6 +32,12 @@ from shegong.core.models import User
 from shegong.core.throttle import lockout_message
 from shegong.core.types import AuthedRequest
 from shegong.orgs import selectors as org_selectors
+from shegong.orgs.models import Unit
+from shegong.pay import selectors as pay_selectors
+from shegong.pay.models import RunStatus
+from shegong.people import selectors as people_selectors
+from shegong.tasks import selectors as task_selectors
+from shegong.training import selectors as training_selectors
 
 
 class LoginView(auth_views.LoginView):
@@ -55,6 +62,20 @@ def lockout(
     if original_response is not None and original_response.status_code == 429:
         return original_response
     return render(request, "core/locked.html", {"message": lockout_message()}, status=429)
+
+
+@login_required
+def account(request: AuthedRequest) -> HttpResponse:
+    """The user's own page: who they are, where they work, their password, and for those
+    who use the API their tokens and the API's docs."""
+    return render(
+        request,
+        "core/account.html",
+        {
+            "memberships": selectors.membership_list(viewer=request.user),
+            "uses_api": selectors.uses_api(viewer=request.user),
+        },
+    )
 
 
 @login_required
@@ -99,16 +120,48 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    roots = list(org_selectors.unit_roots(viewer=request.user))
+    """The start page: the viewer's units with their headcount, then the work waiting for
+    them in every area, each with a link to where it is done. Every read is scoped."""
+    viewer = request.user
+    roots = list(org_selectors.unit_roots(viewer=viewer).order_by("path"))
     cards = [
-        {"unit": unit, "summary": org_selectors.subtree_summary(viewer=request.user, unit=unit)}
+        {
+            "unit": unit,
+            "summary": org_selectors.subtree_summary(viewer=viewer, unit=unit),
+            "headcount": people_selectors.headcount(viewer=viewer, unit=unit),
+        }
         for unit in roots
     ]
-    return render(
-        request,
-        "core/dashboard.html",
-        {"cards": cards, "memberships": selectors.membership_list(viewer=request.user)},
-    )
+    context: dict[str, Any] = {
+        "cards": cards,
+        "memberships": selectors.membership_list(viewer=viewer),
+        "jobs": list(task_selectors.job_list(viewer=viewer, limit=5)),
+    }
+    if roots:
+        context.update(_work_to_do(viewer, roots[0]))
+    return render(request, "core/dashboard.html", context)
+
+
+def _work_to_do(viewer: User, unit: Unit) -> dict[str, Any]:
+    """What waits for the viewer in each area (pay only for those who may see it)."""
+    today = timezone.localdate()
+    work: dict[str, Any] = {
+        "first_unit": unit,
+        "year": today.year,
+        "surveys": appraisal_selectors.surveys_open(viewer=viewer),
+        "objection_windows": appraisal_selectors.objection_windows(viewer=viewer, day=today),
+        "leaders_short": training_selectors.leaders_short(
+            viewer=viewer, unit=unit, year=today.year
+        ),
+        "pay_visible": pay_selectors.pay_visible(viewer=viewer),
+    }
+    if work["pay_visible"]:
+        runs = pay_selectors.runs_awaiting(viewer=viewer)
+        work["runs_to_check"] = [r for r in runs if r.status == RunStatus.DRAFT]
+        work["runs_to_approve"] = [r for r in runs if r.status == RunStatus.CHECKED]
+        count, first = pay_selectors.workers_without_grade(viewer=viewer)
+        work["ungraded_count"], work["ungraded"] = count, first
+    return work
 
 
 @login_required

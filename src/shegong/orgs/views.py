@@ -16,7 +16,7 @@ from shegong.core.forms import service_error_on
 from shegong.core.imports import flow
 from shegong.core.sheets import SheetTable
 from shegong.core.types import AuthedRequest
-from shegong.orgs import imports, selectors, services
+from shegong.orgs import imports, panels, selectors, services
 from shegong.orgs.forms import CommunityProfileForm, FundingForm
 from shegong.orgs.models import UnitKind
 
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 @login_required
 def tree(request: AuthedRequest) -> HttpResponse:
     roots = list(selectors.unit_roots(viewer=request.user))
-    if len(roots) == 1:
-        return redirect("orgs:unit", code=roots[0].code)
     search = request.GET.get("q", "").strip()
+    if len(roots) == 1 and not search:
+        return redirect("orgs:unit", code=roots[0].code)
     found = selectors.unit_list(viewer=request.user, search=search)[:100] if search else []
     return render(request, "orgs/tree.html", {"roots": roots, "found": found, "q": search})
 
@@ -45,6 +45,7 @@ def unit_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "can_edit": has_permission(request.user, Permission.EDIT, unit),
         "can_import": has_permission(request.user, Permission.IMPORT, unit),
         "q": request.GET.get("q", ""),
+        "panels": panels.panels_for(viewer=request.user, unit=unit),
     }
     if unit.kind == UnitKind.COMMUNITY:
         context["profile"] = selectors.community_profile_get(viewer=request.user, unit=unit)

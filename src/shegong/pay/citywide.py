@@ -167,6 +167,7 @@ def payrun_citywide_start(
                 "unit": street.code,
                 "period": period.isoformat(),
                 "note": note,
+                "title": _("%(unit)s%(month)s的工资批次") % {"unit": street.name, "month": month},
             },
         )
         for street, headcount in streets

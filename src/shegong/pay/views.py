@@ -168,7 +168,13 @@ def run_create(request: AuthedRequest) -> HttpResponse:
             % {"unit": unit.name, "month": f"{period:%Y-%m}"},
             work=payrun_job,
             acting_user=request.user,
-            params={"unit": unit.code, "period": period.isoformat(), "note": note},
+            params={
+                "unit": unit.code,
+                "period": period.isoformat(),
+                "note": note,
+                "title": _("%(unit)s%(month)s的工资批次")
+                % {"unit": unit.name, "month": f"{period:%Y-%m}"},
+            },
         )
         return redirect("tasks:job", pk=job.pk)
     try:

@@ -6,3 +6,9 @@ class PeopleConfig(AppConfig):
     name = "shegong.people"
     label = "people"
     verbose_name = _("社区工作者")
+
+    def ready(self) -> None:
+        from shegong.orgs import panels
+        from shegong.people.panels import roster_panel
+
+        panels.register(roster_panel)

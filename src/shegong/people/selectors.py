@@ -27,6 +27,7 @@ from shegong.people.models import (
     PostHolding,
     PostType,
     Worker,
+    WorkerStatus,
 )
 
 if TYPE_CHECKING:
@@ -321,3 +322,11 @@ def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
 def units_for_filter(*, viewer: User) -> QuerySet[Unit]:
     """The units the viewer may narrow the list to (their subtree, streets and below)."""
     return Unit.objects.filter(path_q(viewer, "path"), kind__gte=UnitKind.DISTRICT).order_by("path")
+
+
+def headcount(*, viewer: User, unit: Unit | None = None) -> int:
+    """Workers in post that the viewer sees (below `unit` when given): the roster's count."""
+    workers = Worker.objects.filter(worker_scope_q(viewer), status=WorkerStatus.ACTIVE)
+    if unit is not None:
+        workers = workers.filter(unit_path__startswith=unit.path)
+    return workers.count()

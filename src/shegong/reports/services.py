@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from shegong.tasks.runner import Progress
 
 STRUCTURE_FORMATS = ("docx", "xlsx", "pdf")
+FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "pdf": "PDF"}
 
 
 def structure_report_generate(
@@ -37,8 +38,28 @@ def structure_report_generate(
         message=_("排队中"),
         work=structure_report_job,
         acting_user=acting_user,
-        params={"unit": unit.pk, "format": fmt, "options": _plain_options(options)},
+        params={
+            "unit": unit.pk,
+            "format": fmt,
+            "options": _plain_options(options),
+            "title": _what(unit, fmt, options),
+        },
     )
+
+
+def _what(unit: Unit, fmt: str, options: dict[str, Any]) -> str:
+    """What the job makes, as its page says it: unit, report, date and kind of file."""
+    as_of = options.get("as_of")
+    compare = options.get("compare")
+    text = _("%(unit)s社区工作者队伍结构分析(%(format)s文件)") % {
+        "unit": unit.name,
+        "format": FORMAT_NAMES[fmt],
+    }
+    if isinstance(as_of, datetime.date):
+        text += " · " + _("统计日期:%(date)s") % {"date": as_of.isoformat()}
+    if isinstance(compare, datetime.date):
+        text += _(";对比日期:%(date)s") % {"date": compare.isoformat()}
+    return text
 
 
 def _plain_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -146,4 +147,5 @@ def structure_generate(request: AuthedRequest) -> HttpResponse:
         },
         acting_user=request.user,
     )
-    return redirect("tasks:job", pk=job.pk)
+    # The job page downloads the file by itself once it is ready.
+    return redirect(f"{reverse('tasks:job', kwargs={'pk': job.pk})}?download=1")

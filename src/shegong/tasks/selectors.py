@@ -39,6 +39,8 @@ def job_state(*, job: Job) -> dict[str, Any]:
 
     return {
         "id": job.pk,
+        "kind_label": job.kind_label,
+        "description": str(job.params.get("title", "")) if isinstance(job.params, dict) else "",
         "status": job.status,
         "status_label": job.get_status_display(),
         "progress": job.progress,

@@ -37,6 +37,8 @@ def job_page(request: AuthedRequest, pk: int) -> HttpResponse:
             "job": job,
             "state": selectors.job_state(job=job),
             "has_file": selectors.job_result_path(job=job) is not None,
+            # Came from the page that started it: the file downloads by itself when ready.
+            "autostart": request.GET.get("download") == "1",
         },
     )
 

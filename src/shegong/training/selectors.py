@@ -628,3 +628,18 @@ def worker_record(*, viewer: User, worker: Worker) -> dict[str, Any]:
         "awards": Award.objects.filter(worker=worker).order_by("-granted_on"),
         "secondments": Secondment.objects.filter(worker=worker).order_by("-start"),
     }
+
+
+def leaders_short(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
+    """Secretaries and directors under `unit` who have not met their yearly minimum of
+    training days: the start page's to-do (compliance_list narrowed to the leading posts)."""
+    short = compliance_list(viewer=viewer, unit=unit, year=year)
+    day = min(datetime.date(year, 12, 31), timezone.localdate())
+    leading = set(
+        PostHolding.objects.filter(
+            _covering(day),
+            Q(post__is_secretary=True) | Q(post__is_director=True),
+            worker_id__in=[s.worker.pk for s in short],
+        ).values_list("worker_id", flat=True)
+    )
+    return [s for s in short if s.worker.pk in leading]

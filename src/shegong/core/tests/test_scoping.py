@@ -141,6 +141,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "training:sheet": lambda o: {"pk": training.street_a_course(o).pk},
     "training:import": lambda o: {"pk": training.street_a_course(o).pk},
     "training:worker": _worker,
+    "appraisal:worker": _worker,
     "training:export": lambda o: {"pk": training.street_a_course(o).pk},
     "training:exam": lambda o: {"pk": training.street_a_registration(o).pk},
     "training-detail": lambda o: {"pk": training.street_a_course(o).pk},
@@ -217,6 +218,7 @@ MISSING = {
 LIST_ROUTES = {
     "users",
     "user-create",
+    "account",
     "account-tokens",
     "password-change",
     "people:list",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -44,6 +44,7 @@ from shegong.pay.models import (
     PayPolicy,
     PayRun,
     PerformanceGrade,
+    RunStatus,
 )
 from shegong.pay.rules import ancestors
 from shegong.pay.selectors.changes import RunChanges as RunChanges
@@ -51,7 +52,7 @@ from shegong.pay.selectors.changes import run_changes as run_changes
 from shegong.pay.selectors.in_force import InForce, settings_in_force
 from shegong.pay.selectors.lines import effective_lines
 from shegong.pay.selectors.placement import place_plan
-from shegong.people.models import PostHolding, Source, Worker
+from shegong.people.models import PostHolding, Source, Worker, WorkerStatus
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -869,3 +870,46 @@ def active_headcount(*, viewer: User, unit: Unit) -> int:
     return Worker.objects.filter(
         path_q(viewer, "unit_path"), unit_path__startswith=unit.path, status="active"
     ).count()
+
+
+# ---------------------------------------------------------------- the start page's to-dos
+
+
+def pay_visible(*, viewer: User) -> bool:
+    """Whether the pay area has anything for the viewer to read: amounts are personal data,
+    so a viewer without the personal-data right anywhere would find only ***."""
+    return bool(root_paths(viewer, Permission.PERSONAL_DATA))
+
+
+def runs_awaiting(*, viewer: User, limit: int = 10) -> list[PayRun]:
+    """Runs waiting for a step this viewer may take: drafts to review (复核) where they hold
+    the review right, reviewed runs to approve where they hold the approval right, and by
+    default (four eyes, pay/services/runs.py) not the runs they computed or reviewed
+    themselves; oldest month first. Empty for a viewer who may not see their pay."""
+    if not pay_visible(viewer=viewer):
+        return []
+    to_review = Q(status=RunStatus.DRAFT) & path_q(viewer, "unit_path", Permission.PAY_REVIEW)
+    to_approve = Q(status=RunStatus.CHECKED) & path_q(viewer, "unit_path", Permission.PAY_APPROVE)
+    if not settings.SHEGONG_PAY_ONE_PERSON:
+        to_review &= ~Q(created_by=viewer)
+        to_approve &= ~Q(created_by=viewer) & ~Q(checked_by=viewer)
+    runs = (
+        PayRun.objects.filter(
+            path_q(viewer, "unit_path", Permission.PERSONAL_DATA), to_review | to_approve
+        )
+        .select_related("unit")
+        .order_by("period", "unit_path", "id")
+    )
+    return list(runs[:limit])
+
+
+def workers_without_grade(*, viewer: User, limit: int = 5) -> tuple[int, list[Worker]]:
+    """Workers in post the viewer sees who hold no current grade (a pay run refuses them):
+    how many, and the first of them."""
+    current = GradeAssignment.objects.filter(worker=OuterRef("pk"), end__isnull=True)
+    workers = (
+        Worker.objects.filter(path_q(viewer, "unit_path"), status=WorkerStatus.ACTIVE)
+        .exclude(Exists(current))
+        .order_by("unit_path", "name_initials", "id")
+    )
+    return workers.count(), list(workers[:limit])

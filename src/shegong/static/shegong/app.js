@@ -8,6 +8,14 @@
                             finished) and fills #job-status, #job-message, #job-bar,
                             #job-progress, #job-total; shows #job-file once there is a file
                             and #job-done once finished. data-finished="1": no polling.
+     data-download="URL"    with data-poll: once the job is done with a file, the browser
+                            fetches URL (an attachment: the page stays) by itself; also at
+                            once if the page opens on a finished job and has data-autostart
+                            (it came from the button that started the job; the ?download=1
+                            that asked for it is taken off the address, so a reload does not
+                            download again)
+     data-reload-when-finished  with data-poll: a job that ends without a file reloads the
+                            page (its retry or abandon buttons)
    data-confirm="TEXT"      a button or link that goes ahead only when the user confirms TEXT */
 (function () {
   "use strict";
@@ -22,6 +30,28 @@
     if (node) { node.hidden = false; }
   }
 
+  function hide(id) {
+    var node = document.getElementById(id);
+    if (node) { node.hidden = true; }
+  }
+
+  function download(box) {
+    hide("job-actions");
+    hide("job-hint");
+    show("job-file");
+    show("job-started");
+    window.location.assign(box.dataset.download);
+  }
+
+  function finished(box, s) {
+    show("job-done");
+    if (s.has_file && box.dataset.download) {
+      download(box);
+    } else if (box.hasAttribute("data-reload-when-finished")) {
+      window.location.reload();
+    }
+  }
+
   function poll(box) {
     fetch(box.dataset.poll, {credentials: "same-origin"}).then(function (r) {
       return r.json();
@@ -33,7 +63,7 @@
       text("job-progress", s.progress);
       text("job-total", s.total);
       if (s.has_file) { show("job-file"); }
-      if (s.finished) { show("job-done"); } else { setTimeout(function () { poll(box); }, 1000); }
+      if (s.finished) { finished(box, s); } else { setTimeout(function () { poll(box); }, 1000); }
     }).catch(function () { setTimeout(function () { poll(box); }, 3000); });
   }
 
@@ -56,7 +86,13 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-poll]").forEach(function (box) {
-      if (box.dataset.finished !== "1") { setTimeout(function () { poll(box); }, 500); }
+      if (box.dataset.finished !== "1") {
+        setTimeout(function () { poll(box); }, 500);
+      } else if (box.hasAttribute("data-autostart") && box.dataset.download &&
+                 !document.getElementById("job-file").hidden) {
+        window.history.replaceState(null, "", window.location.pathname);
+        download(box);
+      }
     });
   });
 })();

@@ -30,11 +30,14 @@ def test_a_word_report_is_generated_and_downloaded_from_the_job_page(
     client = client_for(personas.street_a_manager)
     response = _generate(client, tree.street_a.code)
     job = Job.objects.get()
-    assert response["Location"] == reverse("tasks:job", kwargs={"pk": job.pk})
+    # the job page, asked to start the download by itself once the file is ready
+    assert response["Location"] == reverse("tasks:job", kwargs={"pk": job.pk}) + "?download=1"
     state = client.get(reverse("tasks:job-state", kwargs={"pk": job.pk})).json()
     assert state["finished"] and state["percent"] == 100 and state["has_file"]
     page = client.get(response["Location"]).content.decode()
     assert reverse("tasks:job-file", kwargs={"pk": job.pk}) in page
+    assert "data-autostart" in page
+    assert "街道甲社区工作者队伍结构分析(Word文件) · 统计日期:2026-11-29" in page
     download = client.get(reverse("tasks:job-file", kwargs={"pk": job.pk}))
     assert isinstance(download, FileResponse)
     document = Document(io.BytesIO(b"".join(download.streaming_content)))
