@@ -223,6 +223,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_review": has_permission(request.user, Permission.PAY_REVIEW, run.unit),
             "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
             "four_eyes": not settings.SHEGONG_PAY_ONE_PERSON,
+            "own_steps": selectors.own_steps(viewer=request.user, run=run),
             "replaced_by": replaced_by,
             "difference": (
                 {

@@ -128,6 +128,14 @@ def may_see_run_pay(*, viewer: User, run: PayRun) -> bool:
     return bool(roots) and all(may_see_pay(viewer=viewer, unit_path=r) for r in roots)
 
 
+def own_steps(*, viewer: User, run: PayRun) -> dict[str, bool]:
+    """Which steps of the run the viewer made, when four eyes keep them from the next one
+    (services.runs._four_eyes refuses them; the page says so instead of offering them)."""
+    if settings.SHEGONG_PAY_ONE_PERSON:
+        return {"computed": False, "reviewed": False}
+    return {"computed": run.created_by_id == viewer.pk, "reviewed": run.checked_by_id == viewer.pk}
+
+
 def run_lines(*, viewer: User, run: PayRun) -> QuerySet[PayLine]:
     """The lines of a run (fetched with run_get) for the viewer's units."""
     return (
