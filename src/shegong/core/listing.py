@@ -22,7 +22,33 @@ from shegong.core.text import xlsx_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-FORMATS = {"money": "#,##0.00", "rate": "0.0000", "int": "0", "date": "yyyy-mm-dd", "text": "@"}
+FORMATS = {
+    "money": "#,##0.00",
+    "rate": "0.00%",
+    "factor": "0.00",
+    "int": "0",
+    "date": "yyyy-mm-dd",
+    "text": "@",
+}
+
+
+def shown(value: Any, kind: str) -> str:
+    """A cell of a list as its page shows it: money as 1,234,567.89, a rate or a share as a
+    percentage (0.16 → 16.00%), a factor with two decimals (×1.06 → 1.06), a date as 2026-01-01."""
+    from shegong.core.money import money_text
+
+    if value is None or value == "" or isinstance(value, str):
+        return "" if value is None else value
+    if kind == "money":
+        return money_text(value)
+    if kind == "rate":
+        return f"{Decimal(str(value)) * 100:.2f}%"
+    if kind == "factor":
+        return f"{Decimal(str(value)):.2f}"
+    if kind == "date" and isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
 
 T = TypeVar("T")
 

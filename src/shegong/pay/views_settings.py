@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from shegong.core.errors import ServiceError
-from shegong.core.listing import Column, Sheet, page_of, xlsx_response
+from shegong.core.listing import Column, Sheet, page_of, shown, xlsx_response
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.pay import selectors, services
@@ -64,10 +64,10 @@ RATE_COLUMNS = [
 ]
 POLICY_COLUMNS = [
     ("performance_share", _lazy("绩效占比"), "rate"),
-    ("factor_excellent", _lazy("优秀系数"), "rate"),
-    ("factor_good", _lazy("良好系数"), "rate"),
-    ("factor_pass", _lazy("合格系数"), "rate"),
-    ("factor_fail", _lazy("不合格系数"), "rate"),
+    ("factor_excellent", _lazy("优秀系数"), "factor"),
+    ("factor_good", _lazy("良好系数"), "factor"),
+    ("factor_pass", _lazy("合格系数"), "factor"),
+    ("factor_fail", _lazy("不合格系数"), "factor"),
     ("seniority_per_year", _lazy("工龄工资/年"), "money"),
     ("seniority_cap_years", _lazy("封顶年限"), "int"),
     ("certificate_assistant", _lazy("助理社工师津贴"), "money"),
@@ -127,7 +127,10 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
             "title": KINDS[kind],
             "page": page,
             "columns": columns,
-            "rows": list(zip(body, links, strict=True)),
+            "rows": [
+                ([shown(v, c.kind) for v, c in zip(row, columns, strict=True)], link)
+                for row, link in zip(body, links, strict=True)
+            ],
             "can_set": selectors.may_set_pay(viewer=request.user),
         },
     )

@@ -63,9 +63,6 @@ CHECKS = [
 ]
 # Kinds of finding other helpers' items fix: marked as expected failures until they land.
 KNOWN_ELSEWHERE: dict[str, str] = {
-    # /pay/budget/ shows 206174.640000000, /pay/settings/ rates as 0.1600, /pay/schemes/N/
-    # factors as ×1.0600: pay's money and rate format (issue 14 item 2, pay-week).
-    "float": "issue 14 item 2 (pay-week): pay pages show Decimal noise and raw rates",
     # Every form's select (unit, gender, post, scheme …) starts with Django's empty label
     # (issue 14 item 10, forms and lists).
     "empty_label": "issue 14 item 10 (forms): selects start with Django's ---------",
