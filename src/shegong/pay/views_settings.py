@@ -23,7 +23,13 @@ from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.pay import selectors, services
 from shegong.pay.errors import SettingsInvalid
-from shegong.pay.forms import PolicyForm, RatesForm, SchemeReviseForm, SettingForm, WageForm
+from shegong.pay.forms_settings import (
+    PolicyForm,
+    RatesForm,
+    SchemeReviseForm,
+    SettingForm,
+    WageForm,
+)
 from shegong.pay.rules import first_of_month
 from shegong.pay.selectors.in_force import settings_in_force
 
