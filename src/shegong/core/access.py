@@ -27,10 +27,10 @@ M = TypeVar("M", bound=Model)
 
 class Permission(StrEnum):
     EDIT = "edit"  # change records in scope
+    PAY_SETTINGS = "pay_settings"  # the pay office (admins): rates, wages, schemes, policies
     PERSONAL_DATA = "personal_data"  # see ID numbers, phones and pay unmasked
     AUDIT = "audit"  # browse the audit trail
     IMPORT = "import"  # bulk import from sheets
-    PAY_SETTINGS = "pay_settings"  # the pay office: rates, average wages, schemes, policies
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -146,10 +146,10 @@ def personal_data_checker(viewer: User) -> Callable[[str], bool]:
 
 _REFUSALS = {
     Permission.EDIT: _lazy("您没有权限修改%(unit)s的数据"),
+    Permission.PAY_SETTINGS: _lazy("您没有权限设置%(unit)s的待遇标准"),
     Permission.PERSONAL_DATA: _lazy("您没有查看%(unit)s个人信息的权限"),
     Permission.AUDIT: _lazy("您没有查看%(unit)s审计记录的权限"),
     Permission.IMPORT: _lazy("您没有向%(unit)s导入数据的权限"),
-    Permission.PAY_SETTINGS: _lazy("您没有权限设置%(unit)s的待遇标准"),
 }
 
 
