@@ -373,3 +373,19 @@ def test_a_scheme_loaded_from_the_file_is_audited_as_a_scheme_set_with_its_cells
     track = new.tracks.get()
     assert _j(row.after)[f"{track.name} 1级1档"] == "1650.00"
     assert _events(PayEvent.CONFIG_LOADED)[-1].actor == personas.district_admin
+
+
+def test_the_file_is_refused_to_a_street_manager_as_the_page_is(
+    settled: Tree, personas: Personas
+) -> None:
+    services.rates_set(
+        unit=settled.street_a, year=YEAR, values=ESSAY1_RATES, acting_user=personas.district_admin
+    )
+    data: dict[str, Any] = config.export_data(viewer=personas.street_a_manager)
+    data["rates"] = [r for r in data["rates"] if r["unit"] == settled.street_a.code]
+    data["rates"][0]["employer"]["pension"] = "0.18"
+    data["schemes"] = data["policies"] = data["average_wages"] = []
+    with pytest.raises(config.ConfigErrors) as refused:
+        config.load(data=data, acting_user=personas.street_a_manager)
+    assert refused.value.errors == ["rates[0].unit: 您没有权限设置街道甲的待遇"]
+    assert ContributionRates.objects.get(unit=settled.street_a).pension_employer == D("0.20")
