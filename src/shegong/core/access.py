@@ -27,6 +27,7 @@ M = TypeVar("M", bound=Model)
 
 class Permission(StrEnum):
     EDIT = "edit"  # change records in scope
+    PAY_SETTINGS = "pay_settings"  # the pay office (admins): rates, wages, schemes, policies
     PERSONAL_DATA = "personal_data"  # see ID numbers, phones and pay unmasked
     AUDIT = "audit"  # browse the audit trail
     IMPORT = "import"  # bulk import from sheets
@@ -34,7 +35,6 @@ class Permission(StrEnum):
     PAY_COMPUTE = "pay_compute"  # compute a month's run, a correction, discard a draft
     PAY_REVIEW = "pay_review"  # 复核: look a computed run over and mark it checked
     PAY_APPROVE = "pay_approve"  # 审批: approve a checked run and lock it
-    PAY_SETTINGS = "pay_settings"  # the pay office: rates, average wages, schemes, policies
 
 
 # A street's pay office (manager) computes and reviews; only the bureau (admin) approves. A
@@ -160,13 +160,13 @@ def personal_data_checker(viewer: User) -> Callable[[str], bool]:
 
 _REFUSALS = {
     Permission.EDIT: _lazy("您没有权限修改%(unit)s的数据"),
+    Permission.PAY_SETTINGS: _lazy("您没有权限设置%(unit)s的待遇标准"),
     Permission.PERSONAL_DATA: _lazy("您没有查看%(unit)s个人信息的权限"),
     Permission.AUDIT: _lazy("您没有查看%(unit)s审计记录的权限"),
     Permission.IMPORT: _lazy("您没有向%(unit)s导入数据的权限"),
     Permission.PAY_COMPUTE: _lazy("您没有权限计算%(unit)s的工资"),
     Permission.PAY_REVIEW: _lazy("您没有权限复核%(unit)s的工资"),
     Permission.PAY_APPROVE: _lazy("您没有权限审批%(unit)s的工资"),
-    Permission.PAY_SETTINGS: _lazy("您没有权限设置%(unit)s的待遇标准"),
 }
 
 

@@ -402,7 +402,9 @@ def _plan(data: Any, acting_user: User) -> tuple[list[str], list[Any]]:
     if data.get("version") != 1:
         c.fail("version", _("应为 1"))
     plan: list[Any] = [
-        planner(c, item, where) for key, planner in _PLANNERS for where, item in c.items(data, key)
+        (where, planner(c, item, where))
+        for key, planner in _PLANNERS
+        for where, item in c.items(data, key)
     ]
     return c.errors, plan
 
@@ -432,16 +434,14 @@ def load(*, data: Any, acting_user: User) -> dict[str, int]:
     if errors:
         raise ConfigErrors(errors)
     counts = {"schemes": 0, "policies": 0, "rates": 0, "average_wages": 0}
-    for n, entry in enumerate(plan):
+    for where, entry in plan:
         try:
             counts[_write(entry, acting_user)] += 1
         except SettingsInvalid as exc:
-            raise ConfigErrors(
-                [f"{entry[0]} #{n + 1}.{f}: {reason}" for f, reason in exc.faults]
-            ) from None
+            raise ConfigErrors([f"{where}.{f}: {reason}" for f, reason in exc.faults]) from None
         except ServiceError as exc:
-            raise ConfigErrors([f"{entry[0]} #{n + 1}: {exc.message}"]) from None
-    top = min((e[1] for e in plan), key=lambda u: len(u.path), default=None)
+            raise ConfigErrors([f"{where}: {exc.message}"]) from None
+    top = min((e[1] for _where, e in plan), key=lambda u: len(u.path), default=None)
     if top is not None:
         audit_record(
             acting_user=acting_user,

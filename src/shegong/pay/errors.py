@@ -14,6 +14,16 @@ if TYPE_CHECKING:
 
 # access.require's message for every pay write ("%(unit)s" becomes the unit's name).
 MANAGE_PAY = _lazy("您没有权限管理%(unit)s的待遇")
+# ... and for changing a pay setting: the pay office (an admin) only.
+SET_PAY = _lazy("只有%(unit)s的单位管理员(待遇经办)可以修改待遇设置")
+
+
+class SettingsInvalid(ServiceError):
+    """Values a setting may not hold; `faults` are (field, reason), every one of them."""
+
+    def __init__(self, faults: list[tuple[str, str]]) -> None:
+        super().__init__(";".join(reason for _field, reason in faults), field=faults[0][0])
+        self.faults = faults
 
 
 class PayRunExists(ServiceError):
@@ -38,15 +48,3 @@ class PayRunRefused(ServiceError):
         )
         self.faults = faults
         self.ungraded = ungraded or []
-
-
-# access.require's message for changing a pay setting: the pay office (an admin) only.
-SET_PAY = _lazy("只有%(unit)s的单位管理员(待遇经办)可以修改待遇设置")
-
-
-class SettingsInvalid(ServiceError):
-    """Values a setting may not hold; `faults` are (field, reason), every one of them."""
-
-    def __init__(self, faults: list[tuple[str, str]]) -> None:
-        super().__init__(";".join(reason for _field, reason in faults), field=faults[0][0])
-        self.faults = faults

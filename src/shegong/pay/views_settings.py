@@ -23,7 +23,13 @@ from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.pay import selectors, services
 from shegong.pay.errors import SettingsInvalid
-from shegong.pay.forms import PolicyForm, RatesForm, SchemeReviseForm, SettingForm, WageForm
+from shegong.pay.forms_settings import (
+    PolicyForm,
+    RatesForm,
+    SchemeReviseForm,
+    SettingForm,
+    WageForm,
+)
 from shegong.pay.rules import first_of_month
 from shegong.pay.selectors.in_force import settings_in_force
 
@@ -152,9 +158,14 @@ def settings_export(request: AuthedRequest) -> HttpResponse:
 def _prefill(
     kind: str, unit: Unit, day: datetime.date, form_class: type[SettingForm]
 ) -> dict[str, Any]:
-    """The values in force for `unit` on `day`, to start the new version from."""
-    found = settings_in_force([unit.path], day)[unit.path]
-    row = {"rates": found.rates, "wage": found.wage, "policy": found.policy}[kind]
+    """The values in force for `unit` on `day`, to start the new version from (rates and
+    the average wage of a year not set yet: those of the year before)."""
+    row: Any = None
+    for when in (day, datetime.date(day.year - 1, 12, 1)):
+        found = settings_in_force([unit.path], when)[unit.path]
+        row = {"rates": found.rates, "wage": found.wage, "policy": found.policy}[kind]
+        if row is not None:
+            break
     initial: dict[str, Any] = {"unit": unit.code, "month": f"{day:%Y-%m}"}
     if row is not None:
         for name in form_class.base_fields:

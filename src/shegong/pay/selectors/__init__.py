@@ -270,17 +270,6 @@ def units_for_runs(*, viewer: User) -> QuerySet[Unit]:
     )
 
 
-def units_for_settings(*, viewer: User) -> QuerySet[Unit]:
-    """Units the viewer sets pay settings for: where they are the pay office (an admin)."""
-    return Unit.objects.filter(
-        path_q(viewer, "path", Permission.PAY_SETTINGS), kind__gte=UnitKind.DISTRICT
-    ).order_by("path")
-
-
-def may_set_pay(*, viewer: User) -> bool:
-    return units_for_settings(viewer=viewer).exists()
-
-
 def units_in_scope(*, viewer: User) -> QuerySet[Unit]:
     return Unit.objects.filter(path_q(viewer, "path"), kind__gte=UnitKind.DISTRICT)
 
@@ -349,6 +338,17 @@ def settings_list(*, viewer: User) -> dict[str, Any]:
         "rates": ContributionRates.objects.filter(applies).select_related("unit"),
         "wages": AverageWage.objects.filter(applies).select_related("unit"),
     }
+
+
+def units_for_settings(*, viewer: User) -> QuerySet[Unit]:
+    """Units the viewer sets pay settings for: where they are the pay office (an admin)."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.PAY_SETTINGS), kind__gte=UnitKind.DISTRICT
+    ).order_by("path")
+
+
+def may_set_pay(*, viewer: User) -> bool:
+    return units_for_settings(viewer=viewer).exists()
 
 
 # ---------------------------------------------------------------- yearly figures

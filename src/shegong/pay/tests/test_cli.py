@@ -146,7 +146,7 @@ def test_the_report_as_excel_and_word_and_the_config_file_round_trip(
     err = io.StringIO()
     with pytest.raises(CommandError, match="配置文件有 1 处错误"):
         call_command("pay", "config", "load", str(conf), stdout=io.StringIO(), stderr=err)
-    assert "2025-01的工资" in err.getvalue() and "已审批" in err.getvalue()
+    assert "schemes[0]: 2025-01的工资" in err.getvalue() and "已审批" in err.getvalue()
     assert not GradeCell.objects.filter(amount=D("500")).exists()
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\naverage_wages:\n  - {unit: '999', year: 2025}\n", "utf-8")

@@ -356,3 +356,36 @@ def test_the_file_and_the_services_refuse_with_the_same_rule(
     config.load(data=data, acting_user=personas.district_admin)
     assert ContributionRates.objects.filter(effective_from=JUL).exists()
     assert _events(PayEvent.RATES_SET)[-1].actor == personas.district_admin
+
+
+def test_a_scheme_loaded_from_the_file_is_audited_as_a_scheme_set_with_its_cells(
+    settled: Tree, personas: Personas
+) -> None:
+    data: dict[str, Any] = config.export_data(viewer=personas.district_admin)
+    data["schemes"][0]["effective_from"] = f"{YEAR + 1}-01-01"
+    data["schemes"][0]["tracks"][0]["cells"][0] = {"level": 1, "step": 1, "amount": "1650"}
+    counts = config.load(data=data, acting_user=personas.district_admin)
+    assert counts["schemes"] == 1
+    new = GradeScheme.objects.get(effective_from=datetime.date(YEAR + 1, 1, 1))
+    assert _cell(new, 1, 1).amount == D("1650")
+    row = _events(PayEvent.SCHEME_SET)[-1]
+    assert row.actor == personas.district_admin and row.before is None
+    track = new.tracks.get()
+    assert _j(row.after)[f"{track.name} 1级1档"] == "1650.00"
+    assert _events(PayEvent.CONFIG_LOADED)[-1].actor == personas.district_admin
+
+
+def test_the_file_is_refused_to_a_street_manager_as_the_page_is(
+    settled: Tree, personas: Personas
+) -> None:
+    services.rates_set(
+        unit=settled.street_a, year=YEAR, values=ESSAY1_RATES, acting_user=personas.district_admin
+    )
+    data: dict[str, Any] = config.export_data(viewer=personas.street_a_manager)
+    data["rates"] = [r for r in data["rates"] if r["unit"] == settled.street_a.code]
+    data["rates"][0]["employer"]["pension"] = "0.18"
+    data["schemes"] = data["policies"] = data["average_wages"] = []
+    with pytest.raises(config.ConfigErrors) as refused:
+        config.load(data=data, acting_user=personas.street_a_manager)
+    assert refused.value.errors == ["rates[0].unit: 您没有权限设置街道甲的待遇"]
+    assert ContributionRates.objects.get(unit=settled.street_a).pension_employer == D("0.20")

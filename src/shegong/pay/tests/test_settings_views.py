@@ -46,6 +46,8 @@ def test_the_pay_office_sets_new_rates_from_a_month_on_the_page(
     form = client.get(reverse("pay:rates-new"), {"unit": settled.district.code, "month": "2025-07"})
     assert form.status_code == 200
     assert 'value="0.2000"' in form.content.decode()  # prefilled with what is in force
+    next_year = client.get(reverse("pay:rates-new"), {"month": f"{YEAR + 1}-01"})
+    assert 'value="0.2000"' in next_year.content.decode()  # a new year starts from the last
     done = client.post(
         reverse("pay:rates-new"),
         _rates_post(settled.district.code, "2025-07", pension_employer="0.16"),
