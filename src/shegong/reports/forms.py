@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import Form
 from shegong.reports import rules
 
 # The years a report date may fall in: ages and tenures counted back from it stay real dates.
 DAY_YEARS = (1950, 2100)
 
 
-class StructureForm(forms.Form):
+class StructureForm(Form):
     """The dashboard's and the downloads' query: unit, dates, bands and standard."""
 
     unit = forms.CharField(label=_("单位代码"), required=False, max_length=20)
