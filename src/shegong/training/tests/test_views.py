@@ -286,12 +286,12 @@ def test_the_course_list_sorts_by_its_headers_and_pages_by_the_size_asked(
         make_course(tree.street_a, user, title=title, start=datetime.date(2026, 4, 1 + n))
     client = client_for(user)
     url = reverse("training:list")
-    newest_first = _text(client.get(url, {"year": 2026}))
+    newest_first = _text(client.get(url, {"year": "2026"}))
     assert newest_first.index("乙班") < newest_first.index("甲班") < newest_first.index("丙班")
-    by_date = _text(client.get(url, {"year": 2026, "sort": "start"}))
+    by_date = _text(client.get(url, {"year": "2026", "sort": "start"}))
     assert by_date.index("丙班") < by_date.index("甲班") < by_date.index("乙班")
     assert 'aria-sort="ascending"' in by_date and "?year=2026&amp;sort=-start" in by_date
-    refused = _text(client.get(url, {"year": 2026, "sort": "organiser__password"}))
+    refused = _text(client.get(url, {"year": "2026", "sort": "organiser__password"}))
     assert refused.index("乙班") < refused.index("丙班")  # the default order
-    paged = client.get(url, {"year": 2026, "size": 20, "page": 9})
+    paged = client.get(url, {"year": "2026", "size": "20", "page": "9"})
     assert paged.context["page"].number == 1 and paged.context["page"].paginator.per_page == 20
