@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from shegong.appraisal.tests.factories import published, street_a_cycle
 from shegong.conftest import PASSWORD, Personas, Tree
 from shegong.core.tests.test_browser import (  # noqa: F401 - fixtures
     _live_server_on_plain_http,
@@ -212,3 +213,35 @@ def test_a_manager_reads_the_structure_page_with_its_defaults_chapters_and_stand
     total = standards.locator("tbody tr").last
     expect(total.locator("td").nth(4)).to_have_text("35")
     expect(page.locator("#standards-note")).to_contain_text("各社区缺额之和")
+
+
+def test_a_manager_sorts_courses_and_appraisal_results_by_their_headers(
+    page: Page,  # noqa: F811
+    live_server: LiveServer,
+    tree: Tree,
+    personas: Personas,
+) -> None:
+    manager = personas.street_a_manager
+    for n, title in enumerate(["丙班", "甲班", "乙班"]):
+        make_course(tree.street_a, manager, title=title, start=datetime.date(2026, 4, 1 + n))
+    setup = published(street_a_cycle(tree, personas))
+    _submit_login(page, live_server.url, manager.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/training/?year=2026")
+    courses = page.locator("main table tbody tr")
+    expect(courses.first).to_contain_text("乙班")  # the newest first
+    expect(page.locator("main th[aria-sort=descending]")).to_contain_text("日期")
+    page.locator("main thead").get_by_role("link", name=re.compile("日期")).click()
+    expect(page.locator("main th[aria-sort=ascending]")).to_contain_text("日期")
+    expect(courses.first).to_contain_text("丙班")
+    page.locator("main thead").get_by_role("link", name="名称").click()
+    expect(page.locator("main th[aria-sort=ascending]")).to_contain_text("名称")
+    titles = courses.locator("td:first-child").all_inner_texts()
+    assert titles == sorted(titles) and len(titles) >= 3
+
+    page.goto(f"{live_server.url}/appraisal/{setup.cycle.pk}/results/")
+    results = page.locator("main table tbody tr")
+    page.locator("main thead").get_by_role("link", name="综合得分").click()
+    expect(page.locator("main th[aria-sort=descending]")).to_contain_text("综合得分")
+    scores = [float(t) for t in results.locator("td:nth-child(7)").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True) and len(scores) == len(setup.workers)
