@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.appraisal.models import GradeSet, Rating
 from shegong.appraisal.services import SKIP
-from shegong.core.forms import PlainTextForm
+from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class HouseholdsForm(PlainTextForm):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label=_("评议码"),
         max_length=40,

@@ -42,6 +42,7 @@ from shegong.appraisal.models import (
     SurveyWorker,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
+from shegong.core.lists import ordering
 from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
 
@@ -250,11 +251,24 @@ def ballot(*, survey: Survey) -> list[Worker]:
     ]
 
 
-def result_list(*, viewer: User, cycle: Cycle) -> QuerySet[Result]:
+# The orders the results list offers (core/lists.py: "-key" reverses one).
+RESULT_SORTS: dict[str, list[str]] = {
+    "rank": ["rank", "-resident_score", "worker__name_initials", "worker_id"],
+    "name": ["worker__name_initials", "worker__name", "worker_id"],
+    "community": ["unit_path", "rank", "worker_id"],
+    "resident": ["resident_score", "rank", "worker_id"],
+    "leader": ["leader_score", "rank", "worker_id"],
+    "peer": ["peer_score", "rank", "worker_id"],
+    "score": ["score", "-rank", "worker_id"],
+}
+RESULT_DEFAULT_SORT = "rank"
+
+
+def result_list(*, viewer: User, cycle: Cycle, sort: str = RESULT_DEFAULT_SORT) -> QuerySet[Result]:
     return (
         cycle.results.filter(path_q(viewer, "unit_path"))
         .select_related("worker__community")
-        .order_by("rank", "-resident_score", "worker__name_initials", "worker_id")
+        .order_by(*ordering(RESULT_SORTS, sort, RESULT_DEFAULT_SORT))
     )
 
 

@@ -39,6 +39,7 @@ from shegong.appraisal.models import (
     PartKind,
     SurveyStatus,
 )
+from shegong.core import lists
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
@@ -568,18 +569,40 @@ def code_request_approve(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- results and objections
 
 
+def _result_columns() -> list[lists.Column]:
+    return [
+        lists.Column(_("排名"), "rank", numeric=True),
+        lists.Column(_("姓名"), "name"),
+        lists.Column(_("社区"), "community"),
+        lists.Column(_("居民评议"), "resident", numeric=True, descending_first=True),
+        lists.Column(_("街道考核"), "leader", numeric=True, descending_first=True),
+        lists.Column(_("同事互评"), "peer", numeric=True, descending_first=True),
+        lists.Column(_("综合得分"), "score", numeric=True, descending_first=True),
+        lists.Column(_("等次")),
+        lists.Column(_("绩效系数"), numeric=True),
+        lists.Column(_("计入晋档")),
+        lists.Column(_("聘用建议")),
+        lists.Column(_("说明")),
+    ]
+
+
 @login_required
 def results(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(viewer=request.user, pk=pk)
-    rows = selectors.result_list(viewer=request.user, cycle=cycle)
+    sort = lists.chosen_sort(
+        request.GET, lists.sort_keys(selectors.RESULT_SORTS), selectors.RESULT_DEFAULT_SORT
+    )
+    rows = selectors.result_list(viewer=request.user, cycle=cycle, sort=sort)
     labels = _grade_labels(cycle)
     counts = selectors.grade_counts(rows)
+    computed = cycle.status != CycleStatus.OPEN and rows.exists()
     return render(
         request,
         "appraisal/results.html",
         {
             "cycle": cycle,
-            "rows": rows if cycle.status != CycleStatus.OPEN else [],
+            "rows": lists.page_of(request.GET, rows, default_size=50) if computed else [],
+            "headers": lists.headers(request.GET, _result_columns(), sort),
             "labels": labels,
             "counts": [(labels[g], n) for g, n in counts.items()],
             "chart": charts.grade_svg(counts, labels) if any(counts.values()) else "",

@@ -5,12 +5,17 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.errors import ServiceError
 from shegong.core.models import Role
 from shegong.core.text import ControlCharacterValidator
 from shegong.core.throttle import lockout_message
+
+DJANGO_BLANK = "---------"
+# The empty choice of every select, in place of Django's "---------".
+PLACEHOLDER = _("请选择")
 
 
 def service_error_on(form: forms.Form, exc: ServiceError) -> None:
@@ -19,7 +24,76 @@ def service_error_on(form: forms.Form, exc: ServiceError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-class PlainTextForm(forms.Form):
+def _blank_label(label: object) -> bool:
+    return label is None or str(label) in {"", DJANGO_BLANK}
+
+
+def settle_choices(form: forms.BaseForm) -> None:
+    """The selects of a form as users expect them, said once for every form of the site.
+
+    - A choice the user must make starts empty ("请选择"), so saving the form untouched cannot
+      store the first option (中共党员, 高中及以下 …) as if it had been chosen;
+    - a required choice with exactly one option is pre-filled with it (a clerk's only community);
+    - no select shows Django's "---------": its empty choice reads "请选择".
+
+    A field given an `initial` (in the form or by the caller), or whose form is bound, keeps
+    what it has; an optional field keeps its own empty label (e.g. 全部)."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField):
+            _settle_model_choice(form, name, field)
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            _settle_choice(form, name, field)
+
+
+def _has_initial(form: forms.BaseForm, name: str, field: forms.Field) -> bool:
+    return form.initial.get(name) not in (None, "") or field.initial not in (None, "")
+
+
+def _settle_model_choice(
+    form: forms.BaseForm, name: str, field: forms.ModelChoiceField[Any]
+) -> None:
+    if field.empty_label is not None and _blank_label(field.empty_label):
+        field.empty_label = PLACEHOLDER
+    if not field.required or form.is_bound or _has_initial(form, name, field):
+        return
+    if field.queryset is None:
+        return
+    only = list(field.queryset[:2])
+    if len(only) == 1:
+        field.initial = only[0].pk
+        field.empty_label = None
+
+
+def _settle_choice(form: forms.BaseForm, name: str, field: forms.ChoiceField) -> None:
+    choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+    blank = [i for i, (value, _label) in enumerate(choices) if value in ("", None)]
+    for i in blank:
+        if _blank_label(choices[i][1]):
+            choices[i] = ("", PLACEHOLDER)
+    real = [c for c in choices if c[0] not in ("", None)]
+    if field.required and not blank and len(real) > 1 and not _has_initial(form, name, field):
+        choices = [("", PLACEHOLDER), *choices]
+    elif field.required and len(real) == 1 and not _has_initial(form, name, field):
+        field.initial = real[0][0]
+    field.choices = choices
+
+
+class Form(forms.Form):
+    """The site's form: its selects settled (settle_choices) the first time a field is looked
+    at (to render or clean it), so after a subclass's own __init__ has set its choices."""
+
+    _choices_settled = False
+
+    def __getitem__(self, name: str) -> BoundField:
+        if not self._choices_settled:
+            self._choices_settled = True
+            settle_choices(self)
+        return super().__getitem__(name)
+
+
+class PlainTextForm(Form):
     """A form whose text fields refuse control characters, the message naming the field.
 
     Line breaks and tabs are allowed only in multi-line fields (a Textarea); passwords are
@@ -102,7 +176,7 @@ class MembershipForm(PlainTextForm):
         unit_field.choices = units
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(Form):
     password = forms.CharField(
         label=_("新密码"),
         widget=forms.PasswordInput,
@@ -117,7 +191,7 @@ class PasswordResetForm(forms.Form):
         return data
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     """The audit trail's filters: person, unit, kind of record, kind of event, date range."""
 
     actor = forms.TypedChoiceField(label=_("操作人"), required=False, coerce=int, empty_value=None)

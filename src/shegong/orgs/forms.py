@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import Form
 from shegong.orgs.models import AreaType, FundingSource, Premises
 
 
-class CommunityProfileForm(forms.Form):
+class CommunityProfileForm(Form):
     households = forms.IntegerField(label=_("户数"), min_value=0)
     residents = forms.IntegerField(label=_("常住人口"), min_value=0)
     area_type = forms.ChoiceField(label=_("城乡类型"), choices=AreaType.choices)
@@ -17,13 +18,13 @@ class CommunityProfileForm(forms.Form):
     premises = forms.ChoiceField(label=_("用房产权"), choices=Premises.choices)
 
 
-class FundingForm(forms.Form):
+class FundingForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100)
     source = forms.ChoiceField(label=_("来源"), choices=FundingSource.choices)
     amount = forms.DecimalField(label=_("金额(元)"), min_value=0, max_digits=14, decimal_places=2)
 
 
-class SheetUploadForm(forms.Form):
+class SheetUploadForm(Form):
     file = forms.FileField(label=_("文件(.xlsx、.xls、.ods 或 .csv)"))
     sheet = forms.CharField(
         label=_("工作表(文件有多个像名单的工作表时,填写要导入的工作表名称)"),

@@ -11,13 +11,13 @@ import decimal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from shegong.core.access import Permission, has_permission
 from shegong.core.audit import AuditAction, snapshot
 from shegong.core.errors import RowError, ServiceError
-from shegong.core.imports import ImportPlan
+from shegong.core.imports import ImportPlan, change_text
 from shegong.core.models import AuditEntry
 from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.core.text import control_character_error
@@ -364,30 +364,61 @@ class _Tree:
 
 
 def _count(plan: UnitImportPlan) -> None:
-    """How many units the clean plan creates, updates and leaves unchanged."""
+    """How many units the clean plan creates, updates and leaves unchanged, and the first of
+    each in the preview with what changes (the org tree holds no personal data)."""
     for planned in plan.units:
         unit = planned.existing
         if unit is None:
             plan.creates += 1
-            plan.preview_create(planned.row, planned.name)
+            plan.preview_create(
+                planned.row,
+                planned.name,
+                [
+                    f"{UNIT_COLUMN_LABELS['code']}:{planned.code}",
+                    f"{UNIT_COLUMN_LABELS['parent_code']}:{planned.parent_code or '—'}",
+                ],
+            )
             continue
-        changes = []
-        if unit.name != planned.name:
-            changes.append(UNIT_COLUMN_LABELS["name"])
-        if parent_of_existing(unit) != planned.parent_code:
-            changes.append(UNIT_COLUMN_LABELS["parent_code"])
-        if planned.profile is not None:
-            current = getattr(unit, "profile", None)
-            changes += [
-                UNIT_COLUMN_LABELS[k]
-                for k in PROFILE_FIELDS
-                if current is None or getattr(current, k) != planned.profile[k]
-            ]
+        changes = _unit_changes(unit, planned)
         if changes:
             plan.updates += 1
-            plan.preview_update(planned.row, planned.name, changes)
+            plan.preview_update(
+                planned.row,
+                planned.name,
+                [label for label, _b, _a in changes],
+                [change_text(*change) for change in changes],
+            )
         else:
             plan.unchanged += 1
+
+
+def _unit_changes(unit: Unit, planned: PlannedUnit) -> list[tuple[str, Any, Any]]:
+    """(label, before, after) of every column the row changes on the stored unit."""
+    changes: list[tuple[str, Any, Any]] = []
+    if unit.name != planned.name:
+        changes.append((UNIT_COLUMN_LABELS["name"], unit.name, planned.name))
+    if (parent := parent_of_existing(unit)) != planned.parent_code:
+        changes.append((UNIT_COLUMN_LABELS["parent_code"], parent, planned.parent_code))
+    if planned.profile is not None:
+        current = getattr(unit, "profile", None)
+        for k in PROFILE_FIELDS:
+            before = getattr(current, k) if current is not None else None
+            if current is None or before != planned.profile[k]:
+                changes.append(
+                    (UNIT_COLUMN_LABELS[k], _shown(k, before), _shown(k, planned.profile[k]))
+                )
+    return changes
+
+
+_CHOICES: dict[str, type[models.TextChoices]] = {"area_type": AreaType, "premises": Premises}
+
+
+def _shown(field: str, value: Any) -> Any:
+    """A profile value as the preview says it: a choice by its Chinese label."""
+    choices = _CHOICES.get(field)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return value
 
 
 def parent_of_existing(unit: Unit) -> str | None:

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.forms import PlainTextForm
+from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.pay.models import AdjustmentKind, AssignmentReason, Grade, GradeScheme, GradeTrack
 from shegong.pay.presets import PRESETS
@@ -50,7 +50,7 @@ class RunForm(PlainTextForm):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(Form):
     unit = UnitField(label=_("单位"), queryset=Unit.objects.none(), to_field_name="code")
     day = forms.DateField(label=_("日期"), widget=DATE)
     action = forms.ChoiceField(
@@ -75,7 +75,7 @@ class SchemePresetForm(PlainTextForm):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class FindingsForm(forms.Form):
+class FindingsForm(Form):
     """The unit and year of a findings page (benchmark, equal pay, budget)."""
 
     unit = UnitField(
@@ -142,6 +142,6 @@ class AdjustmentForm(PlainTextForm):
     note = forms.CharField(label=_("事由"), max_length=200)
 
 
-class PerformanceGradeForm(forms.Form):
+class PerformanceGradeForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     grade = forms.ChoiceField(label=_("考核等次"), choices=Grade.choices)

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.forms import PlainTextForm
+from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.models import (
     ETHNICITY_CHOICES,
@@ -20,7 +20,6 @@ from shegong.people.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
-BLANK = [("", "---------")]
 
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ class WorkerForm(PlainTextForm):
     id_number = forms.CharField(label=_("公民身份号码"), max_length=24)
     gender = forms.ChoiceField(
         label=_("性别"),
-        choices=[*BLANK, *Gender.choices],
+        choices=[("", _("按身份证号码")), *Gender.choices],
         required=False,
         help_text=_("可不填,按身份证号码"),
     )
@@ -67,7 +66,7 @@ class WorkerCreateForm(WorkerForm):
         field.queryset = communities.select_related("parent")
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     community = CommunityChoiceField(label=_("调入社区"), queryset=Unit.objects.none())
     date = forms.DateField(label=_("调动日期"), widget=DATE)
 
@@ -85,14 +84,14 @@ class ReenterForm(MoveForm):
         self.fields["date"].label = _("重新入职日期")
 
 
-class ExitForm(forms.Form):
+class ExitForm(Form):
     date = forms.DateField(label=_("离岗日期"), widget=DATE)
     reason = forms.ChoiceField(
         label=_("离岗原因"), choices=[c for c in EndReason.choices if c[0] != EndReason.TRANSFER]
     )
 
 
-class PostAssignForm(forms.Form):
+class PostAssignForm(Form):
     post = forms.ModelChoiceField(label=_("岗位"), queryset=PostType.objects.all())
     start = forms.DateField(label=_("任职日期"), widget=DATE)
 

@@ -154,6 +154,37 @@ def mask_phone(phone: str) -> str:
     return _mask(phone, 3, 4) if phone else ""
 
 
+# A mainland mobile number: 11 digits from 13x to 19x, maybe written +86 / 86 first.
+MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+# A landline: the area code (0 and 2 or 3 digits), 7 or 8 digits, maybe an extension;
+# the parts joined by hyphens or written together (0731-84567890-123, 073184567890).
+LANDLINE = re.compile(r"0\d{2,3}-?[1-9]\d{6,7}(?:-\d{1,6})?")
+PHONE_MAX_LENGTH = 20
+
+
+def normalize_phone(text: str) -> str:
+    """A phone as typed, without the spaces and the hyphens inside a mobile number
+    (138 1234 5678 and 138-1234-5678 → 13812345678); a landline keeps its hyphens."""
+    phone = "".join(text.split())
+    compact = phone.replace("-", "")
+    return compact if MOBILE.fullmatch(compact) else phone
+
+
+def check_phone(phone: str) -> str | None:
+    """Why `phone` (normalised) is no Chinese mobile or landline number; None when it is one
+    or is empty. The one rule of the form, the API and the imports."""
+    if not phone:
+        return None
+    if len(phone) > PHONE_MAX_LENGTH:
+        return _("联系电话过长")
+    if MOBILE.fullmatch(phone) or LANDLINE.fullmatch(phone):
+        return None
+    return _(
+        "联系电话“%(phone)s”不是有效的号码:手机号为1开头的11位数字(如13812345678),"
+        "固定电话为区号加7至8位号码(如0731-84567890,分机号可写在后面,如0731-84567890-123)"
+    ) % {"phone": phone}
+
+
 def pinyin_initials(name: str) -> str:
     """张三 → "zs"; letters kept, other characters (·, spaces) dropped; lowercase."""
     letters: list[str] = []

@@ -8,13 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.core import lists
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
@@ -41,6 +41,20 @@ from shegong.people.models import (
 PAGE_SIZE = 30
 
 
+def _worker_columns() -> list[lists.Column]:
+    return [
+        lists.Column(_("姓名"), "name"),
+        lists.Column(_("性别")),
+        lists.Column(_("年龄"), "age", numeric=True),
+        lists.Column(_("社区"), "community"),
+        lists.Column(_("学历")),
+        lists.Column(_("来源方式")),
+        lists.Column(_("公民身份号码")),
+        lists.Column(_("联系电话")),
+        lists.Column(_("状态")),
+    ]
+
+
 @login_required
 def worker_list(request: AuthedRequest) -> HttpResponse:
     params = request.GET.copy()
@@ -48,7 +62,7 @@ def worker_list(request: AuthedRequest) -> HttpResponse:
         params["status"] = WorkerStatus.ACTIVE  # the current roster unless asked otherwise
     filters = selectors.WorkerFilters.from_mapping(params)
     workers = selectors.worker_list(viewer=request.user, filters=filters)
-    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = lists.page_of(request.GET, workers, default_size=PAGE_SIZE)
     # Lists always show personal data masked; only the detail page discloses it.
     day = filters.as_of or timezone.localdate()
     rows = [
@@ -92,6 +106,7 @@ def worker_list(request: AuthedRequest) -> HttpResponse:
                 ("work_start", _("社区工龄由长到短")),
                 ("updated", _("最近更新")),
             ],
+            "headers": lists.headers(request.GET, _worker_columns(), filters.sort),
             "can_create": has_permission(request.user, Permission.EDIT),
             "active_label": WorkerStatus.ACTIVE.label,  # as of a date: placed on that day
         },

@@ -39,12 +39,8 @@ def bar_chart_svg(
     label_w = _label_width(rows)
     value_w = 110
     bar_w = max(80, width - label_w - value_w)
-    peak = max(
-        [r.share for r in rows] + [r.share for r in before.rows]
-        if before
-        else [r.share for r in rows]
-    )
-    peak = max(peak, Decimal(1))
+    shares = [r.share for r in rows] + ([r.share for r in before.rows] if before else [])
+    peak = max([*shares, Decimal(1)])  # a breakdown without categories draws an empty chart
     height = top * 2 + row_h * len(rows)
     title = escape(breakdown.title)
     parts = [

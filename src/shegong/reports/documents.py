@@ -66,48 +66,66 @@ def breakdown_table(report: StructureReport, key: str) -> tuple[list[str], list[
     return header, rows
 
 
-def standards_table(report: StructureReport) -> tuple[list[str], list[list[str]]]:
-    st = report.standards
-    header = [
+def standards_header() -> list[str]:
+    """The standards table's columns, on the page and in every file."""
+    return [
         _("单位"),
         _("工作者"),
         _("常住人口"),
         _("每万人"),
-        _("尚缺"),
+        _("尚缺(各社区之和)"),
         _("持证(%)"),
         _("大专及以上(%)"),
+        _("需关注"),
     ]
 
+
+def attention_mark(s: Standing) -> str:
+    return _("缺额居前") if s.attention else ""
+
+
+def standards_table(report: StructureReport) -> tuple[list[str], list[list[str]]]:
+    st = report.standards
+
     def row(s: Standing, label: str | None = None) -> list[str]:
-        per = "—" if s.per_10k is None else str(s.per_10k)
-        if s.below_standard:
-            per += _("(低于标准)")
         return [
             label or s.name,
             str(s.workers),
             str(s.residents),
-            per,
+            "—" if s.per_10k is None else str(s.per_10k),
             str(s.needed),
             str(s.certified_share),
             str(s.college_share),
+            attention_mark(s),
         ]
 
     rows = [row(s) for s in [*st.streets, *st.communities]]
     rows.append(row(st.overall, _("合计")))
-    return header, rows
+    return standards_header(), rows
 
 
 def standards_note(report: StructureReport) -> str:
+    """What the standards table holds and what it marks, said the same on the page and in
+    the files."""
     st = report.standards
-    return _(
+    note = _(
         "配备标准为每万名居民%(s)s名社区工作者,持证比例目标%(c)s%%,大专及以上学历目标%(e)s%%;"
-        "低于配备标准的单位%(n)d个。"
+        "%(n)d个社区中%(below)d个低于配备标准。“尚缺”为每个社区达到标准尚需的人数,"
+        "街道和合计为其下各社区缺额之和(一个社区的富余不抵另一个社区的缺额)。"
     ) % {
         "s": st.standard,
         "c": st.certified_target,
         "e": st.college_target,
-        "n": len(st.below_standard),
+        "n": len(st.communities),
+        "below": len(st.communities_below_standard),
     }
+    marked = st.needing_attention
+    if marked:
+        note += _("缺额最多的%(k)d个社区标为“缺额居前”:%(names)s。") % {
+            "k": len(marked),
+            "names": "、".join(s.name for s in marked),
+        }
+    return note
 
 
 # ---------------------------------------------------------------- Word

@@ -48,6 +48,7 @@ def standing_json(s: Standing) -> dict[str, Any]:
         "per_10k": _dec(s.per_10k),
         "needed": s.needed,
         "below_standard": s.below_standard,
+        "attention": s.attention,
         "certified_share": _dec(s.certified_share),
         "college_share": _dec(s.college_share),
         "meets_certified": s.meets_certified,

@@ -490,6 +490,23 @@ def per_10k(workers: int, residents: int) -> Decimal | None:
     )
 
 
+# How many communities the standards table marks as needing attention: those furthest from
+# the standard (most workers short), since marking every community below it says nothing.
+ATTENTION_COUNT = 5
+
+
+def needing_attention(shortfalls: Sequence[tuple[int, Decimal | None]], count: int) -> set[int]:
+    """The positions of the `count` units most workers short of the standard (at least one
+    short); ties go to the lower workers per 10,000 residents, then to the earlier unit.
+    `shortfalls`: (workers short, workers per 10,000 or None) per unit, in table order."""
+    short = [
+        (-needed, per if per is not None else Decimal(0), i)
+        for i, (needed, per) in enumerate(shortfalls)
+        if needed > 0
+    ]
+    return {i for _n, _p, i in sorted(short)[:count]}
+
+
 def needed_for_standard(residents: int, standard: Decimal) -> int:
     """Workers a unit needs to reach `standard` per 10,000 residents (rounded up)."""
     exact = Decimal(residents) * standard / 10000

@@ -342,8 +342,12 @@ class Standing:
     certified: int = 0
     college: int = 0
     per_10k: Decimal | None = None
+    # Workers short of the standard: a community's own; a street's and the total are the sums
+    # of their communities' (one community's surplus does not fill another's gap), so the
+    # column adds up from communities to streets to the total.
     needed: int = 0
     below_standard: bool = False
+    attention: bool = False  # among the communities furthest from the standard
     certified_share: Decimal = Decimal("0.0")
     college_share: Decimal = Decimal("0.0")
     meets_certified: bool = False
@@ -351,7 +355,6 @@ class Standing:
 
     def settle(self, standard: Decimal, certified_target: Decimal, college_target: Decimal) -> None:
         self.per_10k = rules.per_10k(self.workers, self.residents)
-        self.needed = max(0, rules.needed_for_standard(self.residents, standard) - self.workers)
         self.below_standard = self.per_10k is not None and self.per_10k < standard
         self.certified_share = rules.share(self.certified, self.workers)
         self.college_share = rules.share(self.college, self.workers)
@@ -368,9 +371,19 @@ class Standards:
     streets: list[Standing] = field(default_factory=list)
     communities: list[Standing] = field(default_factory=list)
 
+    attention_count: int = rules.ATTENTION_COUNT
+
     @property
     def below_standard(self) -> list[Standing]:
         return [s for s in [*self.streets, *self.communities] if s.below_standard]
+
+    @property
+    def communities_below_standard(self) -> list[Standing]:
+        return [s for s in self.communities if s.below_standard]
+
+    @property
+    def needing_attention(self) -> list[Standing]:
+        return [s for s in self.communities if s.attention]
 
     @property
     def missing_certified(self) -> list[Standing]:
@@ -450,8 +463,7 @@ def standards(
         overall.workers += standing.workers
         overall.college += standing.college
         overall.certified += standing.certified
-    for standing in [overall, *streets.values(), *communities]:
-        standing.settle(standard, certified_target, college_target)
+    _settle_all(overall, streets, communities, (standard, certified_target, college_target))
     return Standards(
         standard=standard,
         certified_target=certified_target,
@@ -460,6 +472,31 @@ def standards(
         streets=list(streets.values()),
         communities=communities,
     )
+
+
+def _settle_all(
+    overall: Standing,
+    streets: dict[int, Standing],
+    communities: list[Standing],
+    targets: tuple[Decimal, Decimal, Decimal],
+) -> None:
+    """Each unit's figures against the standard and targets; the shortfalls of the streets
+    and the total as sums of their communities'; the communities needing attention marked."""
+    for standing in [overall, *streets.values(), *communities]:
+        standing.settle(*targets)
+    by_code = {s.code: s for s in streets.values()}
+    for community in communities:
+        community.needed = max(
+            0, rules.needed_for_standard(community.residents, targets[0]) - community.workers
+        )
+        overall.needed += community.needed
+        if (street := by_code.get(community.parent_code)) is not None:
+            street.needed += community.needed
+    marked = rules.needing_attention(
+        [(c.needed, c.per_10k) for c in communities], rules.ATTENTION_COUNT
+    )
+    for i in marked:
+        communities[i].attention = True
 
 
 # ---------------------------------------------------------------- the whole report

@@ -16,7 +16,7 @@ from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_breadcrumbs, unit_get
 from shegong.reports import documents, selectors, services
 from shegong.reports.exports import report_json
-from shegong.reports.forms import StructureForm
+from shegong.reports.forms import StructureForm, shown_form
 
 
 def _unit(request: AuthedRequest, code: str) -> Unit | None:
@@ -62,8 +62,8 @@ def _query(values: dict[str, Any], unit: str, **extra: str) -> str:
 
 @login_required
 def structure(request: AuthedRequest) -> HttpResponse:
-    form, values, report = _report(request)
-    context: dict[str, Any] = {"form": form, "report": report}
+    form, values, report = _report(request, with_training=True)
+    context: dict[str, Any] = {"form": shown_form(form, values), "report": report}
     if report is not None:
         unit = unit_get(viewer=request.user, code=report.figures.unit_code)
         before = report.comparison.before.breakdowns if report.comparison else {}
@@ -91,6 +91,11 @@ def structure(request: AuthedRequest) -> HttpResponse:
                     ("standard", str(values["standard"])),
                 ],
                 "drill_query": _query(values, ""),
+                # The chapters the files carry, in their words (documents.py).
+                "standards_header": documents.standards_header(),
+                "standards_note": documents.standards_note(report),
+                "training_heading": (documents.training_heading(report) if report.training else ""),
+                "training_rows": documents.training_table(report)[1] if report.training else [],
             }
         )
     return render(request, "reports/structure.html", context)

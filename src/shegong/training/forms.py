@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.forms import PlainTextForm
+from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.forms import CommunityChoiceField
 from shegong.people.models import PostType
@@ -43,11 +43,11 @@ class CourseForm(PlainTextForm):
         self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
 
 
-class AttendanceDayForm(forms.Form):
+class AttendanceDayForm(Form):
     day = forms.DateField(label=_("签到日期"), widget=DATE)
 
 
-class ExamRegisterForm(forms.Form):
+class ExamRegisterForm(Form):
     worker = forms.IntegerField(widget=forms.HiddenInput)
     level = forms.ChoiceField(label=_("报考级别"), choices=EXAM_LEVELS)
     year = forms.IntegerField(label=_("年度"), min_value=2008, max_value=2100)
@@ -74,7 +74,7 @@ class ExamResultForm(PlainTextForm):
             del self.fields[name]
 
 
-class PaidForm(forms.Form):
+class PaidForm(Form):
     paid_on = forms.DateField(label=_("发放日期"), widget=DATE)
 
 
@@ -87,7 +87,7 @@ class SecondmentForm(PlainTextForm):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     returned_on = forms.DateField(label=_("返回日期"), widget=DATE)
 
 
@@ -105,7 +105,7 @@ def period_from(data: Any, today: datetime.date) -> tuple[datetime.date, datetim
     return (start, end) if start <= end else (end, start)
 
 
-class RequirementForm(forms.Form):
+class RequirementForm(Form):
     post = forms.ModelChoiceField(
         label=_("岗位"),
         queryset=PostType.objects.all(),
@@ -116,7 +116,7 @@ class RequirementForm(forms.Form):
     every_years = forms.IntegerField(label=_("每几年"), min_value=1, max_value=5, initial=1)
 
 
-class AwardRuleForm(forms.Form):
+class AwardRuleForm(Form):
     level = forms.ChoiceField(label=_("级别"), choices=EXAM_LEVELS)
     amount = forms.DecimalField(
         label=_("奖励金额(元)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from shegong.core.access import Permission, has_permission, path_q
 from shegong.core.audit import AuditAction, audit_record
 from shegong.core.errors import RowError, ServiceError
-from shegong.core.imports import ImportPlan
+from shegong.core.imports import ImportPlan, change_text
 from shegong.core.sheets import SheetRow, code_text, digits_lost_message, fold, fold_header
 from shegong.people import rules as people_rules
 from shegong.people.imports import CellError, parse_date
@@ -184,8 +184,18 @@ def attendance_import_plan(
             plan.already += 1
             continue
         plan.marks.setdefault(worker.pk, set()).add(day)
+        plan.creates += 1
+        plan.preview_create(
+            row.number,
+            worker.name,
+            [
+                _("签到日期:%(day)s") % {"day": day.isoformat()},
+                *([] if worker.pk in enrolled else [_("同时报名本班")]),
+            ],
+        )
         if worker.pk not in enrolled:
             new_enrolees[worker.pk] = worker
+    plan.unchanged = plan.already
     plan.to_enrol = list(new_enrolees.values())
     if course.enrolled + len(plan.to_enrol) > course.capacity:
         plan.errors.append(
@@ -381,7 +391,41 @@ def exam_import_plan(
                 row.number, worker, level, year, scores, passed_on, fold(row.values.get(NUMBER))
             )
         )
+    _exam_preview(plan)
     return plan
+
+
+def _exam_preview(plan: ExamPlan) -> None:
+    """Each planned row as a new registration or an update of a registration on record (its
+    scores before and after); counted as the import kit's creates and updates."""
+    keys = {(p.worker.pk, p.level, p.year) for p in plan.planned}
+    stored: dict[tuple[int, str, int], dict[str, Decimal]] = {}
+    registrations = ExamRegistration.objects.filter(
+        worker_id__in={k[0] for k in keys}
+    ).prefetch_related("results")
+    for reg in registrations:
+        if (reg.worker_id, reg.level, reg.year) in keys:
+            stored[(reg.worker_id, reg.level, reg.year)] = {
+                r.subject: r.score for r in reg.results.all()
+            }
+    subjects = dict(ExamSubject.choices)
+    levels = dict(EXAM_LEVELS)
+    for p in plan.planned:
+        label = f"{p.worker.name} · {p.year}{_('年')}{levels.get(p.level, p.level)}"
+        before = stored.get((p.worker.pk, p.level, p.year))
+        if before is None:
+            plan.creates += 1
+            plan.preview_create(p.row, label, [f"{subjects[s]}:{v}" for s, v in p.scores.items()])
+            continue
+        changed = {s: score for s, score in p.scores.items() if before.get(s) != score}
+        if not changed and p.passed_on is None:
+            plan.unchanged += 1
+            continue
+        details = [change_text(str(subjects[s]), before.get(s), v) for s, v in changed.items()]
+        if p.passed_on is not None:
+            details.append(change_text(_("通过日期"), None, p.passed_on.isoformat()))
+        plan.updates += 1
+        plan.preview_update(p.row, label, [str(subjects[s]) for s in changed], details)
 
 
 def _exam_scores(row: SheetRow, level: str, errors: list[RowError]) -> dict[str, Decimal]:

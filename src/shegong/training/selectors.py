@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.core.db import report_session
+from shegong.core.lists import ordering
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people.models import Placement, PostHolding, PostType, Worker
 from shegong.training import rules
@@ -83,8 +84,24 @@ def course_scope_q(viewer: User) -> Q:
     return path_q(viewer, "organiser__path") | Q(organiser__path__in=above)
 
 
+# The orders the course list offers (core/lists.py: "-key" reverses one).
+COURSE_SORTS: dict[str, list[str]] = {
+    "start": ["start", "id"],
+    "title": ["title", "id"],
+    "kind": ["kind", "start", "id"],
+    "organiser": ["organiser__path", "start", "id"],
+    "enrolled": ["enrolled", "start", "id"],
+}
+COURSE_DEFAULT_SORT = "-start"
+
+
 def course_list(
-    *, viewer: User, year: int | None = None, kind: str = "", q: str = ""
+    *,
+    viewer: User,
+    year: int | None = None,
+    kind: str = "",
+    q: str = "",
+    sort: str = COURSE_DEFAULT_SORT,
 ) -> QuerySet[Course]:
     courses = Course.objects.filter(course_scope_q(viewer)).select_related("organiser")
     if year:
@@ -93,7 +110,7 @@ def course_list(
         courses = courses.filter(kind=kind)
     if q:
         courses = courses.filter(title__contains=q)
-    return courses.order_by("-start", "-id")
+    return courses.order_by(*ordering(COURSE_SORTS, sort, COURSE_DEFAULT_SORT))
 
 
 def course_get(*, viewer: User, pk: int | str) -> Course:

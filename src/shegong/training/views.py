@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.core import lists
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
@@ -69,10 +69,13 @@ def _may_organise(request: AuthedRequest, course: Course) -> bool:
 def course_list(request: AuthedRequest) -> HttpResponse:
     year = _year(request)
     kind = request.GET.get("kind", "")
-    courses = selectors.course_list(
-        viewer=request.user, year=year, kind=kind, q=request.GET.get("q", "").strip()
+    sort = lists.chosen_sort(
+        request.GET, lists.sort_keys(selectors.COURSE_SORTS), selectors.COURSE_DEFAULT_SORT
     )
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+    courses = selectors.course_list(
+        viewer=request.user, year=year, kind=kind, q=request.GET.get("q", "").strip(), sort=sort
+    )
+    page = lists.page_of(request.GET, courses, default_size=PAGE_SIZE)
     return render(
         request,
         "training/list.html",
@@ -82,6 +85,19 @@ def course_list(request: AuthedRequest) -> HttpResponse:
             "kind": kind,
             "q": request.GET.get("q", ""),
             "kinds": CourseKind.choices,
+            "headers": lists.headers(
+                request.GET,
+                [
+                    lists.Column(_("名称"), "title"),
+                    lists.Column(_("类别"), "kind"),
+                    lists.Column(_("主办单位"), "organiser"),
+                    lists.Column(_("日期"), "start", descending_first=True),
+                    lists.Column(_("天数"), numeric=True),
+                    lists.Column(_("报名/名额"), "enrolled", numeric=True, descending_first=True),
+                    lists.Column(""),
+                ],
+                sort,
+            ),
             "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
             "can_create": selectors.organisers_for_edit(viewer=request.user).exists(),
         },
@@ -391,7 +407,7 @@ def exam_list(request: AuthedRequest) -> HttpResponse:
                 return redirect(f"{request.path}?year={form.cleaned_data['year']}")
         else:
             messages.error(request, _("请选择人员、级别和年度"))
-    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = lists.page_of(request.GET, registrations, default_size=PAGE_SIZE)
     return render(
         request,
         "training/exams.html",

@@ -313,6 +313,22 @@ def test_published_results_page_and_workbook(tree: Tree, personas: Personas) -> 
     assert sum(grades.values()) == 3
 
 
+def test_the_results_sort_by_their_headers(tree: Tree, personas: Personas) -> None:
+    setup = published(street_a_cycle(tree, personas))
+    client = client_for(personas.street_a_manager)
+    url = reverse("appraisal:results", kwargs={"pk": setup.cycle.pk})
+    by_rank = client.get(url).context["rows"]
+    assert [r.rank for r in by_rank] == sorted(r.rank for r in by_rank)
+    lowest_first = client.get(url, {"sort": "score"}).context["rows"]
+    scores = [r.score for r in lowest_first]
+    assert scores == sorted(scores)
+    page = client.get(url, {"sort": "-score"}).content.decode()
+    assert 'aria-sort="descending"' in page and "?sort=score" in page
+    assert [r.rank for r in client.get(url, {"sort": "grade; drop"}).context["rows"]] == [
+        r.rank for r in by_rank
+    ]
+
+
 def test_clerk_objects_from_the_results_and_the_manager_records_a_decision(
     tree: Tree, personas: Personas
 ) -> None:

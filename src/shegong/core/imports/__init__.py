@@ -3,7 +3,15 @@ the page flow (upload → check inline or as a job by size → preview → confi
 
 An area gives its aliases, plan function, apply function and labels (`flow.ImportKind`)."""
 
-from shegong.core.imports.plan import PREVIEW_ROWS, ImportPlan, PreviewRow, chunked
+from shegong.core.imports.plan import PREVIEW_ROWS, ImportPlan, PreviewRow, change_text, chunked
 from shegong.core.imports.workbook import XLSX, errors_workbook
 
-__all__ = ["PREVIEW_ROWS", "XLSX", "ImportPlan", "PreviewRow", "chunked", "errors_workbook"]
+__all__ = [
+    "PREVIEW_ROWS",
+    "XLSX",
+    "ImportPlan",
+    "PreviewRow",
+    "change_text",
+    "chunked",
+    "errors_workbook",
+]

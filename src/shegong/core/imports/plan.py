@@ -16,16 +16,21 @@ PREVIEW_ROWS = 20
 
 @dataclass
 class PreviewRow:
-    """One row the import would write: its row number, who or what it is, and for an update
-    the columns that change (labels only: a value the viewer may not see is never shown)."""
+    """One row the import would write: its row number, who or what it is, for an update the
+    columns that change, and what changes in words ("学历:高中及以下 → 本科"; for a new row
+    what it holds). The area decides what a detail shows: a value the viewer may not see is
+    never in it (it is left out, or masked)."""
 
     row: int
     label: str
     changes: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
 
-    @property
-    def created(self) -> bool:
-        return not self.changes
+
+def change_text(label: str, before: object, after: object) -> str:
+    """One change of an update as the preview says it: 学历:高中及以下 → 本科."""
+    empty = "—"
+    return f"{label}:{before or empty} → {after or empty}"
 
 
 @dataclass(kw_only=True)
@@ -53,13 +58,15 @@ class ImportPlan:
     def error_rows(self) -> int:
         return len({e.row for e in self.errors})
 
-    def preview_create(self, row: int, label: str) -> None:
+    def preview_create(self, row: int, label: str, details: Iterable[str] = ()) -> None:
         if len(self.preview_creates) < PREVIEW_ROWS:
-            self.preview_creates.append(PreviewRow(row, label))
+            self.preview_creates.append(PreviewRow(row, label, details=list(details)))
 
-    def preview_update(self, row: int, label: str, changes: Iterable[str]) -> None:
+    def preview_update(
+        self, row: int, label: str, changes: Iterable[str], details: Iterable[str] = ()
+    ) -> None:
         if len(self.preview_updates) < PREVIEW_ROWS:
-            self.preview_updates.append(PreviewRow(row, label, list(changes)))
+            self.preview_updates.append(PreviewRow(row, label, list(changes), list(details)))
 
     def figures(self) -> dict[str, int]:
         """The area's own counts for its preview (e.g. sign-ins to add); kept with the check."""

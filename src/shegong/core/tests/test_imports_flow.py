@@ -111,7 +111,7 @@ def test_the_preview_lists_the_rows_it_would_update_with_what_changes(
     page = _upload(client, reverse("orgs:import"), csv_bytes(rows), "units.csv").content.decode()
     assert 'id="preview-rows"' in page
     assert "甲五社区" in page and "甲一社区(新名)" in page
-    assert "<td>更新</td><td>名称</td>" in page
+    assert "<td>更新</td><td><div>名称:甲一社区 → 甲一社区(新名)</div></td>" in page
 
 
 def test_a_sign_in_sheet_can_be_written_by_a_job_and_comes_back_to_its_course(

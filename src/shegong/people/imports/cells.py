@@ -271,8 +271,10 @@ class _Communities:
         allowed_ids = set(allowed.values_list("id", flat=True))
         self.by_code: dict[str, tuple[int, str, bool]] = {}
         self.by_name: dict[str, list[tuple[int, str, bool]]] = {}
+        self.names_by_id: dict[int, str] = {}
         for pk, code, name, path in every.values_list("id", "code", "name", "path"):
             entry = (pk, path, pk in allowed_ids)
+            self.names_by_id[pk] = name
             self.by_code[code] = entry
             self.by_name.setdefault(self.name_key(name), []).append(entry)
         self.allowed_ids = allowed_ids

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.bulk import gc_paused
 from shegong.core.errors import RowError
-from shegong.core.imports import ImportPlan, chunked
+from shegong.core.imports import ImportPlan, change_text, chunked
 from shegong.core.sheets import SheetRow, fold
 from shegong.people.imports.cells import (
     COLUMNS,
@@ -30,7 +31,15 @@ from shegong.people.imports.cells import (
     _vocabulary_value,
     parse_date,
 )
-from shegong.people.models import PostHolding, Worker, WorkerStatus
+from shegong.people.models import (
+    Education,
+    Gender,
+    Political,
+    PostHolding,
+    Source,
+    Worker,
+    WorkerStatus,
+)
 from shegong.people.services import PERSONAL_FIELDS, clean_worker_values, personal_data_keeper
 
 if TYPE_CHECKING:
@@ -256,7 +265,19 @@ def _compare_with_roster(
         found = existing.get(planned.values["id_number"])
         if found is None:
             plan.creates += 1
-            plan.preview_create(planned.row, str(planned.values["name"]))
+            plan.preview_create(
+                planned.row,
+                str(planned.values["name"]),
+                [
+                    change
+                    for change in (
+                        _said("community", communities.names_by_id.get(planned.community_id)),
+                        _said("education", planned.values.get("education")),
+                        _said("source", planned.values.get("source")),
+                    )
+                    if change
+                ],
+            )
             continue
         if found["community_id"] not in communities.allowed_ids:
             # Registered outside the importer's scope: say neither that nor where.
@@ -284,7 +305,12 @@ def _compare_with_roster(
             continue
         if planned.changes or planned.moved or planned.posts_changed:
             plan.updates += 1
-            plan.preview_update(planned.row, str(planned.values["name"]), _changed(planned))
+            plan.preview_update(
+                planned.row,
+                str(planned.values["name"]),
+                _changed(planned),
+                _change_details(planned, communities.names_by_id),
+            )
         else:
             plan.unchanged += 1
     if kept_any:
@@ -328,6 +354,59 @@ def _changed(planned: PlannedWorker) -> list[str]:
     if planned.posts_changed:
         labels.append(LABELS["post"])
     return labels
+
+
+# The roster's coded fields, said in Chinese in the preview.
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "gender": Gender,
+    "political": Political,
+    "education": Education,
+    "source": Source,
+}
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    choices = _CHOICES.get(name)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _said(name: str, value: Any) -> str:
+    shown = _shown(name, value)
+    return f"{LABELS[name]}:{shown}" if shown else ""
+
+
+def _change_details(planned: PlannedWorker, community_names: dict[int, str]) -> list[str]:
+    """What the row changes, in words. The ID number, phone and birth date are said to
+    change without their values (only those who may see them get here, and the preview is
+    no place to disclose them); the posts are named as a column."""
+    found = planned.existing or {}
+    details = []
+    for name in planned.changes:
+        if name in PERSONAL_FIELDS:
+            details.append(_("%(column)s:已更改") % {"column": LABELS[name]})
+        else:
+            details.append(
+                change_text(
+                    LABELS[name], _shown(name, found.get(name)), _shown(name, planned.values[name])
+                )
+            )
+    if planned.moved:
+        details.append(
+            change_text(
+                LABELS["community"],
+                community_names.get(found.get("community_id", 0), ""),
+                community_names.get(planned.community_id, ""),
+            )
+        )
+    if planned.posts_changed:
+        details.append(_("%(column)s:按表中所列重新任职") % {"column": LABELS["post"]})
+    return details
 
 
 _ORDER = {label: i for i, (_n, label) in enumerate(COLUMNS)}

@@ -99,6 +99,12 @@ def test_a_worker_is_created_through_the_api_with_chinese_errors(
     )
     assert elsewhere.status_code == 400
     assert "community" in elsewhere.json()
+    other = {**body, "id_number": make_id(datetime.date(1989, 6, 1), male=False)}
+    short_phone = client.post("/api/workers/", {**other, "phone": "8456789"}, format="json")
+    assert short_phone.status_code == 400
+    assert "固定电话为区号加7至8位号码" in short_phone.json()["phone"][0]
+    landline = client.post("/api/workers/", {**other, "phone": "0731-84567890"}, format="json")
+    assert landline.status_code == 201, landline.json()
 
 
 def test_a_clerk_updates_a_worker_but_not_the_id_number(personas: Personas, worker: Worker) -> None:

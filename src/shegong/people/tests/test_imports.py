@@ -480,3 +480,16 @@ def test_large_file_runs_as_a_job_with_progress(
         .status_code
         == 404
     )
+
+
+def test_the_import_checks_phones_as_chinese_numbers_like_the_form(
+    tree: Tree, personas: Personas
+) -> None:
+    a1 = tree.community_a1.name
+    rows = [
+        ["甲", ID_1, "", "", "", "845678", "本科", "", "群众", "聘用", a1, "", ""],
+        ["乙", ID_2, "", "", "", "0731-84567890", "本科", "", "群众", "聘用", a1, "", ""],
+    ]
+    plan = plan_for(personas.street_a_manager, xlsx_bytes([HEADER, *rows]), "名册.xlsx")
+    assert [(e.row, e.column) for e in plan.errors] == [(2, "联系电话")]
+    assert "手机号为1开头的11位数字" in plan.errors[0].reason

@@ -156,3 +156,47 @@ def test_dual_role_needs_a_secretary_and_a_director_post(
 )
 def test_it_recognises_an_id_tail_search(query: str, tail: bool) -> None:
     assert rules.looks_like_id_tail(query) is tail
+
+
+# ---------------------------------------------------------------- phones
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13812345678",
+        "199 1234 5678",
+        "138-1234-5678",
+        "+8613812345678",
+        "0731-84567890",
+        "073184567890",
+        "010-6543210",
+        "0731-84567890-123",
+        "",
+    ],
+)
+def test_it_accepts_chinese_mobile_and_landline_numbers(typed: str) -> None:
+    assert rules.check_phone(rules.normalize_phone(typed)) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "123456",
+        "8456789",
+        "1234567",
+        "12812345678",
+        "1381234567",
+        "138123456789",
+        "0731-123",
+        "138-1234-abcd",
+    ],
+)
+def test_it_refuses_phones_that_are_no_chinese_number(typed: str) -> None:
+    refused = rules.check_phone(rules.normalize_phone(typed))
+    assert refused is not None and "联系电话" in refused and "手机号" in refused
+
+
+def test_a_mobile_number_is_kept_without_its_spaces_and_hyphens() -> None:
+    assert rules.normalize_phone("138 1234-5678") == "13812345678"
+    assert rules.normalize_phone("0731 - 84567890") == "0731-84567890"

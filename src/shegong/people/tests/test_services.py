@@ -56,6 +56,8 @@ def test_it_registers_a_worker_with_derived_fields_placement_and_audit(
         ({"work_start_date": datetime.date(1995, 1, 1)}, "work_start_date", "16周岁"),
         ({"phone": "138-1234-abcd"}, "phone", "联系电话"),
         ({"phone": "1" * 21}, "phone", "过长"),
+        ({"phone": "845678"}, "phone", "手机号为1开头的11位数字"),
+        ({"phone": "8456789"}, "phone", "固定电话为区号加7至8位号码"),
     ],
 )
 def test_it_refuses_bad_worker_values(
@@ -383,3 +385,20 @@ def test_disclosing_personal_data_writes_an_audit_row_and_needs_the_permission(
     with pytest.raises(ServiceError):
         services.personal_data_disclose(worker=worker, acting_user=personas.community_a1_clerk)
     assert AuditEntry.objects.filter(action=AuditAction.DISCLOSE).count() == 1
+
+
+def test_a_clerks_edit_is_not_refused_for_a_stored_phone_of_the_old_rule(
+    tree: Tree, personas: Personas
+) -> None:
+    worker = register(tree.community_a1, personas.street_a_manager)
+    Worker.objects.filter(pk=worker.pk).update(phone="8456789")  # before the rule
+    values = {**worker_values(id_number=worker.id_number, name="李四"), "phone": ""}
+    services.worker_update(worker=worker, values=values, acting_user=personas.community_a1_clerk)
+    worker.refresh_from_db()
+    assert (worker.name, worker.phone) == ("李四", "8456789")
+    with pytest.raises(ServiceError, match="不是有效的号码"):
+        services.worker_update(
+            worker=worker,
+            values={**values, "phone": worker.phone},  # the manager's form shows it
+            acting_user=personas.street_a_manager,
+        )

@@ -168,3 +168,10 @@ def test_share_rounds_half_up() -> None:
     assert rules.share(1, 8) == D("12.5")
     assert rules.share(1, 16) == D("6.3")
     assert rules.share(1, 0) == D("0.0")
+
+
+def test_a_breakdown_without_categories_draws_an_empty_chart() -> None:
+    from shegong.reports.charts import bar_chart_svg
+
+    svg = bar_chart_svg(rules.Breakdown("posts", "岗位", [], partition=False))
+    assert svg.startswith("<svg") and "岗位" in svg

@@ -47,6 +47,12 @@ def test_a_clean_sign_in_sheet_is_previewed_then_written_with_new_enrolments(
     page = _upload(client, url, sheet).content.decode()  # type: ignore[attr-defined]
     assert 'id="new-marks">3<' in page
     assert 'id="to-enrol">1<' in page
+    # The preview lists each sign-in it would add, and who it would enrol.
+    assert (
+        '<tr class="create"><td>3</td><td>张一</td><td>新增</td><td>签到日期:2026-03-02</td></tr>'
+        in page
+    )
+    assert "<td>李二</td><td>新增</td><td>签到日期:2026-03-02;同时报名本班</td>" in page
     assert not Attendance.objects.exists()  # the preview writes nothing
     response = client.post(reverse("training:import-confirm"), follow=True)
     assert "新增签到3人次,新报名1人" in response.content.decode()
@@ -122,12 +128,23 @@ def test_exam_results_import_creates_certificates_and_awards(
     client = client_for(user)
     page = _upload(client, reverse("training:exam-import"), sheet, "成绩.xlsx").content.decode()  # type: ignore[attr-defined]
     assert 'id="planned">2<' in page and 'id="passes">1<' in page
+    assert "<td>通过者 · 2026年助理社会工作师</td><td>新增</td>" in page
+    assert "社会工作综合能力:71.0;社会工作实务:64.5" in page
     client.post(reverse("training:exam-import-confirm"))
     assert Certificate.objects.get(number="ZL-9").worker.name == "通过者"
     assert Award.objects.get().worker.name == "通过者"
     failed = ExamRegistration.objects.get(worker__name="未过者")
     assert (failed.level, failed.passed_on) == ("social_worker", None)
     assert failed.results.count() == 2
+    # A later sheet correcting a score is previewed as an update of what is on record.
+    again = xlsx_bytes(
+        [
+            ["姓名", "报考级别", "年度", "综合能力", "实务"],
+            ["未过者", "中级", 2026, 58, 59.5],
+        ]
+    )
+    page = _upload(client, reverse("training:exam-import"), again, "成绩.xlsx").content.decode()  # type: ignore[attr-defined]
+    assert "<td>更新</td><td><div>社会工作实务:77.0 → 59.5</div></td>" in page
 
 
 def test_exam_import_refuses_a_pass_without_a_date_and_writes_nothing(

@@ -276,3 +276,22 @@ def test_the_awards_export_lists_amounts_and_the_total(tree: Tree, personas: Per
         openpyxl.load_workbook(io.BytesIO(other.content)).active.iter_rows(values_only=True)
     )
     assert [r[0] for r in other_rows[1:]] == ["合计"]
+
+
+def test_the_course_list_sorts_by_its_headers_and_pages_by_the_size_asked(
+    tree: Tree, personas: Personas
+) -> None:
+    user = personas.street_a_manager
+    for n, title in enumerate(["丙班", "甲班", "乙班"]):
+        make_course(tree.street_a, user, title=title, start=datetime.date(2026, 4, 1 + n))
+    client = client_for(user)
+    url = reverse("training:list")
+    newest_first = _text(client.get(url, {"year": "2026"}))
+    assert newest_first.index("乙班") < newest_first.index("甲班") < newest_first.index("丙班")
+    by_date = _text(client.get(url, {"year": "2026", "sort": "start"}))
+    assert by_date.index("丙班") < by_date.index("甲班") < by_date.index("乙班")
+    assert 'aria-sort="ascending"' in by_date and "?year=2026&amp;sort=-start" in by_date
+    refused = _text(client.get(url, {"year": "2026", "sort": "organiser__password"}))
+    assert refused.index("乙班") < refused.index("丙班")  # the default order
+    paged = client.get(url, {"year": "2026", "size": "20", "page": "9"})
+    assert paged.context["page"].number == 1 and paged.context["page"].paginator.per_page == 20
