@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 
 from shegong.core.text import xlsx_cell
@@ -54,9 +54,11 @@ T = TypeVar("T")
 
 
 def page_of(request: HttpRequest, items: Sequence[T] | Any, size: int | None = None) -> Page:  # type: ignore[type-arg]
-    """The page of `items` (a list or a queryset) the request asks for (`?page=`), of
-    `size` rows (PAGE_SIZE); a page number out of range gives the last page, not an error."""
-    return Paginator(items, size or PAGE_SIZE).get_page(request.GET.get("page"))
+    """The page of `items` (a list or a queryset) the request asks for (`?page=`, `?size=`),
+    as every long list pages (core/lists.py): a page number out of range gives the nearest."""
+    from shegong.core import lists
+
+    return lists.page_of(request.GET, items, default_size=size or PAGE_SIZE)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def test_the_average_wage_page_saves_a_version(settled: Tree, personas: Personas
         },
     )
     listed = client_for(personas.street_a_manager).get(reverse("pay:settings")).content.decode()
-    assert "101000.00" in listed and "2026-01-01" in listed
+    assert "101,000.00" in listed and "2026-01-01" in listed
 
 
 @pytest.mark.parametrize("who", ["street_a_manager", "community_a1_clerk"])
