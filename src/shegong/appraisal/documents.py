@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from shegong.appraisal import rules, selectors
-from shegong.appraisal.models import GRADE_LABELS, Cycle, GradeSet, Standing
+from shegong.appraisal.models import COMMON_GRADE, GRADE_LABELS, Cycle, GradeSet, Standing
 from shegong.core.text import docx_text, xlsx_row
+from shegong.people.models import YearGrade
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -52,8 +53,7 @@ def build(*, viewer: User, cycle: Cycle) -> AppraisalReport:
             "rank": r.rank,
             "grade": labels[r.grade],
             "grade_code": r.grade,
-            "pay_factor": str(r.pay_factor),
-            "counts_toward_step": r.counts_toward_step,
+            "record_grade": str(YearGrade(COMMON_GRADE[r.grade]).label),
             "standing": str(standings[r.standing]),
             "ten_best": r.ten_best,
             "reasons": r.reasons,
@@ -105,8 +105,7 @@ HEADER = [
     ("peer_score", "同事互评"),
     ("score", "综合得分"),
     ("grade", "等次"),
-    ("pay_factor", "绩效系数"),
-    ("counts_toward_step", "计入晋档年限"),
+    ("record_grade", "记入档案等次"),
     ("standing", "聘用建议"),
     ("ten_best", "十佳"),
     ("reasons", "说明"),
@@ -116,7 +115,7 @@ HEADER = [
 def _cell(key: str, value: Any) -> Any:
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if key.endswith("score") or key == "pay_factor":
+    if key.endswith("score"):
         return float(value) if value != "" else None  # numbers Excel can sort and sum
     return value
 
@@ -190,7 +189,7 @@ def render_docx(report: AppraisalReport) -> bytes:
         )
     )
     doc.add_heading(_("考核结果"), level=1)
-    keys = ["rank", "name", "community", "score", "grade", "pay_factor", "standing"]
+    keys = ["rank", "name", "community", "score", "grade", "record_grade", "standing"]
     labels = dict(HEADER)
     table = doc.add_table(rows=1, cols=len(keys))
     table.style = "Table Grid"

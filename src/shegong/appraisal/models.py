@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.audit import audit_kinds
+from shegong.people.models import YearGrade
 
 
 @audit_kinds
@@ -49,7 +50,8 @@ class GradeSet(models.TextChoices):
 
 
 class Grade(models.TextChoices):
-    """Four grades from best to worst; the labels shown depend on the scheme's grade set."""
+    """Four grades from best to worst; the labels shown depend on the scheme's grade set, and
+    each maps onto the one vocabulary every area reads (COMMON_GRADE)."""
 
     A = "A", _("优秀")
     B = "B", _("良好")
@@ -60,6 +62,15 @@ class Grade(models.TextChoices):
 GRADE_LABELS = {
     GradeSet.STANDARD: {"A": _("优秀"), "B": _("良好"), "C": _("合格"), "D": _("不合格")},
     GradeSet.COMPETENCE: {"A": _("优秀"), "B": _("称职"), "C": _("基本称职"), "D": _("不称职")},
+}
+
+
+# A scheme's grades, whatever its names (称职 …), onto the one vocabulary (people.YearGrade).
+COMMON_GRADE: dict[str, str] = {
+    "A": YearGrade.EXCELLENT,
+    "B": YearGrade.GOOD,
+    "C": YearGrade.PASS,
+    "D": YearGrade.FAIL,
 }
 
 
@@ -111,18 +122,6 @@ class Scheme(models.Model):
         _("普通居民最低占比(%)"), max_digits=5, decimal_places=2, default=70
     )
     trim = models.BooleanField(_("去掉一个最高分和一个最低分"), default=True)
-    pay_factor_a = models.DecimalField(
-        _("优秀绩效系数"), max_digits=4, decimal_places=2, default="1.20"
-    )
-    pay_factor_b = models.DecimalField(
-        _("良好绩效系数"), max_digits=4, decimal_places=2, default="1.00"
-    )
-    pay_factor_c = models.DecimalField(
-        _("合格绩效系数"), max_digits=4, decimal_places=2, default="0.80"
-    )
-    pay_factor_d = models.DecimalField(
-        _("不合格绩效系数"), max_digits=4, decimal_places=2, default="0.00"
-    )
     ten_best = models.PositiveSmallIntegerField(_("十佳评选人数"), default=10)
     objection_days = models.PositiveSmallIntegerField(_("异议期(天)"), default=7)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,13 +142,6 @@ class Scheme(models.Model):
                 condition=Q(top_quota__gte=0, top_quota__lte=100)
                 & Q(min_resident_share__gte=0, min_resident_share__lte=100),
                 name="scheme_percentages_sane",
-            ),
-            models.CheckConstraint(
-                condition=Q(pay_factor_a__gte=0)
-                & Q(pay_factor_b__gte=0)
-                & Q(pay_factor_c__gte=0)
-                & Q(pay_factor_d__gte=0),
-                name="scheme_pay_factors_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100), name="scheme_year_sane"
@@ -601,8 +593,9 @@ class Standing(models.TextChoices):
 
 
 class Result(models.Model):
-    """A worker's outcome in a cycle, with the consequences other areas read (pay reads
-    `pay_factor`, the grade steps read `counts_toward_step`)."""
+    """A worker's outcome in a cycle. Publishing it records the grade in the one yearly grade
+    record (people.YearlyGrade, through COMMON_GRADE), which pay and the grade steps read;
+    the factor per grade is set once, in pay's settings."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="results")
     worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
@@ -613,8 +606,6 @@ class Result(models.Model):
     score = models.DecimalField(_("综合得分"), max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField(_("排名"))
     grade = models.CharField(_("等次"), max_length=1, choices=Grade.choices)
-    pay_factor = models.DecimalField(_("绩效系数"), max_digits=4, decimal_places=2)
-    counts_toward_step = models.BooleanField(_("计入晋档年限"))
     standing = models.CharField(_("聘用建议"), max_length=8, choices=Standing.choices)
     ten_best = models.BooleanField(_("十佳"), default=False)
     reasons = models.TextField(_("说明"), blank=True)
@@ -630,10 +621,6 @@ class Result(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=100), name="result_score_in_range"
-            ),
-            models.CheckConstraint(
-                condition=~Q(grade=Grade.D) | Q(counts_toward_step=False),
-                name="result_fail_year_does_not_count",
             ),
         ]
 

@@ -353,12 +353,9 @@ def scored_parts(*, cycle: Cycle) -> set[str]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What other areas read from a published appraisal (pay: the factor; grade steps: whether
-    the year counts; the roster: renewal, warning or exit)."""
+    """What a published appraisal says of a worker (the grade, renewal, warning or exit)."""
 
     grade: str
-    pay_factor: Decimal
-    counts_toward_step: bool
     standing: str
     ten_best: bool
 
@@ -373,14 +370,10 @@ def published_outcomes(*, year: int, worker_ids: list[int] | None = None) -> dic
     return {
         row["worker_id"]: Outcome(
             grade=row["grade"],
-            pay_factor=row["pay_factor"],
-            counts_toward_step=row["counts_toward_step"],
             standing=row["standing"],
             ten_best=row["ten_best"],
         )
-        for row in results.values(
-            "worker_id", "grade", "pay_factor", "counts_toward_step", "standing", "ten_best"
-        )
+        for row in results.values("worker_id", "grade", "standing", "ten_best")
     }
 
 

@@ -158,6 +158,19 @@ class PeopleEvent(models.TextChoices):
     INSURANCE_STOPPED = "people.insurance_stopped", _("停保")
     REPRESENTATIVE_ADDED = "people.representative_added", _("任代表委员")
     ID_NUMBER_REFUSED = "people.id_number_refused", _("他人登记该身份证号码被拒")
+    GRADE_RECORDED = "people.grade_recorded", _("记载年度考核等次")
+    GRADE_WITHDRAWN = "people.grade_withdrawn", _("撤销年度考核等次")
+
+
+class YearGrade(models.TextChoices):
+    """The one appraisal-grade vocabulary every area reads (pay's factor per grade, the grade
+    steps, the worker's record). A scheme with its own names (优秀/称职/基本称职/不称职) maps
+    its grades onto these, best to worst; the scheme's names stay on its own results."""
+
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
 
 
 def _ends_after_start(prefix: str) -> models.CheckConstraint:
@@ -416,3 +429,35 @@ class RepresentativeRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.get_level_display()}{self.get_kind_display()}"
+
+
+class YearlyGrade(models.Model):
+    """A worker's appraisal grade of a year, as every area reads it: pay takes the performance
+    factor of the year before the month from it, the grade steps leave out its 不合格 years
+    (pay/rules.py: steps_due). Written only through people.services (yearly_grades_record):
+    by the appraisal when its results are published, or by a pay office for a year no
+    appraisal covered. `source_label` says what a person reads (the appraisal's name),
+    `source_key` which record it came from ("appraisal.result:17")."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="yearly_grades")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    grade = models.CharField(_("考核等次"), max_length=16, choices=YearGrade.choices)
+    source_label = models.CharField(_("来源"), max_length=200)
+    source_key = models.CharField(max_length=64, blank=True)
+    recorded_at = models.DateTimeField(_("记载时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度考核等次")
+        verbose_name_plural = _("年度考核等次")
+        ordering = ["worker", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year"], name="yearly_grade_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(grade__in=YearGrade.values), name="yearly_grade_known"
+            ),
+            models.CheckConstraint(condition=~Q(source_label=""), name="yearly_grade_has_source"),
+        ]
+        indexes = [models.Index(fields=["source_key"], name="yearly_grade_source")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.year} {self.get_grade_display()}"

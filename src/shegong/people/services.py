@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core import access
 from shegong.core.access import Permission, in_scope
-from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.audit import AuditAction, AuditRow, audit_record, audit_record_many, snapshot
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
@@ -46,6 +47,8 @@ from shegong.people.models import (
     Source,
     Worker,
     WorkerStatus,
+    YearGrade,
+    YearlyGrade,
 )
 
 if TYPE_CHECKING:
@@ -737,3 +740,172 @@ def personal_data_search_disclose(*, workers: list[Worker], acting_user: User) -
             note=_("按公民身份号码检索到该人员"),
         )
     return len(workers)
+
+
+# ---------------------------------------------------------------- yearly grades
+
+# The prefix of the source key of a grade an appraisal recorded (a pay office may not
+# overwrite it: an objection to the appraisal corrects it).
+APPRAISAL_SOURCE = "appraisal."
+
+
+@dataclass(frozen=True)
+class GradeEntry:
+    """One worker's grade of a year and the record it came from ("appraisal.cycle:3/result:17")."""
+
+    worker_id: int
+    year: int
+    grade: str
+    source_key: str
+
+
+def _grade_view(row: YearlyGrade | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"year": row.year, "grade": row.grade, "source": row.source_label}
+
+
+@transaction.atomic
+def yearly_grades_record(
+    *,
+    unit: Unit,
+    entries: Sequence[GradeEntry],
+    source_label: str,
+    replaces_prefix: str = "",
+    acting_user: User,
+) -> int:
+    """The grades of a year as `unit` (the appraising street) published them, each with its
+    source; a worker's earlier grade of that year is replaced. Grades whose source key starts
+    with `replaces_prefix` and that `entries` no longer hold are withdrawn (a result that a
+    recomputation after an objection dropped). Every change is audited on the worker with its
+    source. Returns how many grades changed."""
+    access.require(
+        acting_user, Permission.EDIT, unit, message=_("您没有权限记载%(unit)s的考核等次")
+    )
+    if any(e.grade not in YearGrade.values for e in entries):
+        raise ServiceError(_("考核等次不在统一的等次之内(优秀/良好/合格/不合格)"))
+    ids = {e.worker_id for e in entries}
+    served = set(
+        Placement.objects.filter(worker_id__in=ids, unit_path__startswith=unit.path)
+        .values_list("worker_id", flat=True)
+        .distinct()
+    )
+    if ids - served:
+        raise ServiceError(_("有人员不曾在%(unit)s任职,不能记载其考核等次") % {"unit": unit.name})
+    years = {e.year for e in entries}
+    existing = {
+        (g.worker_id, g.year): g
+        for g in YearlyGrade.objects.select_for_update().filter(worker_id__in=ids, year__in=years)
+    }
+    now = timezone.now()
+    label = source_label[:200]
+    rows = [
+        YearlyGrade(
+            worker_id=e.worker_id,
+            year=e.year,
+            grade=e.grade,
+            source_label=label,
+            source_key=e.source_key,
+            recorded_at=now,
+        )
+        for e in entries
+    ]
+    changed = [
+        r
+        for r in rows
+        if (old := existing.get((r.worker_id, r.year))) is None
+        or (old.grade, old.source_key, old.source_label) != (r.grade, r.source_key, label)
+    ]
+    YearlyGrade.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["worker", "year"],
+        update_fields=["grade", "source_label", "source_key", "recorded_at"],
+    )
+    workers = {
+        pk: Worker(pk=pk, unit_path=path, name=name)
+        for pk, path, name in Worker.objects.filter(pk__in=ids).values_list(
+            "pk", "unit_path", "name"
+        )
+    }
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.GRADE_RECORDED,
+        rows=[
+            AuditRow(
+                target=workers[r.worker_id],
+                before=_grade_view(existing.get((r.worker_id, r.year))),
+                after={**(_grade_view(r) or {}), "source_key": r.source_key},
+                note=_("%(year)s年度考核等次,来自%(source)s") % {"year": r.year, "source": label},
+                unit_path=workers[r.worker_id].unit_path,
+            )
+            for r in changed
+        ],
+    )
+    withdrawn = _grades_withdraw(
+        replaces_prefix, {(e.worker_id, e.year) for e in entries}, years, acting_user
+    )
+    return len(changed) + withdrawn
+
+
+def _grades_withdraw(
+    prefix: str, kept: set[tuple[int, int]], years: set[int], acting_user: User
+) -> int:
+    if not prefix:
+        return 0
+    stale = [
+        g
+        for g in YearlyGrade.objects.select_for_update()
+        .select_related("worker")
+        .filter(source_key__startswith=prefix, year__in=years)
+        if (g.worker_id, g.year) not in kept
+    ]
+    YearlyGrade.objects.filter(pk__in=[g.pk for g in stale]).delete()
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.GRADE_WITHDRAWN,
+        rows=[
+            AuditRow(
+                target=g.worker,
+                before={**(_grade_view(g) or {}), "source_key": g.source_key},
+                note=_("%(year)s年度考核等次已不在%(source)s中")
+                % {"year": g.year, "source": g.source_label},
+            )
+            for g in stale
+        ],
+    )
+    return len(stale)
+
+
+@transaction.atomic
+def yearly_grade_set(
+    *, worker: Worker, year: int, grade: str, source_label: str, acting_user: User
+) -> YearlyGrade:
+    """A grade of a year no appraisal recorded (a pay office enters it from a paper record).
+    A grade an appraisal published is corrected through that appraisal's objections only."""
+    worker = _locked(worker)
+    access.require(acting_user, Permission.EDIT, worker.community, message=EDIT_REFUSED)
+    if grade not in YearGrade.values:
+        raise ServiceError(_("请选择考核等次"), field="grade")
+    if not 2000 <= year <= 2100:
+        raise ServiceError(_("请填写年度"), field="year")
+    old = YearlyGrade.objects.select_for_update().filter(worker=worker, year=year).first()
+    if old is not None and old.source_key.startswith(APPRAISAL_SOURCE):
+        raise ServiceError(
+            _("%(year)s年度等次来自%(source)s,只能通过考核异议更正")
+            % {"year": year, "source": old.source_label},
+            field="grade",
+        )
+    before = _grade_view(old)
+    row, _created = YearlyGrade.objects.update_or_create(
+        worker=worker, year=year, defaults={"grade": grade, "source_label": source_label[:200]}
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=PeopleEvent.GRADE_RECORDED,
+        target=worker,
+        before=before,
+        after=_grade_view(row),
+        note=_("%(year)s年度考核等次,来自%(source)s") % {"year": year, "source": source_label},
+    )
+    return row
