@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from shegong.appraisal import rules
 from shegong.appraisal.models import (
@@ -23,6 +25,7 @@ from shegong.appraisal.models import (
     CodeRequest,
     CodeRequestStatus,
     Cycle,
+    CycleStatus,
     Household,
     Indicator,
     Objection,
@@ -40,6 +43,7 @@ from shegong.appraisal.models import (
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
+from shegong.people.record import RecordRow, RecordSection
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -458,4 +462,51 @@ def previous_grades(*, scheme: Scheme) -> dict[int, str]:
         Result.objects.filter(
             cycle__scheme__unit=scheme.unit, cycle__scheme__year=scheme.year - 1
         ).values_list("worker_id", "grade")
+    )
+
+
+# ---------------------------------------------------------------- the worker's whole record
+
+
+def results_section(viewer: User, worker: Worker) -> RecordSection:
+    """The appraisal's part of the worker's whole record (people/record.py): their published
+    results by year with the grade in the scheme's own names, the standing and 十佳; a row
+    links to the results page when the viewer may open that cycle. `worker` comes from
+    people.selectors.worker_get (already scoped)."""
+    results = (
+        Result.objects.filter(worker=worker, cycle__status=CycleStatus.PUBLISHED)
+        .select_related("cycle__scheme")
+        .order_by("-cycle__scheme__year", "-id")
+    )
+    visible = set(cycle_list(viewer=viewer).values_list("pk", flat=True))
+    return RecordSection(
+        key="appraisal.results",
+        title=gettext("年度考核结果"),
+        columns=(
+            gettext("年度"),
+            gettext("考核"),
+            gettext("综合得分"),
+            gettext("排名"),
+            gettext("等次"),
+            gettext("聘用建议"),
+            gettext("十佳"),
+        ),
+        rows=[
+            RecordRow(
+                cells=(
+                    str(r.cycle.scheme.year),
+                    r.cycle.scheme.name,
+                    str(r.score),
+                    str(r.rank),
+                    r.cycle.scheme.grade_label(r.grade),
+                    r.get_standing_display(),
+                    gettext("是") if r.ten_best else "",
+                ),
+                url=reverse("appraisal:results", kwargs={"pk": r.cycle_id})
+                if r.cycle_id in visible
+                else "",
+            )
+            for r in results
+        ],
+        empty=gettext("暂无已公示的考核结果"),
     )

@@ -6,3 +6,9 @@ class PeopleConfig(AppConfig):
     name = "shegong.people"
     label = "people"
     verbose_name = _("社区工作者")
+
+    def ready(self) -> None:
+        from shegong.people import selectors
+        from shegong.people.record import register_section
+
+        register_section("people.grades", 10, selectors.grades_section)

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shegong.core import access
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
@@ -28,6 +29,7 @@ from shegong.people.models import (
     PostType,
     Worker,
 )
+from shegong.people.record import RecordRow, RecordSection
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -321,3 +323,19 @@ def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
 def units_for_filter(*, viewer: User) -> QuerySet[Unit]:
     """The units the viewer may narrow the list to (their subtree, streets and below)."""
     return Unit.objects.filter(path_q(viewer, "path"), kind__gte=UnitKind.DISTRICT).order_by("path")
+
+
+def grades_section(viewer: User, worker: Worker) -> RecordSection:
+    """The worker's grade of each year in the one vocabulary, with where it came from (the
+    appraisal that published it, or a pay office's entry): what pay and the steps read."""
+    return RecordSection(
+        key="people.grades",
+        title=gettext("年度考核等次"),
+        columns=(gettext("年度"), gettext("考核等次"), gettext("来源")),
+        rows=[
+            RecordRow(cells=(str(g.year), g.get_grade_display(), g.source_label))
+            for g in worker.yearly_grades.order_by("-year")
+        ],
+        empty=gettext("暂无记录(绩效按未考核系数计发)"),
+        note=gettext("绩效工资按上一年度等次计发;不合格年度不计入晋档年限。"),
+    )

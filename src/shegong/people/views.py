@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.types import AuthedRequest
-from shegong.people import selectors, services
+from shegong.people import record, selectors, services
 from shegong.people.forms import (
     CertificateForm,
     ExitForm,
@@ -115,6 +115,7 @@ def worker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "current_posts": selectors.current_posts(worker=worker),
         **selectors.worker_history(viewer=request.user, worker=worker),
+        "record": record.worker_record(viewer=request.user, worker=worker),
     }
     if can_edit and worker.status == WorkerStatus.ACTIVE:
         context["post_form"] = PostAssignForm()

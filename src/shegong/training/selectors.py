@@ -39,12 +39,21 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from shegong.core.access import Permission, path_q, root_paths, sees_everything
+from shegong.core.access import (
+    Permission,
+    may_see_personal_data,
+    path_q,
+    root_paths,
+    sees_everything,
+)
 from shegong.core.db import report_session
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people.models import Placement, PostHolding, PostType, Worker
+from shegong.people.record import MASKED, RecordRow, RecordSection
 from shegong.training import rules
 from shegong.training.models import (
     Attendance,
@@ -628,3 +637,52 @@ def worker_record(*, viewer: User, worker: Worker) -> dict[str, Any]:
         "awards": Award.objects.filter(worker=worker).order_by("-granted_on"),
         "secondments": Secondment.objects.filter(worker=worker).order_by("-start"),
     }
+
+
+# ---------------------------------------------------------------- the worker's whole record
+
+
+def days_section(viewer: User, worker: Worker) -> RecordSection:
+    """Training's part of the worker's whole record (people/record.py): days trained per
+    year. `worker` comes from people.selectors.worker_get (already scoped)."""
+    by_year = (
+        Attendance.objects.filter(worker=worker)
+        .order_by()
+        .values("day__year")
+        .annotate(days=Count("id"))
+        .order_by("-day__year")
+    )
+    return RecordSection(
+        key="training.days",
+        title=gettext("培训天数"),
+        columns=(gettext("年度"), gettext("培训天数")),
+        rows=[RecordRow(cells=(str(r["day__year"]), str(r["days"]))) for r in by_year],
+        url=reverse("training:worker", kwargs={"pk": worker.pk}),
+        link_label=gettext("培训档案"),
+        empty=gettext("暂无培训记录"),
+    )
+
+
+def awards_section(viewer: User, worker: Worker) -> RecordSection:
+    """The one-time awards for passing, and whether they were paid (amounts masked without
+    the personal-data right)."""
+    shown = may_see_personal_data(viewer, worker.unit_path)
+    return RecordSection(
+        key="training.awards",
+        title=gettext("一次性奖励"),
+        columns=(gettext("级别"), gettext("金额(元)"), gettext("核定日期"), gettext("发放")),
+        rows=[
+            RecordRow(
+                cells=(
+                    a.get_level_display(),
+                    f"{a.amount:,.2f}" if shown else MASKED,
+                    f"{a.granted_on:%Y-%m-%d}",
+                    f"{a.paid_on:%Y-%m-%d}" if a.paid_on else gettext("未发放"),
+                )
+            )
+            for a in Award.objects.filter(worker=worker).order_by("-granted_on", "-id")
+        ],
+        url=reverse("training:worker", kwargs={"pk": worker.pk}),
+        link_label=gettext("培训档案"),
+        empty=gettext("暂无"),
+    )

@@ -131,6 +131,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "people:move": _worker,
     "people:exit": _worker,
     "worker-detail": _worker,
+    "worker-record": _worker,
     "user-tokens": lambda o: {"pk": o.personas.street_a_manager.pk},
     "tasks:job": _street_a_job,
     "tasks:job-state": _street_a_job,

@@ -51,7 +51,7 @@ def _score(setup: Setup, worker: Worker, values: tuple[int, int, int]) -> None:
     )
 
 
-def _appraised(tree: Tree, personas: Personas) -> Appraised:
+def appraised(tree: Tree, personas: Personas) -> Appraised:
     """Street A paid from 2025 (placed on 1 January 2025, settings also for 2026) and its 2025
     appraisal published: 王芳 and 李强 liked and well scored, 钱进 scored low (不合格)."""
     pay_settings(tree.district)
@@ -96,7 +96,7 @@ def _line(run: PayRun, worker: Worker) -> PayLine:
 def test_publishing_records_each_grade_with_its_result_and_audits_it(
     tree: Tree, personas: Personas
 ) -> None:
-    a = _appraised(tree, personas)
+    a = appraised(tree, personas)
     scheme = a.setup.cycle.scheme
     for worker in (a.wang, a.li, a.qian):
         result = _result(a, worker)
@@ -115,7 +115,7 @@ def test_publishing_records_each_grade_with_its_result_and_audits_it(
 def test_the_next_run_pays_each_factor_from_the_appraisal_and_names_it(
     tree: Tree, personas: Personas
 ) -> None:
-    a = _appraised(tree, personas)
+    a = appraised(tree, personas)
     manager = personas.street_a_manager
     run = services.payrun_create(unit=tree.street_a, period=JAN_2026, acting_user=manager)
     name = a.setup.cycle.scheme.name
@@ -135,7 +135,7 @@ def test_the_next_run_pays_each_factor_from_the_appraisal_and_names_it(
 def test_a_failed_year_from_the_appraisal_does_not_count_toward_a_step(
     tree: Tree, personas: Personas
 ) -> None:
-    _appraised(tree, personas)
+    appraised(tree, personas)
     manager = personas.street_a_manager
     # Placed on 1 January 2025, a step every 3 years: 王芳 and 李强 in 2028, 钱进 (不合格 in
     # 2025) a year later.
@@ -156,7 +156,7 @@ def test_a_failed_year_from_the_appraisal_does_not_count_toward_a_step(
 def test_an_objection_that_changes_a_grade_changes_the_next_run_not_an_approved_one(
     tree: Tree, personas: Personas
 ) -> None:
-    a = _appraised(tree, personas)
+    a = appraised(tree, personas)
     manager = personas.street_a_manager
     january = approved_run(tree.street_a, manager, JAN_2026)
     assert _line(january, a.qian).performance_pay == D("0")
@@ -189,7 +189,7 @@ def test_a_pay_office_may_not_overwrite_a_grade_an_appraisal_published(
 ) -> None:
     from shegong.core.errors import ServiceError
 
-    a = _appraised(tree, personas)
+    a = appraised(tree, personas)
     with pytest.raises(ServiceError, match="只能通过考核异议更正"):
         services.performance_grade_set(
             worker=a.qian, year=2025, grade="excellent", acting_user=personas.street_a_manager

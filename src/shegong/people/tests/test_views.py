@@ -250,6 +250,7 @@ WALKED = {
     "worker-detail": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
     "worker-move": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
     "worker-exit": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
+    "worker-record": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
 }
 
 
