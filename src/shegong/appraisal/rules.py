@@ -303,3 +303,17 @@ def turnout_percent(spent: int, issued: int) -> Decimal:
     if issued == 0:
         return Decimal("0.0")
     return (Decimal(spent) * HUNDRED / issued).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def mean_or_none(total: Decimal | None, count: int, minimum: int) -> Decimal | None:
+    """The mean to two places, or None (withheld) for fewer than `minimum` values."""
+    if total is None or count < max(minimum, 1):
+        return None
+    return (total / count).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def share_text(part: int, whole: int) -> str:
+    """81.8 (one decimal, half up), or "—" when there is nothing to share."""
+    if whole == 0:
+        return "—"
+    return str((Decimal(part) * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))

@@ -5,6 +5,7 @@ from shegong.appraisal import views
 app_name = "appraisal"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("district/", views.district, name="district"),
     path("schemes/new/", views.scheme_create, name="scheme-create"),
     path("<int:pk>/", views.cycle_detail, name="cycle"),
     path("<int:pk>/scheme/", views.scheme_edit, name="scheme-edit"),

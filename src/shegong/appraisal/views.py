@@ -16,6 +16,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +47,7 @@ from shegong.core.net import client_address
 from shegong.core.params import parse_id
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
+from shegong.people.models import YearGrade
 
 HOUSEHOLD_ALIASES = {
     "住户": "household",
@@ -736,3 +738,32 @@ def vote_results(request: HttpRequest) -> HttpResponse:
         context["chart"] = charts.satisfaction_svg(ratings, width=360)
         context["turnout"] = selectors.survey_turnout_of(survey)
     return render(request, "appraisal/public/results.html", context)
+
+
+# ---------------------------------------------------------------- a district's appraisals together
+
+
+@login_required
+def district(request: AuthedRequest) -> HttpResponse:
+    """Every street's appraisal of a year side by side, for the district (or city) chosen."""
+    unit = selectors.overview_unit(viewer=request.user, code=request.GET.get("unit") or None)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    except ValueError:
+        raise Http404 from None
+    overview = selectors.district_overview(viewer=request.user, unit=unit, year=year)
+    labels = dict(YearGrade.choices)
+    total = overview.total
+    return render(
+        request,
+        "appraisal/district.html",
+        {
+            "overview": overview,
+            "units": selectors.overview_units(viewer=request.user),
+            "grades": [(g, labels[g]) for g in total.grades],
+            "columns": [*overview.columns, total] if overview.columns else [],
+            "chart": charts.grade_svg(total.grades, {g: str(label) for g, label in labels.items()})
+            if total.workers
+            else "",
+        },
+    )

@@ -240,6 +240,8 @@ LIST_ROUTES = {
     "reports:structure",
     "reports:structure-download",
     "training:list",
+    "appraisal:district",
+    "appraisal-cycle-overview",
     "training:create",
     "training:compliance",
     "training:figures",
