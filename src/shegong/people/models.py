@@ -4,6 +4,7 @@ History is kept as dated rows (placements, post holdings, insurance, representat
 `end` null means current; "as of date D" means `start <= D and (end is null or end > D)`.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -160,6 +161,9 @@ class PeopleEvent(models.TextChoices):
     ID_NUMBER_REFUSED = "people.id_number_refused", _("他人登记该身份证号码被拒")
     GRADE_RECORDED = "people.grade_recorded", _("记载年度考核等次")
     GRADE_WITHDRAWN = "people.grade_withdrawn", _("撤销年度考核等次")
+    STANDING_PROPOSED = "people.standing_proposed", _("提出聘用建议")
+    STANDING_WITHDRAWN = "people.standing_withdrawn", _("撤回聘用建议")
+    STANDING_DECIDED = "people.standing_decided", _("决定聘用建议")
 
 
 class YearGrade(models.TextChoices):
@@ -461,3 +465,63 @@ class YearlyGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.year} {self.get_grade_display()}"
+
+
+class StandingKind(models.TextChoices):
+    RENEW = "renew", _("续聘")
+    WARN = "warn", _("诫勉")
+    DISMISS = "dismiss", _("解聘")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("待决定")
+    ACCEPTED = "accepted", _("同意")
+    REJECTED = "rejected", _("不同意")
+
+
+class StandingProposal(models.Model):
+    """A proposal on the roster that follows from an appraisal (续聘, 诫勉, 解聘), decided by a
+    manager one by one or together (people.services.standing_decide); accepting 解聘 records
+    the worker's exit. Written by the appraisal's publication through
+    people.services.standing_proposals_record, with the result it came from."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="proposals")
+    unit_path = models.CharField(max_length=255, db_index=True)  # the worker's when proposed
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("建议"), max_length=8, choices=StandingKind.choices)
+    source_label = models.CharField(_("来源"), max_length=200)
+    source_key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_note = models.CharField(_("决定说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("聘用建议")
+        verbose_name_plural = _("聘用建议")
+        ordering = ["unit_path", "-year", "worker_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=StandingKind.values), name="proposal_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProposalStatus.PENDING, decided_at__isnull=True)
+                | Q(
+                    status__in=[ProposalStatus.ACCEPTED, ProposalStatus.REJECTED],
+                    decided_at__isnull=False,
+                ),
+                name="proposal_decided_iff_decided_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.year} {self.get_kind_display()}"

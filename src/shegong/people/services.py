@@ -41,10 +41,13 @@ from shegong.people.models import (
     Political,
     PostHolding,
     PostType,
+    ProposalStatus,
     RepresentativeKind,
     RepresentativeLevel,
     RepresentativeRole,
     Source,
+    StandingKind,
+    StandingProposal,
     Worker,
     WorkerStatus,
     YearGrade,
@@ -909,3 +912,135 @@ def yearly_grade_set(
         note=_("%(year)s年度考核等次,来自%(source)s") % {"year": year, "source": source_label},
     )
     return row
+
+
+# ---------------------------------------------------------------- standing proposals
+
+
+@dataclass(frozen=True)
+class ProposalEntry:
+    """What an appraisal proposes for one worker ("renew", "warn", "dismiss") and its source."""
+
+    worker_id: int
+    year: int
+    kind: str
+    source_key: str
+
+
+def _proposal_view(p: StandingProposal) -> dict[str, Any]:
+    return {"year": p.year, "kind": p.kind, "source": p.source_label, "status": p.status}
+
+
+@transaction.atomic
+def standing_proposals_record(
+    *,
+    unit: Unit,
+    entries: Sequence[ProposalEntry],
+    source_label: str,
+    replaces_prefix: str,
+    acting_user: User,
+) -> int:
+    """The appraising unit's proposals on the roster, each with its source: a pending one of
+    the same source is replaced, a decided one stays as decided; pending ones of the prefix
+    that `entries` no longer hold are withdrawn. Audited on each worker. Returns how many
+    proposals were made or changed."""
+    access.require(
+        acting_user, Permission.EDIT, unit, message=_("您没有权限为%(unit)s提出聘用建议")
+    )
+    if any(e.kind not in StandingKind.values for e in entries):
+        raise ServiceError(_("聘用建议只能是续聘、诫勉或解聘"))
+    existing = {
+        p.source_key: p
+        for p in StandingProposal.objects.select_for_update().filter(
+            source_key__startswith=replaces_prefix
+        )
+    }
+    workers = Worker.objects.in_bulk([e.worker_id for e in entries])
+    made: list[AuditRow] = []
+    for e in entries:
+        old = existing.pop(e.source_key, None)
+        if old is not None and (old.status != ProposalStatus.PENDING or old.kind == e.kind):
+            continue
+        worker = workers[e.worker_id]
+        if old is None:
+            row = StandingProposal.objects.create(
+                worker=worker,
+                unit_path=worker.unit_path,
+                year=e.year,
+                kind=e.kind,
+                source_label=source_label[:200],
+                source_key=e.source_key,
+            )
+        else:
+            row, old.kind = old, e.kind
+            row.save(update_fields=["kind"])
+        made.append(
+            AuditRow(
+                target=worker,
+                after={**_proposal_view(row), "source_key": row.source_key},
+                note=_("%(source)s:建议%(kind)s")
+                % {"source": row.source_label, "kind": row.get_kind_display()},
+            )
+        )
+    stale = [p for p in existing.values() if p.status == ProposalStatus.PENDING]
+    StandingProposal.objects.filter(pk__in=[p.pk for p in stale]).delete()
+    audit_record_many(acting_user=acting_user, action=PeopleEvent.STANDING_PROPOSED, rows=made)
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.STANDING_WITHDRAWN,
+        rows=[AuditRow(target=p.worker, before=_proposal_view(p)) for p in stale],
+    )
+    return len(made) + len(stale)
+
+
+@transaction.atomic
+def standing_decide(
+    *,
+    proposals: Sequence[StandingProposal],
+    accept: bool,
+    note: str,
+    exit_date: datetime.date | None,
+    acting_user: User,
+) -> int:
+    """A manager's decision on one or many pending proposals. Accepting a 解聘 records the
+    worker's exit (reason 解聘) on `exit_date`; a refused one changes nothing on the roster.
+    Each decision is audited with the proposal's source. All or nothing. Returns how many."""
+    note = (note or "").strip()[:200]
+    if control_character_error(note):
+        raise ServiceError(str(control_character_error(note)), field="note")
+    rows = list(
+        StandingProposal.objects.select_for_update()
+        .select_related("worker__community")
+        .filter(pk__in=[p.pk for p in proposals])
+        .order_by("pk")
+    )
+    if not rows:
+        raise ServiceError(_("请选择要决定的建议"))
+    for p in rows:
+        access.require(acting_user, Permission.EDIT, p.worker.community, message=EDIT_REFUSED)
+        if p.status != ProposalStatus.PENDING:
+            raise ServiceError(_("%(name)s的建议已决定") % {"name": p.worker.name})
+    now = timezone.now()
+    for p in rows:
+        if accept and p.kind == StandingKind.DISMISS and p.worker.status == WorkerStatus.ACTIVE:
+            worker_exit(
+                worker=p.worker, date=exit_date, reason=EndReason.DISMISSED, acting_user=acting_user
+            )
+        before = _proposal_view(p)
+        p.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.REJECTED
+        p.decided_by, p.decided_at, p.decision_note = acting_user, now, note
+        p.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            acting_user=acting_user,
+            action=PeopleEvent.STANDING_DECIDED,
+            target=p.worker,
+            before=before,
+            after={**_proposal_view(p), "source_key": p.source_key, "note": note},
+            note=_("%(kind)s建议(%(source)s):%(status)s")
+            % {
+                "kind": p.get_kind_display(),
+                "source": p.source_label,
+                "status": p.get_status_display(),
+            },
+        )
+    return len(rows)

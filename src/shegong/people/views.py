@@ -26,6 +26,7 @@ from shegong.people.forms import (
     MoveForm,
     PostAssignForm,
     ReenterForm,
+    StandingDecisionForm,
     WorkerCreateForm,
     WorkerForm,
 )
@@ -35,6 +36,7 @@ from shegong.people.models import (
     Gender,
     Political,
     Source,
+    StandingKind,
     WorkerStatus,
 )
 
@@ -306,3 +308,49 @@ def certificate_add(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("请选择证书类别并填写取得日期"))
     return redirect("people:detail", pk=worker.pk)
+
+
+# ---------------------------------------------------------------- standing proposals
+
+
+@login_required
+def standing(request: AuthedRequest) -> HttpResponse:
+    """The appraisals' proposals (续聘, 诫勉, 解聘) for the viewer's workers, decided one by
+    one or together; accepting 解聘 records the exit."""
+    kind = request.GET.get("kind", "")
+    if kind not in StandingKind.values:
+        kind = ""
+    form = StandingDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pks = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
+        chosen = selectors.proposals_for_decision(viewer=request.user, pks=pks)
+        try:
+            if len(chosen) != len(set(pks)):
+                raise ServiceError(_("所选建议已决定或不在您的范围内,请刷新后重试"))
+            n = services.standing_decide(
+                proposals=chosen,
+                accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"],
+                exit_date=form.cleaned_data["exit_date"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已决定%(n)d条建议") % {"n": n})
+            return redirect(f"{request.path}?kind={kind}")
+    pending = selectors.proposal_list(viewer=request.user, kind=kind)
+    page = Paginator(pending, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/standing.html",
+        {
+            "page": page,
+            "form": form,
+            "kind": kind,
+            "kinds": StandingKind.choices,
+            "decided": selectors.proposal_list(viewer=request.user, kind=kind, status="").exclude(
+                status="pending"
+            )[:50],
+        },
+    )

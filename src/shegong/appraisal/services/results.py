@@ -267,6 +267,32 @@ def _record_grades(cycle: Cycle, acting_user: User) -> int:
     )
 
 
+# The appraisal's standing onto the roster's proposals (续聘, 诫勉, 解聘).
+ROSTER_PROPOSAL = {"renew": "renew", "warn": "warn", "exit": "dismiss"}
+
+
+def _propose_standing(cycle: Cycle, acting_user: User) -> int:
+    """The renewal, warning and exit lists as proposals on the roster, each with its result,
+    for a manager to decide (people.services.standing_decide)."""
+    scheme = cycle.scheme
+    prefix = source_prefix(cycle)
+    return people_services.standing_proposals_record(
+        unit=scheme.unit,
+        entries=[
+            people_services.ProposalEntry(
+                worker_id=worker_id,
+                year=scheme.year,
+                kind=ROSTER_PROPOSAL[standing],
+                source_key=f"{prefix}result:{pk}",
+            )
+            for pk, worker_id, standing in cycle.results.values_list("pk", "worker_id", "standing")
+        ],
+        source_label=str(scheme),
+        replaces_prefix=prefix,
+        acting_user=acting_user,
+    )
+
+
 @transaction.atomic
 def results_publish(*, cycle: Cycle, acting_user: User) -> Cycle:
     """Published, and open to objections for the scheme's number of days; the grades go into
@@ -285,6 +311,7 @@ def results_publish(*, cycle: Cycle, acting_user: User) -> Cycle:
     )
     cycle.save(update_fields=["status", "published_at", "objections_until"])
     recorded = _record_grades(cycle, acting_user)
+    proposed = _propose_standing(cycle, acting_user)
     audit_record(
         acting_user=acting_user,
         action=AppraisalEvent.RESULTS_PUBLISHED,
@@ -293,6 +320,7 @@ def results_publish(*, cycle: Cycle, acting_user: User) -> Cycle:
         after={
             **snapshot(cycle, ["status", "published_at", "objections_until"]),
             "grades_recorded": recorded,
+            "proposals": proposed,
         },
     )
     return cycle

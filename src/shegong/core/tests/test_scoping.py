@@ -221,6 +221,7 @@ LIST_ROUTES = {
     "password-change",
     "people:list",
     "people:create",
+    "people:standing",
     "worker-list",
     "people_import:upload",
     "people_import:template",

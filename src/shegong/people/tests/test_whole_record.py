@@ -31,6 +31,7 @@ def test_every_area_registers_its_part_of_the_record() -> None:
         "training.days",
         "training.awards",
         "appraisal.results",
+        "people.standing",
     ]
 
 
