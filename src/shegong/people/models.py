@@ -164,6 +164,9 @@ class PeopleEvent(models.TextChoices):
     STANDING_PROPOSED = "people.standing_proposed", _("提出聘用建议")
     STANDING_WITHDRAWN = "people.standing_withdrawn", _("撤回聘用建议")
     STANDING_DECIDED = "people.standing_decided", _("决定聘用建议")
+    AWARD_DUE = "people.award_due", _("核定待发奖励")
+    AWARD_TAKEN = "people.award_taken", _("待发奖励计入工资")
+    AWARD_SETTLED = "people.award_settled", _("待发奖励另行发放")
 
 
 class YearGrade(models.TextChoices):
@@ -525,3 +528,48 @@ class StandingProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.year} {self.get_kind_display()}"
+
+
+class AwardKind(models.TextChoices):
+    CERTIFICATE = "certificate", _("职业资格")
+    COURSE = "course", _("培训")
+    TEN_BEST = "ten_best", _("十佳")
+    OTHER = "other", _("其他")
+
+
+class AwardDue(models.Model):
+    """A one-time amount owed to a worker by another area (an award for a certificate or a
+    course), waiting to be paid exactly once: pay's next run takes it
+    (people.services.awards_due_take, under a row lock, `taken_at` set once), or it is
+    settled outside pay. `source_key` names the record it came from, once."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="awards_due")
+    kind = models.CharField(_("类别"), max_length=16, choices=AwardKind.choices)
+    title = models.CharField(_("事由"), max_length=100)
+    source_label = models.CharField(_("来源"), max_length=200)
+    source_key = models.CharField(max_length=64, unique=True)
+    amount = models.DecimalField(_("金额(元)"), max_digits=10, decimal_places=2)
+    due_on = models.DateField(_("核定日期"))
+    taken_at = models.DateTimeField(_("发放登记时间"), null=True, blank=True)
+    taken_by = models.CharField(_("发放方式"), max_length=200, blank=True)
+    taken_period = models.DateField(_("计入工资月份"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发一次性奖励")
+        verbose_name_plural = _("待发一次性奖励")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["taken_at", "due_on"], name="award_due_pending")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="award_due_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=AwardKind.values), name="award_due_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__isnull=True, taken_by="")
+                | (Q(taken_at__isnull=False) & ~Q(taken_by="")),
+                name="award_due_taken_says_how",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.title} {self.amount}"

@@ -29,6 +29,8 @@ from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
 from shegong.people.models import (
     ETHNICITIES,
+    AwardDue,
+    AwardKind,
     Certificate,
     CertificateKind,
     Education,
@@ -1044,3 +1046,130 @@ def standing_decide(
             },
         )
     return len(rows)
+
+
+# ---------------------------------------------------------------- one-time amounts due
+
+
+def _due_view(d: AwardDue) -> dict[str, Any]:
+    return {
+        "title": d.title,
+        "amount": str(d.amount),
+        "source": d.source_label,
+        "source_key": d.source_key,
+        "taken_by": d.taken_by,
+    }
+
+
+@transaction.atomic
+def award_due_record(
+    *,
+    worker: Worker,
+    kind: str,
+    title: str,
+    amount: Any,
+    due_on: datetime.date,
+    source_key: str,
+    source_label: str,
+    acting_user: User,
+) -> AwardDue:
+    """A one-time amount owed to the worker (an award for a certificate or a course), to be
+    paid once by pay's next run. Recorded once per source: the same source again answers the
+    amount already recorded."""
+    access.require(acting_user, Permission.EDIT, worker.community, message=EDIT_REFUSED)
+    if kind not in AwardKind.values:
+        raise ServiceError(_("请选择奖励类别"), field="kind")
+    if amount is None or amount <= 0:
+        raise ServiceError(_("金额须大于零"), field="amount")
+    found = AwardDue.objects.filter(source_key=source_key).first()
+    if found is not None:
+        return found
+    due = AwardDue.objects.create(
+        worker=worker,
+        kind=kind,
+        title=title[:100],
+        amount=amount,
+        due_on=due_on,
+        source_key=source_key,
+        source_label=source_label[:200],
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=PeopleEvent.AWARD_DUE,
+        target=worker,
+        after=_due_view(due),
+        note=_("%(title)s %(amount)s元,待计入工资") % {"title": due.title, "amount": due.amount},
+    )
+    return due
+
+
+@transaction.atomic
+def awards_due_take(
+    *,
+    unit: Unit,
+    up_to: datetime.date,
+    period: datetime.date,
+    taker: str,
+    acting_user: User,
+) -> list[AwardDue]:
+    """Every amount still owed to a worker of `unit`, due by `up_to`, taken for pay's run of
+    `period` (named `taker`), once: the rows are locked and marked in this transaction, so a
+    second run computed at the same moment waits and then finds them taken. Audited on each
+    worker with the source. The caller pays them in the same transaction."""
+    access.require(acting_user, Permission.EDIT, unit, message=EDIT_REFUSED)
+    pending = list(
+        AwardDue.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .filter(worker__unit_path__startswith=unit.path, taken_at__isnull=True, due_on__lte=up_to)
+        .order_by("pk")
+    )
+    if not pending:
+        return []
+    now = timezone.now()
+    marked = AwardDue.objects.filter(pk__in=[d.pk for d in pending], taken_at__isnull=True).update(
+        taken_at=now, taken_by=taker[:200], taken_period=period
+    )
+    if marked != len(pending):  # cannot happen under the row lock; never pay twice
+        raise ServiceError(_("待发奖励正被另一批次计入,请稍后重试"))
+    for d in pending:
+        d.taken_at, d.taken_by, d.taken_period = now, taker[:200], period
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.AWARD_TAKEN,
+        rows=[
+            AuditRow(
+                target=d.worker,
+                after=_due_view(d),
+                note=_("%(title)s计入%(taker)s") % {"title": d.title, "taker": taker},
+            )
+            for d in pending
+        ],
+    )
+    return pending
+
+
+@transaction.atomic
+def award_due_settle(*, source_key: str, how: str, acting_user: User) -> AwardDue | None:
+    """An amount owed paid outside pay (by hand): marked taken so no run pays it again;
+    refused when a run has already taken it. None when nothing is owed for that source."""
+    due = (
+        AwardDue.objects.select_for_update(of=("self",))
+        .select_related("worker__community")
+        .filter(source_key=source_key)
+        .first()
+    )
+    if due is None:
+        return None
+    access.require(acting_user, Permission.EDIT, due.worker.community, message=EDIT_REFUSED)
+    if due.taken_at is not None:
+        raise ServiceError(_("该奖励已由%(taker)s发放") % {"taker": due.taken_by})
+    due.taken_at, due.taken_by = timezone.now(), how[:200]
+    due.save(update_fields=["taken_at", "taken_by"])
+    audit_record(
+        acting_user=acting_user,
+        action=PeopleEvent.AWARD_SETTLED,
+        target=due.worker,
+        after=_due_view(due),
+        note=_("%(title)s另行发放") % {"title": due.title},
+    )
+    return due

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -33,11 +34,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +54,7 @@ from shegong.core.access import (
 )
 from shegong.core.db import report_session
 from shegong.orgs.models import Unit, UnitKind
-from shegong.people.models import Placement, PostHolding, PostType, Worker
+from shegong.people.models import AwardDue, Placement, PostHolding, PostType, Worker
 from shegong.people.record import MASKED, RecordRow, RecordSection
 from shegong.training import rules
 from shegong.training.models import (
@@ -568,14 +570,20 @@ def exam_registration_get(*, viewer: User, pk: int | str) -> ExamRegistration:
 def award_list(
     *, viewer: User, year: int | None = None, unpaid_only: bool = False
 ) -> QuerySet[Award]:
-    """One-time awards in scope, for payment (pay takes the unpaid ones as one-off items)."""
-    found = Award.objects.filter(path_q(viewer, "worker__unit_path")).select_related(
-        "worker", "worker__community", "registration"
+    """One-time awards in scope, with how each was paid (`paid_by`: the pay run that took it
+    from the amounts owed, or a payment by hand); pay's next run takes the unpaid ones."""
+    owed = AwardDue.objects.filter(
+        source_key=Concat(Value("training.award:"), Cast(OuterRef("pk"), CharField()))
+    )
+    found = (
+        Award.objects.filter(path_q(viewer, "worker__unit_path"))
+        .select_related("worker", "worker__community", "registration")
+        .annotate(paid_by=Subquery(owed.values("taken_by")[:1]))
     )
     if year:
         found = found.filter(granted_on__year=year)
     if unpaid_only:
-        found = found.filter(paid_on__isnull=True)
+        found = found.filter(paid_on__isnull=True).filter(Q(paid_by__isnull=True) | Q(paid_by=""))
     return found.order_by("-granted_on", "worker__unit_path", "id")
 
 
@@ -677,10 +685,12 @@ def awards_section(viewer: User, worker: Worker) -> RecordSection:
                     a.get_level_display(),
                     f"{a.amount:,.2f}" if shown else MASKED,
                     f"{a.granted_on:%Y-%m-%d}",
-                    f"{a.paid_on:%Y-%m-%d}" if a.paid_on else gettext("未发放"),
+                    f"{a.paid_on:%Y-%m-%d}"
+                    if a.paid_on
+                    else (getattr(a, "paid_by", None) or gettext("未发放")),
                 )
             )
-            for a in Award.objects.filter(worker=worker).order_by("-granted_on", "-id")
+            for a in award_list(viewer=viewer).filter(worker=worker)
         ],
         url=reverse("training:worker", kwargs={"pk": worker.pk}),
         link_label=gettext("培训档案"),
