@@ -52,7 +52,8 @@ def _street_a(tree: Tree, personas: Personas) -> Worker:
 
 
 def _award_paid(run: PayRun, worker: Worker) -> D:
-    return PayLine.objects.get(run=run, worker=worker).award
+    award: D = PayLine.objects.get(run=run, worker=worker).award
+    return award
 
 
 def test_an_award_is_paid_by_the_next_run_once_with_its_source(
