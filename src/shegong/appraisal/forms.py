@@ -166,3 +166,16 @@ class SchemeEditForm(SchemeForm):
             for kind, field in WEIGHT_FIELDS.items()
             if field in self.cleaned_data
         }
+
+
+class TenBestForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("评选单位"), queryset=Unit.objects.none())
+    first_year = forms.IntegerField(label=_("起始年度"), min_value=2000, max_value=2100)
+    years = forms.IntegerField(label=_("周期(年)"), initial=2, min_value=1, max_value=5)
+    size = forms.IntegerField(label=_("名额"), initial=10, min_value=1, max_value=100)
+    award = _decimal(_("每人奖励金额(元)"), "0", min_value=0)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["first_year"].initial = timezone.localdate().year - 2

@@ -42,6 +42,9 @@ class AppraisalEvent(models.TextChoices):
     OBJECTION_FILED = "appraisal.objection_filed", _("提出异议")
     OBJECTION_DECIDED = "appraisal.objection_decided", _("处理异议")
     PUBLICATION_WITHDRAWN = "appraisal.publication_withdrawn", _("异议成立,撤回公示")
+    TEN_BEST_CREATED = "appraisal.ten_best_created", _("设立十佳评选")
+    TEN_BEST_DRAWN = "appraisal.ten_best_drawn", _("产生十佳名单")
+    TEN_BEST_PUBLISHED = "appraisal.ten_best_published", _("公布十佳")
 
 
 class GradeSet(models.TextChoices):
@@ -674,3 +677,70 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.get_status_display()}"
+
+
+class ElectionStatus(models.TextChoices):
+    DRAFT = "draft", _("评选中")
+    PUBLISHED = "published", _("已公布")
+
+
+class TenBestElection(models.Model):
+    """十佳 on its own cycle (every two years by default): the list is drawn from the
+    published results of the period's years, and publishing it owes each one the election's
+    award (people.AwardDue), which pay's next run pays once."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("评选单位")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    first_year = models.PositiveSmallIntegerField(_("起始年度"))
+    years = models.PositiveSmallIntegerField(_("周期(年)"), default=2)
+    size = models.PositiveSmallIntegerField(_("名额"), default=10)
+    award = models.DecimalField(_("奖励金额(元)"), max_digits=10, decimal_places=2, default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ElectionStatus.choices, default=ElectionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("十佳评选")
+        ordering = ["-first_year", "unit_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "first_year"], name="ten_best_one_per_start"),
+            models.CheckConstraint(
+                condition=Q(years__gte=1, years__lte=5) & Q(size__gte=1, size__lte=100),
+                name="ten_best_period_and_size_sane",
+            ),
+            models.CheckConstraint(condition=Q(award__gte=0), name="ten_best_award_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=ElectionStatus.values), name="ten_best_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def last_year(self) -> int:
+        return self.first_year + self.years - 1
+
+
+class TenBestMember(models.Model):
+    """One of an election's list, with their rank and mean score over the period."""
+
+    election = models.ForeignKey(TenBestElection, on_delete=models.CASCADE, related_name="members")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    rank = models.PositiveSmallIntegerField(_("名次"))
+    score = models.DecimalField(_("周期平均分"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("十佳名单")
+        ordering = ["election", "rank", "worker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "worker"], name="ten_best_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} {self.rank} {self.worker_id}"

@@ -317,3 +317,24 @@ def share_text(part: int, whole: int) -> str:
     if whole == 0:
         return "—"
     return str((Decimal(part) * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def ten_best_of_period(
+    results: Mapping[int, Mapping[int, tuple[Decimal, str]]], years: Sequence[int], size: int
+) -> list[tuple[int, Decimal]]:
+    """十佳 of a period (essay 5: elected every two years): the workers with a result in
+    every year of the period and none 不合格 ("D"), by their mean score over the period, best
+    first, up to `size`, a tie at the boundary not split (the whole tied group drops out).
+    `results`: worker → year → (score, grade)."""
+    entries = [
+        Entry(
+            key=worker,
+            score=(sum((s for s, _g in by_year.values()), Decimal(0)) / len(years)).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            ),
+        )
+        for worker, by_year in results.items()
+        if all(y in by_year for y in years) and all(g != "D" for _s, g in by_year.values())
+    ]
+    chosen = _take_without_splitting_ties(ordered(entries), size)
+    return [(e.key, e.score) for e in chosen]

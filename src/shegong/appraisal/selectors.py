@@ -41,6 +41,8 @@ from shegong.appraisal.models import (
     SelfReport,
     Survey,
     SurveyWorker,
+    TenBestElection,
+    TenBestMember,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.orgs.models import CommunityProfile, Unit, UnitKind
@@ -637,3 +639,18 @@ def overview_unit(*, viewer: User, code: str | None) -> Unit:
     if found is None:
         raise Http404
     return found
+
+
+def ten_best_list(*, viewer: User) -> QuerySet[TenBestElection]:
+    return TenBestElection.objects.filter(path_q(viewer, "unit_path")).select_related("unit")
+
+
+def ten_best_get(*, viewer: User, pk: int) -> TenBestElection:
+    found = ten_best_list(viewer=viewer).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def ten_best_members(*, election: TenBestElection) -> QuerySet[TenBestMember]:
+    return election.members.select_related("worker__community").order_by("rank", "worker_id")

@@ -31,6 +31,7 @@ from shegong.appraisal.forms import (
     SchemeEditForm,
     SchemeForm,
     SelfReportForm,
+    TenBestForm,
 )
 from shegong.appraisal.models import (
     GRADE_LABELS,
@@ -765,5 +766,61 @@ def district(request: AuthedRequest) -> HttpResponse:
             "chart": charts.grade_svg(total.grades, {g: str(label) for g, label in labels.items()})
             if total.workers
             else "",
+        },
+    )
+
+
+# ---------------------------------------------------------------- 十佳 on its own cycle
+
+
+@login_required
+def ten_best(request: AuthedRequest) -> HttpResponse:
+    """The 十佳 elections in scope, and a new one (a street's or district's, every two years
+    by default)."""
+    units = selectors.scheme_units(viewer=request.user)
+    form = TenBestForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            election = services.ten_best_create(acting_user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已设立%(name)s") % {"name": election.name})
+            return redirect("appraisal:ten-best-detail", pk=election.pk)
+    return render(
+        request,
+        "appraisal/ten_best.html",
+        {
+            "elections": selectors.ten_best_list(viewer=request.user),
+            "form": form if units.exists() else None,
+        },
+    )
+
+
+@login_required
+def ten_best_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An election's list; its organiser draws it from the period's results and publishes it."""
+    election = selectors.ten_best_get(viewer=request.user, pk=pk)
+    can_edit = has_permission(request.user, Permission.EDIT, election.unit)
+    if request.method == "POST":
+        step = {"draw": services.ten_best_draw, "publish": services.ten_best_publish}.get(
+            request.POST.get("step", "")
+        )
+        if step is None or not can_edit:
+            raise Http404
+        try:
+            step(election=election, acting_user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+        return redirect("appraisal:ten-best-detail", pk=election.pk)
+    return render(
+        request,
+        "appraisal/ten_best_detail.html",
+        {
+            "election": election,
+            "members": selectors.ten_best_members(election=election),
+            "can_edit": can_edit,
         },
     )
