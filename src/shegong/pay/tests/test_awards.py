@@ -66,10 +66,14 @@ def test_an_award_is_paid_by_the_next_run_once_with_its_source(
     assert (due.amount, due.taken_at) == (award.amount, None)
     january = services.payrun_create(unit=tree.street_a, period=JAN, acting_user=manager)
     assert _award_paid(january, wang) == award.amount
+    # The certificate recorded from the exam brings its monthly allowance from that month, at
+    # the policy's amount (助理社会工作师 200), and the next month again.
+    assert PayLine.objects.get(run=january, worker=wang).certificate_allowance == D("200")
     item = PayAdjustment.objects.get(worker=wang)
     assert item.period == JAN and "助理社会工作师一次性奖励" in item.note and "考试" in item.note
     february = services.payrun_create(unit=tree.street_a, period=FEB, acting_user=manager)
     assert _award_paid(february, wang) == D("0")  # paid once
+    assert PayLine.objects.get(run=february, worker=wang).certificate_allowance == D("200")
     due.refresh_from_db()
     assert due.taken_by == "街道甲2025-01工资" and due.taken_period == JAN
     taken = AuditEntry.objects.get(action="people.award_taken", target_id=str(wang.pk))
