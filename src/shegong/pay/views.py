@@ -268,6 +268,7 @@ def payslip(request: AuthedRequest, pk: int) -> HttpResponse:
             "run": line.run,
             "shown": shown,
             "community": community,
+            "grade_label": GRADES.get(line.performance_grade, "—"),
             "contributions": selectors.payslip_contributions(line),
             "components": [
                 (selectors.field_label(name), getattr(line, name)) for name in COMPONENTS

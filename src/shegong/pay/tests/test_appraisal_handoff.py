@@ -130,6 +130,8 @@ def test_the_next_run_pays_each_factor_from_the_appraisal_and_names_it(
     assert li.performance_pay == (fixed * D("0.25") * factor).quantize(D("0.01"))
     page = client_for(manager).get(reverse("pay:run", kwargs={"pk": run.pk})).content.decode()
     assert name in page and "不合格" in page
+    slip = client_for(manager).get(reverse("pay:payslip", kwargs={"pk": qian.pk})).content.decode()
+    assert "绩效按考核等次" in slip and name in slip
 
 
 def test_a_failed_year_from_the_appraisal_does_not_count_toward_a_step(
