@@ -8,7 +8,8 @@
                             finished) and fills #job-status, #job-message, #job-bar,
                             #job-progress, #job-total; shows #job-file once there is a file
                             and #job-done once finished. data-finished="1": no polling.
-   data-confirm="TEXT"      a button or link that goes ahead only when the user confirms TEXT */
+   data-confirm="TEXT"      a button or link that goes ahead only when the user confirms TEXT
+   data-check-all="NAME"    a checkbox that ticks or clears every checkbox named NAME of its form */
 (function () {
   "use strict";
 
@@ -41,6 +42,14 @@
     var target = event.target;
     if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
       target.form.submit();
+    }
+    if (target instanceof HTMLInputElement && target.hasAttribute("data-check-all") && target.form) {
+      var name = target.getAttribute("data-check-all");
+      Array.prototype.forEach.call(target.form.elements, function (box) {
+        if (box instanceof HTMLInputElement && box.type === "checkbox" && box.name === name) {
+          box.checked = target.checked;
+        }
+      });
     }
   });
 
