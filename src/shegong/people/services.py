@@ -958,32 +958,36 @@ def standing_proposals_record(
         )
     }
     workers = Worker.objects.in_bulk([e.worker_id for e in entries])
-    made: list[AuditRow] = []
+    new: list[StandingProposal] = []
+    changed: list[StandingProposal] = []
     for e in entries:
         old = existing.pop(e.source_key, None)
-        if old is not None and (old.status != ProposalStatus.PENDING or old.kind == e.kind):
-            continue
-        worker = workers[e.worker_id]
         if old is None:
-            row = StandingProposal.objects.create(
-                worker=worker,
-                unit_path=worker.unit_path,
-                year=e.year,
-                kind=e.kind,
-                source_label=source_label[:200],
-                source_key=e.source_key,
+            worker = workers[e.worker_id]
+            new.append(
+                StandingProposal(
+                    worker=worker,
+                    unit_path=worker.unit_path,
+                    year=e.year,
+                    kind=e.kind,
+                    source_label=source_label[:200],
+                    source_key=e.source_key,
+                )
             )
-        else:
-            row, old.kind = old, e.kind
-            row.save(update_fields=["kind"])
-        made.append(
-            AuditRow(
-                target=worker,
-                after={**_proposal_view(row), "source_key": row.source_key},
-                note=_("%(source)s:建议%(kind)s")
-                % {"source": row.source_label, "kind": row.get_kind_display()},
-            )
+        elif old.status == ProposalStatus.PENDING and old.kind != e.kind:
+            old.kind = e.kind
+            changed.append(old)
+    StandingProposal.objects.bulk_create(new, batch_size=2000)
+    StandingProposal.objects.bulk_update(changed, ["kind"], batch_size=2000)
+    made = [
+        AuditRow(
+            target=workers[row.worker_id],
+            after={**_proposal_view(row), "source_key": row.source_key},
+            note=_("%(source)s:建议%(kind)s")
+            % {"source": row.source_label, "kind": row.get_kind_display()},
         )
+        for row in [*new, *changed]
+    ]
     stale = [p for p in existing.values() if p.status == ProposalStatus.PENDING]
     StandingProposal.objects.filter(pk__in=[p.pk for p in stale]).delete()
     audit_record_many(acting_user=acting_user, action=PeopleEvent.STANDING_PROPOSED, rows=made)

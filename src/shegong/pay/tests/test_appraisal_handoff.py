@@ -23,7 +23,7 @@ from shegong.core.models import AuditEntry, User
 from shegong.pay import services
 from shegong.pay.models import PayLine, PayRun, RunStatus
 from shegong.pay.tests.factories import ESSAY1_RATES, approved_run, paid_worker, pay_settings
-from shegong.people.models import Worker, YearlyGrade
+from shegong.people.models import StandingProposal, Worker, YearlyGrade
 
 JAN_2026 = datetime.date(2026, 1, 1)
 FEB_2026 = datetime.date(2026, 2, 1)
@@ -173,6 +173,8 @@ def test_an_objection_that_changes_a_grade_changes_the_next_run_not_an_approved_
     appraisal_services.results_publish(cycle=a.cycle, acting_user=manager)
     corrected = YearlyGrade.objects.get(worker=a.qian, year=2025)
     assert corrected.grade != "fail"
+    # The roster's pending proposal follows the corrected result (诫勉 → 续聘).
+    assert StandingProposal.objects.get(worker=a.qian).kind == "renew"
     february = services.payrun_create(unit=tree.street_a, period=FEB_2026, acting_user=manager)
     assert _line(february, a.qian).performance_grade == corrected.grade
     assert _line(february, a.qian).performance_pay > 0
