@@ -4,6 +4,7 @@ grade record (people.YearlyGrade): every row arrives, marked as entered by a pay
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -20,7 +21,7 @@ def test_pay_s_grades_move_to_the_yearly_grade_record() -> None:
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
     units = old.get_model("orgs", "Unit")
-    unit = None
+    unit: Any = None
     path = ""
     for code, name, kind in (
         ("110100000000", "测试市", 1),
