@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -74,8 +76,7 @@ class ResultSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     grade = serializers.CharField()
     grade_code = serializers.CharField()
-    pay_factor = serializers.CharField()
-    counts_toward_step = serializers.BooleanField()
+    record_grade = serializers.CharField(help_text="记入档案的统一等次(优秀/良好/合格/不合格)")
     standing = serializers.CharField()
     ten_best = serializers.BooleanField()
     reasons = serializers.CharField(allow_blank=True)
@@ -106,6 +107,26 @@ class AppraisalCycleViewSet(viewsets.ReadOnlyModelViewSet[Cycle]):
         return selectors.cycle_list(viewer=viewer_of(self.request)).prefetch_related(
             "scheme__parts__indicators"
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", description="区、市或街道代码(默认:您所在的最高单位)"),
+            OpenApiParameter("year", int, description="年度(默认:上一年)"),
+        ],
+        responses={200: dict},
+    )
+    @action(detail=False, methods=["get"])
+    def overview(self, request: Request) -> Response:
+        """Every appraisal of the year below the unit side by side (a district: its streets'),
+        grades in the one vocabulary, average score, turnout, warnings, exits, objections,
+        and combined. A unit outside the caller's scope answers 404."""
+        viewer = viewer_of(request)
+        unit = selectors.overview_unit(viewer=viewer, code=request.query_params.get("unit"))
+        raw = request.query_params.get("year") or str(timezone.localdate().year - 1)
+        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+            raise ValidationError({"year": ["年度须为2000至2100之间的整数"]})
+        found = selectors.district_overview(viewer=viewer, unit=unit, year=int(raw))
+        return Response(documents.overview_json(found))
 
     @extend_schema(responses=TurnoutSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -107,6 +107,7 @@ class PayLineSerializer(serializers.ModelSerializer[PayLine]):
             "level",
             "step",
             "performance_grade",
+            "performance_source",
             *LINE_MONEY_FIELDS,
         ]
         # Amounts are null for a caller without the personal-data permission.

@@ -19,7 +19,7 @@ from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
-from shegong.people import rules, selectors, services
+from shegong.people import record, rules, selectors, services
 from shegong.people.models import (
     ETHNICITY_CHOICES,
     Certificate,
@@ -36,6 +36,26 @@ from shegong.people.models import (
     WorkerStatus,
 )
 from shegong.people.services import EXIT_REASONS
+
+
+class RecordRowSerializer(serializers.Serializer[Any]):
+    cells = serializers.ListField(child=serializers.CharField(allow_blank=True))
+    url = serializers.CharField(allow_blank=True, help_text="该行记录的页面(无权打开时为空)")
+
+
+class RecordSectionSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text="如 pay.lines、training.days、appraisal.results")
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = RecordRowSerializer(many=True)
+    url = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class WorkerRecordSerializer(serializers.Serializer[Any]):
+    worker = serializers.IntegerField()
+    name = serializers.CharField()
+    sections = RecordSectionSerializer(many=True)
 
 
 class PlacementSerializer(serializers.ModelSerializer[Placement]):
@@ -270,6 +290,23 @@ class WorkerViewSet(viewsets.GenericViewSet[Worker]):
             services.personal_data_disclose(worker=worker, acting_user=viewer)
         serializer = WorkerDetailSerializer(worker, context={"viewer": viewer, "unmask": True})
         return Response(serializer.data)
+
+    @extend_schema(responses=WorkerRecordSerializer)
+    @action(detail=True, methods=["get"])
+    def record(self, request: Request, pk: str) -> Response:
+        """The worker's whole record as on their page: grades by year with their source,
+        grade positions and pay by month, training days and awards, appraisal results and
+        standing; amounts masked ("***") without the personal-data right."""
+        viewer = viewer_of(request)
+        worker = self.get_object()
+        if selectors.may_see_personal_data(viewer=viewer, worker=worker):
+            services.personal_data_disclose(worker=worker, acting_user=viewer)
+        sections = record.worker_record(viewer=viewer, worker=worker)
+        return Response(
+            WorkerRecordSerializer(
+                {"worker": worker.pk, "name": worker.name, "sections": sections}
+            ).data
+        )
 
     @extend_schema(request=WorkerCreateSerializer, responses={201: WorkerSerializer})
     def create(self, request: Request) -> Response:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from shegong.appraisal import rules, selectors
-from shegong.appraisal.models import GRADE_LABELS, Cycle, GradeSet, Standing
+from shegong.appraisal.models import COMMON_GRADE, GRADE_LABELS, Cycle, GradeSet, Standing
 from shegong.core.text import docx_text, xlsx_row
+from shegong.people.models import YearGrade
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -52,8 +53,7 @@ def build(*, viewer: User, cycle: Cycle) -> AppraisalReport:
             "rank": r.rank,
             "grade": labels[r.grade],
             "grade_code": r.grade,
-            "pay_factor": str(r.pay_factor),
-            "counts_toward_step": r.counts_toward_step,
+            "record_grade": str(YearGrade(COMMON_GRADE[r.grade]).label),
             "standing": str(standings[r.standing]),
             "ten_best": r.ten_best,
             "reasons": r.reasons,
@@ -105,8 +105,7 @@ HEADER = [
     ("peer_score", "同事互评"),
     ("score", "综合得分"),
     ("grade", "等次"),
-    ("pay_factor", "绩效系数"),
-    ("counts_toward_step", "计入晋档年限"),
+    ("record_grade", "记入档案等次"),
     ("standing", "聘用建议"),
     ("ten_best", "十佳"),
     ("reasons", "说明"),
@@ -116,7 +115,7 @@ HEADER = [
 def _cell(key: str, value: Any) -> Any:
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if key.endswith("score") or key == "pay_factor":
+    if key.endswith("score"):
         return float(value) if value != "" else None  # numbers Excel can sort and sum
     return value
 
@@ -190,7 +189,7 @@ def render_docx(report: AppraisalReport) -> bytes:
         )
     )
     doc.add_heading(_("考核结果"), level=1)
-    keys = ["rank", "name", "community", "score", "grade", "pay_factor", "standing"]
+    keys = ["rank", "name", "community", "score", "grade", "record_grade", "standing"]
     labels = dict(HEADER)
     table = doc.add_table(rows=1, cols=len(keys))
     table.style = "Table Grid"
@@ -233,6 +232,16 @@ def command_report(command: Any, viewer: User, **o: Any) -> None:
     from django.core.management.base import CommandError
     from django.http import Http404
 
+    from shegong.orgs.models import UnitKind
+
+    try:
+        unit = selectors.overview_unit(viewer=viewer, code=o["unit"])
+    except Http404:
+        unit = None
+    if unit is not None and unit.kind in (UnitKind.CITY, UnitKind.DISTRICT):
+        # A district or city: its streets' appraisals side by side, combined.
+        _command_overview(command, viewer, unit, **o)
+        return
     cycle = Cycle.objects.filter(scheme__unit__code=o["unit"], scheme__year=o["year"]).first()
     try:
         if cycle is None:
@@ -257,5 +266,92 @@ def command_report(command: Any, viewer: User, **o: Any) -> None:
     if str(out) == "-":
         sys.stdout.buffer.write(content)
         return
+    out.write_bytes(content)
+    command.stderr.write(f"已生成 {out}({len(content)} 字节)")
+
+
+# ---------------------------------------------------------------- a district's appraisals together
+
+
+def _column_json(c: selectors.Column) -> dict[str, Any]:
+    labels = dict(YearGrade.choices)
+    return {
+        "unit": c.unit_code,
+        "unit_name": c.unit_name,
+        "scheme": c.scheme_name,
+        "status": c.status,
+        "workers": c.workers,
+        "grades": [
+            {"grade": str(labels[g]), "code": g, "count": n, "share": c.share(g)}
+            for g, n in c.grades.items()
+        ],
+        "average_score": None if c.average is None else str(c.average),
+        "codes_issued": c.issued,
+        "votes": c.spent,
+        "turnout": str(c.turnout),
+        "warned": c.warned,
+        "exits": c.exits,
+        "objections": c.objections,
+    }
+
+
+def overview_json(o: selectors.Overview) -> dict[str, Any]:
+    """The district's appraisals of the year side by side, and combined, as JSON-ready data
+    (figures as strings, never floats)."""
+    return {
+        "unit": o.unit.code,
+        "unit_name": o.unit.name,
+        "year": o.year,
+        "appraisals": [_column_json(c) for c in o.columns],
+        "total": _column_json(o.total),
+    }
+
+
+def overview_title(o: selectors.Overview) -> str:
+    return _("%(unit)s%(year)s年度社区工作者考核汇总") % {"unit": o.unit.name, "year": o.year}
+
+
+def render_overview_xlsx(o: selectors.Overview) -> bytes:
+    from openpyxl import Workbook
+
+    labels = [str(label) for _value, label in YearGrade.choices]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("考核汇总")
+    sheet.append(xlsx_row(sheet, [overview_title(o)]))
+    header = [_("考核单位"), _("考核方案"), _("状态"), _("参加人数"), *labels]
+    header += [_("平均分"), _("评议码"), _("投票"), _("参与率(%)"), _("诫勉"), _("退出"), _("异议")]
+    sheet.append(xlsx_row(sheet, header))
+    for c in [*o.columns, o.total]:
+        row: list[Any] = [c.unit_name, c.scheme_name, c.status, c.workers, *c.grades.values()]
+        row += [None if c.average is None else float(c.average), c.issued, c.spent]
+        row += [float(c.turnout), c.warned, c.exits, c.objections]
+        sheet.append(xlsx_row(sheet, row))
+    sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _command_overview(command: Any, viewer: User, area: Any, **o: Any) -> None:
+    import json
+    from pathlib import Path
+
+    from django.core.management.base import CommandError
+
+    overview = selectors.district_overview(viewer=viewer, unit=area, year=o["year"])
+    out: Path | None = o.get("out")
+    if o["format"] == "json":
+        text = json.dumps(overview_json(overview), ensure_ascii=False, indent=2)
+        if out is None:
+            command.stdout.write(text)
+        else:
+            out.write_text(text + "\n", encoding="utf-8")
+        return
+    if o["format"] != "xlsx":
+        raise CommandError("区、市的考核汇总可生成 json 或 xlsx")
+    content = render_overview_xlsx(overview)
+    out = out or Path(f"appraisal-{area.code}-{o['year']}.xlsx")
     out.write_bytes(content)
     command.stderr.write(f"已生成 {out}({len(content)} 字节)")

@@ -41,10 +41,6 @@ class SchemeForm(PlainTextForm):
     trim = forms.BooleanField(
         label=_("评分满5份时去掉一个最高分和一个最低分"), initial=True, required=False
     )
-    pay_factor_a = _decimal(_("优秀绩效系数"), "1.20", min_value=0)
-    pay_factor_b = _decimal(_("良好绩效系数"), "1.00", min_value=0)
-    pay_factor_c = _decimal(_("合格绩效系数"), "0.80", min_value=0)
-    pay_factor_d = _decimal(_("不合格绩效系数"), "0.00", min_value=0)
     ten_best = forms.IntegerField(label=_("十佳评选人数"), initial=10, min_value=0, max_value=100)
     objection_days = forms.IntegerField(label=_("异议期(天)"), initial=7, min_value=1, max_value=60)
 
@@ -170,3 +166,16 @@ class SchemeEditForm(SchemeForm):
             for kind, field in WEIGHT_FIELDS.items()
             if field in self.cleaned_data
         }
+
+
+class TenBestForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("评选单位"), queryset=Unit.objects.none())
+    first_year = forms.IntegerField(label=_("起始年度"), min_value=2000, max_value=2100)
+    years = forms.IntegerField(label=_("周期(年)"), initial=2, min_value=1, max_value=5)
+    size = forms.IntegerField(label=_("名额"), initial=10, min_value=1, max_value=100)
+    award = _decimal(_("每人奖励金额(元)"), "0", min_value=0)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["first_year"].initial = timezone.localdate().year - 2

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.audit import audit_kinds
+from shegong.people.models import YearGrade
 
 
 @audit_kinds
@@ -41,6 +42,9 @@ class AppraisalEvent(models.TextChoices):
     OBJECTION_FILED = "appraisal.objection_filed", _("提出异议")
     OBJECTION_DECIDED = "appraisal.objection_decided", _("处理异议")
     PUBLICATION_WITHDRAWN = "appraisal.publication_withdrawn", _("异议成立,撤回公示")
+    TEN_BEST_CREATED = "appraisal.ten_best_created", _("设立十佳评选")
+    TEN_BEST_DRAWN = "appraisal.ten_best_drawn", _("产生十佳名单")
+    TEN_BEST_PUBLISHED = "appraisal.ten_best_published", _("公布十佳")
 
 
 class GradeSet(models.TextChoices):
@@ -49,7 +53,8 @@ class GradeSet(models.TextChoices):
 
 
 class Grade(models.TextChoices):
-    """Four grades from best to worst; the labels shown depend on the scheme's grade set."""
+    """Four grades from best to worst; the labels shown depend on the scheme's grade set, and
+    each maps onto the one vocabulary every area reads (COMMON_GRADE)."""
 
     A = "A", _("优秀")
     B = "B", _("良好")
@@ -60,6 +65,15 @@ class Grade(models.TextChoices):
 GRADE_LABELS = {
     GradeSet.STANDARD: {"A": _("优秀"), "B": _("良好"), "C": _("合格"), "D": _("不合格")},
     GradeSet.COMPETENCE: {"A": _("优秀"), "B": _("称职"), "C": _("基本称职"), "D": _("不称职")},
+}
+
+
+# A scheme's grades, whatever its names (称职 …), onto the one vocabulary (people.YearGrade).
+COMMON_GRADE: dict[str, str] = {
+    "A": YearGrade.EXCELLENT,
+    "B": YearGrade.GOOD,
+    "C": YearGrade.PASS,
+    "D": YearGrade.FAIL,
 }
 
 
@@ -111,18 +125,6 @@ class Scheme(models.Model):
         _("普通居民最低占比(%)"), max_digits=5, decimal_places=2, default=70
     )
     trim = models.BooleanField(_("去掉一个最高分和一个最低分"), default=True)
-    pay_factor_a = models.DecimalField(
-        _("优秀绩效系数"), max_digits=4, decimal_places=2, default="1.20"
-    )
-    pay_factor_b = models.DecimalField(
-        _("良好绩效系数"), max_digits=4, decimal_places=2, default="1.00"
-    )
-    pay_factor_c = models.DecimalField(
-        _("合格绩效系数"), max_digits=4, decimal_places=2, default="0.80"
-    )
-    pay_factor_d = models.DecimalField(
-        _("不合格绩效系数"), max_digits=4, decimal_places=2, default="0.00"
-    )
     ten_best = models.PositiveSmallIntegerField(_("十佳评选人数"), default=10)
     objection_days = models.PositiveSmallIntegerField(_("异议期(天)"), default=7)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,13 +145,6 @@ class Scheme(models.Model):
                 condition=Q(top_quota__gte=0, top_quota__lte=100)
                 & Q(min_resident_share__gte=0, min_resident_share__lte=100),
                 name="scheme_percentages_sane",
-            ),
-            models.CheckConstraint(
-                condition=Q(pay_factor_a__gte=0)
-                & Q(pay_factor_b__gte=0)
-                & Q(pay_factor_c__gte=0)
-                & Q(pay_factor_d__gte=0),
-                name="scheme_pay_factors_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100), name="scheme_year_sane"
@@ -601,8 +596,9 @@ class Standing(models.TextChoices):
 
 
 class Result(models.Model):
-    """A worker's outcome in a cycle, with the consequences other areas read (pay reads
-    `pay_factor`, the grade steps read `counts_toward_step`)."""
+    """A worker's outcome in a cycle. Publishing it records the grade in the one yearly grade
+    record (people.YearlyGrade, through COMMON_GRADE), which pay and the grade steps read;
+    the factor per grade is set once, in pay's settings."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="results")
     worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
@@ -613,8 +609,6 @@ class Result(models.Model):
     score = models.DecimalField(_("综合得分"), max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField(_("排名"))
     grade = models.CharField(_("等次"), max_length=1, choices=Grade.choices)
-    pay_factor = models.DecimalField(_("绩效系数"), max_digits=4, decimal_places=2)
-    counts_toward_step = models.BooleanField(_("计入晋档年限"))
     standing = models.CharField(_("聘用建议"), max_length=8, choices=Standing.choices)
     ten_best = models.BooleanField(_("十佳"), default=False)
     reasons = models.TextField(_("说明"), blank=True)
@@ -630,10 +624,6 @@ class Result(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=100), name="result_score_in_range"
-            ),
-            models.CheckConstraint(
-                condition=~Q(grade=Grade.D) | Q(counts_toward_step=False),
-                name="result_fail_year_does_not_count",
             ),
         ]
 
@@ -687,3 +677,70 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.get_status_display()}"
+
+
+class ElectionStatus(models.TextChoices):
+    DRAFT = "draft", _("评选中")
+    PUBLISHED = "published", _("已公布")
+
+
+class TenBestElection(models.Model):
+    """十佳 on its own cycle (every two years by default): the list is drawn from the
+    published results of the period's years, and publishing it owes each one the election's
+    award (people.AwardDue), which pay's next run pays once."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("评选单位")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    first_year = models.PositiveSmallIntegerField(_("起始年度"))
+    years = models.PositiveSmallIntegerField(_("周期(年)"), default=2)
+    size = models.PositiveSmallIntegerField(_("名额"), default=10)
+    award = models.DecimalField(_("奖励金额(元)"), max_digits=10, decimal_places=2, default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ElectionStatus.choices, default=ElectionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("十佳评选")
+        ordering = ["-first_year", "unit_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "first_year"], name="ten_best_one_per_start"),
+            models.CheckConstraint(
+                condition=Q(years__gte=1, years__lte=5) & Q(size__gte=1, size__lte=100),
+                name="ten_best_period_and_size_sane",
+            ),
+            models.CheckConstraint(condition=Q(award__gte=0), name="ten_best_award_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=ElectionStatus.values), name="ten_best_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def last_year(self) -> int:
+        return self.first_year + self.years - 1
+
+
+class TenBestMember(models.Model):
+    """One of an election's list, with their rank and mean score over the period."""
+
+    election = models.ForeignKey(TenBestElection, on_delete=models.CASCADE, related_name="members")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    rank = models.PositiveSmallIntegerField(_("名次"))
+    score = models.DecimalField(_("周期平均分"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("十佳名单")
+        ordering = ["election", "rank", "worker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "worker"], name="ten_best_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} {self.rank} {self.worker_id}"

@@ -18,8 +18,7 @@ Documented rules
   Candidates are taken in the order above (score, then residents' score, then leaders'
   score); a group still tied on all three at the cap is not split: the whole group drops to
   the next grade, so the quota is never exceeded.
-- Consequences: the performance-pay factor comes from the scheme per grade; a 不合格 year does
-  not count toward the next grade step; 不合格 twice running → exit list, once → warning list,
+- Consequences: 不合格 twice running → exit list, once → warning list,
   otherwise renewal. 十佳: up to `ten_best` workers of the top grade in the same order, a tie at
   the boundary again not split.
 """
@@ -240,20 +239,10 @@ def assign_grades(
     return grading
 
 
-@dataclass(frozen=True)
-class Consequence:
-    pay_factor: Decimal
-    counts_toward_step: bool
-    standing: str  # renew / warn / exit
-
-
-def consequence(
-    grade: str, previous_grade: str | None, pay_factors: Mapping[str, Decimal]
-) -> Consequence:
-    standing = ("exit" if previous_grade == "D" else "warn") if grade == "D" else "renew"
-    return Consequence(
-        pay_factor=pay_factors[grade], counts_toward_step=grade != "D", standing=standing
-    )
+def standing_of(grade: str, previous_grade: str | None) -> str:
+    """renew / warn / exit: 不合格 twice running → exit, once → warn. (What a grade means for
+    pay, its factor and whether the year counts toward a step, is pay's: pay/rules.py.)"""
+    return ("exit" if previous_grade == "D" else "warn") if grade == "D" else "renew"
 
 
 def ten_best(entries: Sequence[Entry], grades: Mapping[int, str], n: int) -> set[int]:
@@ -269,8 +258,6 @@ class Outcome:
     rank: int
     grade: str
     capped: bool  # reached the top grade's threshold, but its quota was full
-    pay_factor: Decimal
-    counts_toward_step: bool
     standing: str  # renew / warn / exit
     ten_best: bool
 
@@ -282,14 +269,12 @@ def grades_from_scores(
     quota_percent: Decimal,
     ten_best_count: int,
     previous_grades: Mapping[int, str],
-    pay_factors: Mapping[str, Decimal],
 ) -> dict[int, Outcome]:
     """The grade from the weighted scores, and what follows from it, per worker.
 
     Ranks by score (`ranks`); the grade by threshold, the top grade capped at
     floor(n × quota%) without splitting a tie (`assign_grades`); 十佳 among the top grade
-    (`ten_best`); the pay factor, whether the year counts toward a grade step, and renewal,
-    warning or exit against last year's grade (`consequence`).
+    (`ten_best`); renewal, warning or exit against last year's grade (`standing_of`).
     """
     grading = assign_grades(entries, thresholds=thresholds, quota_percent=quota_percent)
     ranking = ranks(entries)
@@ -297,14 +282,11 @@ def grades_from_scores(
     outcomes: dict[int, Outcome] = {}
     for e in entries:
         grade = grading.grades[e.key]
-        follows = consequence(grade, previous_grades.get(e.key), pay_factors)
         outcomes[e.key] = Outcome(
             rank=ranking[e.key],
             grade=grade,
             capped=e.key in grading.capped,
-            pay_factor=follows.pay_factor,
-            counts_toward_step=follows.counts_toward_step,
-            standing=follows.standing,
+            standing=standing_of(grade, previous_grades.get(e.key)),
             ten_best=e.key in best,
         )
     return outcomes
@@ -321,3 +303,38 @@ def turnout_percent(spent: int, issued: int) -> Decimal:
     if issued == 0:
         return Decimal("0.0")
     return (Decimal(spent) * HUNDRED / issued).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def mean_or_none(total: Decimal | None, count: int, minimum: int) -> Decimal | None:
+    """The mean to two places, or None (withheld) for fewer than `minimum` values."""
+    if total is None or count < max(minimum, 1):
+        return None
+    return (total / count).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def share_text(part: int, whole: int) -> str:
+    """81.8 (one decimal, half up), or "—" when there is nothing to share."""
+    if whole == 0:
+        return "—"
+    return str((Decimal(part) * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def ten_best_of_period(
+    results: Mapping[int, Mapping[int, tuple[Decimal, str]]], years: Sequence[int], size: int
+) -> list[tuple[int, Decimal]]:
+    """十佳 of a period (essay 5: elected every two years): the workers with a result in
+    every year of the period and none 不合格 ("D"), by their mean score over the period, best
+    first, up to `size`, a tie at the boundary not split (the whole tied group drops out).
+    `results`: worker → year → (score, grade)."""
+    entries = [
+        Entry(
+            key=worker,
+            score=(sum((s for s, _g in by_year.values()), Decimal(0)) / len(years)).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            ),
+        )
+        for worker, by_year in results.items()
+        if all(y in by_year for y in years) and all(g != "D" for _s, g in by_year.values())
+    ]
+    chosen = _take_without_splitting_ties(ordered(entries), size)
+    return [(e.key, e.score) for e in chosen]

@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from shegong.appraisal import rules
 from shegong.appraisal.models import (
+    COMMON_GRADE,
     Ballot,
     BallotRating,
     CodeRequest,
@@ -26,6 +29,7 @@ from shegong.appraisal.models import (
     Cycle,
     CycleStatus,
     Household,
+    HouseholdCode,
     Indicator,
     Objection,
     ObjectionStatus,
@@ -40,11 +44,14 @@ from shegong.appraisal.models import (
     Survey,
     SurveyStatus,
     SurveyWorker,
+    TenBestElection,
+    TenBestMember,
 )
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
 from shegong.core.lists import ordering
 from shegong.orgs.models import CommunityProfile, Unit, UnitKind
 from shegong.people.models import Worker, WorkerStatus
+from shegong.people.record import RecordRow, RecordSection
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -371,12 +378,9 @@ def scored_parts(*, cycle: Cycle) -> set[str]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What other areas read from a published appraisal (pay: the factor; grade steps: whether
-    the year counts; the roster: renewal, warning or exit)."""
+    """What a published appraisal says of a worker (the grade, renewal, warning or exit)."""
 
     grade: str
-    pay_factor: Decimal
-    counts_toward_step: bool
     standing: str
     ten_best: bool
 
@@ -391,14 +395,10 @@ def published_outcomes(*, year: int, worker_ids: list[int] | None = None) -> dic
     return {
         row["worker_id"]: Outcome(
             grade=row["grade"],
-            pay_factor=row["pay_factor"],
-            counts_toward_step=row["counts_toward_step"],
             standing=row["standing"],
             ten_best=row["ten_best"],
         )
-        for row in results.values(
-            "worker_id", "grade", "pay_factor", "counts_toward_step", "standing", "ten_best"
-        )
+        for row in results.values("worker_id", "grade", "standing", "ten_best")
     }
 
 
@@ -531,3 +531,190 @@ def worker_results(*, viewer: User, worker: Worker) -> QuerySet[Result]:
         .prefetch_related("objections")
         .order_by("-cycle__scheme__year", "-id")
     )
+
+
+# ---------------------------------------------------------------- the worker's whole record
+
+
+def results_section(viewer: User, worker: Worker) -> RecordSection:
+    """The appraisal's part of the worker's whole record (people/record.py): their published
+    results by year with the grade in the scheme's own names, the standing and 十佳; a row
+    links to the results page when the viewer may open that cycle. `worker` comes from
+    people.selectors.worker_get (already scoped)."""
+    results = (
+        Result.objects.filter(worker=worker, cycle__status=CycleStatus.PUBLISHED)
+        .select_related("cycle__scheme")
+        .order_by("-cycle__scheme__year", "-id")
+    )
+    visible = set(cycle_list(viewer=viewer).values_list("pk", flat=True))
+    return RecordSection(
+        key="appraisal.results",
+        title=gettext("年度考核结果"),
+        columns=(
+            gettext("年度"),
+            gettext("考核"),
+            gettext("综合得分"),
+            gettext("排名"),
+            gettext("等次"),
+            gettext("聘用建议"),
+            gettext("十佳"),
+        ),
+        rows=[
+            RecordRow(
+                cells=(
+                    str(r.cycle.scheme.year),
+                    r.cycle.scheme.name,
+                    str(r.score),
+                    str(r.rank),
+                    r.cycle.scheme.grade_label(r.grade),
+                    r.get_standing_display(),
+                    gettext("是") if r.ten_best else "",
+                ),
+                url=reverse("appraisal:results", kwargs={"pk": r.cycle_id})
+                if r.cycle_id in visible
+                else "",
+            )
+            for r in results
+        ],
+        empty=gettext("暂无已公示的考核结果"),
+    )
+
+
+# ------------------------------------------------------- a district's appraisals side by side
+
+
+@dataclass
+class Column:
+    """One appraisal (usually a street's) of the year, in the one grade vocabulary."""
+
+    unit_name: str
+    unit_code: str
+    scheme_name: str
+    cycle_id: int | None  # None for the combined column
+    status: str
+    workers: int
+    grades: dict[str, int]  # YearGrade value → count
+    average: Decimal | None  # withheld (None) for fewer than the minimum group
+    issued: int
+    spent: int
+    warned: int
+    exits: int
+    objections: int
+
+    @property
+    def turnout(self) -> Decimal:
+        return rules.turnout_percent(self.spent, self.issued)
+
+    def share(self, grade: str) -> str:
+        return rules.share_text(self.grades.get(grade, 0), self.workers)
+
+
+@dataclass
+class Overview:
+    unit: Unit
+    year: int
+    columns: list[Column]
+    total: Column
+
+
+def _column(cycle: Cycle, minimum: int, seen: Q) -> Column:
+    results = cycle.results.filter(seen)
+    letters = dict(results.values_list("grade").annotate(n=Count("pk")).values_list("grade", "n"))
+    figures = results.aggregate(
+        workers=Count("pk"),
+        total=Sum("score"),
+        warned=Count("pk", filter=Q(standing="warn")),
+        exits=Count("pk", filter=Q(standing="exit")),
+    )
+    codes = HouseholdCode.objects.filter(survey__cycle=cycle, voided=False).filter(
+        survey__in=cycle.surveys.filter(seen)
+    )
+    workers = figures["workers"] or 0
+    return Column(
+        unit_name=cycle.scheme.unit.name,
+        unit_code=cycle.scheme.unit.code,
+        scheme_name=cycle.scheme.name,
+        cycle_id=cycle.pk,
+        status=cycle.get_status_display(),
+        workers=workers,
+        grades={COMMON_GRADE[g]: letters.get(g, 0) for g in COMMON_GRADE},
+        average=rules.mean_or_none(figures["total"], workers, minimum),
+        issued=codes.count(),
+        spent=codes.filter(spent=True).count(),
+        warned=figures["warned"] or 0,
+        exits=figures["exits"] or 0,
+        objections=Objection.objects.filter(result__in=results).count(),
+    )
+
+
+def _combined(columns: list[Column], minimum: int, total_score: Decimal) -> Column:
+    workers = sum(c.workers for c in columns)
+    return Column(
+        unit_name=gettext("合计"),
+        unit_code="",
+        scheme_name="",
+        cycle_id=None,
+        status="",
+        workers=workers,
+        grades={g: sum(c.grades[g] for c in columns) for g in COMMON_GRADE.values()},
+        average=rules.mean_or_none(total_score, workers, minimum),
+        issued=sum(c.issued for c in columns),
+        spent=sum(c.spent for c in columns),
+        warned=sum(c.warned for c in columns),
+        exits=sum(c.exits for c in columns),
+        objections=sum(c.objections for c in columns),
+    )
+
+
+def district_overview(*, viewer: User, unit: Unit, year: int) -> Overview:
+    """Every appraisal of `year` set by `unit` or a unit below it that the viewer sees (a
+    district: its streets'), side by side with their grades in the one vocabulary (so schemes
+    naming them differently combine), average score, turnout, warnings, exits and objections;
+    and the combined column. Counts of workers, not who; an average of fewer than the minimum
+    group is withheld. `unit` must be in the viewer's scope (the caller checks)."""
+    from django.conf import settings
+
+    minimum = int(settings.SHEGONG_MIN_GROUP_SIZE)
+    cycles = (
+        cycle_list(viewer=viewer)
+        .filter(unit_path__startswith=unit.path, scheme__year=year)
+        .order_by("unit_path")
+    )
+    seen = path_q(viewer, "unit_path")
+    columns = [_column(c, minimum, seen) for c in cycles]
+    total_score = Result.objects.filter(seen, cycle__in=cycles).aggregate(s=Sum("score"))["s"]
+    return Overview(
+        unit=unit, year=year, columns=columns, total=_combined(columns, minimum, total_score)
+    )
+
+
+def overview_units(*, viewer: User) -> QuerySet[Unit]:
+    """Districts and cities (and streets) in the viewer's scope, for the side-by-side view."""
+    return Unit.objects.filter(
+        path_q(viewer, "path"), kind__in=[UnitKind.CITY, UnitKind.DISTRICT, UnitKind.STREET]
+    ).order_by("path")
+
+
+def overview_unit(*, viewer: User, code: str | None) -> Unit:
+    """The unit of that code in the viewer's scope (404 otherwise, like a missing one); without
+    a code, the highest such unit the viewer holds."""
+    units = overview_units(viewer=viewer)
+    found = units.filter(code=code).first() if code else units.order_by("kind", "path").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def ten_best_list(*, viewer: User) -> QuerySet[TenBestElection]:
+    return TenBestElection.objects.filter(path_q(viewer, "unit_path")).select_related("unit")
+
+
+def ten_best_get(*, viewer: User, pk: int) -> TenBestElection:
+    found = ten_best_list(viewer=viewer).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def ten_best_members(*, election: TenBestElection) -> QuerySet[TenBestMember]:
+    return election.members.select_related("worker__community").order_by("rank", "worker_id")

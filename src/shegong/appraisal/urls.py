@@ -5,6 +5,9 @@ from shegong.appraisal import views
 app_name = "appraisal"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("district/", views.district, name="district"),
+    path("ten-best/", views.ten_best, name="ten-best"),
+    path("ten-best/<int:pk>/", views.ten_best_detail, name="ten-best-detail"),
     path("schemes/new/", views.scheme_create, name="scheme-create"),
     path("<int:pk>/", views.cycle_detail, name="cycle"),
     path("<int:pk>/scheme/", views.scheme_edit, name="scheme-edit"),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from shegong.appraisal.forms import (
     SchemeEditForm,
     SchemeForm,
     SelfReportForm,
+    TenBestForm,
 )
 from shegong.appraisal.models import (
     GRADE_LABELS,
@@ -49,6 +51,7 @@ from shegong.core.params import parse_id
 from shegong.core.sheets import SheetError, fold, read_sheet
 from shegong.core.types import AuthedRequest
 from shegong.people import selectors as people_selectors
+from shegong.people.models import YearGrade
 
 HOUSEHOLD_ALIASES = {
     "住户": "household",
@@ -762,3 +765,88 @@ def worker_results(request: AuthedRequest, pk: int) -> HttpResponse:
         for r in selectors.worker_results(viewer=request.user, worker=worker)
     ]
     return render(request, "appraisal/worker.html", {"worker": worker, "rows": rows})
+
+
+# ---------------------------------------------------------------- a district's appraisals together
+
+
+@login_required
+def district(request: AuthedRequest) -> HttpResponse:
+    """Every street's appraisal of a year side by side, for the district (or city) chosen."""
+    unit = selectors.overview_unit(viewer=request.user, code=request.GET.get("unit") or None)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    except ValueError:
+        raise Http404 from None
+    overview = selectors.district_overview(viewer=request.user, unit=unit, year=year)
+    labels = dict(YearGrade.choices)
+    total = overview.total
+    return render(
+        request,
+        "appraisal/district.html",
+        {
+            "overview": overview,
+            "units": selectors.overview_units(viewer=request.user),
+            "grades": [(g, labels[g]) for g in total.grades],
+            "columns": [*overview.columns, total] if overview.columns else [],
+            "chart": charts.grade_svg(total.grades, {g: str(label) for g, label in labels.items()})
+            if total.workers
+            else "",
+        },
+    )
+
+
+# ---------------------------------------------------------------- 十佳 on its own cycle
+
+
+@login_required
+def ten_best(request: AuthedRequest) -> HttpResponse:
+    """The 十佳 elections in scope, and a new one (a street's or district's, every two years
+    by default)."""
+    units = selectors.scheme_units(viewer=request.user)
+    form = TenBestForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            election = services.ten_best_create(acting_user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            service_error_on(form, exc)
+        else:
+            messages.success(request, _("已设立%(name)s") % {"name": election.name})
+            return redirect("appraisal:ten-best-detail", pk=election.pk)
+    return render(
+        request,
+        "appraisal/ten_best.html",
+        {
+            "elections": selectors.ten_best_list(viewer=request.user),
+            "form": form if units.exists() else None,
+        },
+    )
+
+
+@login_required
+def ten_best_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An election's list; its organiser draws it from the period's results and publishes it."""
+    election = selectors.ten_best_get(viewer=request.user, pk=pk)
+    can_edit = has_permission(request.user, Permission.EDIT, election.unit)
+    if request.method == "POST":
+        step = {"draw": services.ten_best_draw, "publish": services.ten_best_publish}.get(
+            request.POST.get("step", "")
+        )
+        if step is None or not can_edit:
+            raise Http404
+        try:
+            step(election=election, acting_user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+        return redirect("appraisal:ten-best-detail", pk=election.pk)
+    return render(
+        request,
+        "appraisal/ten_best_detail.html",
+        {
+            "election": election,
+            "members": selectors.ten_best_members(election=election),
+            "can_edit": can_edit,
+        },
+    )

@@ -1,7 +1,8 @@
 """The demo district's pay: 三岗十八级 from 1 January of last year, 长沙-like contribution
 rates, average wages with the benchmark share (85% the year before, 100% from last year),
-last year's appraisal grades, everyone placed, a year of approved monthly runs per street
-and a draft for January of this year in the first street, so every pay page shows something.
+the grades of the year before last (from paper records), everyone placed, a year of approved
+monthly runs per street and (build_draft, after the first street's appraisal of last year is
+published) a draft for January of this year there, so every pay page shows something.
 """
 
 from __future__ import annotations
@@ -13,14 +14,8 @@ from decimal import Decimal as D
 from shegong.core.actors import system_actor
 from shegong.orgs.demo import DemoTree
 from shegong.pay import services
-from shegong.pay.models import (
-    AdjustmentKind,
-    Grade,
-    GradeScheme,
-    PayAdjustment,
-    PerformanceGrade,
-)
-from shegong.people.models import Worker
+from shegong.pay.models import AdjustmentKind, GradeScheme, PayAdjustment
+from shegong.people.models import Worker, YearGrade, YearlyGrade
 
 RATES = {
     "pension_employer": D("0.16"),
@@ -78,9 +73,12 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
     ids = list(
         Worker.objects.filter(unit_path__startswith=district.path).values_list("pk", flat=True)
     )
-    grades = [Grade.EXCELLENT] * 15 + [Grade.GOOD] * 35 + [Grade.PASS] * 47 + [Grade.FAIL] * 3
-    PerformanceGrade.objects.bulk_create(
-        PerformanceGrade(worker_id=pk, year=year - 1, grade=rng.choice(grades)) for pk in ids
+    grades = [YearGrade.EXCELLENT] * 15 + [YearGrade.GOOD] * 35 + [YearGrade.PASS] * 47
+    grades += [YearGrade.FAIL] * 3
+    source = f"{year - 1}年度考核(纸质记录录入)"
+    YearlyGrade.objects.bulk_create(
+        YearlyGrade(worker_id=pk, year=year - 1, grade=rng.choice(grades), source_label=source)
+        for pk in ids
     )
     services.grade_place(unit=district, day=start, acting_user=system_actor())
     december = datetime.date(year, 12, 1)
@@ -92,7 +90,7 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
             amount=D("2000"),
             note="年度考核优秀奖励",
         )
-        for pk in PerformanceGrade.objects.filter(year=year - 1, grade=Grade.EXCELLENT).values_list(
+        for pk in YearlyGrade.objects.filter(year=year - 1, grade=YearGrade.EXCELLENT).values_list(
             "worker_id", flat=True
         )
     )
@@ -107,7 +105,12 @@ def build_pay(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> int:
                 acting_user=system_actor(),
             )
             runs += 1
+    return runs
+
+
+def build_draft(tree: DemoTree, as_of: datetime.date) -> None:
+    """A draft for January of this year in the first street, computed once the appraisal of
+    last year is published (its lines carry the grades from it)."""
     services.payrun_create(
         unit=tree.streets[0], period=datetime.date(as_of.year, 1, 1), acting_user=system_actor()
     )
-    return runs + 1

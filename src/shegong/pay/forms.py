@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
-from shegong.pay.models import AdjustmentKind, AssignmentReason, Grade, GradeScheme, GradeTrack
+from shegong.pay.models import AdjustmentKind, AssignmentReason, GradeScheme, GradeTrack
 from shegong.pay.presets import PRESETS
+from shegong.people.models import YearGrade
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -144,4 +145,4 @@ class AdjustmentForm(PlainTextForm):
 
 class PerformanceGradeForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    grade = forms.ChoiceField(label=_("考核等次"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=_("考核等次"), choices=YearGrade.choices)

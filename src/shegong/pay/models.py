@@ -173,36 +173,6 @@ class GradeAssignment(models.Model):
         return f"{self.worker} {self.track} {self.level}级{self.step}档"
 
 
-class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("优秀")
-    GOOD = "good", _("良好")
-    PASS = "pass", _("合格")
-    FAIL = "fail", _("不合格")
-
-
-class PerformanceGrade(models.Model):
-    """A worker's appraisal grade for a year, as pay reads it (the performance factor, and
-    years rated 不合格 not counting toward a step). A pay office enters it on the worker's pay
-    page (services.performance_grade_set); the appraisal area does not write it."""
-
-    worker = models.ForeignKey(
-        "people.Worker", on_delete=models.CASCADE, related_name="performance_grades"
-    )
-    year = models.PositiveSmallIntegerField(_("年度"))
-    grade = models.CharField(_("考核等次"), max_length=16, choices=Grade.choices)
-
-    class Meta:
-        verbose_name = _("考核等次")
-        ordering = ["worker", "year"]
-        constraints = [
-            models.UniqueConstraint(fields=["worker", "year"], name="performance_one_per_year"),
-            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="grade_known"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.worker} {self.year} {self.get_grade_display()}"
-
-
 class PayPolicy(models.Model):
     """The pay components in force for a unit (and below) from a date."""
 
@@ -421,6 +391,8 @@ class PayLine(models.Model):
     level = models.PositiveSmallIntegerField(_("等级"), default=0)
     step = models.PositiveSmallIntegerField(_("档次"), default=0)
     performance_grade = models.CharField(_("考核等次"), max_length=16, blank=True)
+    # Where the grade came from (the appraisal's name), as it stood when the line was computed.
+    performance_source = models.CharField(_("等次来源"), max_length=200, blank=True)
     post_pay = money(_("岗位工资"))
     grade_pay = money(_("等级工资"))
     seniority_pay = money(_("工龄工资"))

@@ -36,15 +36,15 @@ from shegong.pay.forms import (
     RunForm,
     SchemePresetForm,
 )
-from shegong.pay.models import Grade
 from shegong.people import selectors as people_selectors
+from shegong.people.models import YearGrade
 from shegong.tasks import runner
 from shegong.tasks.models import Job
 from shegong.tasks.services import job_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-GRADES = dict(Grade.choices)
+GRADES = dict(YearGrade.choices)
 COMPONENTS = [
     "post_pay",
     "grade_pay",
@@ -337,6 +337,7 @@ def payslip(request: AuthedRequest, pk: int) -> HttpResponse:
             "run": line.run,
             "shown": shown,
             "community": community,
+            "grade_label": GRADES.get(line.performance_grade, "—"),
             "contributions": selectors.payslip_contributions(line),
             "components": [
                 (selectors.field_label(name), getattr(line, name)) for name in COMPONENTS

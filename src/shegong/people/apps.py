@@ -12,3 +12,8 @@ class PeopleConfig(AppConfig):
         from shegong.people.panels import roster_panel
 
         panels.register(roster_panel)
+        from shegong.people import selectors
+        from shegong.people.record import register_section
+
+        register_section("people.grades", 10, selectors.grades_section)
+        register_section("people.standing", 50, selectors.standing_section)

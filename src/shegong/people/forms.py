@@ -100,3 +100,11 @@ class CertificateForm(PlainTextForm):
     kind = forms.ChoiceField(label=_("证书类别"), choices=CertificateKind.choices)
     number = forms.CharField(label=_("证书编号"), max_length=50, required=False)
     issued_on = forms.DateField(label=_("取得日期"), widget=DATE)
+
+
+class StandingDecisionForm(PlainTextForm):
+    decision = forms.ChoiceField(
+        label=_("决定"), choices=[("accept", _("同意")), ("reject", _("不同意"))]
+    )
+    exit_date = forms.DateField(label=_("解聘离岗日期"), widget=DATE, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -4,6 +4,7 @@ History is kept as dated rows (placements, post holdings, insurance, representat
 `end` null means current; "as of date D" means `start <= D and (end is null or end > D)`.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -158,6 +159,25 @@ class PeopleEvent(models.TextChoices):
     INSURANCE_STOPPED = "people.insurance_stopped", _("停保")
     REPRESENTATIVE_ADDED = "people.representative_added", _("任代表委员")
     ID_NUMBER_REFUSED = "people.id_number_refused", _("他人登记该身份证号码被拒")
+    GRADE_RECORDED = "people.grade_recorded", _("记载年度考核等次")
+    GRADE_WITHDRAWN = "people.grade_withdrawn", _("撤销年度考核等次")
+    STANDING_PROPOSED = "people.standing_proposed", _("提出聘用建议")
+    STANDING_WITHDRAWN = "people.standing_withdrawn", _("撤回聘用建议")
+    STANDING_DECIDED = "people.standing_decided", _("决定聘用建议")
+    AWARD_DUE = "people.award_due", _("核定待发奖励")
+    AWARD_TAKEN = "people.award_taken", _("待发奖励计入工资")
+    AWARD_SETTLED = "people.award_settled", _("待发奖励另行发放")
+
+
+class YearGrade(models.TextChoices):
+    """The one appraisal-grade vocabulary every area reads (pay's factor per grade, the grade
+    steps, the worker's record). A scheme with its own names (优秀/称职/基本称职/不称职) maps
+    its grades onto these, best to worst; the scheme's names stay on its own results."""
+
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
 
 
 def _ends_after_start(prefix: str) -> models.CheckConstraint:
@@ -416,3 +436,140 @@ class RepresentativeRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.get_level_display()}{self.get_kind_display()}"
+
+
+class YearlyGrade(models.Model):
+    """A worker's appraisal grade of a year, as every area reads it: pay takes the performance
+    factor of the year before the month from it, the grade steps leave out its 不合格 years
+    (pay/rules.py: steps_due). Written only through people.services (yearly_grades_record):
+    by the appraisal when its results are published, or by a pay office for a year no
+    appraisal covered. `source_label` says what a person reads (the appraisal's name),
+    `source_key` which record it came from ("appraisal.result:17")."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="yearly_grades")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    grade = models.CharField(_("考核等次"), max_length=16, choices=YearGrade.choices)
+    source_label = models.CharField(_("来源"), max_length=200)
+    source_key = models.CharField(max_length=64, blank=True)
+    recorded_at = models.DateTimeField(_("记载时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度考核等次")
+        verbose_name_plural = _("年度考核等次")
+        ordering = ["worker", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year"], name="yearly_grade_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(grade__in=YearGrade.values), name="yearly_grade_known"
+            ),
+            models.CheckConstraint(condition=~Q(source_label=""), name="yearly_grade_has_source"),
+        ]
+        indexes = [models.Index(fields=["source_key"], name="yearly_grade_source")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.year} {self.get_grade_display()}"
+
+
+class StandingKind(models.TextChoices):
+    RENEW = "renew", _("续聘")
+    WARN = "warn", _("诫勉")
+    DISMISS = "dismiss", _("解聘")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("待决定")
+    ACCEPTED = "accepted", _("同意")
+    REJECTED = "rejected", _("不同意")
+
+
+class StandingProposal(models.Model):
+    """A proposal on the roster that follows from an appraisal (续聘, 诫勉, 解聘), decided by a
+    manager one by one or together (people.services.standing_decide); accepting 解聘 records
+    the worker's exit. Written by the appraisal's publication through
+    people.services.standing_proposals_record, with the result it came from."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="proposals")
+    unit_path = models.CharField(max_length=255, db_index=True)  # the worker's when proposed
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("建议"), max_length=8, choices=StandingKind.choices)
+    source_label = models.CharField(_("来源"), max_length=200)
+    source_key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_note = models.CharField(_("决定说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("聘用建议")
+        verbose_name_plural = _("聘用建议")
+        ordering = ["unit_path", "-year", "worker_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=StandingKind.values), name="proposal_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProposalStatus.PENDING, decided_at__isnull=True)
+                | Q(
+                    status__in=[ProposalStatus.ACCEPTED, ProposalStatus.REJECTED],
+                    decided_at__isnull=False,
+                ),
+                name="proposal_decided_iff_decided_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.year} {self.get_kind_display()}"
+
+
+class AwardKind(models.TextChoices):
+    CERTIFICATE = "certificate", _("职业资格")
+    COURSE = "course", _("培训")
+    TEN_BEST = "ten_best", _("十佳")
+    OTHER = "other", _("其他")
+
+
+class AwardDue(models.Model):
+    """A one-time amount owed to a worker by another area (an award for a certificate or a
+    course), waiting to be paid exactly once: pay's next run takes it
+    (people.services.awards_due_take, under a row lock, `taken_at` set once), or it is
+    settled outside pay. `source_key` names the record it came from, once."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="awards_due")
+    kind = models.CharField(_("类别"), max_length=16, choices=AwardKind.choices)
+    title = models.CharField(_("事由"), max_length=100)
+    source_label = models.CharField(_("来源"), max_length=200)
+    source_key = models.CharField(max_length=64, unique=True)
+    amount = models.DecimalField(_("金额(元)"), max_digits=10, decimal_places=2)
+    due_on = models.DateField(_("核定日期"))
+    taken_at = models.DateTimeField(_("发放登记时间"), null=True, blank=True)
+    taken_by = models.CharField(_("发放方式"), max_length=200, blank=True)
+    taken_period = models.DateField(_("计入工资月份"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发一次性奖励")
+        verbose_name_plural = _("待发一次性奖励")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["taken_at", "due_on"], name="award_due_pending")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="award_due_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=AwardKind.values), name="award_due_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__isnull=True, taken_by="")
+                | (Q(taken_at__isnull=False) & ~Q(taken_by="")),
+                name="award_due_taken_says_how",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.title} {self.amount}"

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shegong.core import access
 from shegong.core.access import Permission, path_q, root_paths, sees_everything
@@ -26,9 +28,12 @@ from shegong.people.models import (
     Placement,
     PostHolding,
     PostType,
+    ProposalStatus,
+    StandingProposal,
     Worker,
     WorkerStatus,
 )
+from shegong.people.record import RecordRow, RecordSection
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -330,3 +335,69 @@ def headcount(*, viewer: User, unit: Unit | None = None) -> int:
     if unit is not None:
         workers = workers.filter(unit_path__startswith=unit.path)
     return workers.count()
+
+
+def grades_section(viewer: User, worker: Worker) -> RecordSection:
+    """The worker's grade of each year in the one vocabulary, with where it came from (the
+    appraisal that published it, or a pay office's entry): what pay and the steps read."""
+    return RecordSection(
+        key="people.grades",
+        title=gettext("年度考核等次"),
+        columns=(gettext("年度"), gettext("考核等次"), gettext("来源")),
+        rows=[
+            RecordRow(cells=(str(g.year), g.get_grade_display(), g.source_label))
+            for g in worker.yearly_grades.order_by("-year")
+        ],
+        empty=gettext("暂无记录(绩效按未考核系数计发)"),
+        note=gettext("绩效工资按上一年度等次计发;不合格年度不计入晋档年限。"),
+    )
+
+
+def proposal_list(
+    *, viewer: User, kind: str = "", status: str = ProposalStatus.PENDING
+) -> QuerySet[StandingProposal]:
+    """Proposals on the roster for workers now in the viewer's units (pending by default)."""
+    rows = StandingProposal.objects.filter(path_q(viewer, "worker__unit_path")).select_related(
+        "worker__community", "decided_by"
+    )
+    if kind:
+        rows = rows.filter(kind=kind)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-year", "kind", "worker__unit_path", "worker__name_initials", "pk")
+
+
+def proposals_for_decision(*, viewer: User, pks: Iterable[int]) -> list[StandingProposal]:
+    """The pending proposals of those ids the viewer may decide (edit right on the worker's
+    community); any other id is left out, like a missing one."""
+    return list(
+        StandingProposal.objects.filter(
+            path_q(viewer, "worker__unit_path", Permission.EDIT),
+            pk__in=list(pks),
+            status=ProposalStatus.PENDING,
+        )
+    )
+
+
+def standing_section(viewer: User, worker: Worker) -> RecordSection:
+    """The worker's standing: what each appraisal proposed (续聘, 诫勉, 解聘) and the decision."""
+    return RecordSection(
+        key="people.standing",
+        title=gettext("聘用建议"),
+        columns=(gettext("年度"), gettext("建议"), gettext("来源"), gettext("决定")),
+        rows=[
+            RecordRow(
+                cells=(
+                    str(p.year),
+                    p.get_kind_display(),
+                    p.source_label,
+                    p.get_status_display()
+                    + (f"({p.decided_at:%Y-%m-%d} {p.decision_note})" if p.decided_at else ""),
+                )
+            )
+            for p in worker.proposals.order_by("-year", "-pk")
+        ],
+        url=reverse("people:standing"),
+        link_label=gettext("聘用建议"),
+        empty=gettext("暂无"),
+    )

@@ -8,7 +8,8 @@ ID numbers and phones appear in the trail masked: it records that they changed, 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core import access
 from shegong.core.access import Permission, in_scope
-from shegong.core.audit import AuditAction, audit_record, snapshot
+from shegong.core.audit import AuditAction, AuditRow, audit_record, audit_record_many, snapshot
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
@@ -27,6 +28,8 @@ from shegong.orgs.models import Unit, UnitKind
 from shegong.people import rules
 from shegong.people.models import (
     ETHNICITIES,
+    AwardDue,
+    AwardKind,
     Certificate,
     CertificateKind,
     Education,
@@ -39,12 +42,17 @@ from shegong.people.models import (
     Political,
     PostHolding,
     PostType,
+    ProposalStatus,
     RepresentativeKind,
     RepresentativeLevel,
     RepresentativeRole,
     Source,
+    StandingKind,
+    StandingProposal,
     Worker,
     WorkerStatus,
+    YearGrade,
+    YearlyGrade,
 )
 
 if TYPE_CHECKING:
@@ -736,3 +744,435 @@ def personal_data_search_disclose(*, workers: list[Worker], acting_user: User) -
             note=_("按公民身份号码检索到该人员"),
         )
     return len(workers)
+
+
+# ---------------------------------------------------------------- yearly grades
+
+# The prefix of the source key of a grade an appraisal recorded (a pay office may not
+# overwrite it: an objection to the appraisal corrects it).
+APPRAISAL_SOURCE = "appraisal."
+
+
+@dataclass(frozen=True)
+class GradeEntry:
+    """One worker's grade of a year and the record it came from ("appraisal.cycle:3/result:17")."""
+
+    worker_id: int
+    year: int
+    grade: str
+    source_key: str
+
+
+def _grade_view(row: YearlyGrade | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"year": row.year, "grade": row.grade, "source": row.source_label}
+
+
+@transaction.atomic
+def yearly_grades_record(
+    *,
+    unit: Unit,
+    entries: Sequence[GradeEntry],
+    source_label: str,
+    replaces_prefix: str = "",
+    acting_user: User,
+) -> int:
+    """The grades of a year as `unit` (the appraising street) published them, each with its
+    source; a worker's earlier grade of that year is replaced. Grades whose source key starts
+    with `replaces_prefix` and that `entries` no longer hold are withdrawn (a result that a
+    recomputation after an objection dropped). Every change is audited on the worker with its
+    source. Returns how many grades changed."""
+    access.require(
+        acting_user, Permission.EDIT, unit, message=_("您没有权限记载%(unit)s的考核等次")
+    )
+    if any(e.grade not in YearGrade.values for e in entries):
+        raise ServiceError(_("考核等次不在统一的等次之内(优秀/良好/合格/不合格)"))
+    ids = {e.worker_id for e in entries}
+    served = set(
+        Placement.objects.filter(worker_id__in=ids, unit_path__startswith=unit.path)
+        .values_list("worker_id", flat=True)
+        .distinct()
+    )
+    if ids - served:
+        raise ServiceError(_("有人员不曾在%(unit)s任职,不能记载其考核等次") % {"unit": unit.name})
+    years = {e.year for e in entries}
+    existing = {
+        (g.worker_id, g.year): g
+        for g in YearlyGrade.objects.select_for_update().filter(worker_id__in=ids, year__in=years)
+    }
+    now = timezone.now()
+    label = source_label[:200]
+    rows = [
+        YearlyGrade(
+            worker_id=e.worker_id,
+            year=e.year,
+            grade=e.grade,
+            source_label=label,
+            source_key=e.source_key,
+            recorded_at=now,
+        )
+        for e in entries
+    ]
+    changed = [
+        r
+        for r in rows
+        if (old := existing.get((r.worker_id, r.year))) is None
+        or (old.grade, old.source_key, old.source_label) != (r.grade, r.source_key, label)
+    ]
+    YearlyGrade.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["worker", "year"],
+        update_fields=["grade", "source_label", "source_key", "recorded_at"],
+    )
+    workers = {
+        pk: Worker(pk=pk, unit_path=path, name=name)
+        for pk, path, name in Worker.objects.filter(pk__in=ids).values_list(
+            "pk", "unit_path", "name"
+        )
+    }
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.GRADE_RECORDED,
+        rows=[
+            AuditRow(
+                target=workers[r.worker_id],
+                before=_grade_view(existing.get((r.worker_id, r.year))),
+                after={**(_grade_view(r) or {}), "source_key": r.source_key},
+                note=_("%(year)s年度考核等次,来自%(source)s") % {"year": r.year, "source": label},
+                unit_path=workers[r.worker_id].unit_path,
+            )
+            for r in changed
+        ],
+    )
+    withdrawn = _grades_withdraw(
+        replaces_prefix, {(e.worker_id, e.year) for e in entries}, years, acting_user
+    )
+    return len(changed) + withdrawn
+
+
+def _grades_withdraw(
+    prefix: str, kept: set[tuple[int, int]], years: set[int], acting_user: User
+) -> int:
+    if not prefix:
+        return 0
+    stale = [
+        g
+        for g in YearlyGrade.objects.select_for_update()
+        .select_related("worker")
+        .filter(source_key__startswith=prefix, year__in=years)
+        if (g.worker_id, g.year) not in kept
+    ]
+    YearlyGrade.objects.filter(pk__in=[g.pk for g in stale]).delete()
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.GRADE_WITHDRAWN,
+        rows=[
+            AuditRow(
+                target=g.worker,
+                before={**(_grade_view(g) or {}), "source_key": g.source_key},
+                note=_("%(year)s年度考核等次已不在%(source)s中")
+                % {"year": g.year, "source": g.source_label},
+            )
+            for g in stale
+        ],
+    )
+    return len(stale)
+
+
+@transaction.atomic
+def yearly_grade_set(
+    *, worker: Worker, year: int, grade: str, source_label: str, acting_user: User
+) -> YearlyGrade:
+    """A grade of a year no appraisal recorded (a pay office enters it from a paper record).
+    A grade an appraisal published is corrected through that appraisal's objections only."""
+    worker = _locked(worker)
+    access.require(acting_user, Permission.EDIT, worker.community, message=EDIT_REFUSED)
+    if grade not in YearGrade.values:
+        raise ServiceError(_("请选择考核等次"), field="grade")
+    if not 2000 <= year <= 2100:
+        raise ServiceError(_("请填写年度"), field="year")
+    old = YearlyGrade.objects.select_for_update().filter(worker=worker, year=year).first()
+    if old is not None and old.source_key.startswith(APPRAISAL_SOURCE):
+        raise ServiceError(
+            _("%(year)s年度等次来自%(source)s,只能通过考核异议更正")
+            % {"year": year, "source": old.source_label},
+            field="grade",
+        )
+    before = _grade_view(old)
+    row, _created = YearlyGrade.objects.update_or_create(
+        worker=worker, year=year, defaults={"grade": grade, "source_label": source_label[:200]}
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=PeopleEvent.GRADE_RECORDED,
+        target=worker,
+        before=before,
+        after=_grade_view(row),
+        note=_("%(year)s年度考核等次,来自%(source)s") % {"year": year, "source": source_label},
+    )
+    return row
+
+
+# ---------------------------------------------------------------- standing proposals
+
+
+@dataclass(frozen=True)
+class ProposalEntry:
+    """What an appraisal proposes for one worker ("renew", "warn", "dismiss") and its source."""
+
+    worker_id: int
+    year: int
+    kind: str
+    source_key: str
+
+
+def _proposal_view(p: StandingProposal) -> dict[str, Any]:
+    return {"year": p.year, "kind": p.kind, "source": p.source_label, "status": p.status}
+
+
+@transaction.atomic
+def standing_proposals_record(
+    *,
+    unit: Unit,
+    entries: Sequence[ProposalEntry],
+    source_label: str,
+    replaces_prefix: str,
+    acting_user: User,
+) -> int:
+    """The appraising unit's proposals on the roster, each with its source: a pending one of
+    the same source is replaced, a decided one stays as decided; pending ones of the prefix
+    that `entries` no longer hold are withdrawn. Audited on each worker. Returns how many
+    proposals were made or changed."""
+    access.require(
+        acting_user, Permission.EDIT, unit, message=_("您没有权限为%(unit)s提出聘用建议")
+    )
+    if any(e.kind not in StandingKind.values for e in entries):
+        raise ServiceError(_("聘用建议只能是续聘、诫勉或解聘"))
+    existing = {
+        p.source_key: p
+        for p in StandingProposal.objects.select_for_update().filter(
+            source_key__startswith=replaces_prefix
+        )
+    }
+    workers = Worker.objects.in_bulk([e.worker_id for e in entries])
+    new: list[StandingProposal] = []
+    changed: list[StandingProposal] = []
+    for e in entries:
+        old = existing.pop(e.source_key, None)
+        if old is None:
+            worker = workers[e.worker_id]
+            new.append(
+                StandingProposal(
+                    worker=worker,
+                    unit_path=worker.unit_path,
+                    year=e.year,
+                    kind=e.kind,
+                    source_label=source_label[:200],
+                    source_key=e.source_key,
+                )
+            )
+        elif old.status == ProposalStatus.PENDING and old.kind != e.kind:
+            old.kind = e.kind
+            changed.append(old)
+    StandingProposal.objects.bulk_create(new, batch_size=2000)
+    StandingProposal.objects.bulk_update(changed, ["kind"], batch_size=2000)
+    made = [
+        AuditRow(
+            target=workers[row.worker_id],
+            after={**_proposal_view(row), "source_key": row.source_key},
+            note=_("%(source)s:建议%(kind)s")
+            % {"source": row.source_label, "kind": row.get_kind_display()},
+        )
+        for row in [*new, *changed]
+    ]
+    stale = [p for p in existing.values() if p.status == ProposalStatus.PENDING]
+    StandingProposal.objects.filter(pk__in=[p.pk for p in stale]).delete()
+    audit_record_many(acting_user=acting_user, action=PeopleEvent.STANDING_PROPOSED, rows=made)
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.STANDING_WITHDRAWN,
+        rows=[AuditRow(target=p.worker, before=_proposal_view(p)) for p in stale],
+    )
+    return len(made) + len(stale)
+
+
+@transaction.atomic
+def standing_decide(
+    *,
+    proposals: Sequence[StandingProposal],
+    accept: bool,
+    note: str,
+    exit_date: datetime.date | None,
+    acting_user: User,
+) -> int:
+    """A manager's decision on one or many pending proposals. Accepting a 解聘 records the
+    worker's exit (reason 解聘) on `exit_date`; a refused one changes nothing on the roster.
+    Each decision is audited with the proposal's source. All or nothing. Returns how many."""
+    note = (note or "").strip()[:200]
+    if control_character_error(note):
+        raise ServiceError(str(control_character_error(note)), field="note")
+    rows = list(
+        StandingProposal.objects.select_for_update()
+        .select_related("worker__community")
+        .filter(pk__in=[p.pk for p in proposals])
+        .order_by("pk")
+    )
+    if not rows:
+        raise ServiceError(_("请选择要决定的建议"))
+    for p in rows:
+        access.require(acting_user, Permission.EDIT, p.worker.community, message=EDIT_REFUSED)
+        if p.status != ProposalStatus.PENDING:
+            raise ServiceError(_("%(name)s的建议已决定") % {"name": p.worker.name})
+    now = timezone.now()
+    for p in rows:
+        if accept and p.kind == StandingKind.DISMISS and p.worker.status == WorkerStatus.ACTIVE:
+            worker_exit(
+                worker=p.worker, date=exit_date, reason=EndReason.DISMISSED, acting_user=acting_user
+            )
+        before = _proposal_view(p)
+        p.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.REJECTED
+        p.decided_by, p.decided_at, p.decision_note = acting_user, now, note
+        p.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            acting_user=acting_user,
+            action=PeopleEvent.STANDING_DECIDED,
+            target=p.worker,
+            before=before,
+            after={**_proposal_view(p), "source_key": p.source_key, "note": note},
+            note=_("%(kind)s建议(%(source)s):%(status)s")
+            % {
+                "kind": p.get_kind_display(),
+                "source": p.source_label,
+                "status": p.get_status_display(),
+            },
+        )
+    return len(rows)
+
+
+# ---------------------------------------------------------------- one-time amounts due
+
+
+def _due_view(d: AwardDue) -> dict[str, Any]:
+    return {
+        "title": d.title,
+        "amount": str(d.amount),
+        "source": d.source_label,
+        "source_key": d.source_key,
+        "taken_by": d.taken_by,
+    }
+
+
+@transaction.atomic
+def award_due_record(
+    *,
+    worker: Worker,
+    kind: str,
+    title: str,
+    amount: Any,
+    due_on: datetime.date,
+    source_key: str,
+    source_label: str,
+    acting_user: User,
+) -> AwardDue:
+    """A one-time amount owed to the worker (an award for a certificate or a course), to be
+    paid once by pay's next run. Recorded once per source: the same source again answers the
+    amount already recorded."""
+    access.require(acting_user, Permission.EDIT, worker.community, message=EDIT_REFUSED)
+    if kind not in AwardKind.values:
+        raise ServiceError(_("请选择奖励类别"), field="kind")
+    if amount is None or amount <= 0:
+        raise ServiceError(_("金额须大于零"), field="amount")
+    found = AwardDue.objects.filter(source_key=source_key).first()
+    if found is not None:
+        return found
+    due = AwardDue.objects.create(
+        worker=worker,
+        kind=kind,
+        title=title[:100],
+        amount=amount,
+        due_on=due_on,
+        source_key=source_key,
+        source_label=source_label[:200],
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=PeopleEvent.AWARD_DUE,
+        target=worker,
+        after=_due_view(due),
+        note=_("%(title)s %(amount)s元,待计入工资") % {"title": due.title, "amount": due.amount},
+    )
+    return due
+
+
+@transaction.atomic
+def awards_due_take(
+    *,
+    unit: Unit,
+    up_to: datetime.date,
+    period: datetime.date,
+    taker: str,
+    acting_user: User,
+) -> list[AwardDue]:
+    """Every amount still owed to a worker of `unit`, due by `up_to`, taken for pay's run of
+    `period` (named `taker`), once: the rows are locked and marked in this transaction, so a
+    second run computed at the same moment waits and then finds them taken. Audited on each
+    worker with the source. The caller pays them in the same transaction."""
+    access.require(acting_user, Permission.EDIT, unit, message=EDIT_REFUSED)
+    pending = list(
+        AwardDue.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .filter(worker__unit_path__startswith=unit.path, taken_at__isnull=True, due_on__lte=up_to)
+        .order_by("pk")
+    )
+    if not pending:
+        return []
+    now = timezone.now()
+    marked = AwardDue.objects.filter(pk__in=[d.pk for d in pending], taken_at__isnull=True).update(
+        taken_at=now, taken_by=taker[:200], taken_period=period
+    )
+    if marked != len(pending):  # cannot happen under the row lock; never pay twice
+        raise ServiceError(_("待发奖励正被另一批次计入,请稍后重试"))
+    for d in pending:
+        d.taken_at, d.taken_by, d.taken_period = now, taker[:200], period
+    audit_record_many(
+        acting_user=acting_user,
+        action=PeopleEvent.AWARD_TAKEN,
+        rows=[
+            AuditRow(
+                target=d.worker,
+                after=_due_view(d),
+                note=_("%(title)s计入%(taker)s") % {"title": d.title, "taker": taker},
+            )
+            for d in pending
+        ],
+    )
+    return pending
+
+
+@transaction.atomic
+def award_due_settle(*, source_key: str, how: str, acting_user: User) -> AwardDue | None:
+    """An amount owed paid outside pay (by hand): marked taken so no run pays it again;
+    refused when a run has already taken it. None when nothing is owed for that source."""
+    due = (
+        AwardDue.objects.select_for_update(of=("self",))
+        .select_related("worker__community")
+        .filter(source_key=source_key)
+        .first()
+    )
+    if due is None:
+        return None
+    access.require(acting_user, Permission.EDIT, due.worker.community, message=EDIT_REFUSED)
+    if due.taken_at is not None:
+        raise ServiceError(_("该奖励已由%(taker)s发放") % {"taker": due.taken_by})
+    due.taken_at, due.taken_by = timezone.now(), how[:200]
+    due.save(update_fields=["taken_at", "taken_by"])
+    audit_record(
+        acting_user=acting_user,
+        action=PeopleEvent.AWARD_SETTLED,
+        target=due.worker,
+        after=_due_view(due),
+        note=_("%(title)s另行发放") % {"title": due.title},
+    )
+    return due

@@ -6,6 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.worker_list, name="list"),
     path("new/", views.worker_create, name="create"),
+    path("standing/", views.standing, name="standing"),
     path("<int:pk>/", views.worker_detail, name="detail"),
     path("<int:pk>/edit/", views.worker_edit, name="edit"),
     path("<int:pk>/move/", views.worker_move, name="move"),

@@ -19,13 +19,14 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
 from shegong.core.types import AuthedRequest
-from shegong.people import selectors, services
+from shegong.people import record, selectors, services
 from shegong.people.forms import (
     CertificateForm,
     ExitForm,
     MoveForm,
     PostAssignForm,
     ReenterForm,
+    StandingDecisionForm,
     WorkerCreateForm,
     WorkerForm,
 )
@@ -35,6 +36,7 @@ from shegong.people.models import (
     Gender,
     Political,
     Source,
+    StandingKind,
     WorkerStatus,
 )
 
@@ -126,6 +128,7 @@ def worker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "current_posts": selectors.current_posts(worker=worker),
         **selectors.worker_history(viewer=request.user, worker=worker),
+        "record": record.worker_record(viewer=request.user, worker=worker),
     }
     if can_edit and worker.status == WorkerStatus.ACTIVE:
         context["post_form"] = PostAssignForm()
@@ -316,3 +319,49 @@ def certificate_add(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("请选择证书类别并填写取得日期"))
     return redirect("people:detail", pk=worker.pk)
+
+
+# ---------------------------------------------------------------- standing proposals
+
+
+@login_required
+def standing(request: AuthedRequest) -> HttpResponse:
+    """The appraisals' proposals (续聘, 诫勉, 解聘) for the viewer's workers, decided one by
+    one or together; accepting 解聘 records the exit."""
+    kind = request.GET.get("kind", "")
+    if kind not in StandingKind.values:
+        kind = ""
+    form = StandingDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pks = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
+        chosen = selectors.proposals_for_decision(viewer=request.user, pks=pks)
+        try:
+            if len(chosen) != len(set(pks)):
+                raise ServiceError(_("所选建议已决定或不在您的范围内,请刷新后重试"))
+            n = services.standing_decide(
+                proposals=chosen,
+                accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"],
+                exit_date=form.cleaned_data["exit_date"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            service_error_on(form, exc)
+        else:
+            messages.success(request, _("已决定%(n)d条建议") % {"n": n})
+            return redirect(f"{request.path}?kind={kind}")
+    pending = selectors.proposal_list(viewer=request.user, kind=kind)
+    page = lists.page_of(request.GET, pending, default_size=100)
+    return render(
+        request,
+        "people/standing.html",
+        {
+            "page": page,
+            "form": form,
+            "kind": kind,
+            "kinds": StandingKind.choices,
+            "decided": selectors.proposal_list(viewer=request.user, kind=kind, status="").exclude(
+                status="pending"
+            )[:50],
+        },
+    )

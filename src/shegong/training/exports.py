@@ -242,7 +242,7 @@ def awards_xlsx(awards: Any) -> bytes:
             a.get_level_display(),
             a.amount,
             a.granted_on,
-            a.paid_on,
+            a.paid_on or getattr(a, "paid_by", None) or None,
         ]
         for a in awards
     ]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -33,19 +34,29 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from shegong.core.access import Permission, path_q, root_paths, sees_everything
+from shegong.core.access import (
+    Permission,
+    may_see_personal_data,
+    path_q,
+    root_paths,
+    sees_everything,
+)
 from shegong.core.db import report_session
 from shegong.core.lists import ordering
 from shegong.orgs.models import Unit, UnitKind
-from shegong.people.models import Placement, PostHolding, PostType, Worker
+from shegong.people.models import AwardDue, Placement, PostHolding, PostType, Worker
+from shegong.people.record import MASKED, RecordRow, RecordSection
 from shegong.training import rules
 from shegong.training.models import (
     Attendance,
@@ -576,14 +587,20 @@ def exam_registration_get(*, viewer: User, pk: int | str) -> ExamRegistration:
 def award_list(
     *, viewer: User, year: int | None = None, unpaid_only: bool = False
 ) -> QuerySet[Award]:
-    """One-time awards in scope, for payment (pay takes the unpaid ones as one-off items)."""
-    found = Award.objects.filter(path_q(viewer, "worker__unit_path")).select_related(
-        "worker", "worker__community", "registration"
+    """One-time awards in scope, with how each was paid (`paid_by`: the pay run that took it
+    from the amounts owed, or a payment by hand); pay's next run takes the unpaid ones."""
+    owed = AwardDue.objects.filter(
+        source_key=Concat(Value("training.award:"), Cast(OuterRef("pk"), CharField()))
+    )
+    found = (
+        Award.objects.filter(path_q(viewer, "worker__unit_path"))
+        .select_related("worker", "worker__community", "registration")
+        .annotate(paid_by=Subquery(owed.values("taken_by")[:1]))
     )
     if year:
         found = found.filter(granted_on__year=year)
     if unpaid_only:
-        found = found.filter(paid_on__isnull=True)
+        found = found.filter(paid_on__isnull=True).filter(Q(paid_by__isnull=True) | Q(paid_by=""))
     return found.order_by("-granted_on", "worker__unit_path", "id")
 
 
@@ -660,3 +677,54 @@ def leaders_short(*, viewer: User, unit: Unit, year: int) -> list[Shortfall]:
         ).values_list("worker_id", flat=True)
     )
     return [s for s in short if s.worker.pk in leading]
+
+
+# ---------------------------------------------------------------- the worker's whole record
+
+
+def days_section(viewer: User, worker: Worker) -> RecordSection:
+    """Training's part of the worker's whole record (people/record.py): days trained per
+    year. `worker` comes from people.selectors.worker_get (already scoped)."""
+    by_year = (
+        Attendance.objects.filter(worker=worker)
+        .order_by()
+        .values("day__year")
+        .annotate(days=Count("id"))
+        .order_by("-day__year")
+    )
+    return RecordSection(
+        key="training.days",
+        title=gettext("培训天数"),
+        columns=(gettext("年度"), gettext("培训天数")),
+        rows=[RecordRow(cells=(str(r["day__year"]), str(r["days"]))) for r in by_year],
+        url=reverse("training:worker", kwargs={"pk": worker.pk}),
+        link_label=gettext("培训档案"),
+        empty=gettext("暂无培训记录"),
+    )
+
+
+def awards_section(viewer: User, worker: Worker) -> RecordSection:
+    """The one-time awards for passing, and whether they were paid (amounts masked without
+    the personal-data right)."""
+    shown = may_see_personal_data(viewer, worker.unit_path)
+    return RecordSection(
+        key="training.awards",
+        title=gettext("一次性奖励"),
+        columns=(gettext("级别"), gettext("金额(元)"), gettext("核定日期"), gettext("发放")),
+        rows=[
+            RecordRow(
+                cells=(
+                    a.get_level_display(),
+                    f"{a.amount:,.2f}" if shown else MASKED,
+                    f"{a.granted_on:%Y-%m-%d}",
+                    f"{a.paid_on:%Y-%m-%d}"
+                    if a.paid_on
+                    else (getattr(a, "paid_by", None) or gettext("未发放")),
+                )
+            )
+            for a in award_list(viewer=viewer).filter(worker=worker)
+        ],
+        url=reverse("training:worker", kwargs={"pk": worker.pk}),
+        link_label=gettext("培训档案"),
+        empty=gettext("暂无"),
+    )

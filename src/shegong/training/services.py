@@ -26,7 +26,7 @@ from shegong.core.sheets import fold
 from shegong.core.text import control_character_error, refuse_control_characters
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import services as people_services
-from shegong.people.models import Placement, PostType, Worker, WorkerStatus
+from shegong.people.models import AwardKind, Placement, PostType, Worker, WorkerStatus
 from shegong.training import rules
 from shegong.training.models import (
     EXAM_LEVELS,
@@ -511,13 +511,14 @@ def exam_results_record(
             award_rule is not None
             and not Award.objects.filter(worker=worker, level=registration.level).exists()
         ):
-            Award.objects.create(
+            award = Award.objects.create(
                 worker=worker,
                 registration=registration,
                 level=registration.level,
                 amount=award_rule.amount,
                 granted_on=passed_on,
             )
+            _award_due(award, acting_user)
             note += _(",通过,核定一次性奖励%(amount)s元") % {"amount": award_rule.amount}
         else:
             note += _(",通过")
@@ -529,6 +530,26 @@ def exam_results_record(
         note=note,
     )
     return registration
+
+
+def award_source(award: Award) -> str:
+    """The source key of the amount an award leaves owed in people.AwardDue."""
+    return f"training.award:{award.pk}"
+
+
+def _award_due(award: Award, acting_user: User) -> None:
+    """The award, owed to the worker, for pay's next run to pay once (people.AwardDue)."""
+    people_services.award_due_record(
+        worker=award.worker,
+        kind=AwardKind.CERTIFICATE,
+        title=_("%(level)s一次性奖励") % {"level": award.get_level_display()},
+        amount=award.amount,
+        due_on=award.granted_on,
+        source_key=award_source(award),
+        source_label=_("%(year)s年%(level)s考试")
+        % {"year": award.registration.year, "level": award.get_level_display()},
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
@@ -545,6 +566,11 @@ def award_mark_paid(*, award: Award, paid_on: datetime.date | None, acting_user:
         raise ServiceError(_("该奖励已于%(day)s发放") % {"day": award.paid_on})
     if paid_on is None or paid_on < award.granted_on or paid_on > _today():
         raise ServiceError(_("发放日期应在核定日期与今天之间"), field="paid_on")
+    # Paid by hand: marked settled in the amounts owed, so pay's next run does not pay it again
+    # (refused when a run has already taken it).
+    people_services.award_due_settle(
+        source_key=award_source(award), how=_("另行发放(登记于培训)"), acting_user=acting_user
+    )
     award.paid_on = paid_on
     award.save(update_fields=["paid_on"])
     audit_record(

@@ -11,7 +11,9 @@ One module per job; callers import from here:
 - `votes`: the vote itself, kept unlinked from the household code (its docstring is the
   anonymity design and its limits).
 - `scoring`: the leaders' and peers' sheets and self-reports.
-- `results`: computing, reopening and publishing results; objections.
+- `results`: computing, reopening and publishing results (the grades into the yearly grade
+  record, the standing into the roster's proposals); objections.
+- `ten_best`: 十佳 on its own cycle (two years by default), its list and award.
 
 How the residents' vote is weighted and the grade from the scores: `appraisal/rules.py`
 (`weigh_residents_vote`, `grades_from_scores`).
@@ -56,6 +58,7 @@ from shegong.appraisal.services.schemes import (
 )
 from shegong.appraisal.services.scoring import score_record, self_report_save
 from shegong.appraisal.services.surveys import survey_close, survey_open
+from shegong.appraisal.services.ten_best import ten_best_create, ten_best_draw, ten_best_publish
 from shegong.appraisal.services.votes import (
     _SPEND_SQL,
     BALLOT_BATCH,
@@ -112,6 +115,9 @@ __all__ = [
     "survey_close",
     "survey_for_code",
     "survey_open",
+    "ten_best_create",
+    "ten_best_draw",
+    "ten_best_publish",
     "vote_cast",
     "vote_check",
     "vote_is_throttled",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from shegong.appraisal import rules, selectors
 from shegong.appraisal.models import (
+    COMMON_GRADE,
     AppraisalEvent,
     Cycle,
     CycleStatus,
@@ -29,6 +30,7 @@ from shegong.core.access import Permission, require
 from shegong.core.audit import audit_record, snapshot
 from shegong.core.errors import ServiceError
 from shegong.core.text import refuse_control_characters
+from shegong.people import services as people_services
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -41,8 +43,6 @@ RESULT_FIELDS = [
     "score",
     "rank",
     "grade",
-    "pay_factor",
-    "counts_toward_step",
     "standing",
     "ten_best",
     "reasons",
@@ -150,12 +150,6 @@ def _result_rows(cycle: Cycle, scheme: Scheme, workers: list[tuple[int, str]]) -
         quota_percent=scheme.top_quota,
         ten_best_count=scheme.ten_best,
         previous_grades=selectors.previous_grades(scheme=scheme),
-        pay_factors={
-            "A": scheme.pay_factor_a,
-            "B": scheme.pay_factor_b,
-            "C": scheme.pay_factor_c,
-            "D": scheme.pay_factor_d,
-        },
     )
     quota = rules.quota_count(len(entries), scheme.top_quota)
     path_of = dict(workers)
@@ -177,8 +171,6 @@ def _result_rows(cycle: Cycle, scheme: Scheme, workers: list[tuple[int, str]]) -
                 score=w.score,
                 rank=outcome.rank,
                 grade=outcome.grade,
-                pay_factor=outcome.pay_factor,
-                counts_toward_step=outcome.counts_toward_step,
                 standing=outcome.standing,
                 ten_best=outcome.ten_best,
                 reasons=";".join(notes[worker_id]),
@@ -247,9 +239,66 @@ def results_reopen(*, cycle: Cycle, acting_user: User) -> Cycle:
     return cycle
 
 
+def source_prefix(cycle: Cycle) -> str:
+    """The start of the source key of every grade this cycle recorded."""
+    return f"appraisal.cycle:{cycle.pk}/"
+
+
+def _record_grades(cycle: Cycle, acting_user: User) -> int:
+    """Every result's grade, in the one vocabulary, into the worker's yearly grade record
+    (people.YearlyGrade) with the result it came from: pay's next run and the grade steps
+    read it. A republication after an objection replaces what the last one recorded."""
+    scheme = cycle.scheme
+    prefix = source_prefix(cycle)
+    return people_services.yearly_grades_record(
+        unit=scheme.unit,
+        entries=[
+            people_services.GradeEntry(
+                worker_id=worker_id,
+                year=scheme.year,
+                grade=COMMON_GRADE[grade],
+                source_key=f"{prefix}result:{pk}",
+            )
+            for pk, worker_id, grade in cycle.results.values_list("pk", "worker_id", "grade")
+        ],
+        source_label=str(scheme),
+        replaces_prefix=prefix,
+        acting_user=acting_user,
+    )
+
+
+# The appraisal's standing onto the roster's proposals (续聘, 诫勉, 解聘).
+ROSTER_PROPOSAL = {"renew": "renew", "warn": "warn", "exit": "dismiss"}
+
+
+def _propose_standing(cycle: Cycle, acting_user: User) -> int:
+    """The renewal, warning and exit lists as proposals on the roster, each with its result,
+    for a manager to decide (people.services.standing_decide)."""
+    scheme = cycle.scheme
+    prefix = source_prefix(cycle)
+    return people_services.standing_proposals_record(
+        unit=scheme.unit,
+        entries=[
+            people_services.ProposalEntry(
+                worker_id=worker_id,
+                year=scheme.year,
+                kind=ROSTER_PROPOSAL[standing],
+                source_key=f"{prefix}result:{pk}",
+            )
+            for pk, worker_id, standing in cycle.results.values_list("pk", "worker_id", "standing")
+        ],
+        source_label=str(scheme),
+        replaces_prefix=prefix,
+        acting_user=acting_user,
+    )
+
+
 @transaction.atomic
 def results_publish(*, cycle: Cycle, acting_user: User) -> Cycle:
-    """Published, and open to objections for the scheme's number of days."""
+    """Published, and open to objections for the scheme's number of days; the grades go into
+    the workers' yearly grade record at once (`_record_grades`). An upheld objection takes the
+    cycle back to scoring; the grades recorded stay until the corrected results are published
+    again, which replaces them (a pay run already approved is not changed)."""
     cycle = _lock_cycle(cycle)
     _require_leader(acting_user, cycle, _("只有%(unit)s的负责人可以公示考核结果"))
     if cycle.status != CycleStatus.COMPUTED:
@@ -261,12 +310,18 @@ def results_publish(*, cycle: Cycle, acting_user: User) -> Cycle:
         days=cycle.scheme.objection_days
     )
     cycle.save(update_fields=["status", "published_at", "objections_until"])
+    recorded = _record_grades(cycle, acting_user)
+    proposed = _propose_standing(cycle, acting_user)
     audit_record(
         acting_user=acting_user,
         action=AppraisalEvent.RESULTS_PUBLISHED,
         target=cycle,
         before=before,
-        after=snapshot(cycle, ["status", "published_at", "objections_until"]),
+        after={
+            **snapshot(cycle, ["status", "published_at", "objections_until"]),
+            "grades_recorded": recorded,
+            "proposals": proposed,
+        },
     )
     return cycle
 

@@ -67,10 +67,6 @@ SCHEME_SETTINGS = [
     "min_raters",
     "min_resident_share",
     "trim",
-    "pay_factor_a",
-    "pay_factor_b",
-    "pay_factor_c",
-    "pay_factor_d",
     "ten_best",
     "objection_days",
 ]

@@ -178,3 +178,15 @@ def street_a_survey(o: StreetAObjects) -> Survey:
 
 def street_a_result(o: StreetAObjects) -> Result:
     return Result.objects.get(cycle=from_street_a(o).cycle, worker=o.worker)
+
+
+def street_a_ten_best(o: StreetAObjects) -> Any:
+    """A draft 十佳 election of street A (2024—2025), for the scoping walk."""
+    from shegong.appraisal.models import TenBestElection
+
+    found = TenBestElection.objects.filter(unit=o.tree.street_a).first()
+    if found is None:
+        found = services.ten_best_create(
+            unit=o.tree.street_a, first_year=2024, acting_user=o.personas.street_a_manager
+        )
+    return found

@@ -329,10 +329,8 @@ def test_results_weight_parts_apply_the_quota_and_count_toward_steps(
     assert [got[n].grade for n in ("王芳", "李强", "孙丽")] == ["A", "B", "B"]
     assert "优秀名额已满(上限1人)" in got["李强"].reasons
     assert got["王芳"].ten_best and not got["李强"].ten_best
-    # 钱进: residents 0, leaders 20 → 6.67: 不合格, no pay factor, the year does not count.
+    # 钱进: residents 0, leaders 20 → 6.67: 不合格, warned.
     assert got["钱进"].grade == "D"
-    assert got["钱进"].pay_factor == Decimal("0.00")
-    assert got["钱进"].counts_toward_step is False
     assert got["钱进"].standing == "warn"
     assert [got[n].rank for n in ("王芳", "李强", "孙丽", "赵敏", "钱进")] == [1, 2, 3, 4, 5]
 
@@ -495,10 +493,8 @@ def test_other_areas_read_only_published_outcomes(tree: Tree, personas: Personas
     services.results_publish(cycle=setup.cycle, acting_user=setup.manager)
     outcomes = selectors.published_outcomes(year=2025, worker_ids=[setup.workers[0].pk])
     assert list(outcomes) == [setup.workers[0].pk]
-    # 100 from the residents, but 20% of 3 workers leaves no 优秀 place: 良好, factor 1.00.
+    # 100 from the residents, but 20% of 3 workers leaves no 优秀 place: 良好.
     assert outcomes[setup.workers[0].pk].grade == "B"
-    assert outcomes[setup.workers[0].pk].pay_factor == Decimal("1.00")
-    assert outcomes[setup.workers[0].pk].counts_toward_step is True
 
 
 def test_the_trail_names_what_happened_to_a_survey_in_chinese(

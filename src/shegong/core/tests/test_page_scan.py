@@ -62,8 +62,7 @@ CHECKS = [
     ),
 ]
 # Kinds of finding other helpers' items fix: marked as expected failures until they land.
-KNOWN_ELSEWHERE: dict[str, str] = {
-}
+KNOWN_ELSEWHERE: dict[str, str] = {}
 
 _found: dict[str, list[tuple[str, str, str]]] | None = None
 _visited: dict[str, list[str]] = {}

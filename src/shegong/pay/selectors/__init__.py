@@ -43,7 +43,6 @@ from shegong.pay.models import (
     PayLine,
     PayPolicy,
     PayRun,
-    PerformanceGrade,
     RunStatus,
 )
 from shegong.pay.rules import ancestors
@@ -52,7 +51,7 @@ from shegong.pay.selectors.changes import run_changes as run_changes
 from shegong.pay.selectors.in_force import InForce, settings_in_force
 from shegong.pay.selectors.lines import effective_lines
 from shegong.pay.selectors.placement import place_plan
-from shegong.people.models import PostHolding, Source, Worker, WorkerStatus
+from shegong.people.models import PostHolding, Source, Worker, WorkerStatus, YearlyGrade
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -237,8 +236,9 @@ def worker_adjustments(*, worker: Worker) -> QuerySet[PayAdjustment]:
     return PayAdjustment.objects.filter(worker=worker).order_by("-period", "-id")[:24]
 
 
-def worker_performance(*, worker: Worker) -> QuerySet[PerformanceGrade]:
-    return PerformanceGrade.objects.filter(worker=worker).order_by("-year")
+def worker_performance(*, worker: Worker) -> QuerySet[YearlyGrade]:
+    """The worker's grades by year, each with its source (the appraisal it came from)."""
+    return YearlyGrade.objects.filter(worker=worker).order_by("-year")
 
 
 def tracks_for(*, worker: Worker) -> QuerySet[GradeTrack]:

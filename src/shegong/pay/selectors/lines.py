@@ -32,20 +32,25 @@ from shegong.pay.models import (
     PayLine,
     PayPolicy,
     PayRun,
-    PerformanceGrade,
     RunStatus,
 )
-from shegong.pay.models import Grade as AppraisalGrade
 from shegong.pay.selectors.in_force import InForce, rates_of, settings_in_force, unit_names
-from shegong.people.models import Certificate, InsuranceEnrolment, Placement, PostHolding
+from shegong.people.models import (
+    Certificate,
+    InsuranceEnrolment,
+    Placement,
+    PostHolding,
+    YearGrade,
+    YearlyGrade,
+)
 
 ProgressFn = Callable[[int], None]
 
 FACTOR_FIELDS: dict[str, str] = {
-    AppraisalGrade.EXCELLENT: "factor_excellent",
-    AppraisalGrade.GOOD: "factor_good",
-    AppraisalGrade.PASS: "factor_pass",
-    AppraisalGrade.FAIL: "factor_fail",
+    YearGrade.EXCELLENT: "factor_excellent",
+    YearGrade.GOOD: "factor_good",
+    YearGrade.PASS: "factor_pass",
+    YearGrade.FAIL: "factor_fail",
 }
 CERTIFICATE_FIELDS = {
     "assistant": "certificate_assistant",
@@ -90,6 +95,7 @@ LINE_FIELDS = [
     "level",
     "step",
     "performance_grade",
+    "performance_source",
     *LINE_MONEY_FIELDS,
 ]
 
@@ -113,7 +119,7 @@ class _Month:
     certificates: dict[int, set[str]]
     fully_enrolled: set[int]
     enrolled: dict[int, set[str]]
-    grades: dict[int, str]
+    grades: dict[int, tuple[str, str]]  # worker → (grade of last year, where it came from)
     adjustments: dict[int, dict[str, Decimal]]
     ytd: dict[int, rules.YearToDate]
     in_force: dict[str, InForce]
@@ -246,11 +252,14 @@ def _read_month(unit: Unit, first: datetime.date, last: datetime.date) -> _Month
         certificates=_certificates(in_run, last),
         fully_enrolled=fully,
         enrolled=enrolled,
-        grades=dict(
-            PerformanceGrade.objects.filter(worker_id__in=in_run, year=first.year - 1)
+        grades={
+            worker_id: (grade, source)
+            for worker_id, grade, source in YearlyGrade.objects.filter(
+                worker_id__in=in_run, year=first.year - 1
+            )
             .order_by()
-            .values_list("worker_id", "grade")
-        ),
+            .values_list("worker_id", "grade", "source_label")
+        },
         adjustments=_adjustments(in_run, first),
         ytd=_year_to_date(in_run, first),
         in_force=settings_in_force({w["unit_path"] for w in workers.values()}, first),
@@ -316,7 +325,7 @@ def _line_input(
     rates, bounds = locality
     f = m.in_force[w["unit_path"]]
     assert f.wage is not None  # workers of a community without one are refused first
-    grade = m.grades.get(worker_id, "")
+    grade, _source = m.grades.get(worker_id, ("", ""))
     factor = getattr(policy, FACTOR_FIELDS[grade]) if grade else policy.factor_missing
     held = m.certificates.get(worker_id, set())
     certificate = max(
@@ -352,7 +361,11 @@ def _line_input(
 
 
 def _line_row(
-    worker_id: int, w: dict[str, Any], a: Mapping[str, Any], grade: str, line: rules.Line
+    worker_id: int,
+    w: dict[str, Any],
+    a: Mapping[str, Any],
+    grade: tuple[str, str],
+    line: rules.Line,
 ) -> tuple[Any, ...]:
     """One line in the order of LINE_FIELDS."""
     c = line.contributions
@@ -362,7 +375,7 @@ def _line_row(
         a["track__name"],
         a["level"],
         a["step"],
-        grade,
+        *grade,
         line.post_pay,
         line.grade_pay,
         line.seniority_pay,
@@ -415,7 +428,7 @@ def compute_lines(
                 rules.base_bounds(f.wage.amount, rates.floor_share, rates.ceiling_share),
             )
         line = rules.compute_line(_line_input(m, worker_id, w, a, cell, f.policy, localities[path]))
-        lines.append(_line_row(worker_id, w, a, m.grades.get(worker_id, ""), line))
+        lines.append(_line_row(worker_id, w, a, m.grades.get(worker_id, ("", "")), line))
         if progress is not None and n % 5000 == 0:
             progress(n)
     if faults:

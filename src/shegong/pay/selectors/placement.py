@@ -13,13 +13,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shegong.pay import rules
-from shegong.pay.models import Grade, GradeCell, GradeScheme, GradeTrack, PerformanceGrade
-from shegong.people.models import PostHolding, Worker
+from shegong.pay.models import GradeCell, GradeScheme, GradeTrack
+from shegong.people.models import PostHolding, Worker, YearGrade, YearlyGrade
 
 
 def failed_years(worker_ids: Any, since_year: int | None = None) -> dict[int, list[int]]:
     """The years each worker was rated 不合格 (they do not count toward a step)."""
-    rows = PerformanceGrade.objects.filter(worker_id__in=worker_ids, grade=Grade.FAIL)
+    rows = YearlyGrade.objects.filter(worker_id__in=worker_ids, grade=YearGrade.FAIL)
     if since_year is not None:
         rows = rows.filter(year__gte=since_year)
     failed: dict[int, list[int]] = defaultdict(list)

@@ -17,8 +17,9 @@ from shegong.core.errors import ServiceError
 from shegong.pay import rules
 from shegong.pay.errors import MANAGE_PAY
 from shegong.pay.events import PayEvent
-from shegong.pay.models import AdjustmentKind, Grade, PayAdjustment, PerformanceGrade
-from shegong.people.models import Worker
+from shegong.pay.models import AdjustmentKind, PayAdjustment
+from shegong.people import services as people_services
+from shegong.people.models import Worker, YearlyGrade
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -27,24 +28,14 @@ if TYPE_CHECKING:
 @transaction.atomic
 def performance_grade_set(
     *, worker: Worker, year: int, grade: str, acting_user: User
-) -> PerformanceGrade:
-    """The appraisal grade of a year that pay reads (performance factor, years toward a
-    step), entered by a pay office on the worker's pay page."""
+) -> YearlyGrade:
+    """The grade of a year no appraisal recorded, entered by a pay office on the worker's pay
+    page from a paper record (the one record is people's YearlyGrade; an appraisal's
+    published grade is not overwritten here)."""
     access.require(acting_user, Permission.EDIT, worker.community, message=str(MANAGE_PAY))
-    if grade not in Grade.values:
-        raise ServiceError(_("请选择考核等次"), field="grade")
-    row, _created = PerformanceGrade.objects.update_or_create(
-        worker=worker, year=year, defaults={"grade": grade}
+    return people_services.yearly_grade_set(
+        worker=worker, year=year, grade=grade, source_label=_("待遇录入"), acting_user=acting_user
     )
-    audit_record(
-        acting_user=acting_user,
-        action=PayEvent.PERFORMANCE_RECORDED,
-        target=worker,
-        unit_path=worker.unit_path,
-        after={"year": year, "grade": grade},
-        note=_("%(year)s年度考核等次") % {"year": year},
-    )
-    return row
 
 
 @transaction.atomic

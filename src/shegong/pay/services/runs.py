@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shegong.core import access
 from shegong.core.access import Permission
 from shegong.core.actors import is_system_actor
-from shegong.core.audit import audit_record, snapshot
+from shegong.core.audit import AuditRow, audit_record, audit_record_many, snapshot
 from shegong.core.bulk import insert_rows
 from shegong.core.db import exclusive_lock, retrying_atomic, shared_lock
 from shegong.core.disclosures import disclosure_record
@@ -26,8 +26,9 @@ from shegong.orgs.models import Unit
 from shegong.pay import rules
 from shegong.pay.errors import PayRunExists
 from shegong.pay.events import PayEvent
-from shegong.pay.models import PayLine, PayRun, RunStatus
+from shegong.pay.models import AdjustmentKind, PayAdjustment, PayLine, PayRun, RunStatus
 from shegong.pay.selectors.lines import LINE_FIELDS, TOTAL_FIELDS, ProgressFn, compute_lines
+from shegong.people import services as people_services
 from shegong.people.models import Worker
 
 if TYPE_CHECKING:
@@ -105,6 +106,43 @@ def _refuse_overlap(unit: Unit, period: datetime.date) -> None:
         )
 
 
+def _take_awards(unit: Unit, period: datetime.date, acting_user: User) -> int:
+    """The one-time amounts owed to the unit's workers (awards from training and
+    certificates, people.AwardDue) become one-off items of this month, once: people locks
+    and marks them in this transaction (a run computed at the same moment finds them taken),
+    and a refused run rolls the taking back. Audited with each source."""
+    taker = _("%(unit)s%(month)s工资") % {"unit": unit.name, "month": f"{period:%Y-%m}"}
+    taken = people_services.awards_due_take(
+        unit=unit,
+        up_to=rules.last_of_month(period),
+        period=period,
+        taker=taker,
+        acting_user=acting_user,
+    )
+    made = PayAdjustment.objects.bulk_create(
+        PayAdjustment(
+            worker_id=d.worker_id,
+            period=period,
+            kind=AdjustmentKind.AWARD,
+            amount=d.amount,
+            note=f"{d.title}({d.source_label})"[:200],
+        )
+        for d in taken
+    )
+    audit_record_many(
+        acting_user=acting_user,
+        action=PayEvent.ADJUSTMENT_ADDED,
+        rows=[
+            AuditRow(
+                target=d.worker,
+                after={**snapshot(a, ["period", "kind", "amount", "note"]), "source": d.source_key},
+            )
+            for d, a in zip(taken, made, strict=True)
+        ],
+    )
+    return len(made)
+
+
 @retrying_atomic
 def payrun_create(
     *,
@@ -129,6 +167,7 @@ def payrun_create(
         corrects = _refuse_second_correction(corrects)
     else:
         _refuse_overlap(unit, period)
+        _take_awards(unit, period, acting_user)
     lines = compute_lines(unit=unit, period=period, progress=progress)
     run = PayRun.objects.create(
         unit=unit,

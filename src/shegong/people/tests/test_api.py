@@ -48,6 +48,7 @@ def test_the_street_b_manager_gets_404_on_every_street_a_worker_route(
     assert client.post(f"{url}move/", body, format="json").status_code == 404
     body = {"date": "2024-01-01", "reason": "resign"}
     assert client.post(f"{url}exit/", body, format="json").status_code == 404
+    assert client.get(f"{url}record/").status_code == 404
     assert client.get("/api/workers/", {"q": "张三"}).json()["count"] == 0
     worker.refresh_from_db()
     assert (worker.name, worker.status) == ("张三", WorkerStatus.ACTIVE)

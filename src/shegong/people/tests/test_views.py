@@ -246,10 +246,12 @@ WALKED = {
     "people:certificate-add": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
     "people:list": "test_the_street_b_manager_gets_404_on_every_street_a_worker_page",
     "people:create": "test_the_create_form_does_not_offer_street_a_to_street_b",
+    "people:standing": "test_standing.test_street_b_can_neither_see_nor_decide_street_a_proposals",
     "worker-list": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
     "worker-detail": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
     "worker-move": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
     "worker-exit": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
+    "worker-record": "test_api.test_the_street_b_manager_gets_404_on_every_street_a_worker_route",
 }
 
 

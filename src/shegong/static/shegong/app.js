@@ -16,7 +16,8 @@
                             download again)
      data-reload-when-finished  with data-poll: a job that ends without a file reloads the
                             page (its retry or abandon buttons)
-   data-confirm="TEXT"      a button or link that goes ahead only when the user confirms TEXT */
+   data-confirm="TEXT"      a button or link that goes ahead only when the user confirms TEXT
+   data-check-all="NAME"    a checkbox that ticks or clears every checkbox named NAME of its form */
 (function () {
   "use strict";
 
@@ -71,6 +72,14 @@
     var target = event.target;
     if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
       target.form.submit();
+    }
+    if (target instanceof HTMLInputElement && target.hasAttribute("data-check-all") && target.form) {
+      var name = target.getAttribute("data-check-all");
+      Array.prototype.forEach.call(target.form.elements, function (box) {
+        if (box instanceof HTMLInputElement && box.type === "checkbox" && box.name === name) {
+          box.checked = target.checked;
+        }
+      });
     }
   });
 

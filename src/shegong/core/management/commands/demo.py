@@ -71,6 +71,7 @@ class Command(BaseCommand):
                 manager=User.objects.get(username="dongfeng_manager"),
                 clerk=User.objects.get(username="community_clerk"),
             )
+            pay_demo.build_draft(tree, people_demo.AS_OF)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"
