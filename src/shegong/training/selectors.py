@@ -54,6 +54,7 @@ from shegong.core.access import (
 )
 from shegong.core.db import report_session
 from shegong.core.lists import ordering
+from shegong.core.money import money_text
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people.models import AwardDue, Placement, PostHolding, PostType, Worker
 from shegong.people.record import MASKED, RecordRow, RecordSection
@@ -715,7 +716,7 @@ def awards_section(viewer: User, worker: Worker) -> RecordSection:
             RecordRow(
                 cells=(
                     a.get_level_display(),
-                    f"{a.amount:,.2f}" if shown else MASKED,
+                    money_text(a.amount) if shown else MASKED,
                     f"{a.granted_on:%Y-%m-%d}",
                     f"{a.paid_on:%Y-%m-%d}"
                     if a.paid_on

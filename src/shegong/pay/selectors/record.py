@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shegong.core.money import money_text
 from shegong.pay.selectors import may_see_pay, worker_grades, worker_lines
 from shegong.people.models import YearGrade
 from shegong.people.record import MASKED, RecordRow, RecordSection
@@ -21,7 +22,15 @@ MONTHS_SHOWN = 12
 
 
 def _amount(value: Decimal, shown: bool) -> str:
-    return f"{value:,.2f}" if shown else MASKED
+    return money_text(value) if shown else MASKED
+
+
+def _pay_page(viewer: User, worker: Worker) -> str:
+    """The worker's pay page, linked only for a viewer who sees their pay (issue 14.11: no
+    links into a pay area of ***)."""
+    if not may_see_pay(viewer=viewer, unit_path=worker.unit_path):
+        return ""
+    return reverse("pay:worker", kwargs={"pk": worker.pk})
 
 
 def grades_section(viewer: User, worker: Worker) -> RecordSection:
@@ -41,7 +50,7 @@ def grades_section(viewer: User, worker: Worker) -> RecordSection:
             )
             for g in worker_grades(worker=worker)[:20]
         ],
-        url=reverse("pay:worker", kwargs={"pk": worker.pk}),
+        url=_pay_page(viewer, worker),
         link_label=_("待遇详情"),
         empty=_("尚未定级"),
     )
@@ -65,11 +74,11 @@ def pay_section(viewer: User, worker: Worker) -> RecordSection:
                     _amount(line.gross, shown),
                     _amount(line.net, shown),
                 ),
-                url=reverse("pay:payslip", kwargs={"pk": line.pk}),
+                url=reverse("pay:payslip", kwargs={"pk": line.pk}) if shown else "",
             )
             for line in lines
         ],
-        url=reverse("pay:worker", kwargs={"pk": worker.pk}),
+        url=_pay_page(viewer, worker),
         link_label=_("待遇详情"),
         empty=_("暂无工资记录"),
         note="" if shown else _("工资金额属于个人信息,您的角色只能看到汇总。"),
