@@ -101,3 +101,16 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def seeded_vocabulary(transactional_db: None) -> None:
+    """What the data migrations seed (post types, training requirements and awards), put back:
+    a transactional test's flush before this one wipes it. (serialized_rollback would restore
+    it too, but clashes with the content types the next test's set-up writes.)"""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("shegong.people.migrations.0002_seed_post_types").seed(apps, None)
+    import_module("shegong.training.migrations.0002_seed_requirements_and_awards").seed(apps, None)

@@ -20,7 +20,8 @@ from shegong.people.tests.factories import make_id, register
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_vocabulary"),
 ]
 
 # How far the page may be wider than the screen (rounding of sub-pixel layouts).
