@@ -30,6 +30,7 @@ class Permission(StrEnum):
     PERSONAL_DATA = "personal_data"  # see ID numbers, phones and pay unmasked
     AUDIT = "audit"  # browse the audit trail
     IMPORT = "import"  # bulk import from sheets
+    FILE_APPLICATIONS = "file_applications"  # a department files to the admission list (burden)
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -37,23 +38,34 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.MANAGER: frozenset({Permission.EDIT, Permission.PERSONAL_DATA, Permission.IMPORT}),
     Role.CLERK: frozenset({Permission.EDIT, Permission.IMPORT}),
     Role.VIEWER: frozenset(),
+    Role.DEPARTMENT: frozenset({Permission.FILE_APPLICATIONS}),
 }
+# Roles that hold a right on their unit without seeing its records: a department account files
+# and reads only its own applications (burden/selectors), never the roster or the tree.
+SCOPELESS_ROLES = frozenset({Role.DEPARTMENT})
 
 _CACHE_ATTR = "_shegong_scope"
 
 
-def _grants(viewer: User) -> list[tuple[str, frozenset[Permission]]]:
-    """(unit path, permissions) for each membership, cached on the user object per request."""
+def _memberships(viewer: User) -> list[tuple[str, str]]:
+    """(unit path, role) for each membership, cached on the user object per request."""
     if not viewer.is_authenticated:
         return []  # an anonymous caller holds nothing (the schema generator is one)
     cached = getattr(viewer, _CACHE_ATTR, None)
     if cached is None:
-        cached = [
-            (path, ROLE_PERMISSIONS[role])
-            for path, role in viewer.memberships.values_list("unit__path", "role")
-        ]
+        cached = list(viewer.memberships.values_list("unit__path", "role"))
         setattr(viewer, _CACHE_ATTR, cached)
     return cached
+
+
+def _grants(viewer: User, *, scope: bool = False) -> list[tuple[str, frozenset[Permission]]]:
+    """(unit path, permissions) for each membership; with `scope`, only the memberships that
+    let the viewer see the unit's records (not a department's)."""
+    return [
+        (path, ROLE_PERMISSIONS[role])
+        for path, role in _memberships(viewer)
+        if not (scope and role in SCOPELESS_ROLES)
+    ]
 
 
 def forget_scope(viewer: User) -> None:
@@ -65,9 +77,8 @@ def forget_scope(viewer: User) -> None:
 def root_paths(viewer: User, permission: Permission | None = None) -> list[str]:
     """The top of each subtree the viewer reaches (holding `permission`, when given),
     without paths nested in another."""
-    paths = sorted(
-        {path for path, perms in _grants(viewer) if permission is None or permission in perms}
-    )
+    grants = _grants(viewer, scope=permission is None)
+    paths = sorted({path for path, perms in grants if permission is None or permission in perms})
     roots: list[str] = []
     for path in paths:
         if not any(path.startswith(root) for root in roots):
@@ -148,6 +159,7 @@ _REFUSALS = {
     Permission.PERSONAL_DATA: _lazy("您没有查看%(unit)s个人信息的权限"),
     Permission.AUDIT: _lazy("您没有查看%(unit)s审计记录的权限"),
     Permission.IMPORT: _lazy("您没有向%(unit)s导入数据的权限"),
+    Permission.FILE_APPLICATIONS: _lazy("您没有向%(unit)s提交准入申请的权限"),
 }
 
 
@@ -174,7 +186,7 @@ def require(
 def in_scope(viewer: User, unit: Unit) -> bool:
     if sees_everything(viewer):
         return True
-    return any(unit.path.startswith(path) for path, _perms in _grants(viewer))
+    return any(unit.path.startswith(path) for path, _perms in _grants(viewer, scope=True))
 
 
 def user_unit_path(user: User) -> str:

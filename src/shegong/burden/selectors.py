@@ -1,0 +1,298 @@
+"""Every read of the burden register, scoped to the viewer.
+
+Who sees what: an application, its own department's accounts and whoever reaches the district
+(a district or city account); the admission list and the stamp lists, everyone at or below the
+district (a community must know what it may refuse); what a community carries, whoever reaches
+the community. Applications left unanswered past their deadline read as lapsed at once, where
+the district has set it so, even before `shegong burden lapse` has written it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+
+from shegong.burden.models import (
+    EVENT_KINDS,
+    AdmissionItem,
+    Application,
+    BurdenRecord,
+    CalendarDay,
+    Department,
+    ItemKind,
+    Policy,
+    RecordKind,
+    StampEntry,
+    Status,
+)
+from shegong.core.access import Permission, get_in_scope_or_404, path_q, root_paths, sees_everything
+from shegong.core.params import parse_id
+from shegong.orgs.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+INSPECTION_KINDS = (RecordKind.INSPECTION, RecordKind.APPRAISAL, RecordKind.RANKING)
+REFUSABLE_Q = (
+    Q(kind=RecordKind.STAMP) & (Q(stamp__isnull=True) | ~Q(stamp__listing="positive"))
+) | (~Q(kind=RecordKind.STAMP) & (Q(item__isnull=True) | Q(item__kind=ItemKind.REFUSED)))
+IN_FORCE = [ItemKind.DUTY, ItemKind.ASSIST]
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _district_q(viewer: User, field: str) -> Q:
+    """Records of a district the viewer reaches, is inside, or is above."""
+    if sees_everything(viewer):
+        return Q()
+    above = sorted({p for root in root_paths(viewer) for p in _ancestors(root)})
+    return path_q(viewer, field) | Q(**{f"{field}__in": above})
+
+
+def departments_of(*, viewer: User) -> QuerySet[Department]:
+    """The departments the viewer files for."""
+    return Department.objects.filter(members=viewer).select_related("district")
+
+
+def department_list(*, viewer: User) -> QuerySet[Department]:
+    return Department.objects.filter(_district_q(viewer, "district__path")).select_related(
+        "district"
+    )
+
+
+def districts_for_edit(*, viewer: User) -> QuerySet[Unit]:
+    """The districts whose list the viewer keeps (the edit right on the district)."""
+    units = Unit.objects.filter(kind=UnitKind.DISTRICT)
+    return units.filter(path_q(viewer, "path", Permission.EDIT)).order_by("path")
+
+
+def districts_visible(*, viewer: User) -> QuerySet[Unit]:
+    return Unit.objects.filter(kind=UnitKind.DISTRICT).filter(_district_q(viewer, "path"))
+
+
+def policy_get(*, district: Unit) -> Policy:
+    found = Policy.objects.filter(district=district).first()
+    return found if found is not None else Policy(district=district)
+
+
+def calendar_list(*, year: int) -> QuerySet[CalendarDay]:
+    return CalendarDay.objects.filter(day__year=year)
+
+
+# ---------------------------------------------------------------- applications
+
+
+def _application_q(viewer: User) -> Q:
+    own = Q(department__members=viewer) if viewer.is_authenticated else Q(pk__in=[])
+    return own | path_q(viewer, "department__district__path")
+
+
+def _effective_status() -> Case:
+    """An unanswered application past its deadline reads as lapsed where the district lapses
+    them (the command writes it; the pages and API never wait for it)."""
+    from django.utils import timezone
+
+    keep = Policy.objects.filter(lapse_overdue=False).values("district")
+    return Case(
+        When(
+            Q(status=Status.FILED, due_on__lt=timezone.localdate())
+            & ~Q(department__district__in=keep),
+            then=Value(Status.LAPSED),
+        ),
+        default="status",
+        output_field=CharField(),
+    )
+
+
+def application_list(*, viewer: User, status: str = "") -> QuerySet[Application]:
+    found = (
+        Application.objects.filter(_application_q(viewer))
+        .distinct()
+        .select_related("department__district", "filed_by", "decided_by")
+        .annotate(current=_effective_status())
+    )
+    if status:
+        found = found.filter(current=status)
+    return found.order_by("-filed_on", "-id")
+
+
+def application_get(*, viewer: User, pk: int | str) -> Application:
+    key = parse_id(pk)
+    found = application_list(viewer=viewer).filter(pk=key).first() if key else None
+    if found is None:
+        raise Http404
+    return found
+
+
+# ---------------------------------------------------------------- the lists
+
+
+def item_list(
+    *, viewer: User, district: Unit | None = None, kind: str = ""
+) -> QuerySet[AdmissionItem]:
+    items = AdmissionItem.objects.filter(_district_q(viewer, "district__path"))
+    if district is not None:
+        items = items.filter(district=district)
+    if kind:
+        items = items.filter(kind=kind)
+    return items.select_related("department", "district")
+
+
+def stamp_list(*, viewer: User, district: Unit | None = None) -> QuerySet[StampEntry]:
+    entries = StampEntry.objects.filter(_district_q(viewer, "district__path"))
+    if district is not None:
+        entries = entries.filter(district=district)
+    return entries.select_related("district")
+
+
+# ---------------------------------------------------------------- records
+
+
+def record_list(
+    *, viewer: User, unit: Unit, year: int | None = None, kind: str = "", refusable: bool = False
+) -> QuerySet[BurdenRecord]:
+    records = BurdenRecord.objects.filter(
+        path_q(viewer, "community__path"), community__path__startswith=unit.path
+    )
+    if year:
+        records = records.filter(year=year)
+    if kind:
+        records = records.filter(kind=kind)
+    if refusable:
+        records = records.filter(REFUSABLE_Q)
+    records = records.annotate(
+        refusable=Case(When(REFUSABLE_Q, then=Value(True)), default=Value(False))
+    )
+    return records.select_related("community", "department", "item", "stamp").order_by(
+        "community__path", "kind", "-day", "id"
+    )
+
+
+def record_get(*, viewer: User, pk: int | str) -> BurdenRecord:
+    key = parse_id(pk)
+    if key is None:
+        raise Http404
+    return get_in_scope_or_404(
+        BurdenRecord.objects.select_related("community"), viewer, "community", pk=key
+    )
+
+
+def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
+    units = Unit.objects.filter(kind=UnitKind.COMMUNITY)
+    return units.filter(path_q(viewer, "path", Permission.EDIT)).order_by("path")
+
+
+# ---------------------------------------------------------------- the summary
+
+
+def _items_for(unit: Unit) -> QuerySet[AdmissionItem]:
+    """The admission items in force over `unit`: its district's, or every district below."""
+    return AdmissionItem.objects.filter(
+        Q(district__path__in=_ancestors(unit.path)) | Q(district__path__startswith=unit.path),
+        kind__in=IN_FORCE,
+    )
+
+
+def _counts(records: QuerySet[BurdenRecord]) -> dict[str, Any]:
+    agg = records.aggregate(
+        ledgers=Count("pk", filter=Q(kind=RecordKind.LEDGER)),
+        signboards=Count("pk", filter=Q(kind=RecordKind.SIGNBOARD)),
+        stamp_kinds=Count("title", filter=Q(kind=RecordKind.STAMP), distinct=True),
+        inspections=Count("pk", filter=Q(kind__in=INSPECTION_KINDS)),
+        meetings=Count("pk", filter=Q(kind=RecordKind.MEETING)),
+        hours=Sum("hours", filter=Q(kind__in=EVENT_KINDS)),
+        staff_times=Sum("staff", filter=Q(kind__in=EVENT_KINDS)),
+        without_admission=Count("pk", filter=REFUSABLE_Q),
+    )
+    agg["hours"] = str(agg["hours"] or Decimal("0.0"))
+    agg["staff_times"] = agg["staff_times"] or 0
+    return agg
+
+
+def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
+    communities = Unit.objects.filter(
+        path_q(viewer, "path"), path__startswith=unit.path, kind=UnitKind.COMMUNITY
+    ).order_by("path")
+    in_force: dict[int | None, tuple[int, int]] = {}
+    rows: list[dict[str, Any]] = []
+    year_end = datetime.date(year, 12, 31)
+    for community in communities:
+        key = community.parent_id  # every community of a street has the same district
+        if key not in in_force:
+            items = _items_for(community).filter(published_on__lte=year_end)
+            in_force[key] = (items.count(), items.filter(funded=False).count())
+        records = BurdenRecord.objects.filter(community=community, year=year)
+        row: dict[str, Any] = {"code": community.code, "name": community.name}
+        row |= {"items": in_force[key][0], "unfunded_items": in_force[key][1]}
+        row |= _counts(records)
+        rows.append(row)
+    return rows
+
+
+def _by_department(records: QuerySet[BurdenRecord]) -> list[dict[str, Any]]:
+    tally: Counter[str] = Counter()
+    refusable: Counter[str] = Counter()
+    for name, other, flagged in records.annotate(
+        flagged=Case(When(REFUSABLE_Q, then=Value(True)), default=Value(False))
+    ).values_list("department__name", "imposed_by", "flagged"):
+        who = name or other
+        tally[who] += 1
+        refusable[who] += bool(flagged)
+    return [
+        {"department": who, "records": n, "without_admission": refusable[who]}
+        for who, n in tally.most_common(10)
+    ]
+
+
+def _trend(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
+    records = BurdenRecord.objects.filter(
+        path_q(viewer, "community__path"), community__path__startswith=unit.path
+    )
+    rows = []
+    for y in range(year - 4, year + 1):
+        counts = _counts(records.filter(year=y))
+        rows.append({"year": y, **counts})
+    return rows
+
+
+def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
+    """The burden of `unit` (in the viewer's scope) in `year`, as the report's JSON: counts per
+    community and in all, the trend over five years, the departments that impose the most and
+    the communities worst off. Numbers are ints; hours a string with one decimal."""
+    records = BurdenRecord.objects.filter(
+        path_q(viewer, "community__path"), community__path__startswith=unit.path, year=year
+    )
+    items = _items_for(unit).filter(published_on__lte=datetime.date(year, 12, 31))
+    rows = _community_rows(viewer, unit, year)
+    worst = sorted(rows, key=lambda r: (-r["without_admission"], -Decimal(r["hours"]), r["code"]))[
+        :10
+    ]
+    return {
+        "unit": {"code": unit.code, "name": unit.name},
+        "year": year,
+        "communities": rows,
+        "items": items.count(),
+        "items_by_kind": {
+            str(label): items.filter(kind=value).count()
+            for value, label in ItemKind.choices
+            if value in IN_FORCE
+        },
+        "unfunded_items": items.filter(funded=False).count(),
+        **_counts(records),
+        "trend": _trend(viewer, unit, year),
+        "departments": _by_department(records),
+        "worst": [{"code": r["code"], "name": r["name"]} for r in worst],
+        # 一表通 and the workers' questionnaire are not built yet (issue 17 items 3 and 4).
+        "forms": 0,
+        "fields_from_data": 0,
+        "fields_asked": 0,
+        "survey": None,
+    }

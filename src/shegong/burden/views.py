@@ -1,0 +1,436 @@
+"""Burden pages: thin views over the burden selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shegong.burden import charts, exports, selectors, services
+from shegong.burden.forms import (
+    ApplicationForm,
+    CalendarDayForm,
+    DecideForm,
+    DepartmentForm,
+    ItemForm,
+    PolicyForm,
+    RecordForm,
+    StampForm,
+)
+from shegong.burden.models import ItemKind, RecordKind, Status
+from shegong.core.errors import ServiceError
+from shegong.core.params import year_or
+from shegong.core.types import AuthedRequest
+from shegong.orgs.models import Unit
+from shegong.orgs.selectors import unit_get, unit_list, unit_roots
+
+PAGE_SIZE = 50
+
+
+def _year(request: AuthedRequest) -> int:
+    today = timezone.localdate()
+    year = year_or(request.GET.get("year"), today.year)
+    return year if year is not None and year <= today.year + 1 else today.year
+
+
+def _unit(request: AuthedRequest) -> Unit | None:
+    code = request.GET.get("unit", "")
+    if code:
+        return unit_get(viewer=request.user, code=code)
+    return unit_roots(viewer=request.user).order_by("path").first()
+
+
+def _district(request: AuthedRequest, *, edit: bool = False) -> Unit | None:
+    """The district asked for among those the viewer may see (or keep), else the first."""
+    found = (
+        selectors.districts_for_edit(viewer=request.user)
+        if edit
+        else selectors.districts_visible(viewer=request.user)
+    )
+    code = request.GET.get("district", "")
+    if code:
+        district = found.filter(code=code).first()
+        if district is None:
+            raise Http404
+        return district
+    return found.order_by("path").first()
+
+
+def _refuse(form: Any, exc: ServiceError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    unit, year = _unit(request), _year(request)
+    summary = selectors.burden_summary(viewer=request.user, unit=unit, year=year) if unit else None
+    return render(
+        request,
+        "burden/index.html",
+        {
+            "unit": unit,
+            "year": year,
+            "s": summary,
+            "charts": charts.summary_charts(summary) if summary else [],
+            "units": unit_list(viewer=request.user).exclude(kind=4).order_by("path"),
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+            "is_department": selectors.departments_of(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def download(request: AuthedRequest) -> HttpResponse:
+    unit, year = _unit(request), _year(request)
+    fmt = request.GET.get("format", "xlsx")
+    if unit is None or fmt not in exports.CONTENT_TYPES:
+        raise Http404
+    summary = selectors.burden_summary(viewer=request.user, unit=unit, year=year)
+    response = HttpResponse(exports.render(summary, fmt), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = str(
+        content_disposition_header(True, f"{unit.name}{year}年社区负担.{fmt}")
+    )
+    return response
+
+
+# ---------------------------------------------------------------- the list
+
+
+@login_required
+def items(request: AuthedRequest) -> HttpResponse:
+    district = _district(request)
+    kind = request.GET.get("kind", "")
+    found = selectors.item_list(viewer=request.user, district=district, kind=kind)
+    found = found if district is not None else found.none()
+    editable = selectors.districts_for_edit(viewer=request.user)
+    return render(
+        request,
+        "burden/items.html",
+        {
+            "district": district,
+            "districts": selectors.districts_visible(viewer=request.user),
+            "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
+            "kind": kind,
+            "kinds": ItemKind.choices,
+            "may_edit": district is not None and editable.filter(pk=district.pk).exists(),
+        },
+    )
+
+
+@login_required
+def item_create(request: AuthedRequest) -> HttpResponse:
+    district = _district(request, edit=True)
+    if district is None:
+        raise Http404
+    departments = selectors.department_list(viewer=request.user).filter(district=district)
+    form = ItemForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            item = services.item_create(
+                district=district,
+                department=values.pop("department"),
+                values=values,
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("已登记准入事项%(title)s") % {"title": item.title})
+            return redirect(f"{_url('burden:items')}?district={district.code}")
+    return render(
+        request,
+        "burden/form.html",
+        {"form": form, "title": _("登记准入事项"), "back": "burden:items"},
+    )
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+@login_required
+def stamps(request: AuthedRequest) -> HttpResponse:
+    district = _district(request)
+    may_edit = (
+        district is not None
+        and selectors.districts_for_edit(viewer=request.user).filter(pk=district.pk).exists()
+    )
+    form = StampForm(request.POST or None)
+    if request.method == "POST":
+        if not may_edit or district is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.stamp_entry_create(
+                    district=district, values=form.cleaned_data, acting_user=request.user
+                )
+            except ServiceError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, _("已加入证明事项清单"))
+                return redirect(f"{_url('burden:stamps')}?district={district.code}")
+    entries = selectors.stamp_list(viewer=request.user, district=district) if district else None
+    return render(
+        request,
+        "burden/stamps.html",
+        {
+            "district": district,
+            "districts": selectors.districts_visible(viewer=request.user),
+            "entries": entries,
+            "form": form if may_edit else None,
+        },
+    )
+
+
+# ---------------------------------------------------------------- applications
+
+
+@login_required
+def applications(request: AuthedRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    found = selectors.application_list(viewer=request.user, status=status)
+    return render(
+        request,
+        "burden/applications.html",
+        {
+            "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": Status.choices,
+            "may_file": selectors.departments_of(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def application_create(request: AuthedRequest) -> HttpResponse:
+    departments = selectors.departments_of(viewer=request.user)
+    if not departments.exists():
+        raise Http404
+    form = ApplicationForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            application = services.application_file(
+                department=values.pop("department"), values=values, acting_user=request.user
+            )
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(
+                request, _("准入申请已提交,批复期限%(due)s") % {"due": application.due_on}
+            )
+            return redirect("burden:application", pk=application.pk)
+    return render(
+        request,
+        "burden/form.html",
+        {"form": form, "title": _("提交准入申请"), "back": "burden:applications"},
+    )
+
+
+@login_required
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get(viewer=request.user, pk=pk)
+    district = application.department.district
+    may_decide = selectors.districts_for_edit(viewer=request.user).filter(pk=district.pk).exists()
+    return render(
+        request,
+        "burden/application.html",
+        {"a": application, "may_decide": may_decide, "form": DecideForm()},
+    )
+
+
+@login_required
+@require_POST
+def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get(viewer=request.user, pk=pk)
+    form = DecideForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("不予准入理由含有不能接受的字符"))
+        services.application_decide(
+            application=application,
+            approve=request.POST.get("decision") == "approve",
+            reason=form.cleaned_data.get("reason", ""),
+            acting_user=request.user,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已批复"))
+    return redirect("burden:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get(viewer=request.user, pk=pk)
+    try:
+        services.application_publish(application=application, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已公布为准入事项"))
+    return redirect("burden:application", pk=application.pk)
+
+
+# ---------------------------------------------------------------- records
+
+
+@login_required
+def records(request: AuthedRequest) -> HttpResponse:
+    unit, year = _unit(request), _year(request)
+    kind = request.GET.get("kind", "")
+    refusable = request.GET.get("refusable") == "1"
+    found = (
+        selectors.record_list(
+            viewer=request.user, unit=unit, year=year, kind=kind, refusable=refusable
+        )
+        if unit
+        else None
+    )
+    return render(
+        request,
+        "burden/records.html",
+        {
+            "unit": unit,
+            "year": year,
+            "kind": kind,
+            "refusable": refusable,
+            "kinds": RecordKind.choices,
+            "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+            if found
+            else None,
+            "units": unit_list(viewer=request.user).order_by("path"),
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+            "may_record": selectors.communities_for_edit(viewer=request.user).exists(),
+        },
+    )
+
+
+def _record_form(request: AuthedRequest) -> RecordForm:
+    viewer = request.user
+    return RecordForm(
+        request.POST or None,
+        initial={"year": timezone.localdate().year},
+        communities=selectors.communities_for_edit(viewer=viewer),
+        departments=selectors.department_list(viewer=viewer),
+        items=selectors.item_list(viewer=viewer, kind="").exclude(kind=ItemKind.REFUSED),
+        stamps=selectors.stamp_list(viewer=viewer),
+    )
+
+
+@login_required
+def record_create(request: AuthedRequest) -> HttpResponse:
+    if not selectors.communities_for_edit(viewer=request.user).exists():
+        raise Http404
+    form = _record_form(request)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            record = services.record_create(
+                community=values.pop("community"), values=values, acting_user=request.user
+            )
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("已登记%(title)s") % {"title": record.title})
+            return redirect(
+                f"{_url('burden:records')}?unit={record.community.code}&year={record.year}"
+            )
+    return render(
+        request,
+        "burden/form.html",
+        {"form": form, "title": _("登记社区负担"), "back": "burden:records"},
+    )
+
+
+@login_required
+@require_POST
+def record_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = selectors.record_get(viewer=request.user, pk=pk)
+    try:
+        services.record_delete(record=record, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已删除"))
+    return redirect(f"{_url('burden:records')}?unit={record.community.code}&year={record.year}")
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _settings_forms(request: AuthedRequest, district: Unit) -> dict[str, Any]:
+    policy = selectors.policy_get(district=district)
+    initial = {
+        "lead_days": policy.lead_days,
+        "review_days": policy.review_days,
+        "lapse_overdue": policy.lapse_overdue,
+        "hours_per_field": policy.hours_per_field,
+    }
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    return {
+        "policy_form": PolicyForm(request.POST if which == "policy" else None, initial=initial),
+        "day_form": CalendarDayForm(request.POST if which == "day" else None),
+        "department_form": DepartmentForm(request.POST if which == "department" else None),
+        "which": which,
+    }
+
+
+def _settings_save(request: AuthedRequest, district: Unit, forms: dict[str, Any]) -> bool:
+    which = forms["which"]
+    form = forms.get(f"{which}_form")
+    if form is None or not form.is_valid():
+        return False
+    data, user = form.cleaned_data, request.user
+    try:
+        if which == "policy":
+            services.policy_set(district=district, values=data, acting_user=user)
+        elif which == "day":
+            services.calendar_day_set(
+                day=data["day"], workday=data["workday"], name=data["name"], acting_user=user
+            )
+        else:
+            services.department_create(district=district, name=data["name"], acting_user=user)
+    except ServiceError as exc:
+        _refuse(form, exc)
+        return False
+    return True
+
+
+@login_required
+def config(request: AuthedRequest) -> HttpResponse:
+    district = _district(request, edit=True)
+    if district is None:
+        raise Http404
+    forms = _settings_forms(request, district)
+    if request.method == "POST" and _settings_save(request, district, forms):
+        messages.success(request, _("已保存"))
+        return redirect(f"{_url('burden:config')}?district={district.code}")
+    year = _year(request)
+    return render(
+        request,
+        "burden/config.html",
+        {
+            "district": district,
+            "districts": selectors.districts_for_edit(viewer=request.user),
+            "year": year,
+            "days": selectors.calendar_list(year=year),
+            "departments": selectors.department_list(viewer=request.user).filter(district=district),
+            **forms,
+        },
+    )
