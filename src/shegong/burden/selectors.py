@@ -42,6 +42,7 @@ REFUSABLE_Q = (
     Q(kind=RecordKind.STAMP) & (Q(stamp__isnull=True) | ~Q(stamp__listing="positive"))
 ) | (~Q(kind=RecordKind.STAMP) & (Q(item__isnull=True) | Q(item__kind=ItemKind.REFUSED)))
 IN_FORCE = [ItemKind.DUTY, ItemKind.ASSIST]
+ONE_DECIMAL = Decimal("0.1")
 
 
 def _ancestors(path: str) -> list[str]:
@@ -212,7 +213,8 @@ def _counts(records: QuerySet[BurdenRecord]) -> dict[str, Any]:
         staff_times=Sum("staff", filter=Q(kind__in=EVENT_KINDS)),
         without_admission=Count("pk", filter=REFUSABLE_Q),
     )
-    agg["hours"] = str(agg["hours"] or Decimal("0.0"))
+    # SQLite sums decimals as floats: one decimal, as the records hold them.
+    agg["hours"] = str(Decimal(str(agg["hours"] or 0)).quantize(ONE_DECIMAL))
     agg["staff_times"] = agg["staff_times"] or 0
     return agg
 

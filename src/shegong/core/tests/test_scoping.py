@@ -17,6 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shegong.appraisal.tests import factories as appraisal
+from shegong.burden.tests import factories as burden
 from shegong.conftest import Personas, Tree, client_for
 from shegong.pay.tests.factories import street_a_objects as pay_objects
 from shegong.people import services as people_services
@@ -204,6 +205,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-open": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
+    "burden:record-delete": lambda o: {"pk": burden.street_a_record(o).pk},
 }
 MISSING = {
     "code": "999999999999",
@@ -271,6 +273,16 @@ LIST_ROUTES = {
     "appraisal:index",
     "appraisal:scheme-create",
     "appraisal-cycle-list",
+    "burden:index",
+    "burden:download",
+    "burden:items",
+    "burden:item-create",
+    "burden:stamps",
+    "burden:applications",
+    "burden:application-create",
+    "burden:records",
+    "burden:record-create",
+    "burden:config",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
@@ -295,6 +307,36 @@ ACCOUNT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
 ACCOUNT_POST_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "user-active": lambda o: {"pk": o.personas.community_a1_clerk.pk},
 }
+
+
+# Routes of a department's application: neither a street's account nor another department
+# reaches it; its own department and the district do. (application, owner, other department)
+DEPARTMENT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[Any, Any, Any]]] = {
+    "burden:application": burden.health_application,
+    "burden:application-decide": burden.health_application,
+    "burden:application-publish": burden.health_application,
+}
+DEPARTMENT_POST_ONLY = {"burden:application-decide", "burden:application-publish"}
+
+
+@pytest.mark.parametrize("route", sorted(DEPARTMENT_ROUTES))
+def test_only_the_department_and_the_district_reach_an_application(
+    route: str, street_a: StreetAObjects, personas: Personas
+) -> None:
+    application, owner, other = DEPARTMENT_ROUTES[route](street_a)
+    url = reverse(route, kwargs={"pk": application.pk})
+    for outsider in (personas.street_b_manager, personas.street_a_manager, other):
+        client = client_for(outsider)
+        assert client.get(url).status_code in ({405} if route in DEPARTMENT_POST_ONLY else {404})
+        assert client.post(url, {"decision": "approve"}).status_code == 404
+    application.refresh_from_db()
+    assert application.status == "filed"
+    assert client_for(personas.street_b_manager).get(
+        reverse(route, kwargs={"pk": MISSING["pk"]})
+    ).status_code in {404, 405}
+    if route not in DEPARTMENT_POST_ONLY:
+        assert client_for(owner).get(url).status_code == 200
+        assert client_for(personas.district_admin).get(url).status_code == 200
 
 
 def _admin_of(unit: Any, username: str) -> Any:
@@ -353,6 +395,7 @@ def test_every_route_is_covered_by_the_scoping_walk() -> None:
         | POST_ONLY_ROUTES
         | set(ACCOUNT_ROUTES)
         | set(ACCOUNT_POST_ROUTES)
+        | set(DEPARTMENT_ROUTES)
     )
     missing = all_route_names() - covered
     assert not missing, f"routes with no scoping check: {sorted(missing)}"
