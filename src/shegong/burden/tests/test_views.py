@@ -43,10 +43,10 @@ def test_the_district_refuses_with_a_reason_on_the_page(b: f.Burden, personas: P
     url = reverse("burden:application-decide", kwargs={"pk": application.pk})
     page = client.post(url, {"decision": "refuse", "reason": ""}, follow=True).content.decode()
     assert "请填写不予准入理由" in page
-    page = client.post(url, {"decision": "refuse", "reason": "属部门职责"}, follow=True)
+    response = client.post(url, {"decision": "refuse", "reason": "属部门职责"}, follow=True)
     application.refresh_from_db()
     assert application.status == Status.REFUSED
-    assert "属部门职责" in page.content.decode()
+    assert "属部门职责" in response.content.decode()
 
 
 def test_a_department_cannot_decide_on_the_page(b: f.Burden) -> None:
@@ -66,7 +66,7 @@ def test_the_clerk_sees_what_may_be_refused_and_who_imposed_it(
 ) -> None:
     f.record(tree, personas, b)
     page = client_for(personas.community_a1_clerk).get(
-        reverse("burden:records"), {"unit": tree.community_a1.code, "year": 2026}
+        reverse("burden:records"), {"unit": tree.community_a1.code, "year": "2026"}
     )
     assert "未经准入,可拒绝(区卫健局)" in page.content.decode()
 
@@ -97,7 +97,7 @@ def test_the_dashboard_draws_charts_and_the_files_read_back(
 ) -> None:
     f.record(tree, personas, b)
     client = client_for(personas.district_admin)
-    query = {"unit": tree.district.code, "year": 2026}
+    query: dict[str, str | int] = {"unit": tree.district.code, "year": 2026}
     page = client.get(reverse("burden:index"), query).content.decode()
     assert "<svg" in page and "区卫健局" in page
     xlsx = client.get(reverse("burden:download"), {**query, "format": "xlsx"})

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from shegong.burden import demo, selectors
+from shegong.burden.models import AdmissionItem, StampEntry
+from shegong.core.models import User
+from shegong.orgs import demo as org_demo
+from shegong.people import demo as people_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_district_carries_a_list_of_the_anchors_size_and_more_beyond_it() -> None:
+    tree = org_demo.build_tree(random.Random(2026))
+    counts = demo.build_burden(random.Random(2026), tree, people_demo.AS_OF)
+    assert AdmissionItem.objects.filter(kind="duty").count() == 12
+    assert AdmissionItem.objects.filter(kind="assist").count() == 46
+    assert StampEntry.objects.filter(listing="negative").count() == 26
+    assert StampEntry.objects.filter(listing="positive").count() == 4
+    console = User(username="console", is_active=True, is_superuser=True)
+    s = selectors.burden_summary(viewer=console, unit=tree.district, year=people_demo.AS_OF.year)
+    assert len(s["communities"]) == 86 and s["items"] == 58
+    assert s["without_admission"] > 0 and counts["records"] > 5000
+    worst = next(r for r in s["communities"] if r["code"] == s["worst"][0]["code"])
+    lightest = min(s["communities"], key=lambda r: r["without_admission"])
+    assert worst["ledgers"] > 2 * lightest["ledgers"] - 7
+    assert worst["without_admission"] > 3 * max(lightest["without_admission"], 1)
+    # The health department's account reaches its applications and no unit.
+    account = User.objects.get(username="health_dept")
+    assert selectors.application_list(viewer=account).count() == 1
+    assert not selectors.record_list(viewer=account, unit=tree.district).exists()
