@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, pay, people, training, views
+from shegong.api import appraisal, burden, pay, people, training, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -10,6 +10,12 @@ router.register("workers", people.WorkerViewSet, basename="worker")
 router.register("appraisal/cycles", appraisal.AppraisalCycleViewSet, basename="appraisal-cycle")
 router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
 router.register("training", training.TrainingViewSet, basename="training")
+router.register(
+    "burden/applications", burden.BurdenApplicationViewSet, basename="burden-application"
+)
+router.register("burden/items", burden.BurdenItemViewSet, basename="burden-item")
+router.register("burden/records", burden.BurdenRecordViewSet, basename="burden-record")
+router.register("burden/summary", burden.BurdenSummaryViewSet, basename="burden-summary")
 
 urlpatterns = [
     path("", include(router.urls)),

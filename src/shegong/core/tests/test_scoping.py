@@ -283,6 +283,10 @@ LIST_ROUTES = {
     "burden:records",
     "burden:record-create",
     "burden:config",
+    "burden-application-list",
+    "burden-item-list",
+    "burden-record-list",
+    "burden-summary-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
@@ -315,8 +319,16 @@ DEPARTMENT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[Any, Any, Any]]] =
     "burden:application": burden.health_application,
     "burden:application-decide": burden.health_application,
     "burden:application-publish": burden.health_application,
+    "burden-application-detail": burden.health_application,
+    "burden-application-decide": burden.health_application,
+    "burden-application-publish": burden.health_application,
 }
-DEPARTMENT_POST_ONLY = {"burden:application-decide", "burden:application-publish"}
+DEPARTMENT_POST_ONLY = {
+    "burden:application-decide",
+    "burden:application-publish",
+    "burden-application-decide",
+    "burden-application-publish",
+}
 
 
 @pytest.mark.parametrize("route", sorted(DEPARTMENT_ROUTES))
