@@ -340,7 +340,8 @@ def test_only_the_department_and_the_district_reach_an_application(
     for outsider in (personas.street_b_manager, personas.street_a_manager, other):
         client = client_for(outsider)
         assert client.get(url).status_code in ({405} if route in DEPARTMENT_POST_ONLY else {404})
-        assert client.post(url, {"decision": "approve"}).status_code == 404
+        posted = client.post(url, {"decision": "approve"}).status_code
+        assert posted == 404 if route in DEPARTMENT_POST_ONLY else posted in {404, 405}
     application.refresh_from_db()
     assert application.status == "filed"
     assert client_for(personas.street_b_manager).get(
