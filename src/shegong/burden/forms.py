@@ -128,3 +128,32 @@ class CalendarDayForm(PlainTextForm):
 
 class DepartmentForm(PlainTextForm):
     name = forms.CharField(label=_("部门名称"), max_length=60)
+
+
+class ReportFormUpload(PlainTextForm):
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none())
+    title = forms.CharField(label=_("报表名称"), max_length=100)
+    layout = forms.FileField(label=_("报表样式(.xlsx)"))
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class FieldForm(PlainTextForm):
+    cell = forms.CharField(label=_("单元格(如 C5)"), max_length=10)
+    label = forms.CharField(label=_("指标"), max_length=100)
+    source = forms.ChoiceField(label=_("数据来源"))
+    key = forms.CharField(label=_("询问指标代码(向社区询问时填写)"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, sources: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [  # type: ignore[attr-defined]
+            ("", "---------"),
+            *sources,
+            ("asked", _("向社区询问(一次填报,多表复用)")),
+        ]
+
+
+class AnswerUploadForm(forms.Form):
+    sheet = forms.FileField(label=_("按本报表样式填好的表格"))

@@ -384,3 +384,89 @@ class BurdenEvent(models.TextChoices):
     APPLICATION_REFUSED = "burden.application_refused", _("不予准入")
     APPLICATION_LAPSED = "burden.application_lapsed", _("准入申请逾期")
     APPLICATION_PUBLISHED = "burden.application_published", _("公布准入事项")
+
+
+class ReportForm(models.Model):
+    """A department's report form (一表通): its own .xlsx layout, defined once, with the cells
+    that Shegong fills (FormField)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="forms", verbose_name=_("部门")
+    )
+    title = models.CharField(_("报表名称"), max_length=100)
+    sheet = models.CharField(_("工作表"), max_length=31)
+    layout = models.BinaryField(_("报表样式"))
+    # The text of every cell that is not a field, so that a sheet sent back can be told apart.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一表通报表")
+        verbose_name_plural = _("一表通报表")
+        ordering = ["department", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "title"], name="report_form_unique"),
+            models.CheckConstraint(condition=~Q(title=""), name="report_form_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def unit_path(self) -> str:
+        return str(self.department.district.path)
+
+
+ASKED = "asked"
+
+
+class FormField(models.Model):
+    """One marked cell of a form: filled from a data source (burden/sources.py), or asked of
+    the community once per (community, period, key) and reused by every form with that key."""
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="fields")
+    cell = models.CharField(_("单元格"), max_length=10)
+    label = models.CharField(_("指标"), max_length=100)
+    source = models.CharField(_("数据来源"), max_length=40)
+    key = models.CharField(_("询问指标代码"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("报表指标")
+        verbose_name_plural = _("报表指标")
+        ordering = ["form", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "cell"], name="form_field_cell_unique"),
+            models.CheckConstraint(
+                condition=~Q(source="asked") | ~Q(key=""), name="form_field_asked_has_key"
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="form_field_has_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} {self.label}"
+
+
+class AskedAnswer(models.Model):
+    """What a community answered for a key and period: asked once, reused by every form."""
+
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    period = models.DateField(_("统计截止日期"))
+    key = models.CharField(_("指标代码"), max_length=60)
+    value = models.CharField(_("填报值"), max_length=200)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("社区填报值")
+        verbose_name_plural = _("社区填报值")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "period", "key"], name="asked_answer_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,19 +19,31 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, Wh
 from django.http import Http404
 
 from shegong.burden.models import (
+    ASKED,
     EVENT_KINDS,
     AdmissionItem,
     Application,
+    AskedAnswer,
     BurdenRecord,
     CalendarDay,
     Department,
+    FormField,
     ItemKind,
     Policy,
     RecordKind,
+    ReportForm,
     StampEntry,
     Status,
 )
-from shegong.core.access import Permission, get_in_scope_or_404, path_q, root_paths, sees_everything
+from shegong.burden.sources import SOURCES
+from shegong.core.access import (
+    Permission,
+    get_in_scope_or_404,
+    in_scope,
+    path_q,
+    root_paths,
+    sees_everything,
+)
 from shegong.core.params import parse_id
 from shegong.orgs.models import Unit, UnitKind
 
@@ -292,9 +305,112 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "trend": _trend(viewer, unit, year),
         "departments": _by_department(records),
         "worst": [{"code": r["code"], "name": r["name"]} for r in worst],
-        # 一表通 and the workers' questionnaire are not built yet (issue 17 items 3 and 4).
-        "forms": 0,
-        "fields_from_data": 0,
-        "fields_asked": 0,
+        # 一表通: forms of the unit's districts; hours saved per filling of every community.
+        **_form_counts(unit, len(rows)),
+        # The workers' questionnaire is not built yet (issue 17 item 4).
         "survey": None,
+    }
+
+
+# ---------------------------------------------------------------- 一表通: report forms
+
+
+@dataclass(frozen=True)
+class Filled:
+    """One field of a form filled for a unit and period."""
+
+    cell: str
+    label: str
+    source: str
+    key: str
+    value: Decimal | int | str | None
+    from_data: bool
+
+
+def form_list(*, viewer: User) -> QuerySet[ReportForm]:
+    visible = _district_q(viewer, "department__district__path") | Q(department__members=viewer)
+    return (
+        ReportForm.objects.filter(visible)
+        .distinct()
+        .select_related("department__district")
+        .annotate(
+            n_fields=Count("fields", distinct=True),
+            n_asked=Count("fields", filter=Q(fields__source=ASKED), distinct=True),
+        )
+        .defer("layout")
+        .order_by("department__name", "title")
+    )
+
+
+def form_get(*, viewer: User, pk: int | str) -> ReportForm:
+    key = parse_id(pk)
+    found = form_list(viewer=viewer).filter(pk=key).first() if key else None
+    if found is None:
+        raise Http404
+    return ReportForm.objects.select_related("department__district").get(pk=found.pk)
+
+
+def form_fill(*, viewer: User, form: ReportForm, unit: Unit, period: datetime.date) -> list[Filled]:
+    """Every field of the form for `unit` on `period`: data sources read for the viewer's
+    scope; asked fields from the community's stored answers (None while unanswered)."""
+    if not in_scope(viewer, unit):
+        raise Http404
+    fields = list(form.fields.order_by("id"))
+    answers = dict(
+        AskedAnswer.objects.filter(
+            community=unit, period=period, key__in=[f.key for f in fields if f.source == ASKED]
+        ).values_list("key", "value")
+    )
+    filled = []
+    for f in fields:
+        if f.source == ASKED:
+            value: Decimal | int | str | None = answers.get(f.key)
+        else:
+            value = SOURCES[f.source].read(viewer, unit, period)
+        filled.append(Filled(f.cell, f.label, f.source, f.key, value, f.source != ASKED))
+    return filled
+
+
+def form_workbook(*, form: ReportForm, filled: list[Filled]) -> bytes:
+    """The form in the department's own layout with the values written in: numbers as
+    number cells, answers as text cells."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from shegong.burden.services import cell_position
+    from shegong.core.text import xlsx_put
+
+    book = load_workbook(io.BytesIO(bytes(form.layout)))
+    sheet = book[form.sheet]
+    for f in filled:
+        position = cell_position(f.cell)
+        if position is None or f.value is None:
+            continue
+        value = float(f.value) if isinstance(f.value, Decimal) else f.value
+        xlsx_put(sheet, position[0], position[1], value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _form_counts(unit: Unit, communities: int) -> dict[str, Any]:
+    forms = ReportForm.objects.filter(
+        Q(department__district__path__in=_ancestors(unit.path))
+        | Q(department__district__path__startswith=unit.path)
+    )
+    fields = FormField.objects.filter(form__in=forms)
+    from_data = fields.exclude(source=ASKED).count()
+    rate = (
+        Policy.objects.filter(district__path__in=_ancestors(unit.path))
+        .values_list("hours_per_field", flat=True)
+        .first()
+    )
+    per_field = Decimal(str(rate)) if rate is not None else Policy().hours_per_field
+    hours = (Decimal(from_data * communities) * Decimal(per_field)).quantize(ONE_DECIMAL)
+    return {
+        "forms": forms.count(),
+        "fields_from_data": from_data,
+        "fields_asked": fields.filter(source=ASKED).count(),
+        "hours_saved": str(hours),
     }

@@ -18,4 +18,8 @@ urlpatterns = [
     path("records/new/", views.record_create, name="record-create"),
     path("records/<int:pk>/delete/", views.record_delete, name="record-delete"),
     path("settings/", views.config, name="config"),
+    path("forms/", views.report_forms, name="forms"),
+    path("forms/<int:pk>/", views.report_form, name="form"),
+    path("forms/<int:pk>/export/", views.report_form_export, name="form-export"),
+    path("forms/<int:pk>/answers/", views.report_form_answers, name="form-answers"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -16,19 +17,25 @@ from django.views.decorators.http import require_POST
 
 from shegong.burden import charts, exports, selectors, services
 from shegong.burden.forms import (
+    AnswerUploadForm,
     ApplicationForm,
     CalendarDayForm,
     DecideForm,
     DepartmentForm,
+    FieldForm,
     ItemForm,
     PolicyForm,
     RecordForm,
+    ReportFormUpload,
     StampForm,
 )
 from shegong.burden.models import ItemKind, RecordKind, Status
+from shegong.burden.sources import source_choices
 from shegong.core.errors import ServiceError
 from shegong.core.params import year_or
+from shegong.core.sheets import SheetError
 from shegong.core.types import AuthedRequest
+from shegong.core.uploads import upload_discard, upload_keep, upload_path
 from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_list, unit_roots
 
@@ -157,8 +164,6 @@ def item_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _url(name: str) -> str:
-    from django.urls import reverse
-
     return reverse(name)
 
 
@@ -434,3 +439,177 @@ def config(request: AuthedRequest) -> HttpResponse:
             **forms,
         },
     )
+
+
+# ---------------------------------------------------------------- 一表通
+
+
+def _keepable_departments(request: AuthedRequest) -> Any:
+    """Departments whose forms the viewer may define: their own, or their district's."""
+    own = selectors.departments_of(viewer=request.user)
+    districts = selectors.districts_for_edit(viewer=request.user)
+    kept = selectors.department_list(viewer=request.user).filter(district__in=districts)
+    return (own | kept).distinct().order_by("name")
+
+
+@login_required
+def report_forms(request: AuthedRequest) -> HttpResponse:
+    departments = _keepable_departments(request)
+    upload = ReportFormUpload(request.POST or None, request.FILES or None, departments=departments)
+    if request.method == "POST":
+        if not departments.exists():
+            raise Http404
+        if upload.is_valid():
+            try:
+                form = _form_from_upload(request, upload)
+            except ServiceError as exc:
+                _refuse(upload, exc)
+            else:
+                messages.success(request, _("已登记报表,请标记需填写的单元格"))
+                return redirect("burden:form", pk=form.pk)
+    return render(
+        request,
+        "burden/forms.html",
+        {
+            "forms": selectors.form_list(viewer=request.user),
+            "upload": upload if departments.exists() else None,
+        },
+    )
+
+
+def _form_from_upload(request: AuthedRequest, upload: ReportFormUpload) -> Any:
+    kept = _keep(upload.cleaned_data["layout"], upload)
+    try:
+        return services.form_create(
+            department=upload.cleaned_data["department"],
+            title=upload.cleaned_data["title"],
+            path=kept[0],
+            filename=kept[1],
+            acting_user=request.user,
+        )
+    finally:
+        upload_discard(kept[0].name)
+
+
+def _keep(file: Any, form: Any) -> tuple[Any, str]:
+    """The uploaded file kept within the upload limits: (path, its original name)."""
+    try:
+        name = upload_keep(file)
+    except SheetError as exc:
+        raise ServiceError(str(exc), field="layout") from None
+    path = upload_path(name)
+    assert path is not None
+    return path, str(file.name)
+
+
+def _fill_params(request: AuthedRequest) -> tuple[Unit | None, Any]:
+    import datetime
+
+    code = request.GET.get("unit", "")
+    unit = unit_get(viewer=request.user, code=code) if code else None
+    try:
+        period = datetime.date.fromisoformat(request.GET.get("period", ""))
+    except ValueError:
+        period = timezone.localdate()
+    return unit, period
+
+
+@login_required
+def report_form(request: AuthedRequest, pk: int) -> HttpResponse:
+    form = selectors.form_get(viewer=request.user, pk=pk)
+    may_keep = _keepable_departments(request).filter(pk=form.department_id).exists()
+    field_form = FieldForm(request.POST or None, sources=source_choices())
+    if request.method == "POST":
+        if not may_keep:
+            raise Http404
+        if field_form.is_valid():
+            try:
+                services.form_field_add(
+                    form=form, values=field_form.cleaned_data, acting_user=request.user
+                )
+            except ServiceError as exc:
+                _refuse(field_form, exc)
+            else:
+                messages.success(request, _("已标记单元格"))
+                return redirect("burden:form", pk=form.pk)
+    unit, period = _fill_params(request)
+    filled = (
+        selectors.form_fill(viewer=request.user, form=form, unit=unit, period=period)
+        if unit
+        else None
+    )
+    return render(
+        request,
+        "burden/report_form.html",
+        {
+            "form_": form,
+            "fields": form.fields.order_by("id"),
+            "field_form": field_form if may_keep else None,
+            "unit": unit,
+            "period": period,
+            "filled": filled,
+            "units": unit_list(viewer=request.user).order_by("path"),
+            "may_answer": unit is not None
+            and selectors.communities_for_edit(viewer=request.user).filter(pk=unit.pk).exists(),
+            "answer_upload": AnswerUploadForm(),
+        },
+    )
+
+
+@login_required
+def report_form_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    form = selectors.form_get(viewer=request.user, pk=pk)
+    unit, period = _fill_params(request)
+    if unit is None:
+        raise Http404
+    filled = selectors.form_fill(viewer=request.user, form=form, unit=unit, period=period)
+    content = selectors.form_workbook(form=form, filled=filled)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = str(
+        content_disposition_header(True, f"{form.title}-{unit.name}-{period:%Y%m%d}.xlsx")
+    )
+    return response
+
+
+@login_required
+@require_POST
+def report_form_answers(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A community's answers to the asked fields: typed, or from the form filled by hand."""
+    form = selectors.form_get(viewer=request.user, pk=pk)
+    unit, period = _fill_params(request)
+    if unit is None:
+        raise Http404
+    back = reverse("burden:form", kwargs={"pk": form.pk})
+    try:
+        count = _save_answers(request, form, unit, period)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存%(n)d项填报值") % {"n": count})
+    return redirect(f"{back}?unit={unit.code}&period={period:%Y-%m-%d}")
+
+
+def _save_answers(request: AuthedRequest, form: Any, unit: Unit, period: Any) -> int:
+    upload = request.FILES.get("sheet")
+    if upload is not None:
+        path, name = _keep(upload, None)
+        try:
+            return services.answers_from_sheet(
+                form=form,
+                community=unit,
+                period=period,
+                path=path,
+                filename=name,
+                acting_user=request.user,
+            )
+        finally:
+            upload_discard(path.name)
+    count = 0
+    for key in form.fields.filter(source="asked").values_list("key", flat=True).distinct():
+        value = request.POST.get(f"answer-{key}", "").strip()
+        if value:
+            services.answer_set(
+                community=unit, period=period, key=key, value=value, acting_user=request.user
+            )
+            count += 1
+    return count
