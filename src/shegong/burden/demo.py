@@ -244,6 +244,58 @@ def _applications(depts: dict[str, Department], as_of: datetime.date) -> None:
     Application.objects.bulk_create(made)
 
 
+# Three departments' forms (一表通), each field mapped to data held or asked of the community.
+FORMS = [
+    ("区民政局", "社区工作者队伍基本情况季报", [
+        ("社区工作者总数", "roster.total"), ("其中女性", "roster.female"),
+        ("大专及以上学历", "roster.college"), ("中共党员", "roster.party_member"),
+        ("选举产生", "roster.elected"), ("聘用", "roster.hired"),
+        ("网格数", "asked:grid.count"),
+    ]),
+    ("区卫健局", "社区基本公共卫生服务情况表", [
+        ("户数", "profile.households"), ("常住人口", "profile.residents"),
+        ("社区工作者总数", "roster.total"), ("家庭医生签约户数", "asked:health.signed_households"),
+    ]),
+    ("区统计局", "社区综合统计年报", [
+        ("社区数", "org.communities"), ("户数", "profile.households"),
+        ("常住人口", "profile.residents"), ("办公用房面积(㎡)", "profile.office_area"),
+        ("活动用房面积(㎡)", "profile.activity_area"), ("社区工作者总数", "roster.total"),
+        ("网格数", "asked:grid.count"),
+    ]),
+]  # fmt: skip
+
+
+def _forms(depts: dict[str, Department]) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from openpyxl import Workbook
+
+    made = 0
+    for dept, title, fields in FORMS:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "报表"
+        sheet["A1"], sheet["A2"], sheet["B2"] = title, "指标", "数值"
+        for row, (label, _source) in enumerate(fields, start=3):
+            sheet.cell(row=row, column=1, value=label)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "layout.xlsx"
+            book.save(path)
+            form = services.form_create(
+                department=depts[dept], title=title, path=path, filename="layout.xlsx",
+                acting_user=system_actor(),
+            )  # fmt: skip
+        for row, (label, source) in enumerate(fields, start=3):
+            asked = source.startswith("asked:")
+            values = {"cell": f"B{row}", "label": label, "source": "asked" if asked else source}
+            values["key"] = source.removeprefix("asked:") if asked else ""
+            services.form_field_add(form=form, values=values, acting_user=system_actor())
+            made += 1
+    return made
+
+
 def build_burden(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> dict[str, int]:
     district = tree.district
     depts = {
@@ -260,6 +312,7 @@ def build_burden(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> di
             records += _community_records(rng, community, year, community.pk in heavy, lists, depts)
     BurdenRecord.objects.bulk_create(records, batch_size=2000)
     _applications(depts, as_of)
+    fields = _forms(depts)
     account = user_create(
         username="health_dept",
         password=DEMO_PASSWORD,
@@ -269,7 +322,12 @@ def build_burden(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> di
         acting_user=system_actor(),
     )
     depts["区卫健局"].members.add(account)
-    counts = {"items": len(lists["items"]), "stamps": len(lists["stamps"]), "records": len(records)}
+    counts = {
+        "items": len(lists["items"]),
+        "stamps": len(lists["stamps"]),
+        "records": len(records),
+        "form_fields": fields,
+    }
     audit_record(
         acting_user=system_actor(),
         action=AuditAction.IMPORT,

@@ -119,3 +119,38 @@ def health_application(o: Any) -> tuple[Application, User, User]:
     b = _walk_burden(o)
     found = Application.objects.filter(department=b.health).first()
     return (found or file(b)), b.health_account, b.civil_account
+
+
+def walk_form(o: Any) -> tuple[dict[str, Any], User, User]:
+    """A report form of the district: (route kwargs, a street-A manager who reaches it, a
+    manager of another district who must not)."""
+    import io
+
+    import openpyxl
+
+    from shegong.burden.models import ReportForm
+    from shegong.core.models import Membership, Role
+    from shegong.orgs.models import Unit, UnitKind
+
+    b = _walk_burden(o)
+    form = ReportForm.objects.filter(department=b.health).first()
+    if form is None:
+        book = openpyxl.Workbook()
+        out = io.BytesIO()
+        book.save(out)
+        form = ReportForm.objects.create(
+            department=b.health, title="健康统计表", sheet="Sheet", layout=out.getvalue()
+        )
+    other = User.objects.filter(username="other_district_manager").first()
+    if other is None:
+        city = o.tree.city
+        district = Unit.objects.create(
+            code="110102000000",
+            name="测试二区",
+            kind=UnitKind.DISTRICT,
+            parent=city,
+            path=f"{city.path}110102000000/",
+        )
+        other = User.objects.create_user(username="other_district_manager", password="x")
+        Membership.objects.create(user=other, unit=district, role=Role.MANAGER)
+    return {"pk": form.pk}, o.personas.street_a_manager, other

@@ -24,6 +24,7 @@ def test_the_demo_district_carries_a_list_of_the_anchors_size_and_more_beyond_it
     s = selectors.burden_summary(viewer=console, unit=tree.district, year=people_demo.AS_OF.year)
     assert len(s["communities"]) == 86 and s["items"] == 58
     assert s["without_admission"] > 0 and counts["records"] > 5000
+    assert (s["forms"], s["fields_from_data"], s["fields_asked"]) == (3, 15, 3)
     worst = next(r for r in s["communities"] if r["code"] == s["worst"][0]["code"])
     lightest = min(s["communities"], key=lambda r: r["without_admission"])
     assert worst["ledgers"] > 2 * lightest["ledgers"] - 7

@@ -199,3 +199,32 @@ def test_a_form_filled_on_the_demo_agrees_with_the_structure_analysis_field_by_f
         profiles = CommunityProfile.objects.filter(unit__path__startswith=unit.path)
         assert filled["profile.households"] == sum(p.households for p in profiles)
         assert filled["profile.residents"] == sum(p.residents for p in profiles)
+
+
+def test_the_form_pages_fill_and_export_for_the_clerk(
+    b: f.Burden, tree: Tree, personas: Personas, tmp_path: Path
+) -> None:
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+
+    form = define(tmp_path, b.health, b.health_account)
+    keeper = client_for(b.health_account)
+    page = keeper.post(
+        reverse("burden:form", kwargs={"pk": form.pk}),
+        {"cell": "C3", "label": "备注", "source": ""},
+    )
+    assert "请选择一个有效的选项" in page.content.decode() or "数据来源" in page.content.decode()
+    assert form.fields.count() == 8
+    clerk = client_for(personas.community_a1_clerk)
+    query = {"unit": tree.community_a1.code, "period": "2026-06-30"}
+    page = clerk.get(reverse("burden:form", kwargs={"pk": form.pk}), query)
+    assert "待社区填报" in page.content.decode()
+    url = reverse("burden:form-answers", kwargs={"pk": form.pk})
+    clerk.post(f"{url}?unit={tree.community_a1.code}&period=2026-06-30", {"answer-grid.count": "5"})
+    assert AskedAnswer.objects.get().value == "5"
+    sheet = clerk.get(reverse("burden:form-export", kwargs={"pk": form.pk}), query)
+    book = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    assert book["统计表"]["B10"].value == "5" and book["统计表"]["B8"].value == 1200
+    s = selectors.burden_summary(viewer=personas.district_admin, unit=tree.district, year=2026)
+    assert (s["forms"], s["fields_from_data"], s["fields_asked"]) == (1, 7, 1)

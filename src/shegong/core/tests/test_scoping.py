@@ -287,6 +287,7 @@ LIST_ROUTES = {
     "burden-item-list",
     "burden-record-list",
     "burden-summary-list",
+    "burden:forms",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
@@ -352,6 +353,31 @@ def test_only_the_department_and_the_district_reach_an_application(
         assert client_for(personas.district_admin).get(url).status_code == 200
 
 
+# District-level records (a department's report form) that every unit of the district sees:
+# walked as a manager of another district; a street of the district gets through.
+DISTRICT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[dict[str, Any], Any, Any]]] = {
+    "burden:form": burden.walk_form,
+    "burden:form-export": burden.walk_form,
+    "burden:form-answers": burden.walk_form,
+}
+
+
+@pytest.mark.parametrize("route", sorted(DISTRICT_ROUTES))
+def test_another_district_gets_404_for_district_records(
+    route: str, street_a: StreetAObjects
+) -> None:
+    kwargs, insider, outsider = DISTRICT_ROUTES[route](street_a)
+    url = reverse(route, kwargs=kwargs)
+    client = client_for(outsider)
+    assert client.get(url).status_code in {404, 405}
+    assert (
+        client.post(url, {"cell": "B2", "label": "x", "source": "roster.total"}).status_code == 404
+    )
+    assert client.get(reverse(route, kwargs={"pk": MISSING["pk"]})).status_code in {404, 405}
+    if route == "burden:form":
+        assert client_for(insider).get(url).status_code == 200
+
+
 def _admin_of(unit: Any, username: str) -> Any:
     from shegong.core.models import Membership, Role, User
 
@@ -409,6 +435,7 @@ def test_every_route_is_covered_by_the_scoping_walk() -> None:
         | set(ACCOUNT_ROUTES)
         | set(ACCOUNT_POST_ROUTES)
         | set(DEPARTMENT_ROUTES)
+        | set(DISTRICT_ROUTES)
     )
     missing = all_route_names() - covered
     assert not missing, f"routes with no scoping check: {sorted(missing)}"
