@@ -11,6 +11,8 @@ rankings, meetings) is recorded against the list: a record with no item on it (o
 the negative list) may be refused, and names the department that imposed it.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -470,3 +472,133 @@ class AskedAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+# ---------------------------------------------------------------- the workers' questionnaire
+
+
+class QuestionKind(models.TextChoices):
+    CHOICE = "choice", _("单选")
+    TEXT = "text", _("文字")
+
+
+class WorkerSurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("准备中")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class WorkerSurvey(models.Model):
+    """An anonymous questionnaire of the workers below a unit (essay 5's 248 questionnaires),
+    answered with one-time codes handed to each worker; see services_survey for how an answer
+    stays unlinked from its worker and code."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织单位")
+    )
+    title = models.CharField(_("问卷名称"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=WorkerSurveyStatus.choices, default="draft"
+    )
+    respondents = models.PositiveIntegerField(_("已答人数"), default=0)
+
+    class Meta:
+        verbose_name = _("社区工作者问卷")
+        verbose_name_plural = _("社区工作者问卷")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WorkerSurveyStatus.values), name="worker_survey_status"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="worker_survey_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(WorkerSurvey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=QuestionKind.choices)
+    text = models.CharField(_("题目"), max_length=200)
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "position"], name="question_position"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WorkerCode(models.Model):
+    """A worker's one-time code (only its keyed hash is kept) and the groups the worker's
+    answer will count in. A flag, not a time, says it was spent."""
+
+    survey = models.ForeignKey(WorkerSurvey, on_delete=models.CASCADE, related_name="codes")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    groups = models.JSONField()  # {"unit": code, "post": name, "age": band, "source": label}
+    spent = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "worker"], name="worker_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.worker_id}"
+
+
+class PooledAnswer(models.Model):
+    """An answer whose code is spent, waiting to be tallied in a shuffled batch by another
+    transaction (like appraisal's PooledBallot)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(WorkerSurvey, on_delete=models.CASCADE, related_name="+")
+    groups = models.JSONField()
+    answers = models.JSONField()  # {"question position": choice index or text}
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} pooled"
+
+
+class SurveyTally(models.Model):
+    """How many answered a choice, per group of one dimension (unit, post, age band, source,
+    or all). Tallies rather than answer rows: no stored row holds one person's combination of
+    groups; `question` 0 counts the respondents of the group."""
+
+    survey = models.ForeignKey(WorkerSurvey, on_delete=models.CASCADE, related_name="tallies")
+    dimension = models.CharField(max_length=8)
+    group = models.CharField(max_length=100)
+    question = models.PositiveSmallIntegerField()
+    choice = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "dimension", "group", "question", "choice"], name="tally_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.group} q{self.question}:{self.choice} {self.count}"
+
+
+class SurveyComment(models.Model):
+    """A free-text answer, with no group, no time and a random key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(WorkerSurvey, on_delete=models.CASCADE, related_name="comments")
+    question = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.text[:20]

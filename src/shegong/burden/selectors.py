@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from shegong.burden.models import (
     ASKED,
@@ -34,6 +35,8 @@ from shegong.burden.models import (
     ReportForm,
     StampEntry,
     Status,
+    SurveyTally,
+    WorkerSurvey,
 )
 from shegong.burden.sources import SOURCES
 from shegong.core.access import (
@@ -414,3 +417,69 @@ def _form_counts(unit: Unit, communities: int) -> dict[str, Any]:
         "fields_asked": fields.filter(source=ASKED).count(),
         "hours_saved": str(hours),
     }
+
+
+# ---------------------------------------------------------------- the workers' questionnaire
+
+DIMENSION_LABELS = {"all": _("全部"), "unit": _("社区"), "post": _("岗位"), "age": _("年龄段"),
+                    "source": _("来源方式")}  # fmt: skip
+
+
+def worker_survey_list(*, viewer: User) -> QuerySet[WorkerSurvey]:
+    return WorkerSurvey.objects.filter(path_q(viewer, "unit__path")).select_related("unit")
+
+
+def worker_survey_get(*, viewer: User, pk: int | str) -> WorkerSurvey:
+    key = parse_id(pk)
+    if key is None:
+        raise Http404
+    return get_in_scope_or_404(WorkerSurvey.objects.select_related("unit"), viewer, "unit", pk=key)
+
+
+def _withheld_groups(sizes: dict[str, int], least: int) -> set[str]:
+    """Groups too small to show, and, when exactly one is, the next smallest too (else the
+    hidden one is the total less the others)."""
+    small = {g for g, n in sizes.items() if n < least}
+    if len(small) == 1 and len(sizes) > 1:
+        rest = sorted((n, g) for g, n in sizes.items() if g not in small)
+        small.add(rest[0][1])
+    return small
+
+
+def worker_survey_results(*, viewer: User, survey: WorkerSurvey) -> dict[str, Any]:
+    """Counts per choice by dimension and group; a group of fewer respondents than
+    settings.SHEGONG_MIN_GROUP_SIZE is withheld (and the survey as a whole below it)."""
+    from django.conf import settings
+
+    least = settings.SHEGONG_MIN_GROUP_SIZE
+    tallies = list(SurveyTally.objects.filter(survey=survey).values_list(
+        "dimension", "group", "question", "choice", "count"))  # fmt: skip
+    sizes: dict[str, dict[str, int]] = {}
+    for dimension, group, question, _c, count in tallies:
+        if question == 0:
+            sizes.setdefault(dimension, {})[group] = count
+    questions = list(survey.questions.order_by("position"))
+    out: dict[str, Any] = {"respondents": survey.respondents, "dimensions": []}
+    for dimension, label in DIMENSION_LABELS.items():
+        groups = sizes.get(dimension, {})
+        hidden = _withheld_groups(groups, least) if dimension != "all" else (
+            {""} if groups.get("", 0) < least else set()
+        )  # fmt: skip
+        rows = []
+        for group in sorted(groups):
+            counts = {(q, c): n for d, g, q, c, n in tallies if d == dimension and g == group}
+            rows.append({
+                "group": group or str(_("全部")),
+                "respondents": None if group in hidden else groups[group],
+                "questions": None if group in hidden else [
+                    [counts.get((q.position, i), 0) for i in range(len(q.choices))]
+                    for q in questions if q.kind == "choice"
+                ],
+            })  # fmt: skip
+        out["dimensions"].append({"key": dimension, "label": str(label), "rows": rows})
+    shown = survey.respondents >= least
+    out["questions"] = [
+        {"text": q.text, "choices": q.choices} for q in questions if q.kind == "choice"
+    ]
+    out["comments"] = list(survey.comments.values_list("text", flat=True)) if shown else []
+    return out
