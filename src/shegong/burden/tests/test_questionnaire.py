@@ -10,7 +10,13 @@ import pytest
 from django.db import connection
 
 from shegong.burden import selectors, services
-from shegong.burden.models import PooledAnswer, SurveyComment, SurveyTally, WorkerCode
+from shegong.burden.models import (
+    PooledAnswer,
+    SurveyComment,
+    SurveyTally,
+    WorkerCode,
+    WorkerSurvey,
+)
 from shegong.conftest import Personas, Tree
 from shegong.core.errors import ServiceError
 from shegong.people.tests.factories import register
@@ -20,7 +26,7 @@ ANSWER = {"1": "0", "2": "3", "3": "0", "4": "台账太多"}
 
 def _survey(
     tree: Tree, personas: Personas, n_a1: int = 4, n_a2: int = 1
-) -> tuple[object, list[str]]:
+) -> tuple[WorkerSurvey, list[str]]:
     for i in range(n_a1):
         register(tree.community_a1, personas.street_a_manager, name=f"甲一{i}号")
     for i in range(n_a2):
@@ -38,7 +44,7 @@ def _survey(
 
 
 def test_one_code_gives_one_answer(tree: Tree, personas: Personas) -> None:
-    survey, codes = _survey(tree, personas)
+    _unused, codes = _survey(tree, personas)
     assert len(codes) == 5
     services.answer_submit(code=codes[0], answers=ANSWER)
     with pytest.raises(ServiceError) as refused:
@@ -50,7 +56,7 @@ def test_one_code_gives_one_answer(tree: Tree, personas: Personas) -> None:
 
 
 def test_an_incomplete_answer_spends_nothing(tree: Tree, personas: Personas) -> None:
-    _survey_, codes = _survey(tree, personas)
+    _unused, codes = _survey(tree, personas)
     with pytest.raises(ServiceError) as refused:
         services.answer_submit(code=codes[0], answers={"1": "0"})
     assert "请回答" in refused.value.message
@@ -71,7 +77,9 @@ def test_nothing_stored_links_an_answer_to_a_worker_or_a_code(
         names = {f.name for f in model._meta.get_fields()}
         assert not names & {"worker", "code", "code_hash", "created_at", "at", "groups"}
     assert not {f.name for f in WorkerCode._meta.get_fields()} & {"spent_at", "answered_at"}
-    assert SurveyComment.objects.count() == 5 and SurveyComment.objects.first().question == 4  # type: ignore[union-attr]
+    assert SurveyComment.objects.count() == 5 and set(
+        SurveyComment.objects.values_list("question", flat=True)
+    ) == {4}
 
 
 def test_results_are_withheld_below_the_minimum_group_size(
@@ -83,8 +91,8 @@ def test_results_are_withheld_below_the_minimum_group_size(
     services.worker_survey_set_status(
         survey=survey, status="closed", acting_user=personas.street_a_manager
     )
-    survey.refresh_from_db()  # type: ignore[attr-defined]
-    results = selectors.worker_survey_results(viewer=personas.street_a_manager, survey=survey)  # type: ignore[arg-type]
+    survey.refresh_from_db()
+    results = selectors.worker_survey_results(viewer=personas.street_a_manager, survey=survey)
     assert results["respondents"] == 5
     units = next(d for d in results["dimensions"] if d["key"] == "unit")["rows"]
     shown = {r["group"]: r["respondents"] for r in units}
@@ -101,15 +109,15 @@ def test_answers_are_tallied_in_batches_leaving_a_random_batch_pooled(
     for code in codes:
         services.answer_submit(code=code, answers=ANSWER)
     assert PooledAnswer.objects.count() == services.ANSWER_BATCH
-    survey.refresh_from_db()  # type: ignore[attr-defined]
-    assert survey.respondents == services.ANSWER_BATCH  # type: ignore[attr-defined]
+    survey.refresh_from_db()
+    assert survey.respondents == services.ANSWER_BATCH
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_code_spent_from_many_threads_counts_once(tree: Tree, personas: Personas) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL")
-    _survey_, codes = _survey(tree, personas)
+    _unused, codes = _survey(tree, personas)
     results: list[str] = []
 
     def submit() -> None:
