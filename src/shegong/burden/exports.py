@@ -141,3 +141,20 @@ def render_docx(s: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def codes_xlsx(title: str, rows: list[tuple[str, str, str]]) -> bytes:
+    """The codes to hand out, one per worker: shown once, never stored."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = _("答卷码")
+    ws.append(xlsx_row(ws, [title]))
+    ws.append(xlsx_row(ws, [_("社区"), _("姓名"), _("答卷码(只显示这一次)")]))
+    for row in rows:
+        ws.append(xlsx_row(ws, list(row)))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

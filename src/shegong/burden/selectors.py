@@ -310,8 +310,7 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "worst": [{"code": r["code"], "name": r["name"]} for r in worst],
         # 一表通: forms of the unit's districts; hours saved per filling of every community.
         **_form_counts(unit, len(rows)),
-        # The workers' questionnaire is not built yet (issue 17 item 4).
-        "survey": None,
+        "survey": _survey_summary(viewer, unit),
     }
 
 
@@ -483,3 +482,37 @@ def worker_survey_results(*, viewer: User, survey: WorkerSurvey) -> dict[str, An
     ]
     out["comments"] = list(survey.comments.values_list("text", flat=True)) if shown else []
     return out
+
+
+def survey_questions(*, survey_id: int) -> list[Any]:
+    """The questions of a survey, for whoever holds one of its live codes."""
+    from shegong.burden.models import SurveyQuestion
+
+    return list(SurveyQuestion.objects.filter(survey_id=survey_id).order_by("position"))
+
+
+def _survey_summary(viewer: User, unit: Unit) -> dict[str, Any] | None:
+    """The latest questionnaire of the unit or above it, as a whole (None without one)."""
+    found = (
+        WorkerSurvey.objects.filter(
+            path_q(viewer, "unit__path") | Q(unit__path__in=_ancestors(unit.path))
+        )
+        .filter(Q(unit__path__in=_ancestors(unit.path)) | Q(unit__path__startswith=unit.path))
+        .exclude(status="draft")
+        .order_by("-id")
+        .first()
+    )
+    if found is None:
+        return None
+    results = worker_survey_results(viewer=viewer, survey=found)
+    everyone = next(d for d in results["dimensions"] if d["key"] == "all")["rows"]
+    counts = everyone[0]["questions"] if everyone and everyone[0]["questions"] else None
+    return {
+        "title": found.title,
+        "unit": found.unit.name,
+        "respondents": found.respondents,
+        "questions": [
+            {**q, "counts": counts[i] if counts else None}
+            for i, q in enumerate(results["questions"])
+        ],
+    }

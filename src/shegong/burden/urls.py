@@ -22,4 +22,9 @@ urlpatterns = [
     path("forms/<int:pk>/", views.report_form, name="form"),
     path("forms/<int:pk>/export/", views.report_form_export, name="form-export"),
     path("forms/<int:pk>/answers/", views.report_form_answers, name="form-answers"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/<int:pk>/", views.survey, name="survey"),
+    path("surveys/<int:pk>/codes/", views.survey_codes, name="survey-codes"),
+    path("surveys/<int:pk>/status/", views.survey_status, name="survey-status"),
+    path("answer/", views.answer, name="answer"),
 ]

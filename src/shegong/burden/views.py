@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shegong.appraisal.services.code_hash import hash_code
 from shegong.burden import charts, exports, selectors, services
 from shegong.burden.forms import (
     AnswerUploadForm,
@@ -613,3 +614,114 @@ def _save_answers(request: AuthedRequest, form: Any, unit: Unit, period: Any) ->
             )
             count += 1
     return count
+
+
+# ---------------------------------------------------------------- the workers' questionnaire
+
+
+@login_required
+def surveys(request: AuthedRequest) -> HttpResponse:
+    units = selectors.districts_for_edit(viewer=request.user)
+    editable = unit_list(viewer=request.user).filter(kind__lt=4)
+    editable = editable.filter(pk__in=[u.pk for u in editable if _may_edit(request, u)])
+    if request.method == "POST":
+        unit = editable.filter(code=request.POST.get("unit", "")).first()
+        if unit is None:
+            raise Http404
+        try:
+            survey = services.worker_survey_create(
+                unit=unit, title=request.POST.get("title", ""), acting_user=request.user
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("burden:survey", pk=survey.pk)
+    return render(
+        request,
+        "burden/surveys.html",
+        {
+            "surveys": selectors.worker_survey_list(viewer=request.user),
+            "units": editable,
+            "districts": units,
+        },
+    )
+
+
+def _may_edit(request: AuthedRequest, unit: Unit) -> bool:
+    from shegong.core.access import Permission, has_permission
+
+    return has_permission(request.user, Permission.EDIT, unit)
+
+
+@login_required
+def survey(request: AuthedRequest, pk: int) -> HttpResponse:
+    found = selectors.worker_survey_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "burden/survey.html",
+        {
+            "survey": found,
+            "may_edit": _may_edit(request, found.unit),
+            "results": selectors.worker_survey_results(viewer=request.user, survey=found),
+            "codes_issued": found.codes.count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_codes(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Issue the codes and hand them over once, as a sheet to print (never stored)."""
+    found = selectors.worker_survey_get(viewer=request.user, pk=pk)
+    try:
+        issued = services.worker_codes_issue(survey=found, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("burden:survey", pk=found.pk)
+    content = exports.codes_xlsx(found.title, [(w.community.name, w.name, c) for w, c in issued])
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = str(
+        content_disposition_header(True, f"{found.title}答卷码.xlsx")
+    )
+    return response
+
+
+@login_required
+@require_POST
+def survey_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    found = selectors.worker_survey_get(viewer=request.user, pk=pk)
+    try:
+        services.worker_survey_set_status(
+            survey=found, status=request.POST.get("status", ""), acting_user=request.user
+        )
+    except (ServiceError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("问卷当前状态不能这样变更")))
+    return redirect("burden:survey", pk=found.pk)
+
+
+def answer(request: Any) -> HttpResponse:
+    """The workers' answer page: a code and the questions; no login, nothing about who."""
+    from shegong.burden.models import WorkerCode
+
+    code = request.POST.get("code", "") if request.method == "POST" else ""
+    questions: Any = None
+    done = False
+    if request.method == "POST" and code:
+        found = WorkerCode.objects.filter(code_hash=hash_code(code), spent=False).values_list(
+            "survey_id", flat=True
+        )
+        survey_id = found.first()
+        if survey_id is None:
+            messages.error(request, _("答卷码无效、已使用或问卷未在进行中"))
+        elif "submit" in request.POST:
+            answers = {k[2:]: v for k, v in request.POST.items() if k.startswith("q-")}
+            try:
+                services.answer_submit(code=code, answers=answers)
+                done = True
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+        if survey_id is not None and not done:
+            questions = selectors.survey_questions(survey_id=survey_id)
+    return render(
+        request, "burden/answer.html", {"code": code, "questions": questions, "done": done}
+    )

@@ -154,3 +154,13 @@ def walk_form(o: Any) -> tuple[dict[str, Any], User, User]:
         other = User.objects.create_user(username="other_district_manager", password="x")
         Membership.objects.create(user=other, unit=district, role=Role.MANAGER)
     return {"pk": form.pk}, o.personas.street_a_manager, other
+
+
+def street_a_survey(o: Any) -> Any:
+    """A workers' questionnaire of street A."""
+    from shegong.burden.models import WorkerSurvey
+
+    found = WorkerSurvey.objects.filter(unit=o.tree.street_a).first()
+    return found or services.worker_survey_create(
+        unit=o.tree.street_a, title="街道甲问卷", acting_user=o.personas.street_a_manager
+    )

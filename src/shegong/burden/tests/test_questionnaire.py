@@ -136,3 +136,35 @@ def test_the_same_code_spent_from_many_threads_counts_once(tree: Tree, personas:
         t.join()
     assert sorted(results) == ["ok"] + ["refused"] * 7
     assert PooledAnswer.objects.count() == 1
+
+
+def test_a_worker_answers_on_the_page_with_a_code(tree: Tree, personas: Personas) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+
+    survey, codes = _survey(tree, personas)
+    page = Client().post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
+    assert "您感到的工作压力" in page
+    body = {"code": codes[0], "submit": "1", **{f"q-{k}": v for k, v in ANSWER.items()}}
+    page = Client().post(reverse("burden:answer"), body).content.decode()
+    assert "答卷已提交" in page
+    page = Client().post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
+    assert "已使用" in page
+    shown = client_for(personas.street_a_manager).get(
+        reverse("burden:survey", kwargs={"pk": survey.pk})
+    )
+    assert "已发放答卷码 5 个" in shown.content.decode()
+
+
+def test_the_burden_report_carries_the_questionnaire(tree: Tree, personas: Personas) -> None:
+    survey, codes = _survey(tree, personas)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    services.worker_survey_set_status(
+        survey=survey, status="closed", acting_user=personas.street_a_manager
+    )
+    s = selectors.burden_summary(viewer=personas.street_a_manager, unit=tree.street_a, year=2026)
+    assert s["survey"]["respondents"] == 5
+    assert s["survey"]["questions"][0]["counts"] == [5, 0, 0, 0, 0]

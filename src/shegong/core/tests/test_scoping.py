@@ -38,6 +38,7 @@ PUBLIC_OR_UNSCOPED = {
     "appraisal:vote-results",
     "appraisal-cycle-ballot",  # public API: nothing without a valid household code
     "appraisal-cycle-vote",
+    "burden:answer",  # workers: shows nothing without a live questionnaire code
 }
 
 
@@ -172,6 +173,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal-cycle-surveys": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-scores": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "burden:survey": lambda o: {"pk": burden.street_a_survey(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -206,6 +208,8 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
     "burden:record-delete": lambda o: {"pk": burden.street_a_record(o).pk},
+    "burden:survey-codes": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden:survey-status": lambda o: {"pk": burden.street_a_survey(o).pk},
 }
 MISSING = {
     "code": "999999999999",
@@ -288,6 +292,7 @@ LIST_ROUTES = {
     "burden-record-list",
     "burden-summary-list",
     "burden:forms",
+    "burden:surveys",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
