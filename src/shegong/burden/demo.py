@@ -296,6 +296,29 @@ def _forms(depts: dict[str, Department]) -> int:
     return made
 
 
+def _questionnaire(rng: random.Random, district: Unit, as_of: datetime.date) -> int:
+    """Essay 5's questionnaire again: most workers answer, most report heavy pressure."""
+    survey = services.worker_survey_create(
+        unit=district, title=f"{as_of.year}年社区工作者负担与待遇问卷", acting_user=system_actor()
+    )
+    issued = services.worker_codes_issue(survey=survey, acting_user=system_actor(), on=as_of)
+    services.worker_survey_set_status(survey=survey, status="open", acting_user=system_actor())
+    answered = 0
+    for _worker, code in issued:
+        if rng.random() > 0.85:
+            continue
+        pressure = rng.choices(range(5), weights=[45, 38, 12, 4, 1])[0]
+        pay = rng.choices(range(5), weights=[5, 20, 40, 25, 10])[0]
+        heaviest = rng.choices(range(6), weights=[40, 30, 12, 8, 6, 4])[0]
+        text = rng.choice(["", "", "台账太多,希望一表通", "检查考评太频繁", "会议太多"])
+        services.answer_submit(
+            code=code, answers={"1": pressure, "2": pay, "3": heaviest, "4": text}
+        )
+        answered += 1
+    services.worker_survey_set_status(survey=survey, status="closed", acting_user=system_actor())
+    return answered
+
+
 def build_burden(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> dict[str, int]:
     district = tree.district
     depts = {
@@ -313,6 +336,7 @@ def build_burden(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> di
     BurdenRecord.objects.bulk_create(records, batch_size=2000)
     _applications(depts, as_of)
     fields = _forms(depts)
+    answered = _questionnaire(rng, district, as_of)
     account = user_create(
         username="health_dept",
         password=DEMO_PASSWORD,
@@ -327,6 +351,7 @@ def build_burden(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> di
         "stamps": len(lists["stamps"]),
         "records": len(records),
         "form_fields": fields,
+        "answers": answered,
     }
     audit_record(
         acting_user=system_actor(),

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_district_carries_a_list_of_the_anchors_size_and_more_beyond_it() -> None:
     tree = org_demo.build_tree(random.Random(2026))
+    people_demo.build_workers(random.Random(2026), tree)
     counts = demo.build_burden(random.Random(2026), tree, people_demo.AS_OF)
     assert AdmissionItem.objects.filter(kind="duty").count() == 12
     assert AdmissionItem.objects.filter(kind="assist").count() == 46
@@ -25,6 +26,10 @@ def test_the_demo_district_carries_a_list_of_the_anchors_size_and_more_beyond_it
     assert len(s["communities"]) == 86 and s["items"] == 58
     assert s["without_admission"] > 0 and counts["records"] > 5000
     assert (s["forms"], s["fields_from_data"], s["fields_asked"]) == (3, 15, 3)
+    # Most of the 651 workers answered the questionnaire; most report heavy pressure.
+    assert s["survey"]["respondents"] == counts["answers"] > 0.75 * 651
+    heavy = sum(s["survey"]["questions"][0]["counts"][:2])
+    assert heavy > 0.7 * counts["answers"]
     worst = next(r for r in s["communities"] if r["code"] == s["worst"][0]["code"])
     lightest = min(s["communities"], key=lambda r: r["without_admission"])
     assert worst["ledgers"] > 2 * lightest["ledgers"] - 7
