@@ -157,3 +157,12 @@ class FieldForm(PlainTextForm):
 
 class AnswerUploadForm(forms.Form):
     sheet = forms.FileField(label=_("按本报表样式填好的表格"))
+
+
+class DepartmentMemberForm(PlainTextForm):
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none())
+    username = forms.CharField(label=_("账号(登录名)"), max_length=150)
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]

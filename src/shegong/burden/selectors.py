@@ -516,3 +516,11 @@ def _survey_summary(viewer: User, unit: Unit) -> dict[str, Any] | None:
             for i, q in enumerate(results["questions"])
         ],
     }
+
+
+def account_for_department(*, viewer: User, username: str) -> User | None:
+    """An account an admin may make a department's (the service checks the right and that
+    it holds no other role)."""
+    from shegong.core.models import User as Account
+
+    return Account.objects.filter(username=username, is_active=True).first()

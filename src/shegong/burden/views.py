@@ -23,6 +23,7 @@ from shegong.burden.forms import (
     CalendarDayForm,
     DecideForm,
     DepartmentForm,
+    DepartmentMemberForm,
     FieldForm,
     ItemForm,
     PolicyForm,
@@ -393,6 +394,10 @@ def _settings_forms(request: AuthedRequest, district: Unit) -> dict[str, Any]:
         "policy_form": PolicyForm(request.POST if which == "policy" else None, initial=initial),
         "day_form": CalendarDayForm(request.POST if which == "day" else None),
         "department_form": DepartmentForm(request.POST if which == "department" else None),
+        "member_form": DepartmentMemberForm(
+            request.POST if which == "member" else None,
+            departments=selectors.department_list(viewer=request.user).filter(district=district),
+        ),
         "which": which,
     }
 
@@ -406,6 +411,13 @@ def _settings_save(request: AuthedRequest, district: Unit, forms: dict[str, Any]
     try:
         if which == "policy":
             services.policy_set(district=district, values=data, acting_user=user)
+        elif which == "member":
+            account = selectors.account_for_department(viewer=user, username=data["username"])
+            if account is None:
+                raise ServiceError(_("没有这个账号"), field="username")
+            services.department_member_add(
+                department=data["department"], user=account, acting_user=user
+            )
         elif which == "day":
             services.calendar_day_set(
                 day=data["day"], workday=data["workday"], name=data["name"], acting_user=user

@@ -134,3 +134,22 @@ def test_the_lapse_command_lapses_overdue_applications(
     application.refresh_from_db()
     assert application.status == Status.LAPSED
     assert "1 件" in capsys.readouterr().out
+
+
+def test_an_admin_makes_an_account_a_departments_on_the_settings_page(
+    b: f.Burden, tree: Tree, personas: Personas
+) -> None:
+    from shegong.core.models import Membership, User
+
+    User.objects.create_user(username="edu_dept", password="x")
+    client = client_for(personas.district_admin)
+    url = reverse("burden:config")
+    page = client.post(url, {"form": "member", "department": b.civil.pk, "username": "nobody"})
+    assert "没有这个账号" in page.content.decode()
+    client.post(url, {"form": "member", "department": b.civil.pk, "username": "edu_dept"})
+    assert b.civil.members.filter(username="edu_dept").exists()
+    assert Membership.objects.get(user__username="edu_dept").role == "department"
+    page = client.post(
+        url, {"form": "member", "department": b.civil.pk, "username": "street_a_manager"}
+    )
+    assert "已有其他角色" in page.content.decode()
