@@ -13,12 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, id_field, query_year, year_field
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
@@ -289,17 +291,18 @@ class BurdenRecordViewSet(viewsets.GenericViewSet[BurdenRecord]):
         return Response(RecordSerializer(shown).data, status=status.HTTP_201_CREATED)
 
 
-class BurdenSummaryViewSet(viewsets.ViewSet):
+class BurdenSummaryView(APIView):
     """The burden report of a unit and year (the JSON of `shegong report burden`)."""
 
     @extend_schema(
+        operation_id="burden_summary",
         parameters=[
             OpenApiParameter("unit", description="单位代码(缺省为本账号的单位)"),
             OpenApiParameter("year", YEAR_PARAMETER_SCHEMA),
         ],
-        responses={200: {"type": "object"}},
+        responses={200: OpenApiTypes.OBJECT},
     )
-    def list(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         unit = _summary_unit(request)
         if unit is None:
             return Response({})

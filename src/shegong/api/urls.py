@@ -15,11 +15,11 @@ router.register(
 )
 router.register("burden/items", burden.BurdenItemViewSet, basename="burden-item")
 router.register("burden/records", burden.BurdenRecordViewSet, basename="burden-record")
-router.register("burden/summary", burden.BurdenSummaryViewSet, basename="burden-summary")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("token/", views.TokenIssueView.as_view(), name="api-token"),
+    path("burden/summary/", burden.BurdenSummaryView.as_view(), name="burden-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

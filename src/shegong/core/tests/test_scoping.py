@@ -290,7 +290,7 @@ LIST_ROUTES = {
     "burden-application-list",
     "burden-item-list",
     "burden-record-list",
-    "burden-summary-list",
+    "burden-summary",
     "burden:forms",
     "burden:surveys",
 }
