@@ -44,6 +44,11 @@ def headline(s: dict[str, Any]) -> list[tuple[str, Any]]:
         (_("会议"), s["meetings"]),
         (_("检查考评会议耗时(小时)"), s["hours"]),
         (_("未经准入、可拒绝的"), s["without_admission"]),
+        (_("一表通报表"), s["forms"]),
+        (_("系统自动填写的指标"), s["fields_from_data"]),
+        (_("向社区询问的指标"), s["fields_asked"]),
+        (_("估计节省(小时/次)"), s["hours_saved"]),
+        (_("问卷答卷"), s["survey"]["respondents"] if s["survey"] else "—"),
     ]
 
 
