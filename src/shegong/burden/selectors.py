@@ -218,21 +218,34 @@ def _items_for(unit: Unit) -> QuerySet[AdmissionItem]:
     )
 
 
-def _counts(records: QuerySet[BurdenRecord]) -> dict[str, Any]:
-    agg = records.aggregate(
-        ledgers=Count("pk", filter=Q(kind=RecordKind.LEDGER)),
-        signboards=Count("pk", filter=Q(kind=RecordKind.SIGNBOARD)),
-        stamp_kinds=Count("title", filter=Q(kind=RecordKind.STAMP), distinct=True),
-        inspections=Count("pk", filter=Q(kind__in=INSPECTION_KINDS)),
-        meetings=Count("pk", filter=Q(kind=RecordKind.MEETING)),
-        hours=Sum("hours", filter=Q(kind__in=EVENT_KINDS)),
-        staff_times=Sum("staff", filter=Q(kind__in=EVENT_KINDS)),
-        without_admission=Count("pk", filter=REFUSABLE_Q),
-    )
+def _aggregates() -> dict[str, Any]:
+    return {
+        "ledgers": Count("pk", filter=Q(kind=RecordKind.LEDGER)),
+        "signboards": Count("pk", filter=Q(kind=RecordKind.SIGNBOARD)),
+        "stamp_kinds": Count("title", filter=Q(kind=RecordKind.STAMP), distinct=True),
+        "inspections": Count("pk", filter=Q(kind__in=INSPECTION_KINDS)),
+        "meetings": Count("pk", filter=Q(kind=RecordKind.MEETING)),
+        "hours": Sum("hours", filter=Q(kind__in=EVENT_KINDS)),
+        "staff_times": Sum("staff", filter=Q(kind__in=EVENT_KINDS)),
+        "without_admission": Count("pk", filter=REFUSABLE_Q),
+    }
+
+
+def _tidy(agg: dict[str, Any]) -> dict[str, Any]:
     # SQLite sums decimals as floats: one decimal, as the records hold them.
-    agg["hours"] = str(Decimal(str(agg["hours"] or 0)).quantize(ONE_DECIMAL))
-    agg["staff_times"] = agg["staff_times"] or 0
+    agg["hours"] = str(Decimal(str(agg.get("hours") or 0)).quantize(ONE_DECIMAL))
+    agg["staff_times"] = agg.get("staff_times") or 0
     return agg
+
+
+def _counts(records: QuerySet[BurdenRecord]) -> dict[str, Any]:
+    return _tidy(records.aggregate(**_aggregates()))
+
+
+EMPTY_COUNTS = {
+    "ledgers": 0, "signboards": 0, "stamp_kinds": 0, "inspections": 0, "meetings": 0,
+    "without_admission": 0,
+}  # fmt: skip
 
 
 def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
@@ -242,15 +255,23 @@ def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]
     in_force: dict[int | None, tuple[int, int]] = {}
     rows: list[dict[str, Any]] = []
     year_end = datetime.date(year, 12, 31)
+    grouped = {
+        row.pop("community_id"): row
+        for row in BurdenRecord.objects.filter(
+            path_q(viewer, "community__path"), community__path__startswith=unit.path, year=year
+        )
+        .values("community_id")
+        .annotate(**_aggregates())
+        .order_by()
+    }
     for community in communities:
         key = community.parent_id  # every community of a street has the same district
         if key not in in_force:
             items = _items_for(community).filter(published_on__lte=year_end)
             in_force[key] = (items.count(), items.filter(funded=False).count())
-        records = BurdenRecord.objects.filter(community=community, year=year)
         row: dict[str, Any] = {"code": community.code, "name": community.name}
         row |= {"items": in_force[key][0], "unfunded_items": in_force[key][1]}
-        row |= _counts(records)
+        row |= _tidy(dict(grouped.get(community.pk, EMPTY_COUNTS)))
         rows.append(row)
     return rows
 
