@@ -719,9 +719,9 @@ def answer(request: Any) -> HttpResponse:
     questions: Any = None
     done = False
     if request.method == "POST" and code:
-        found = WorkerCode.objects.filter(code_hash=hash_code(code), spent=False).values_list(
-            "survey_id", flat=True
-        )
+        found = WorkerCode.objects.filter(
+            code_hash=hash_code(code), spent=False, survey__status="open"
+        ).values_list("survey_id", flat=True)
         survey_id = found.first()
         if survey_id is None:
             messages.error(request, _("答卷码无效、已使用或问卷未在进行中"))
