@@ -9,6 +9,7 @@ scope carry (list with `unit`, `year`, `kind`; a clerk records for their communi
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,8 @@ from shegong.burden.models import (
     Frequency,
     ItemKind,
     RecordKind,
+    ReportForm,
+    WorkerSurvey,
 )
 from shegong.core.errors import ServiceError
 from shegong.orgs.models import Unit
@@ -310,3 +313,112 @@ class BurdenSummaryView(APIView):
             viewer=viewer_of(request), unit=unit, year=_year(request)
         )
         return Response(summary)
+
+
+class ReportFormSerializer(serializers.ModelSerializer[ReportForm]):
+    department = serializers.CharField(source="department.name", read_only=True)
+    cells = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportForm
+        fields = ["id", "department", "title", "sheet", "cells"]
+
+    def get_cells(self, form: ReportForm) -> list[dict[str, str]]:
+        return [
+            {"cell": f.cell, "label": f.label, "source": f.source, "key": f.key}
+            for f in form.fields.order_by("id")
+        ]
+
+
+class FilledSerializer(serializers.Serializer[Any]):
+    cell = serializers.CharField()
+    indicator = serializers.CharField(help_text="指标")
+    data_source = serializers.CharField(help_text="数据来源;asked 为向社区询问")
+    key = serializers.CharField()
+    value = serializers.CharField(allow_null=True)
+    from_data = serializers.BooleanField()
+
+
+class BurdenFormViewSet(viewsets.GenericViewSet[ReportForm]):
+    """一表通: the departments' report forms, and a form filled for a unit and period."""
+
+    serializer_class = ReportFormSerializer
+    queryset = ReportForm.objects.none()
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "head", "options"]
+
+    def get_object(self) -> ReportForm:
+        return selectors.form_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.form_list(viewer=viewer_of(request)))
+        return self.get_paginated_response(ReportFormSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(ReportFormSerializer(self.get_object()).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", required=True, description="单位代码"),
+            OpenApiParameter("period", datetime.date, description="统计截止日期(缺省为今天)"),
+        ],
+        responses=FilledSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def fill(self, request: Request, pk: str) -> Response:
+        form = self.get_object()
+        unit = unit_get(viewer=viewer_of(request), code=request.query_params.get("unit", ""))
+        raw = request.query_params.get("period", "")
+        try:
+            period = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            raise ValidationError({"period": ["日期格式应为 YYYY-MM-DD"]}) from None
+        filled = selectors.form_fill(viewer=viewer_of(request), form=form, unit=unit, period=period)
+        rows = [
+            {
+                "cell": f.cell,
+                "indicator": f.label,
+                "data_source": f.source,
+                "key": f.key,
+                "value": None if f.value is None else str(f.value),
+                "from_data": f.from_data,
+            }
+            for f in filled
+        ]
+        return Response(FilledSerializer(rows, many=True).data)
+
+
+class WorkerSurveySerializer(serializers.ModelSerializer[WorkerSurvey]):
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="draft/open/closed")
+
+    class Meta:
+        model = WorkerSurvey
+        fields = ["id", "unit", "title", "status", "respondents"]
+
+
+class BurdenSurveyViewSet(viewsets.GenericViewSet[WorkerSurvey]):
+    """The workers' questionnaires of the caller's units and their results (small groups
+    withheld). Answering is by code on the answer page only."""
+
+    serializer_class = WorkerSurveySerializer
+    queryset = WorkerSurvey.objects.none()
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "head", "options"]
+
+    def get_object(self) -> WorkerSurvey:
+        return selectors.worker_survey_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
+
+    def list(self, request: Request) -> Response:
+        found = selectors.worker_survey_list(viewer=viewer_of(request)).order_by("-id")
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(WorkerSurveySerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(WorkerSurveySerializer(self.get_object()).data)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def results(self, request: Request, pk: str) -> Response:
+        survey = self.get_object()
+        return Response(selectors.worker_survey_results(viewer=viewer_of(request), survey=survey))

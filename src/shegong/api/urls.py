@@ -15,6 +15,8 @@ router.register(
 )
 router.register("burden/items", burden.BurdenItemViewSet, basename="burden-item")
 router.register("burden/records", burden.BurdenRecordViewSet, basename="burden-record")
+router.register("burden/forms", burden.BurdenFormViewSet, basename="burden-form")
+router.register("burden/surveys", burden.BurdenSurveyViewSet, basename="burden-survey")
 
 urlpatterns = [
     path("", include(router.urls)),

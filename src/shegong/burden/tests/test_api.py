@@ -81,3 +81,20 @@ def test_a_clerk_records_through_the_api_and_not_for_another_community(
     assert summary["inspections"] == 1 and summary["hours"] == "4.0"
     other = client_for(personas.street_b_manager).get(reverse("burden-record-list")).json()
     assert other["results"] == []
+
+
+def test_a_form_is_filled_through_the_api(
+    b: f.Burden, tree: Tree, personas: Personas, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from shegong.burden.tests.test_one_form import define
+
+    form = define(Path(str(tmp_path)), b.health, b.health_account)
+    client = client_for(personas.community_a1_clerk)
+    url = reverse("burden-form-fill", kwargs={"pk": form.pk})
+    rows = client.get(url, {"unit": tree.community_a1.code, "period": "2026-06-30"}).json()
+    households = next(r for r in rows if r["data_source"] == "profile.households")
+    assert households["value"] == "1200" and households["from_data"] is True
+    assert client.get(url, {"unit": tree.community_b1.code}).status_code == 404
+    assert client.get(url, {"unit": tree.community_a1.code, "period": "x"}).status_code == 400
