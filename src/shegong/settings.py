@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "shegong.pay",
     "shegong.training",
     "shegong.appraisal",
+    "shegong.burden",
     "shegong.reports",
     "shegong.api",
 ]

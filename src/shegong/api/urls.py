@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, pay, people, training, views
+from shegong.api import appraisal, burden, pay, people, training, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -10,10 +10,18 @@ router.register("workers", people.WorkerViewSet, basename="worker")
 router.register("appraisal/cycles", appraisal.AppraisalCycleViewSet, basename="appraisal-cycle")
 router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
 router.register("training", training.TrainingViewSet, basename="training")
+router.register(
+    "burden/applications", burden.BurdenApplicationViewSet, basename="burden-application"
+)
+router.register("burden/items", burden.BurdenItemViewSet, basename="burden-item")
+router.register("burden/records", burden.BurdenRecordViewSet, basename="burden-record")
+router.register("burden/forms", burden.BurdenFormViewSet, basename="burden-form")
+router.register("burden/surveys", burden.BurdenSurveyViewSet, basename="burden-survey")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("token/", views.TokenIssueView.as_view(), name="api-token"),
+    path("burden/summary/", burden.BurdenSummaryView.as_view(), name="burden-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     PAY_COMPUTE = "pay_compute"  # compute a month's run, a correction, discard a draft
     PAY_REVIEW = "pay_review"  # 复核: look a computed run over and mark it checked
     PAY_APPROVE = "pay_approve"  # 审批: approve a checked run and lock it
+    FILE_APPLICATIONS = "file_applications"  # a department files to the admission list (burden)
 
 
 # A street's pay office (manager) computes and reviews; only the bureau (admin) approves. A
@@ -52,23 +53,34 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     Role.CLERK: frozenset({Permission.EDIT, Permission.IMPORT}),
     Role.VIEWER: frozenset(),
+    Role.DEPARTMENT: frozenset({Permission.FILE_APPLICATIONS}),
 }
+# Roles that hold a right on their unit without seeing its records: a department account files
+# and reads only its own applications (burden/selectors), never the roster or the tree.
+SCOPELESS_ROLES = frozenset({Role.DEPARTMENT})
 
 _CACHE_ATTR = "_shegong_scope"
 
 
-def _grants(viewer: User) -> list[tuple[str, frozenset[Permission]]]:
-    """(unit path, permissions) for each membership, cached on the user object per request."""
+def _memberships(viewer: User) -> list[tuple[str, str]]:
+    """(unit path, role) for each membership, cached on the user object per request."""
     if not viewer.is_authenticated:
         return []  # an anonymous caller holds nothing (the schema generator is one)
     cached = getattr(viewer, _CACHE_ATTR, None)
     if cached is None:
-        cached = [
-            (path, ROLE_PERMISSIONS[role])
-            for path, role in viewer.memberships.values_list("unit__path", "role")
-        ]
+        cached = list(viewer.memberships.values_list("unit__path", "role"))
         setattr(viewer, _CACHE_ATTR, cached)
     return cached
+
+
+def _grants(viewer: User, *, scope: bool = False) -> list[tuple[str, frozenset[Permission]]]:
+    """(unit path, permissions) for each membership; with `scope`, only the memberships that
+    let the viewer see the unit's records (not a department's)."""
+    return [
+        (path, ROLE_PERMISSIONS[role])
+        for path, role in _memberships(viewer)
+        if not (scope and role in SCOPELESS_ROLES)
+    ]
 
 
 def forget_scope(viewer: User) -> None:
@@ -80,9 +92,8 @@ def forget_scope(viewer: User) -> None:
 def root_paths(viewer: User, permission: Permission | None = None) -> list[str]:
     """The top of each subtree the viewer reaches (holding `permission`, when given),
     without paths nested in another."""
-    paths = sorted(
-        {path for path, perms in _grants(viewer) if permission is None or permission in perms}
-    )
+    grants = _grants(viewer, scope=permission is None)
+    paths = sorted({path for path, perms in grants if permission is None or permission in perms})
     roots: list[str] = []
     for path in paths:
         if not any(path.startswith(root) for root in roots):
@@ -167,6 +178,7 @@ _REFUSALS = {
     Permission.PAY_COMPUTE: _lazy("您没有权限计算%(unit)s的工资"),
     Permission.PAY_REVIEW: _lazy("您没有权限复核%(unit)s的工资"),
     Permission.PAY_APPROVE: _lazy("您没有权限审批%(unit)s的工资"),
+    Permission.FILE_APPLICATIONS: _lazy("您没有向%(unit)s提交准入申请的权限"),
 }
 
 
@@ -193,7 +205,7 @@ def require(
 def in_scope(viewer: User, unit: Unit) -> bool:
     if sees_everything(viewer):
         return True
-    return any(unit.path.startswith(path) for path, _perms in _grants(viewer))
+    return any(unit.path.startswith(path) for path, _perms in _grants(viewer, scope=True))
 
 
 def user_unit_path(user: User) -> str:

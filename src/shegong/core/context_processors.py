@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items += [
         (_("考核评议"), reverse("appraisal:index")),
         (_("培训"), reverse("training:list")),
+        (_("社区减负"), reverse("burden:index")),
         (_("我的任务"), reverse("tasks:list")),
     ]
     if has_permission(user, Permission.AUDIT):

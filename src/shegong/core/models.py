@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("主管")
     CLERK = "clerk", _("专干")
     VIEWER = "viewer", _("查看")
+    # A department of the district (职能部门): files its own applications to the admission list
+    # (burden); it reaches no unit's records (core/access.py SCOPELESS_ROLES).
+    DEPARTMENT = "department", _("职能部门")
 
 
 class Membership(models.Model):

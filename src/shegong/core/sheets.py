@@ -1020,3 +1020,19 @@ def read_sheet(
     """read_table's columns and rows, for callers that need no more."""
     table = read_table(source, filename, aliases, **options)
     return table.columns, table.rows
+
+
+def read_layout(
+    source: IO[bytes] | bytes | Path, filename: str, *, limits: Limits | None = None
+) -> tuple[bytes, list[tuple[str, list[list[Any]]]]]:
+    """A report form's layout (一表通): an .xlsx read whole and bounded like every upload, as
+    (its bytes, [(sheet name, rows of cell values)]), for the callers that write back into the
+    same layout. SheetError for anything else, in one Chinese sentence."""
+    limits = limits or Limits.from_settings()
+    _refuse_suffix(filename)
+    raw = _raw_bytes(source, limits)
+    kind = _kind_of(raw)
+    if kind != "xlsx":
+        raise SheetError(_("报表样式须为 Excel 工作簿(.xlsx);请在 Excel 中另存为 .xlsx 后上传"))
+    grids = [(grid.name, grid.rows) for grid in _grids_calamine(raw, kind, limits)]
+    return raw, grids

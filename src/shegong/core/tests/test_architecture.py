@@ -25,8 +25,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pay": frozenset({"core", "orgs", "people", "tasks"}),
     "training": frozenset({"core", "orgs", "people", "tasks"}),
     "appraisal": frozenset({"core", "orgs", "people", "tasks"}),
-    "reports": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
-    "api": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
+    "burden": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
+    "reports": frozenset(
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden"}
+    ),
+    "api": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden"}),
 }
 ROOMS = frozenset(ALLOWED)
 SITE = "site"

@@ -17,6 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shegong.appraisal.tests import factories as appraisal
+from shegong.burden.tests import factories as burden
 from shegong.conftest import Personas, Tree, client_for
 from shegong.pay.tests.factories import street_a_objects as pay_objects
 from shegong.people import services as people_services
@@ -37,6 +38,7 @@ PUBLIC_OR_UNSCOPED = {
     "appraisal:vote-results",
     "appraisal-cycle-ballot",  # public API: nothing without a valid household code
     "appraisal-cycle-vote",
+    "burden:answer",  # workers: shows nothing without a live questionnaire code
 }
 
 
@@ -175,6 +177,9 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal-cycle-surveys": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-scores": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "burden:survey": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden-survey-detail": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden-survey-results": lambda o: {"pk": burden.street_a_survey(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -208,6 +213,9 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-open": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
+    "burden:record-delete": lambda o: {"pk": burden.street_a_record(o).pk},
+    "burden:survey-codes": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden:survey-status": lambda o: {"pk": burden.street_a_survey(o).pk},
 }
 MISSING = {
     "code": "999999999999",
@@ -287,6 +295,24 @@ LIST_ROUTES = {
     "appraisal:index",
     "appraisal:scheme-create",
     "appraisal-cycle-list",
+    "burden:index",
+    "burden:download",
+    "burden:items",
+    "burden:item-create",
+    "burden:stamps",
+    "burden:applications",
+    "burden:application-create",
+    "burden:records",
+    "burden:record-create",
+    "burden:config",
+    "burden-application-list",
+    "burden-item-list",
+    "burden-record-list",
+    "burden-summary",
+    "burden:forms",
+    "burden:surveys",
+    "burden-form-list",
+    "burden-survey-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
@@ -311,6 +337,72 @@ ACCOUNT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
 ACCOUNT_POST_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "user-active": lambda o: {"pk": o.personas.community_a1_clerk.pk},
 }
+
+
+# Routes of a department's application: neither a street's account nor another department
+# reaches it; its own department and the district do. (application, owner, other department)
+DEPARTMENT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[Any, Any, Any]]] = {
+    "burden:application": burden.health_application,
+    "burden:application-decide": burden.health_application,
+    "burden:application-publish": burden.health_application,
+    "burden-application-detail": burden.health_application,
+    "burden-application-decide": burden.health_application,
+    "burden-application-publish": burden.health_application,
+}
+DEPARTMENT_POST_ONLY = {
+    "burden:application-decide",
+    "burden:application-publish",
+    "burden-application-decide",
+    "burden-application-publish",
+}
+
+
+@pytest.mark.parametrize("route", sorted(DEPARTMENT_ROUTES))
+def test_only_the_department_and_the_district_reach_an_application(
+    route: str, street_a: StreetAObjects, personas: Personas
+) -> None:
+    application, owner, other = DEPARTMENT_ROUTES[route](street_a)
+    url = reverse(route, kwargs={"pk": application.pk})
+    for outsider in (personas.street_b_manager, personas.street_a_manager, other):
+        client = client_for(outsider)
+        assert client.get(url).status_code in ({405} if route in DEPARTMENT_POST_ONLY else {404})
+        posted = client.post(url, {"decision": "approve"}).status_code
+        assert posted == 404 if route in DEPARTMENT_POST_ONLY else posted in {404, 405}
+    application.refresh_from_db()
+    assert application.status == "filed"
+    assert client_for(personas.street_b_manager).get(
+        reverse(route, kwargs={"pk": MISSING["pk"]})
+    ).status_code in {404, 405}
+    if route not in DEPARTMENT_POST_ONLY:
+        assert client_for(owner).get(url).status_code == 200
+        assert client_for(personas.district_admin).get(url).status_code == 200
+
+
+# District-level records (a department's report form) that every unit of the district sees:
+# walked as a manager of another district; a street of the district gets through.
+DISTRICT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[dict[str, Any], Any, Any]]] = {
+    "burden:form": burden.walk_form,
+    "burden:form-export": burden.walk_form,
+    "burden:form-answers": burden.walk_form,
+    "burden-form-detail": burden.walk_form,
+    "burden-form-fill": burden.walk_form,
+}
+
+
+@pytest.mark.parametrize("route", sorted(DISTRICT_ROUTES))
+def test_another_district_gets_404_for_district_records(
+    route: str, street_a: StreetAObjects
+) -> None:
+    kwargs, insider, outsider = DISTRICT_ROUTES[route](street_a)
+    url = reverse(route, kwargs=kwargs)
+    client = client_for(outsider)
+    assert client.get(url).status_code in {404, 405}
+    posted = client.post(url, {"cell": "B2", "label": "x", "source": "roster.total"})
+    # The API routes of a form only read (405 to POST); the page routes answer 404.
+    assert posted.status_code in ({404, 405} if route.startswith("burden-") else {404})
+    assert client.get(reverse(route, kwargs={"pk": MISSING["pk"]})).status_code in {404, 405}
+    if route in {"burden:form", "burden-form-detail"}:
+        assert client_for(insider).get(url).status_code == 200
 
 
 def _admin_of(unit: Any, username: str) -> Any:
@@ -369,6 +461,8 @@ def test_every_route_is_covered_by_the_scoping_walk() -> None:
         | POST_ONLY_ROUTES
         | set(ACCOUNT_ROUTES)
         | set(ACCOUNT_POST_ROUTES)
+        | set(DEPARTMENT_ROUTES)
+        | set(DISTRICT_ROUTES)
     )
     missing = all_route_names() - covered
     assert not missing, f"routes with no scoping check: {sorted(missing)}"

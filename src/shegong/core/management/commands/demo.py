@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from shegong.appraisal import demo as appraisal_demo
+from shegong.burden import demo as burden_demo
 from shegong.core.actors import system_actor
 from shegong.core.models import Role, User
 from shegong.core.services import user_create
@@ -72,6 +73,8 @@ class Command(BaseCommand):
                 clerk=User.objects.get(username="community_clerk"),
             )
             pay_demo.build_draft(tree, people_demo.AS_OF)
+            burden_demo.build_burden(random.Random(seed), tree, people_demo.AS_OF)
+            logins.append(("health_dept", "区卫健局", tree.district, Role.DEPARTMENT))
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成:{tree.district.name},{len(tree.streets)}个街道,"

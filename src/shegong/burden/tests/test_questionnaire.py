@@ -1,0 +1,170 @@
+"""The workers' anonymous questionnaire: one code one answer, nothing stored that links an
+answer to a worker or code, results withheld for small groups."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from shegong.burden import selectors, services
+from shegong.burden.models import (
+    PooledAnswer,
+    SurveyComment,
+    SurveyTally,
+    WorkerCode,
+    WorkerSurvey,
+)
+from shegong.conftest import Personas, Tree
+from shegong.core.errors import ServiceError
+from shegong.people.tests.factories import register
+
+ANSWER = {"1": "0", "2": "3", "3": "0", "4": "台账太多"}
+
+
+def _survey(
+    tree: Tree, personas: Personas, n_a1: int = 4, n_a2: int = 1
+) -> tuple[WorkerSurvey, list[str]]:
+    for i in range(n_a1):
+        register(tree.community_a1, personas.street_a_manager, name=f"甲一{i}号")
+    for i in range(n_a2):
+        register(tree.community_a2, personas.street_a_manager, name=f"甲二{i}号")
+    survey = services.worker_survey_create(
+        unit=tree.street_a, title="2026年社区工作者负担问卷", acting_user=personas.street_a_manager
+    )
+    issued = services.worker_codes_issue(
+        survey=survey, acting_user=personas.street_a_manager, on=datetime.date(2026, 6, 1)
+    )
+    services.worker_survey_set_status(
+        survey=survey, status="open", acting_user=personas.street_a_manager
+    )
+    return survey, [code for _worker, code in issued]
+
+
+def test_one_code_gives_one_answer(tree: Tree, personas: Personas) -> None:
+    _unused, codes = _survey(tree, personas)
+    assert len(codes) == 5
+    services.answer_submit(code=codes[0], answers=ANSWER)
+    with pytest.raises(ServiceError) as refused:
+        services.answer_submit(code=codes[0], answers=ANSWER)
+    assert "已使用" in refused.value.message
+    with pytest.raises(ServiceError):
+        services.answer_submit(code="AAAA-BBBB-CCCC", answers=ANSWER)
+    assert PooledAnswer.objects.count() == 1
+
+
+def test_an_incomplete_answer_spends_nothing(tree: Tree, personas: Personas) -> None:
+    _unused, codes = _survey(tree, personas)
+    with pytest.raises(ServiceError) as refused:
+        services.answer_submit(code=codes[0], answers={"1": "0"})
+    assert "请回答" in refused.value.message
+    assert not WorkerCode.objects.filter(spent=True).exists()
+
+
+def test_nothing_stored_links_an_answer_to_a_worker_or_a_code(
+    tree: Tree, personas: Personas
+) -> None:
+    survey, codes = _survey(tree, personas)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    services.worker_survey_set_status(
+        survey=survey, status="closed", acting_user=personas.street_a_manager
+    )
+    assert not PooledAnswer.objects.exists()
+    for model in (SurveyTally, SurveyComment):
+        names = {f.name for f in model._meta.get_fields()}
+        assert not names & {"worker", "code", "code_hash", "created_at", "at", "groups"}
+    assert not {f.name for f in WorkerCode._meta.get_fields()} & {"spent_at", "answered_at"}
+    assert SurveyComment.objects.count() == 5 and set(
+        SurveyComment.objects.values_list("question", flat=True)
+    ) == {4}
+
+
+def test_results_are_withheld_below_the_minimum_group_size(
+    tree: Tree, personas: Personas, settings: object
+) -> None:
+    survey, codes = _survey(tree, personas, n_a1=4, n_a2=1)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    services.worker_survey_set_status(
+        survey=survey, status="closed", acting_user=personas.street_a_manager
+    )
+    survey.refresh_from_db()
+    results = selectors.worker_survey_results(viewer=personas.street_a_manager, survey=survey)
+    assert results["respondents"] == 5
+    units = next(d for d in results["dimensions"] if d["key"] == "unit")["rows"]
+    shown = {r["group"]: r["respondents"] for r in units}
+    # 甲二社区 has one respondent: withheld, and 甲一社区 with it (5 − 1 would give it away).
+    assert shown == {"甲一社区": None, "甲二社区": None}
+    everyone = next(d for d in results["dimensions"] if d["key"] == "all")["rows"][0]
+    assert everyone["respondents"] == 5 and everyone["questions"][0][0] == 5
+
+
+def test_answers_are_tallied_in_batches_leaving_a_random_batch_pooled(
+    tree: Tree, personas: Personas
+) -> None:
+    survey, codes = _survey(tree, personas, n_a1=2 * services.ANSWER_BATCH, n_a2=0)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    assert PooledAnswer.objects.count() == services.ANSWER_BATCH
+    survey.refresh_from_db()
+    assert survey.respondents == services.ANSWER_BATCH
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_code_spent_from_many_threads_counts_once(tree: Tree, personas: Personas) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    _unused, codes = _survey(tree, personas)
+    results: list[str] = []
+
+    def submit() -> None:
+        try:
+            services.answer_submit(code=codes[0], answers=ANSWER)
+            results.append("ok")
+        except ServiceError:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok"] + ["refused"] * 7
+    assert PooledAnswer.objects.count() == 1
+
+
+def test_a_worker_answers_on_the_page_with_a_code(tree: Tree, personas: Personas) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+
+    survey, codes = _survey(tree, personas)
+    page = Client().post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
+    assert "您感到的工作压力" in page
+    body = {"code": codes[0], "submit": "1", **{f"q-{k}": v for k, v in ANSWER.items()}}
+    page = Client().post(reverse("burden:answer"), body).content.decode()
+    assert "答卷已提交" in page
+    page = Client().post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
+    assert "已使用" in page
+    shown = client_for(personas.street_a_manager).get(
+        reverse("burden:survey", kwargs={"pk": survey.pk})
+    )
+    assert "已发放答卷码 5 个" in shown.content.decode()
+
+
+def test_the_burden_report_carries_the_questionnaire(tree: Tree, personas: Personas) -> None:
+    survey, codes = _survey(tree, personas)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    services.worker_survey_set_status(
+        survey=survey, status="closed", acting_user=personas.street_a_manager
+    )
+    s = selectors.burden_summary(viewer=personas.street_a_manager, unit=tree.street_a, year=2026)
+    assert s["survey"]["respondents"] == 5
+    assert s["survey"]["questions"][0]["counts"] == [5, 0, 0, 0, 0]
