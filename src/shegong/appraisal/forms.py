@@ -168,7 +168,7 @@ class SchemeEditForm(SchemeForm):
         }
 
 
-class TenBestForm(forms.Form):
+class TenBestForm(Form):
     unit = forms.ModelChoiceField(label=_("评选单位"), queryset=Unit.objects.none())
     first_year = forms.IntegerField(label=_("起始年度"), min_value=2000, max_value=2100)
     years = forms.IntegerField(label=_("周期(年)"), initial=2, min_value=1, max_value=5)

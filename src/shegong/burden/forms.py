@@ -18,7 +18,7 @@ from shegong.burden.models import (
     RecordKind,
     StampEntry,
 )
-from shegong.core.forms import PlainTextForm
+from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.forms import CommunityChoiceField
 
@@ -111,7 +111,7 @@ class StampForm(PlainTextForm):
     basis = forms.CharField(label=_("依据"), max_length=200, required=False)
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(Form):
     lead_days = forms.IntegerField(label=_("提前申请工作日"), min_value=0, max_value=365)
     review_days = forms.IntegerField(label=_("审核期限工作日"), min_value=1, max_value=120)
     lapse_overdue = forms.BooleanField(label=_("逾期未批复视为不予准入"), required=False)
@@ -155,7 +155,7 @@ class FieldForm(PlainTextForm):
         ]
 
 
-class AnswerUploadForm(forms.Form):
+class AnswerUploadForm(Form):
     sheet = forms.FileField(label=_("按本报表样式填好的表格"))
 
 

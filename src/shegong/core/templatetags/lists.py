@@ -14,6 +14,8 @@ register = template.Library()
 
 @register.inclusion_tag("pager.html", takes_context=True)
 def pager(context: dict[str, Any], page: Any) -> dict[str, Any]:
+    if page is None or not hasattr(page, "paginator"):  # nothing listed (e.g. no unit chosen)
+        return {"links": [], "sizes": ()}
     params = context["request"].GET
     sizes = getattr(page.paginator, "sizes", ())
     return {
