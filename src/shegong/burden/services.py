@@ -862,6 +862,26 @@ def _clean_answers(survey_id: int, answers: Mapping[str, Any]) -> dict[str, Any]
     return clean
 
 
+def answer_code_check(*, code: str, address: str) -> int:
+    """The open questionnaire a code answers (nothing spent), throttled per client address like
+    the residents' vote: a wrong or used code counts against the address that tried it."""
+    from shegong.appraisal.services.votes import VoteRefused, code_guarded
+
+    def work() -> int:
+        found = (
+            WorkerCode.objects.filter(
+                code_hash=hash_code(code), spent=False, survey__status=WorkerSurveyStatus.OPEN
+            )
+            .values_list("survey_id", flat=True)
+            .first()
+        )
+        if found is None:
+            raise VoteRefused(_("答卷码无效、已使用或问卷未在进行中"), counts=True)
+        return int(found)
+
+    return code_guarded(address, code, work)
+
+
 def answer_submit(*, code: str, answers: Mapping[str, Any]) -> int:
     """Spend the code and pool the answer, both or neither (call outside any transaction);
     returns the survey's id. One code, one answer: the conditional UPDATE spends it once."""

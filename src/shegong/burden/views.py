@@ -15,7 +15,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.appraisal.services.code_hash import hash_code
 from shegong.burden import charts, exports, selectors, services
 from shegong.burden.forms import (
     AnswerUploadForm,
@@ -34,6 +33,7 @@ from shegong.burden.forms import (
 from shegong.burden.models import ItemKind, RecordKind, Status
 from shegong.burden.sources import source_choices
 from shegong.core.errors import ServiceError
+from shegong.core.net import client_address
 from shegong.core.params import year_or
 from shegong.core.sheets import SheetError
 from shegong.core.types import AuthedRequest
@@ -712,20 +712,20 @@ def survey_status(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def answer(request: Any) -> HttpResponse:
-    """The workers' answer page: a code and the questions; no login, nothing about who."""
-    from shegong.burden.models import WorkerCode
-
+    """The workers' answer page: a code and the questions; no login, nothing about who. Wrong
+    codes are throttled per client address (services.answer_code_check)."""
     code = request.POST.get("code", "") if request.method == "POST" else ""
     questions: Any = None
     done = False
     if request.method == "POST" and code:
-        found = WorkerCode.objects.filter(
-            code_hash=hash_code(code), spent=False, survey__status="open"
-        ).values_list("survey_id", flat=True)
-        survey_id = found.first()
-        if survey_id is None:
-            messages.error(request, _("答卷码无效、已使用或问卷未在进行中"))
-        elif "submit" in request.POST:
+        try:
+            survey_id: int | None = services.answer_code_check(
+                code=code, address=client_address(request)
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            survey_id = None
+        if survey_id is not None and "submit" in request.POST:
             answers = {k[2:]: v for k, v in request.POST.items() if k.startswith("q-")}
             try:
                 services.answer_submit(code=code, answers=answers)

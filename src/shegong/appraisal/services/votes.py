@@ -138,6 +138,13 @@ def _guarded(address: str, code: str, work: Callable[[], T]) -> T:
         raise
 
 
+def code_guarded(address: str, code: str, work: Callable[[], T]) -> T:
+    """The vote's throttle for any one-time code of the site (the workers' questionnaire too):
+    `work` runs unless the address has had too many distinct codes refused; a VoteRefused
+    that counts is remembered against the address."""
+    return _guarded(address, code, work)
+
+
 def vote_check(*, code: str, address: str) -> Survey:
     """The open survey a code may vote in (nothing is spent); refused codes are throttled."""
 

@@ -168,3 +168,22 @@ def test_the_burden_report_carries_the_questionnaire(tree: Tree, personas: Perso
     s = selectors.burden_summary(viewer=personas.street_a_manager, unit=tree.street_a, year=2026)
     assert s["survey"]["respondents"] == 5
     assert s["survey"]["questions"][0]["counts"] == [5, 0, 0, 0, 0]
+
+
+def test_wrong_codes_from_one_address_are_throttled_like_the_residents_vote(
+    tree: Tree, personas: Personas, settings: object
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from shegong.appraisal.services import votes
+
+    _found, codes = _survey(tree, personas)
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(votes.FAILURE_LIMIT):
+        guesser.post(reverse("burden:answer"), {"code": f"AAAA-BBBB-{n:04d}"})
+    page = guesser.post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
+    assert "尝试次数过多" in page and "您感到的工作压力" not in page  # even a right code waits
+    elsewhere = Client(REMOTE_ADDR="198.51.100.2")
+    page = elsewhere.post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
+    assert "您感到的工作压力" in page  # one client's guesses lock out that client only
