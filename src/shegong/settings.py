@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "shegong.pay",
     "shegong.training",
     "shegong.appraisal",
+    "shegong.resources",
     "shegong.reports",
     "shegong.api",
 ]

@@ -1,0 +1,190 @@
+"""Community resources (社区资源): venues and their bookings.
+
+A venue (场地) serves a community: its own rooms, or rooms a unit, company or school opens to
+the community's residents (essays 2 and 7: venues that stay closed while residents have
+nowhere to go). It has opening hours on some weekdays, a capacity, a price or none, and says
+whether its owner must approve a booking. A booking holds the venue from `starts_at` to
+`ends_at`; confirmed bookings of one venue never overlap, which the database itself enforces
+(an exclusion constraint over the time range on PostgreSQL, triggers on SQLite: see the
+migration `0001_venues_and_bookings`). A series (a team every Thursday for a season) is one
+row that its bookings point to.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.audit import audit_kinds
+
+
+class OwnerKind(models.TextChoices):
+    COMMUNITY = "community", _("社区自有")
+    UNIT = "unit", _("机关事业单位")
+    COMPANY = "company", _("企业")
+    SCHOOL = "school", _("学校")
+
+
+class Venue(models.Model):
+    """A room or ground residents of `community` may book."""
+
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("服务社区")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    owner_kind = models.CharField(_("产权方"), max_length=16, choices=OwnerKind.choices)
+    owner_name = models.CharField(_("产权单位"), max_length=100, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    area = models.DecimalField(_("面积(平方米)"), max_digits=8, decimal_places=1, default=0)
+    capacity = models.PositiveIntegerField(_("容纳人数"))
+    price_per_hour = models.DecimalField(
+        _("每小时收费(元)"), max_digits=10, decimal_places=2, default=0
+    )
+    opens = models.TimeField(_("开放时间"))
+    closes = models.TimeField(_("关闭时间"))
+    # ISO weekdays the venue opens, "1" Monday … "7" Sunday, e.g. "12345" or "67".
+    weekdays = models.CharField(_("开放日"), max_length=7, default="1234567")
+    requires_approval = models.BooleanField(_("需产权方审批"), default=False)
+    active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("场地")
+        verbose_name_plural = _("场地")
+        ordering = ["community__path", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="venue_name_per_community"),
+            models.CheckConstraint(condition=~Q(name=""), name="venue_name_set"),
+            models.CheckConstraint(
+                condition=Q(owner_kind__in=OwnerKind.values), name="venue_owner_kind_known"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="venue_capacity_positive"),
+            models.CheckConstraint(condition=Q(area__gte=0), name="venue_area_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price_per_hour__gte=0), name="venue_price_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="venue_opens_first"),
+            models.CheckConstraint(condition=~Q(weekdays=""), name="venue_opens_some_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_free(self) -> bool:
+        return not self.price_per_hour
+
+    @property
+    def is_shared(self) -> bool:
+        """Opened to residents by a unit, company or school (not the community's own)."""
+        return self.owner_kind != OwnerKind.COMMUNITY
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    CONFIRMED = "confirmed", _("已确认")
+    DECLINED = "declined", _("未批准")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class BookingSeries(models.Model):
+    """A recurring booking: the same hours every `weekday` from `first_day` to `last_day`."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="series")
+    title = models.CharField(_("用途"), max_length=100)
+    booker = models.CharField(_("预约方"), max_length=100)
+    weekday = models.PositiveSmallIntegerField(_("每周几"))
+    start_time = models.TimeField(_("开始时间"))
+    end_time = models.TimeField(_("结束时间"))
+    first_day = models.DateField(_("首日"))
+    last_day = models.DateField(_("末日"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("周期预约")
+        verbose_name_plural = _("周期预约")
+        ordering = ["-first_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=7), name="series_weekday_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="series_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="series_last_not_before_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.title}"
+
+
+class Booking(models.Model):
+    """The venue held from `starts_at` to `ends_at` (end excluded). Only confirmed bookings
+    hold it: the database refuses a confirmed booking that overlaps another of its venue."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="bookings")
+    series = models.ForeignKey(
+        BookingSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    title = models.CharField(_("用途"), max_length=100)
+    booker = models.CharField(_("预约方"), max_length=100)
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+    expected = models.PositiveIntegerField(_("预计人数"), default=0)
+    present = models.PositiveIntegerField(_("实到人数"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=BookingStatus.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("场地预约")
+        verbose_name_plural = _("场地预约")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BookingStatus.values), name="booking_status_known"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="booking_title_set"),
+        ]
+        indexes = [models.Index(fields=["venue", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.title}"
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+@audit_kinds
+class ResourceEvent(models.TextChoices):
+    """What happened to community resources, as the audit trail names it."""
+
+    BOOKED = "resources.booked", _("预约场地")
+    SERIES_BOOKED = "resources.series_booked", _("周期预约场地")
+    BOOKING_APPROVED = "resources.booking_approved", _("批准场地预约")
+    BOOKING_DECLINED = "resources.booking_declined", _("不批准场地预约")
+    BOOKING_CANCELLED = "resources.booking_cancelled", _("取消场地预约")
+    HEADCOUNT_RECORDED = "resources.headcount_recorded", _("登记实到人数")

@@ -1,0 +1,136 @@
+"""Pure calculations of community resources: no ORM, no request."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def series_days(first: datetime.date, last: datetime.date, weekday: int) -> list[datetime.date]:
+    """Every date from `first` to `last` (both included) falling on ISO `weekday` (1 = Monday)."""
+    day = first + datetime.timedelta(days=(weekday - first.isoweekday()) % 7)
+    days: list[datetime.date] = []
+    while day <= last:
+        days.append(day)
+        day += datetime.timedelta(days=7)
+    return days
+
+
+def opens_on(weekdays: str, day: datetime.date) -> bool:
+    return str(day.isoweekday()) in weekdays
+
+
+def within_opening(
+    *,
+    opens: datetime.time,
+    closes: datetime.time,
+    weekdays: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> bool:
+    """Whether a booking from `start` to `end` (local times) lies inside one open day."""
+    return (
+        start.date() == end.date()
+        and opens_on(weekdays, start.date())
+        and opens <= start.time()
+        and end.time() <= closes
+    )
+
+
+def hours_between(start: datetime.time, end: datetime.time) -> Decimal:
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return Decimal(minutes) / Decimal(60)
+
+
+def open_hours(
+    *,
+    opens: datetime.time,
+    closes: datetime.time,
+    weekdays: str,
+    first: datetime.date,
+    last: datetime.date,
+) -> Decimal:
+    """Hours a venue is open from `first` to `last` (both included)."""
+    days = sum(1 for n in range((last - first).days + 1) if opens_on(weekdays, first + n * ONE_DAY))
+    return hours_between(opens, closes) * days
+
+
+def use_share(booked: Decimal, open_: Decimal) -> Decimal | None:
+    """Hours booked against hours open, as a percentage with one decimal (None when the venue
+    was never open in the period)."""
+    if open_ <= 0:
+        return None
+    return (booked * 100 / open_).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def overlaps(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    others: Iterable[tuple[datetime.datetime, datetime.datetime]],
+) -> bool:
+    """Whether [start, end) meets any of the other half-open ranges."""
+    return any(o_start < end and start < o_end for o_start, o_end in others)
+
+
+# ---------------------------------------------------------------- iCalendar (RFC 5545)
+
+
+def ics_text(value: object) -> str:
+    """A TEXT value: backslash, semicolon, comma and line breaks escaped; other control
+    characters dropped."""
+    text = str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return "".join(ch for ch in text if ch >= " " or ch == "\t")
+
+
+def ics_fold(line: str) -> str:
+    """Lines longer than 75 octets folded with CRLF and a space, never inside a character."""
+    out: list[str] = []
+    current = ""
+    size = 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += ch
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def ics_stamp(moment: datetime.datetime) -> str:
+    """A UTC DATE-TIME (the moment must be timezone-aware)."""
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def ics_calendar(
+    *,
+    name: str,
+    events: Iterable[tuple[str, datetime.datetime, datetime.datetime, str, str]],
+    stamp: datetime.datetime,
+) -> str:
+    """A VCALENDAR of (uid, start, end, summary, location) events."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//shegong//resources//ZH",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{ics_text(name)}",
+    ]
+    for uid, start, end, summary, location in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"DTSTAMP:{ics_stamp(stamp)}",
+            f"DTSTART:{ics_stamp(start)}",
+            f"DTEND:{ics_stamp(end)}",
+            f"SUMMARY:{ics_text(summary)}",
+            f"LOCATION:{ics_text(location)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(ics_fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,255 @@
+"""Every read of community resources, taking the viewer and scoped to their units.
+
+A venue belongs to the community it serves; a viewer sees the venues of the communities in
+their subtree (a venue out of scope answers 404 like a missing one), and its bookings with it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shegong.core.access import Permission, get_in_scope_or_404, path_q, scoped
+from shegong.orgs.models import Unit, UnitKind
+from shegong.resources import rules
+from shegong.resources.models import Booking, BookingSeries, BookingStatus, OwnerKind, Venue
+
+if TYPE_CHECKING:
+    from shegong.core.models import User
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
+    """The communities whose resources the viewer may register and book."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.EDIT), kind=UnitKind.COMMUNITY
+    ).order_by("path")
+
+
+def venue_list(
+    *, viewer: User, unit: Unit | None = None, shared: bool | None = None, q: str = ""
+) -> QuerySet[Venue]:
+    venues = scoped(Venue.objects.select_related("community"), viewer, "community")
+    if unit is not None:
+        venues = venues.filter(community__path__startswith=unit.path)
+    if shared is True:
+        venues = venues.exclude(owner_kind=OwnerKind.COMMUNITY)
+    elif shared is False:
+        venues = venues.filter(owner_kind=OwnerKind.COMMUNITY)
+    if q:
+        venues = venues.filter(Q(name__icontains=q) | Q(owner_name__icontains=q))
+    return venues
+
+
+def venue_get(*, viewer: User, pk: int | str) -> Venue:
+    return get_in_scope_or_404(
+        Venue.objects.select_related("community"), viewer, "community", pk=pk
+    )
+
+
+def booking_get(*, viewer: User, pk: int | str) -> Booking:
+    return get_in_scope_or_404(
+        Booking.objects.select_related("venue__community", "series"),
+        viewer,
+        "venue__community",
+        pk=pk,
+    )
+
+
+def series_get(*, viewer: User, pk: int | str) -> BookingSeries:
+    return get_in_scope_or_404(
+        BookingSeries.objects.select_related("venue__community"),
+        viewer,
+        "venue__community",
+        pk=pk,
+    )
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0)))
+
+
+def booking_list(
+    *,
+    viewer: User,
+    venue: Venue | None = None,
+    unit: Unit | None = None,
+    first: datetime.date | None = None,
+    last: datetime.date | None = None,
+    status: str = "",
+) -> QuerySet[Booking]:
+    """Bookings of venues in scope, from `first` to `last` (local dates, both included)."""
+    bookings = scoped(
+        Booking.objects.select_related("venue__community"), viewer, "venue__community"
+    )
+    if venue is not None:
+        bookings = bookings.filter(venue=venue)
+    if unit is not None:
+        bookings = bookings.filter(venue__community__path__startswith=unit.path)
+    if first is not None:
+        bookings = bookings.filter(ends_at__gt=_local_midnight(first))
+    if last is not None:
+        bookings = bookings.filter(starts_at__lt=_local_midnight(last + ONE_DAY))
+    if status:
+        bookings = bookings.filter(status=status)
+    return bookings.order_by("starts_at", "id")
+
+
+@dataclass
+class CalendarDay:
+    day: datetime.date
+    open: bool
+    bookings: list[Booking] = field(default_factory=list)
+
+
+def venue_week(*, viewer: User, venue: Venue, monday: datetime.date) -> list[CalendarDay]:
+    """The seven days from `monday`, each with the venue's pending and confirmed bookings."""
+    days = [
+        CalendarDay(
+            day=monday + n * ONE_DAY, open=rules.opens_on(venue.weekdays, monday + n * ONE_DAY)
+        )
+        for n in range(7)
+    ]
+    for booking in booking_list(
+        viewer=viewer, venue=venue, first=monday, last=monday + 6 * ONE_DAY
+    ).filter(status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED]):
+        index = (timezone.localtime(booking.starts_at).date() - monday).days
+        if 0 <= index < 7:
+            days[index].bookings.append(booking)
+    return days
+
+
+def venue_ics(*, viewer: User, venue: Venue, first: datetime.date, last: datetime.date) -> str:
+    """The venue's confirmed bookings as an iCalendar file."""
+    bookings = booking_list(
+        viewer=viewer, venue=venue, first=first, last=last, status=BookingStatus.CONFIRMED
+    )
+    return rules.ics_calendar(
+        name=venue.name,
+        stamp=timezone.now(),
+        events=(
+            (
+                f"booking-{b.pk}@shegong",
+                b.starts_at,
+                b.ends_at,
+                f"{b.title}({b.booker})",
+                f"{venue.name} {venue.address}".strip(),
+            )
+            for b in bookings
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class VenueUse:
+    venue: Venue
+    open_hours: Decimal
+    booked_hours: Decimal
+    share: Decimal | None  # percent, one decimal
+    bookings: int
+    present: int
+
+
+def venue_use(
+    *, viewer: User, unit: Unit, first: datetime.date, last: datetime.date
+) -> list[VenueUse]:
+    """Per venue of the unit: hours booked (confirmed) against hours open in the period."""
+    venues = list(venue_list(viewer=viewer, unit=unit).filter(active=True))
+    booked: dict[int, list[Booking]] = {v.pk: [] for v in venues}
+    for booking in booking_list(
+        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
+    ):
+        booked.setdefault(booking.venue_id, []).append(booking)
+    rows = []
+    for venue in venues:
+        opened = rules.open_hours(
+            opens=venue.opens, closes=venue.closes, weekdays=venue.weekdays, first=first, last=last
+        )
+        hours = sum(
+            (
+                Decimal(int((b.ends_at - b.starts_at).total_seconds() // 60)) / 60
+                for b in booked[venue.pk]
+            ),
+            Decimal(0),
+        )
+        rows.append(
+            VenueUse(
+                venue=venue,
+                open_hours=opened,
+                booked_hours=hours.quantize(Decimal("0.1")),
+                share=rules.use_share(hours, opened),
+                bookings=len(booked[venue.pk]),
+                present=sum(b.present or 0 for b in booked[venue.pk]),
+            )
+        )
+    return rows
+
+
+def pending_list(*, viewer: User) -> QuerySet[Booking]:
+    """Bookings waiting for approval that the viewer may decide."""
+    return (
+        Booking.objects.filter(
+            path_q(viewer, "venue__community__path", Permission.EDIT),
+            status=BookingStatus.PENDING,
+            starts_at__gte=timezone.now(),
+        )
+        .select_related("venue__community")
+        .order_by("starts_at", "id")
+    )
+
+
+def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
+    """The year's figures of community resources under `unit`, for the report command, the
+    API and the annual report's 社区资源 chapter. Keys are those of issue 18 item 8; an area
+    not built yet answers None (not recorded), never a made-up zero."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    venues = venue_list(viewer=viewer, unit=unit)
+    use = venue_use(viewer=viewer, unit=unit, first=first, last=last)
+    opened = sum((u.open_hours for u in use), Decimal(0))
+    booked = sum((u.booked_hours for u in use), Decimal(0))
+    confirmed = booking_list(
+        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
+    )
+    return {
+        "unit": unit.code,
+        "unit_name": unit.name,
+        "year": year,
+        "teams": None,
+        "team_members": None,
+        "talents": None,
+        "volunteers": None,
+        "volunteer_hours": None,
+        "venues": venues.count(),
+        "shared_venues": venues.exclude(owner_kind=OwnerKind.COMMUNITY).count(),
+        "bookings": confirmed.count(),
+        "venue_use": {
+            "open_hours": str(opened.quantize(Decimal("0.1"))),
+            "booked_hours": str(booked.quantize(Decimal("0.1"))),
+            "share": str(rules.use_share(booked, opened) or "") or None,
+            "present": sum(u.present for u in use),
+            "by_venue": [
+                {
+                    "venue": u.venue.name,
+                    "community": u.venue.community.name,
+                    "owner_kind": u.venue.owner_kind,
+                    "open_hours": str(u.open_hours.quantize(Decimal("0.1"))),
+                    "booked_hours": str(u.booked_hours),
+                    "share": None if u.share is None else str(u.share),
+                    "bookings": u.bookings,
+                    "present": u.present,
+                }
+                for u in use
+            ],
+        },
+        "activities": None,
+        "participants": None,
+        "participants_by_age": None,
+        "awards": None,
+        "standards": None,
+    }

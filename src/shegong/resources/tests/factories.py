@@ -1,0 +1,74 @@
+"""Small builders for resources tests: venues and bookings in the shared personas' tree."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from shegong.core.models import User
+from shegong.orgs.models import Unit
+from shegong.resources import services
+from shegong.resources.models import Booking, Venue
+
+if TYPE_CHECKING:
+    from shegong.core.tests.test_scoping import StreetAObjects
+
+# A Thursday.
+DAY = datetime.date(2026, 3, 5)
+
+
+def venue_values(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": "社区文化活动室",
+        "owner_kind": "community",
+        "owner_name": "",
+        "address": "东风路1号",
+        "area": "320",
+        "capacity": 60,
+        "price_per_hour": "0",
+        "opens": datetime.time(8, 0),
+        "closes": datetime.time(21, 0),
+        "weekdays": "1234567",
+        "requires_approval": False,
+    }
+    values.update(overrides)
+    return values
+
+
+def make_venue(community: Unit, acting_user: User, **overrides: Any) -> Venue:
+    return services.venue_create(
+        community=community, values=venue_values(**overrides), acting_user=acting_user
+    )
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def book(
+    venue: Venue,
+    acting_user: User,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    **values: Any,
+) -> Booking:
+    return services.booking_create(
+        venue=venue,
+        starts_at=start,
+        ends_at=end,
+        values={"title": "太极拳队训练", "booker": "太极拳队", "expected": 20, **values},
+        acting_user=acting_user,
+    )
+
+
+def street_a_venue(o: StreetAObjects) -> Venue:
+    found = Venue.objects.filter(community=o.tree.community_a1, name="甲一活动室").first()
+    return found or make_venue(o.tree.community_a1, o.personas.street_a_manager, name="甲一活动室")
+
+
+def street_a_booking(o: StreetAObjects) -> Booking:
+    venue = street_a_venue(o)
+    found = Booking.objects.filter(venue=venue).first()
+    return found or book(venue, o.personas.street_a_manager, at(DAY, 9), at(DAY, 11))
