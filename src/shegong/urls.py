@@ -31,6 +31,7 @@ urlpatterns = [
     path("pay/", include("shegong.pay.urls")),
     path("training/", include("shegong.training.urls")),
     path("appraisal/", include("shegong.appraisal.urls")),
+    path("resources/", include("shegong.resources.urls")),
     path("reports/", include("shegong.reports.urls")),
     path("jobs/", include("shegong.tasks.urls")),
     path("api/", include("shegong.api.urls")),

@@ -197,7 +197,6 @@ def pending_list(*, viewer: User) -> QuerySet[Booking]:
         Booking.objects.filter(
             path_q(viewer, "venue__community__path", Permission.EDIT),
             status=BookingStatus.PENDING,
-            starts_at__gte=timezone.now(),
         )
         .select_related("venue__community")
         .order_by("starts_at", "id")

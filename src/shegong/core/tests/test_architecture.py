@@ -25,8 +25,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pay": frozenset({"core", "orgs", "people", "tasks"}),
     "training": frozenset({"core", "orgs", "people", "tasks"}),
     "appraisal": frozenset({"core", "orgs", "people", "tasks"}),
-    "reports": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
-    "api": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
+    "resources": frozenset({"core", "orgs", "people", "tasks"}),
+    "reports": frozenset(
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "resources"}
+    ),
+    "api": frozenset(
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "resources"}
+    ),
 }
 ROOMS = frozenset(ALLOWED)
 SITE = "site"

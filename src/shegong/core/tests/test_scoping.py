@@ -22,6 +22,7 @@ from shegong.pay.tests.factories import street_a_objects as pay_objects
 from shegong.people import services as people_services
 from shegong.people.models import PostHolding, PostType, Worker
 from shegong.people.tests.factories import register
+from shegong.resources.tests import factories as resources
 from shegong.training.tests import factories as training
 
 # Routes a logged-out or any user may open; they show nothing of a unit.
@@ -171,6 +172,12 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal-cycle-surveys": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-scores": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "resources:venue": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:venue-edit": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:book": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:series-create": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:venue-ics": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:booking": lambda o: {"pk": resources.street_a_booking(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -204,6 +211,12 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-open": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
+    "resources:booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:booking-cancel": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:series-approve": lambda o: {"pk": resources.street_a_series(o).pk},
+    "resources:series-cancel": lambda o: {"pk": resources.street_a_series(o).pk},
 }
 MISSING = {
     "code": "999999999999",
@@ -271,6 +284,9 @@ LIST_ROUTES = {
     "appraisal:index",
     "appraisal:scheme-create",
     "appraisal-cycle-list",
+    "resources:venues",
+    "resources:venue-create",
+    "resources:use",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.resources import services
-from shegong.resources.models import Booking, Venue
+from shegong.resources.models import Booking, BookingSeries, Venue
 
 if TYPE_CHECKING:
     from shegong.core.tests.test_scoping import StreetAObjects
@@ -72,3 +72,18 @@ def street_a_booking(o: StreetAObjects) -> Booking:
     venue = street_a_venue(o)
     found = Booking.objects.filter(venue=venue).first()
     return found or book(venue, o.personas.street_a_manager, at(DAY, 9), at(DAY, 11))
+
+
+def street_a_series(o: StreetAObjects) -> BookingSeries:
+    venue = street_a_venue(o)
+    found = BookingSeries.objects.filter(venue=venue).first()
+    return found or services.booking_series_create(
+        venue=venue,
+        weekday=4,
+        start_time=datetime.time(15),
+        end_time=datetime.time(17),
+        first_day=DAY + datetime.timedelta(days=7),
+        last_day=DAY + datetime.timedelta(days=60),
+        values={"title": "腰鼓队训练", "booker": "腰鼓队", "expected": 10},
+        acting_user=o.personas.street_a_manager,
+    )

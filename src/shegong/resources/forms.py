@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.forms import PlainTextForm
+from shegong.orgs.models import Unit
+from shegong.people.forms import CommunityChoiceField
+from shegong.resources.models import OwnerKind
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+WEEKDAYS = [
+    ("1", _("周一")),
+    ("2", _("周二")),
+    ("3", _("周三")),
+    ("4", _("周四")),
+    ("5", _("周五")),
+    ("6", _("周六")),
+    ("7", _("周日")),
+]
+
+
+class VenueForm(PlainTextForm):
+    """A venue's fields; the services check hours, capacity and the owner."""
+
+    community = CommunityChoiceField(label=_("服务社区"), queryset=Unit.objects.none())
+    name = forms.CharField(label=_("场地名称"), max_length=100)
+    owner_kind = forms.ChoiceField(label=_("产权方"), choices=OwnerKind.choices)
+    owner_name = forms.CharField(label=_("产权单位"), max_length=100, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    area = forms.DecimalField(
+        label=_("面积(平方米)"), max_digits=8, decimal_places=1, min_value=0, initial=0
+    )
+    capacity = forms.IntegerField(label=_("容纳人数"), min_value=1, max_value=100000)
+    price_per_hour = forms.DecimalField(
+        label=_("每小时收费(元,0为免费)"), max_digits=10, decimal_places=2, min_value=0, initial=0
+    )
+    opens = forms.TimeField(label=_("开放时间"), widget=TIME)
+    closes = forms.TimeField(label=_("关闭时间"), widget=TIME)
+    weekdays = forms.MultipleChoiceField(
+        label=_("开放日"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    requires_approval = forms.BooleanField(label=_("需产权方审批"), required=False)
+    active = forms.BooleanField(label=_("在用"), required=False, initial=True)
+
+    def __init__(self, *args: Any, communities: QuerySet[Unit] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if communities is None:
+            del self.fields["community"]
+        else:
+            self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("community", None)
+        data["weekdays"] = "".join(data["weekdays"])
+        return data
+
+
+class BookingForm(PlainTextForm):
+    title = forms.CharField(label=_("用途"), max_length=100)
+    booker = forms.CharField(label=_("预约方(队伍或单位)"), max_length=100)
+    starts_at = forms.DateTimeField(label=_("开始"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("结束"), widget=DATETIME)
+    expected = forms.IntegerField(label=_("预计人数"), min_value=0, max_value=100000, initial=0)
+
+
+class SeriesForm(PlainTextForm):
+    title = forms.CharField(label=_("用途"), max_length=100)
+    booker = forms.CharField(label=_("预约方(队伍或单位)"), max_length=100)
+    weekday = forms.TypedChoiceField(label=_("每周几"), choices=WEEKDAYS, coerce=int)
+    start_time = forms.TimeField(label=_("开始时间"), widget=TIME)
+    end_time = forms.TimeField(label=_("结束时间"), widget=TIME)
+    first_day = forms.DateField(label=_("首日"), widget=DATE)
+    last_day = forms.DateField(label=_("末日"), widget=DATE)
+    expected = forms.IntegerField(label=_("预计人数"), min_value=0, max_value=100000, initial=0)
+
+
+class HeadcountForm(forms.Form):
+    present = forms.IntegerField(label=_("实到人数"), min_value=0, max_value=100000)
+
+
+class PeriodForm(forms.Form):
+    first = forms.DateField(label=_("起"), widget=DATE)
+    last = forms.DateField(label=_("止"), widget=DATE)
