@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, pay, people, training, views
+from shegong.api import appraisal, pay, people, resources, training, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -10,6 +10,11 @@ router.register("workers", people.WorkerViewSet, basename="worker")
 router.register("appraisal/cycles", appraisal.AppraisalCycleViewSet, basename="appraisal-cycle")
 router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
 router.register("training", training.TrainingViewSet, basename="training")
+router.register("resources/venues", resources.VenueViewSet, basename="resources-venue")
+router.register("resources/bookings", resources.BookingViewSet, basename="resources-booking")
+router.register(
+    "resources/summary", resources.ResourcesSummaryViewSet, basename="resources-summary"
+)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -178,6 +178,9 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:series-create": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources:venue-ics": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources:booking": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-venue-detail": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources-venue-bookings": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources-booking-detail": lambda o: {"pk": resources.street_a_booking(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -217,6 +220,11 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources:series-approve": lambda o: {"pk": resources.street_a_series(o).pk},
     "resources:series-cancel": lambda o: {"pk": resources.street_a_series(o).pk},
+    "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources-booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-booking-cancel": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
 }
 MISSING = {
     "code": "999999999999",
@@ -287,6 +295,8 @@ LIST_ROUTES = {
     "resources:venues",
     "resources:venue-create",
     "resources:use",
+    "resources-venue-list",
+    "resources-summary-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {

@@ -1,0 +1,337 @@
+"""Community resources over REST: the same selectors and services as the pages, scoped
+exactly like them (a venue or booking out of scope answers 404 like a missing one).
+
+`resources/venues/`: venues (list, detail, create), a venue's bookings (GET in a period, POST
+one booking) and its recurring series (POST); `resources/bookings/<id>/`: one booking and its
+approve, decline, cancel and headcount; `resources/summary/?unit=CODE&year=YYYY`: the year's
+figures (the JSON of `shegong report resources`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, query_year
+from shegong.api.views import PlainTextInput, raise_validation, viewer_of
+from shegong.core.access import Permission, has_permission
+from shegong.core.errors import ServiceError
+from shegong.orgs.selectors import unit_get, unit_roots
+from shegong.resources import selectors, services
+from shegong.resources.models import Booking, BookingStatus, OwnerKind, Venue
+
+OWNER_HELP = "产权方:" + "、".join(f"{v}={label}" for v, label in OwnerKind.choices)
+STATUS_HELP = "状态:" + "、".join(f"{v}={label}" for v, label in BookingStatus.choices)
+
+
+class VenueSerializer(serializers.ModelSerializer[Venue]):
+    community = serializers.CharField(source="community.code", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    owner_kind = serializers.CharField(read_only=True, help_text=OWNER_HELP)
+
+    class Meta:
+        model = Venue
+        fields = [
+            "id",
+            "name",
+            "community",
+            "community_name",
+            "owner_kind",
+            "owner_name",
+            "address",
+            "area",
+            "capacity",
+            "price_per_hour",
+            "opens",
+            "closes",
+            "weekdays",
+            "requires_approval",
+            "active",
+        ]
+
+
+class VenueInputSerializer(PlainTextInput):
+    community = serializers.CharField(max_length=20, help_text="服务社区代码")
+    name = serializers.CharField(max_length=100, label="场地名称")
+    owner_kind = serializers.ChoiceField(choices=OwnerKind.choices, help_text=OWNER_HELP)
+    owner_name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, label="产权单位"
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, label="地址")
+    area = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0, default=Decimal(0))
+    capacity = serializers.IntegerField(min_value=1, max_value=100000)
+    price_per_hour = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, default=Decimal(0)
+    )
+    opens = serializers.TimeField()
+    closes = serializers.TimeField()
+    weekdays = serializers.RegexField(r"^[1-7]{1,7}$", help_text="开放日,1=周一 … 7=周日")
+    requires_approval = serializers.BooleanField(default=False)
+
+
+class BookingSerializer(serializers.ModelSerializer[Booking]):
+    venue = serializers.IntegerField(source="venue.pk", read_only=True)
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    series = serializers.IntegerField(source="series_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "venue",
+            "series",
+            "title",
+            "booker",
+            "starts_at",
+            "ends_at",
+            "expected",
+            "present",
+            "status",
+        ]
+
+
+class BookingInputSerializer(PlainTextInput):
+    title = serializers.CharField(max_length=100, label="用途")
+    booker = serializers.CharField(max_length=100, label="预约方")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    expected = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+
+
+class SeriesInputSerializer(PlainTextInput):
+    title = serializers.CharField(max_length=100, label="用途")
+    booker = serializers.CharField(max_length=100, label="预约方")
+    weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="1=周一 … 7=周日")
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    expected = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+
+
+class SeriesSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    bookings = BookingSerializer(many=True)
+
+
+class HeadcountInputSerializer(serializers.Serializer[Any]):
+    present = serializers.IntegerField(min_value=0, max_value=100000)
+
+
+def _date_param(request: Request, name: str, default: datetime.date) -> datetime.date:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return default
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: ["日期格式应为 YYYY-MM-DD"]}) from None
+    if not 2000 <= day.year <= 2100:
+        raise ValidationError({name: ["日期应在2000年至2100年之间"]})
+    return day
+
+
+class VenueViewSet(viewsets.GenericViewSet[Venue]):
+    """Venues of the communities the caller sees."""
+
+    serializer_class = VenueSerializer
+    queryset = Venue.objects.none()  # for the schema; reads go through the selectors
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_object(self) -> Venue:
+        return selectors.venue_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("shared", bool, description="只看共享场地(true)或自有(false)")
+        ],
+        responses=VenueSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        shared = {"true": True, "false": False}.get(request.query_params.get("shared", ""))
+        venues = selectors.venue_list(viewer=viewer_of(request), shared=shared)
+        page = self.paginate_queryset(venues)
+        return self.get_paginated_response(VenueSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(VenueSerializer(self.get_object()).data)
+
+    @extend_schema(request=VenueInputSerializer, responses={201: VenueSerializer})
+    def create(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        incoming = VenueInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        community = (
+            selectors.communities_for_edit(viewer=viewer)
+            .filter(code=values.pop("community"))
+            .first()
+        )
+        if community is None:
+            raise ValidationError({"community": ["社区不存在或不在您的管辖范围内"]})
+        try:
+            venue = services.venue_create(community=community, values=values, acting_user=viewer)
+        except ServiceError as exc:
+            raise_validation(exc)
+        return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
+
+    def _editable(self) -> Venue:
+        venue = self.get_object()
+        if not has_permission(viewer_of(self.request), Permission.EDIT, venue.community):
+            raise NotFound
+        return venue
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[
+            OpenApiParameter("first", datetime.date),
+            OpenApiParameter("last", datetime.date),
+        ],
+        responses=BookingSerializer(many=True),
+        request=None,
+    )
+    @extend_schema(methods=["POST"], request=BookingInputSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def bookings(self, request: Request, pk: str) -> Response:
+        """GET the venue's bookings from `first` to `last` (default: the coming 31 days);
+        POST one booking (pending where the venue's owner must approve)."""
+        viewer = viewer_of(request)
+        if request.method == "POST":
+            venue = self._editable()
+            incoming = BookingInputSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            data = incoming.validated_data
+            try:
+                booking = services.booking_create(
+                    venue=venue,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    values=data,
+                    acting_user=viewer,
+                )
+            except ServiceError as exc:
+                raise_validation(exc)
+            return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        venue = self.get_object()
+        today = timezone.localdate()
+        first = _date_param(request, "first", today)
+        last = _date_param(request, "last", today + datetime.timedelta(days=31))
+        found = selectors.booking_list(viewer=viewer, venue=venue, first=first, last=last)
+        page = self.paginate_queryset(found)  # type: ignore[arg-type]
+        return self.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(request=SeriesInputSerializer, responses={201: SeriesSerializer})
+    @action(detail=True, methods=["post"])
+    def series(self, request: Request, pk: str) -> Response:
+        """A recurring booking: one booking per `weekday` from `first_day` to `last_day`,
+        all or none."""
+        viewer = viewer_of(request)
+        venue = self._editable()
+        incoming = SeriesInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            series = services.booking_series_create(
+                venue=venue,
+                weekday=data["weekday"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                first_day=data["first_day"],
+                last_day=data["last_day"],
+                values=data,
+                acting_user=viewer,
+            )
+        except ServiceError as exc:
+            raise_validation(exc)
+        body = {"id": series.pk, "bookings": series.bookings.order_by("starts_at")}
+        return Response(SeriesSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class BookingViewSet(viewsets.GenericViewSet[Booking]):
+    """One booking and what may be done with it."""
+
+    serializer_class = BookingSerializer
+    queryset = Booking.objects.none()
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_object(self) -> Booking:
+        return selectors.booking_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(BookingSerializer(self.get_object()).data)
+
+    def _do(self, step: str, present: int | None = None) -> Response:
+        viewer = viewer_of(self.request)
+        booking = self.get_object()
+        try:
+            if step == "approve":
+                booking = services.booking_approve(booking=booking, acting_user=viewer)
+            elif step == "decline":
+                booking = services.booking_decline(booking=booking, acting_user=viewer)
+            elif step == "cancel":
+                booking = services.booking_cancel(booking=booking, acting_user=viewer)
+            else:
+                booking = services.booking_record_headcount(
+                    booking=booking, present=present or 0, acting_user=viewer
+                )
+        except ServiceError as exc:
+            raise_validation(exc)
+        return Response(BookingSerializer(booking).data)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._do("approve")
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        return self._do("decline")
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        return self._do("cancel")
+
+    @extend_schema(request=HeadcountInputSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def headcount(self, request: Request, pk: str) -> Response:
+        self.get_object()  # out of scope answers 404 before the body is read
+        incoming = HeadcountInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return self._do("headcount", incoming.validated_data["present"])
+
+
+class ResourcesSummaryViewSet(viewsets.ViewSet):
+    """The year's figures of community resources under a unit."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str, description="单位代码(默认:您的最高一级单位)"),
+            OpenApiParameter("year", YEAR_PARAMETER_SCHEMA),
+        ],
+        responses=dict[str, Any],
+    )
+    def list(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        code = request.query_params.get("unit", "")
+        unit = (
+            unit_get(viewer=viewer, code=code)
+            if code
+            else unit_roots(viewer=viewer).order_by("path").first()
+        )
+        if unit is None:
+            raise NotFound
+        year = query_year(request) or timezone.localdate().year
+        return Response(selectors.resources_summary(viewer=viewer, unit=unit, year=year))
