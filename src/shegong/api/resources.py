@@ -14,12 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, query_year
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
@@ -313,17 +315,18 @@ class BookingViewSet(viewsets.GenericViewSet[Booking]):
         return self._do("headcount", incoming.validated_data["present"])
 
 
-class ResourcesSummaryViewSet(viewsets.ViewSet):
-    """The year's figures of community resources under a unit."""
+class ResourcesSummaryView(APIView):
+    """The year's figures of community resources under a unit (the JSON of
+    `shegong report resources`)."""
 
     @extend_schema(
         parameters=[
             OpenApiParameter("unit", str, description="单位代码(默认:您的最高一级单位)"),
             OpenApiParameter("year", YEAR_PARAMETER_SCHEMA),
         ],
-        responses=dict[str, Any],
+        responses=OpenApiTypes.OBJECT,
     )
-    def list(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         viewer = viewer_of(request)
         code = request.query_params.get("unit", "")
         unit = (

@@ -12,12 +12,10 @@ router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
 router.register("training", training.TrainingViewSet, basename="training")
 router.register("resources/venues", resources.VenueViewSet, basename="resources-venue")
 router.register("resources/bookings", resources.BookingViewSet, basename="resources-booking")
-router.register(
-    "resources/summary", resources.ResourcesSummaryViewSet, basename="resources-summary"
-)
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("resources/summary/", resources.ResourcesSummaryView.as_view(), name="resources-summary"),
     path("token/", views.TokenIssueView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.forms import CommunityChoiceField
-from shegong.resources.models import OwnerKind
+from shegong.people.models import Gender
+from shegong.resources.models import AwardLevel, OwnerKind, TeamKind, TeamRecordKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -88,3 +89,52 @@ class HeadcountForm(forms.Form):
 class PeriodForm(forms.Form):
     first = forms.DateField(label=_("起"), widget=DATE)
     last = forms.DateField(label=_("止"), widget=DATE)
+
+
+class ResidentForm(PlainTextForm):
+    community = CommunityChoiceField(label=_("所在社区"), queryset=Unit.objects.none())
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
+    birth_date = forms.DateField(label=_("出生日期"), widget=DATE)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    consent_on = forms.DateField(label=_("本人同意登记日期"), widget=DATE)
+    consent_until = forms.DateField(label=_("同意有效期至(空为长期)"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, communities: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+
+
+class TeamForm(PlainTextForm):
+    unit = CommunityChoiceField(label=_("所属街道或社区"), queryset=Unit.objects.none())
+    name = forms.CharField(label=_("队伍名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类别"), choices=TeamKind.choices)
+    practice_place = forms.CharField(label=_("活动地点"), max_length=100, required=False)
+    practice_time = forms.CharField(
+        label=_("活动时间(如每周四下午)"), max_length=100, required=False
+    )
+    founded_on = forms.DateField(label=_("成立日期"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class MemberForm(forms.Form):
+    resident = forms.IntegerField(label=_("居民编号"), min_value=1)
+    joined_on = forms.DateField(label=_("加入日期"), widget=DATE)
+    leader = forms.BooleanField(label=_("任负责人"), required=False)
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("退出日期"), widget=DATE)
+
+
+class TeamRecordForm(PlainTextForm):
+    kind = forms.ChoiceField(label=_("类别"), choices=TeamRecordKind.choices)
+    day = forms.DateField(label=_("日期"), widget=DATE)
+    title = forms.CharField(label=_("内容"), max_length=100)
+    level = forms.ChoiceField(
+        label=_("获奖级别"), choices=[("", "—"), *AwardLevel.choices], required=False
+    )
+    participants = forms.IntegerField(label=_("参与人数"), min_value=0, max_value=100000, initial=0)

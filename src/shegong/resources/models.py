@@ -1,4 +1,4 @@
-"""Community resources (社区资源): venues and their bookings.
+"""Community resources (社区资源): venues and their bookings; residents and their teams.
 
 A venue (场地) serves a community: its own rooms, or rooms a unit, company or school opens to
 the community's residents (essays 2 and 7: venues that stay closed while residents have
@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.audit import audit_kinds
+from shegong.people.models import Gender
 
 
 class OwnerKind(models.TextChoices):
@@ -178,6 +179,167 @@ class Booking(models.Model):
         return (self.ends_at - self.starts_at).total_seconds() / 3600
 
 
+class Resident(models.Model):
+    """A resident the community records with their consent (登记造册): a team member, and later
+    a talent or volunteer. Phone, ID number and birth date are personal data (masked for roles
+    without the right, every unmasked list audited). Without consent nobody is recorded;
+    `consent_until` ends it (the resident is no longer named in lists after that day)."""
+
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在社区")
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    consent_on = models.DateField(_("同意登记日期"))
+    consent_until = models.DateField(_("同意有效期至"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        ordering = ["community__path", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="resident_name_set"),
+            models.CheckConstraint(
+                condition=Q(gender__in=Gender.values), name="resident_gender_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_until__isnull=True) | Q(consent_until__gte=F("consent_on")),
+                name="resident_consent_ends_after_it_began",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamKind(models.TextChoices):
+    CULTURE = "culture", _("文艺队")
+    SPORTS = "sports", _("体育健身队")
+    FOLK_ART = "folk_art", _("民间艺术团体")
+    EXERCISE_POINT = "exercise_point", _("健身点")
+    OTHER = "other", _("其他")
+
+
+class Team(models.Model):
+    """A culture or sports team of a community or street (essay 2: 11 teams of about 30)."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属单位")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=16, choices=TeamKind.choices)
+    leader = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("负责人"),
+    )
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("活动场地"),
+    )
+    practice_place = models.CharField(_("活动地点"), max_length=100, blank=True)
+    practice_time = models.CharField(_("活动时间"), max_length=100, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    active = models.BooleanField(_("活跃"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文体队伍")
+        verbose_name_plural = _("文体队伍")
+        ordering = ["unit__path", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="team_name_per_unit"),
+            models.CheckConstraint(condition=~Q(name=""), name="team_name_set"),
+            models.CheckConstraint(condition=Q(kind__in=TeamKind.values), name="team_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="teams")
+    joined_on = models.DateField(_("加入日期"))
+    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("队员")
+        verbose_name_plural = _("队员")
+        ordering = ["team", "joined_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "resident"],
+                condition=Q(left_on__isnull=True),
+                name="team_member_once_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="team_member_leaves_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} @ {self.team}"
+
+
+class TeamRecordKind(models.TextChoices):
+    PRACTICE = "practice", _("训练")
+    PERFORMANCE = "performance", _("演出")
+    AWARD = "award", _("获奖")
+
+
+class AwardLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    DISTRICT = "district", _("区县级")
+    STREET = "street", _("街道级")
+
+
+class TeamRecord(models.Model):
+    """Something the team did on a day: a practice, a performance or an award won. A team's
+    activity is counted from these rows, not from what anyone reports as a total."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(_("类别"), max_length=16, choices=TeamRecordKind.choices)
+    day = models.DateField(_("日期"))
+    title = models.CharField(_("内容"), max_length=100)
+    level = models.CharField(_("级别"), max_length=16, choices=AwardLevel.choices, blank=True)
+    participants = models.PositiveIntegerField(_("参与人数"), default=0)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("队伍活动记录")
+        verbose_name_plural = _("队伍活动记录")
+        ordering = ["-day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=TeamRecordKind.values), name="team_record_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="award", level__in=AwardLevel.values)
+                | (~Q(kind="award") & Q(level="")),
+                name="team_record_award_has_level",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="team_record_title_set"),
+        ]
+        indexes = [models.Index(fields=["team", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.get_kind_display()} {self.title}"
+
+
 @audit_kinds
 class ResourceEvent(models.TextChoices):
     """What happened to community resources, as the audit trail names it."""
@@ -188,3 +350,6 @@ class ResourceEvent(models.TextChoices):
     BOOKING_DECLINED = "resources.booking_declined", _("不批准场地预约")
     BOOKING_CANCELLED = "resources.booking_cancelled", _("取消场地预约")
     HEADCOUNT_RECORDED = "resources.headcount_recorded", _("登记实到人数")
+    MEMBER_JOINED = "resources.member_joined", _("队员加入")
+    MEMBER_LEFT = "resources.member_left", _("队员退出")
+    TEAM_RECORDED = "resources.team_recorded", _("登记队伍活动")

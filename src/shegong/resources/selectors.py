@@ -11,13 +11,32 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, get_in_scope_or_404, path_q, scoped
+from shegong.core.access import (
+    Permission,
+    get_in_scope_or_404,
+    path_q,
+    personal_data_checker,
+    scoped,
+)
 from shegong.orgs.models import Unit, UnitKind
+from shegong.people.rules import age_in_year, mask_birth_date, mask_phone
 from shegong.resources import rules
-from shegong.resources.models import Booking, BookingSeries, BookingStatus, OwnerKind, Venue
+from shegong.resources.models import (
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    OwnerKind,
+    Resident,
+    Team,
+    TeamMember,
+    TeamRecord,
+    TeamRecordKind,
+    Venue,
+)
 
 if TYPE_CHECKING:
     from shegong.core.models import User
@@ -209,6 +228,7 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     not built yet answers None (not recorded), never a made-up zero."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     venues = venue_list(viewer=viewer, unit=unit)
+    teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
     use = venue_use(viewer=viewer, unit=unit, first=first, last=last)
     opened = sum((u.open_hours for u in use), Decimal(0))
     booked = sum((u.booked_hours for u in use), Decimal(0))
@@ -219,8 +239,16 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "unit": unit.code,
         "unit_name": unit.name,
         "year": year,
-        "teams": None,
-        "team_members": None,
+        "teams": teams.count(),
+        "team_members": TeamMember.objects.filter(team__in=teams, joined_on__lte=last)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .values("resident")
+        .distinct()
+        .count(),
+        "team_records": {
+            kind: TeamRecord.objects.filter(team__in=teams, day__year=year, kind=kind).count()
+            for kind in TeamRecordKind.values
+        },
         "talents": None,
         "volunteers": None,
         "volunteer_hours": None,
@@ -252,3 +280,149 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "awards": None,
         "standards": None,
     }
+
+
+# ---------------------------------------------------------------- residents and teams
+
+
+def units_for_teams(*, viewer: User) -> QuerySet[Unit]:
+    """The streets and communities where the viewer may register a team."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.EDIT), kind__gte=UnitKind.STREET
+    ).order_by("path")
+
+
+def consenting_q(day: datetime.date, prefix: str = "") -> Q:
+    """Residents whose consent covers `day` (given by then, not ended before)."""
+    return Q(**{f"{prefix}consent_on__lte": day}) & (
+        Q(**{f"{prefix}consent_until__isnull": True}) | Q(**{f"{prefix}consent_until__gte": day})
+    )
+
+
+def resident_list(*, viewer: User, unit: Unit | None = None, q: str = "") -> QuerySet[Resident]:
+    """Residents in scope whose consent holds today: a lapsed consent is never listed."""
+    residents = scoped(Resident.objects.select_related("community"), viewer, "community").filter(
+        consenting_q(timezone.localdate())
+    )
+    if unit is not None:
+        residents = residents.filter(community__path__startswith=unit.path)
+    if q:
+        residents = residents.filter(name__icontains=q)
+    return residents
+
+
+def resident_get(*, viewer: User, pk: int | str) -> Resident:
+    return get_in_scope_or_404(
+        Resident.objects.select_related("community"), viewer, "community", pk=pk
+    )
+
+
+def team_list(*, viewer: User, unit: Unit | None = None, year: int | None = None) -> QuerySet[Team]:
+    """Teams in scope, each with its current members and the year's records counted."""
+    year = year or timezone.localdate().year
+    in_year = Q(records__day__year=year)
+    teams = scoped(Team.objects.select_related("unit", "leader"), viewer, "unit")
+    if unit is not None:
+        teams = teams.filter(unit__path__startswith=unit.path)
+    return teams.order_by("unit__path", "name", "id").annotate(
+        member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+        practices=Count(
+            "records", filter=in_year & Q(records__kind=TeamRecordKind.PRACTICE), distinct=True
+        ),
+        performances=Count(
+            "records", filter=in_year & Q(records__kind=TeamRecordKind.PERFORMANCE), distinct=True
+        ),
+        awards=Count(
+            "records", filter=in_year & Q(records__kind=TeamRecordKind.AWARD), distinct=True
+        ),
+    )
+
+
+def team_get(*, viewer: User, pk: int | str) -> Team:
+    return get_in_scope_or_404(
+        Team.objects.select_related("unit", "leader", "venue"), viewer, "unit", pk=pk
+    )
+
+
+def member_get(*, viewer: User, pk: int | str) -> TeamMember:
+    return get_in_scope_or_404(
+        TeamMember.objects.select_related("team__unit", "resident__community"),
+        viewer,
+        "team__unit",
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A team member as this viewer may see them. A member whose consent has lapsed is
+    counted but not named."""
+
+    member: TeamMember
+    name: str
+    gender: str
+    age: int | None
+    birth: str
+    phone: str
+    named: bool
+
+
+def team_members(*, viewer: User, team: Team) -> tuple[list[MemberRow], bool]:
+    """The current members, masked for roles without the personal-data right; and whether
+    anything unmasked is shown (the caller records the disclosure)."""
+    today = timezone.localdate()
+    sees = personal_data_checker(viewer)
+    rows: list[MemberRow] = []
+    unmasked = False
+    members = team.members.filter(left_on__isnull=True).select_related("resident__community")
+    for member in members.order_by("joined_on", "id"):
+        r = member.resident
+        if not (r.consent_on <= today and (r.consent_until is None or today <= r.consent_until)):
+            rows.append(MemberRow(member, _("(同意已到期,不予显示)"), "", None, "", "", False))
+            continue
+        full = sees(r.community.path)
+        unmasked = unmasked or (full and bool(r.phone))
+        rows.append(
+            MemberRow(
+                member=member,
+                name=r.name,
+                gender=r.get_gender_display(),
+                age=age_in_year(r.birth_date, today),
+                birth=r.birth_date.isoformat() if full else mask_birth_date(r.birth_date),
+                phone=r.phone if full else mask_phone(r.phone),
+                named=True,
+            )
+        )
+    return rows, unmasked
+
+
+def team_records(*, viewer: User, team: Team, year: int) -> QuerySet[TeamRecord]:
+    return team.records.filter(day__year=year).order_by("-day", "-id")
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    resident: Resident
+    age: int
+    birth: str
+    phone: str
+    unmasked: bool
+
+
+def resident_rows(*, viewer: User, residents: list[Resident]) -> list[ResidentRow]:
+    """Residents as this viewer may see them (phone and birth date masked without the right)."""
+    today = timezone.localdate()
+    sees = personal_data_checker(viewer)
+    rows = []
+    for r in residents:
+        full = sees(r.community.path)
+        rows.append(
+            ResidentRow(
+                resident=r,
+                age=age_in_year(r.birth_date, today),
+                birth=r.birth_date.isoformat() if full else mask_birth_date(r.birth_date),
+                phone=r.phone if full else mask_phone(r.phone),
+                unmasked=full,
+            )
+        )
+    return rows

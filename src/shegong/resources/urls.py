@@ -19,4 +19,12 @@ urlpatterns = [
     path("bookings/<int:pk>/headcount/", views.booking_headcount, name="booking-headcount"),
     path("series/<int:pk>/approve/", views.series_approve, name="series-approve"),
     path("series/<int:pk>/cancel/", views.series_cancel, name="series-cancel"),
+    path("residents/", views.resident_list, name="residents"),
+    path("residents/new/", views.resident_create, name="resident-create"),
+    path("teams/", views.team_list, name="teams"),
+    path("teams/new/", views.team_create, name="team-create"),
+    path("teams/<int:pk>/", views.team_detail, name="team"),
+    path("teams/<int:pk>/members/", views.team_member_add, name="team-member-add"),
+    path("teams/<int:pk>/records/", views.team_record_add, name="team-record-add"),
+    path("members/<int:pk>/leave/", views.member_leave, name="member-leave"),
 ]

@@ -17,12 +17,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission
+from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
+from shegong.core.params import year_or
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_roots
 from shegong.resources import selectors, services
-from shegong.resources.forms import BookingForm, HeadcountForm, SeriesForm, VenueForm
+from shegong.resources.forms import (
+    BookingForm,
+    HeadcountForm,
+    LeaveForm,
+    MemberForm,
+    ResidentForm,
+    SeriesForm,
+    TeamForm,
+    TeamRecordForm,
+    VenueForm,
+)
 from shegong.resources.models import Booking, BookingStatus, Venue
 
 PAGE_SIZE = 30
@@ -338,3 +350,183 @@ def venue_use(request: AuthedRequest) -> HttpResponse:
         "resources/use.html",
         {"unit": unit, "rows": rows, "first": first, "last": last},
     )
+
+
+# ---------------------------------------------------------------- residents and teams
+
+
+@login_required
+def resident_list(request: AuthedRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    residents = selectors.resident_list(viewer=request.user, q=q)
+    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.resident_rows(viewer=request.user, residents=list(page))
+    if any(row.unmasked for row in rows):
+        disclosure_record(
+            acting_user=request.user,
+            target=rows[0].resident,
+            unit_path=rows[0].resident.community.path,
+            note=_("居民名单第%(n)d页") % {"n": page.number},
+            once_per_day=True,
+        )
+    return render(
+        request,
+        "resources/residents.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "can_create": selectors.communities_for_edit(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def resident_create(request: AuthedRequest) -> HttpResponse:
+    communities = selectors.communities_for_edit(viewer=request.user)
+    if not communities.exists():
+        raise Http404
+    form = ResidentForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            resident = services.resident_register(
+                community=data.pop("community"), values=data, acting_user=request.user
+            )
+        except ServiceError as exc:
+            _refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已登记居民%(name)s(编号%(pk)d)") % {"name": resident.name, "pk": resident.pk},
+            )
+            return redirect("resources:residents")
+    return render(request, "resources/form.html", {"form": form, "title": _("登记居民")})
+
+
+@login_required
+def team_list(request: AuthedRequest) -> HttpResponse:
+    year = year_or(request.GET.get("year"), timezone.localdate().year) or timezone.localdate().year
+    teams = selectors.team_list(viewer=request.user, year=year)
+    page = Paginator(teams, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "resources/teams.html",
+        {
+            "page": page,
+            "year": year,
+            "can_create": selectors.units_for_teams(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def team_create(request: AuthedRequest) -> HttpResponse:
+    units = selectors.units_for_teams(viewer=request.user)
+    if not units.exists():
+        raise Http404
+    form = TeamForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            team = services.team_create(
+                unit=data.pop("unit"), values=data, acting_user=request.user
+            )
+        except ServiceError as exc:
+            _refusal(form, exc)
+        else:
+            return redirect("resources:team", pk=team.pk)
+    return render(request, "resources/form.html", {"form": form, "title": _("登记队伍")})
+
+
+@login_required
+def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = selectors.team_get(viewer=request.user, pk=pk)
+    year = year_or(request.GET.get("year"), timezone.localdate().year) or timezone.localdate().year
+    rows, unmasked = selectors.team_members(viewer=request.user, team=team)
+    if unmasked:
+        disclosure_record(
+            acting_user=request.user,
+            target=team,
+            unit_path=team.unit.path,
+            note=_("队员名单"),
+            once_per_day=True,
+        )
+    may_edit = has_permission(request.user, Permission.EDIT, team.unit)
+    return render(
+        request,
+        "resources/team.html",
+        {
+            "team": team,
+            "rows": rows,
+            "year": year,
+            "records": selectors.team_records(viewer=request.user, team=team, year=year),
+            "can_edit": may_edit,
+            "member_form": MemberForm(initial={"joined_on": timezone.localdate()}),
+            "record_form": TeamRecordForm(initial={"day": timezone.localdate()}),
+            "leave_form": LeaveForm(initial={"left_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def team_member_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = selectors.team_get(viewer=request.user, pk=pk)
+    form = MemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写居民编号和加入日期"))
+        return redirect("resources:team", pk=team.pk)
+    resident = (
+        selectors.resident_list(viewer=request.user)
+        .filter(pk=form.cleaned_data["resident"])
+        .first()
+    )
+    try:
+        if resident is None:
+            raise ServiceError(_("没有这位居民,或其同意登记已到期"))
+        services.team_member_add(
+            team=team,
+            resident=resident,
+            joined_on=form.cleaned_data["joined_on"],
+            leader=form.cleaned_data["leader"],
+            acting_user=request.user,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已加入%(name)s") % {"name": resident.name})
+    return redirect("resources:team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def member_leave(request: AuthedRequest, pk: int) -> HttpResponse:
+    member = selectors.member_get(viewer=request.user, pk=pk)
+    form = LeaveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("请填写退出日期"))
+        services.team_member_leave(
+            member=member, left_on=form.cleaned_data["left_on"], acting_user=request.user
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("resources:team", pk=member.team_id)
+
+
+@login_required
+@require_POST
+def team_record_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = selectors.team_get(viewer=request.user, pk=pk)
+    form = TeamRecordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("resources:team", pk=team.pk)
+    try:
+        services.team_record_add(team=team, values=form.cleaned_data, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已登记"))
+    return redirect("resources:team", pk=team.pk)

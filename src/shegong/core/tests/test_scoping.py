@@ -178,6 +178,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:series-create": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources:venue-ics": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources:booking": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:team": lambda o: {"pk": resources.street_a_team(o).pk},
     "resources-venue-detail": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-venue-bookings": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-booking-detail": lambda o: {"pk": resources.street_a_booking(o).pk},
@@ -220,6 +221,9 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources:series-approve": lambda o: {"pk": resources.street_a_series(o).pk},
     "resources:series-cancel": lambda o: {"pk": resources.street_a_series(o).pk},
+    "resources:team-member-add": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources:team-record-add": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources:member-leave": lambda o: {"pk": resources.street_a_member(o).pk},
     "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources-booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
@@ -295,8 +299,12 @@ LIST_ROUTES = {
     "resources:venues",
     "resources:venue-create",
     "resources:use",
+    "resources:residents",
+    "resources:resident-create",
+    "resources:teams",
+    "resources:team-create",
     "resources-venue-list",
-    "resources-summary-list",
+    "resources-summary",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {

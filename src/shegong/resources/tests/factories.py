@@ -10,7 +10,7 @@ from django.utils import timezone
 from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.resources import services
-from shegong.resources.models import Booking, BookingSeries, Venue
+from shegong.resources.models import Booking, BookingSeries, Resident, Team, TeamMember, Venue
 
 if TYPE_CHECKING:
     from shegong.core.tests.test_scoping import StreetAObjects
@@ -85,5 +85,48 @@ def street_a_series(o: StreetAObjects) -> BookingSeries:
         first_day=DAY + datetime.timedelta(days=7),
         last_day=DAY + datetime.timedelta(days=60),
         values={"title": "腰鼓队训练", "booker": "腰鼓队", "expected": 10},
+        acting_user=o.personas.street_a_manager,
+    )
+
+
+def resident_values(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": "王秀英",
+        "gender": "female",
+        "birth_date": datetime.date(1958, 6, 1),
+        "phone": "13812345678",
+        "consent_on": datetime.date(2025, 1, 1),
+        "consent_until": None,
+    }
+    values.update(overrides)
+    return values
+
+
+def make_resident(community: Unit, acting_user: User, **overrides: Any) -> Resident:
+    return services.resident_register(
+        community=community, values=resident_values(**overrides), acting_user=acting_user
+    )
+
+
+def make_team(unit: Unit, acting_user: User, **overrides: Any) -> Team:
+    values = {"name": "夕阳红腰鼓队", "kind": "culture", "practice_time": "每周四下午", **overrides}
+    return services.team_create(unit=unit, values=values, acting_user=acting_user)
+
+
+def street_a_team(o: StreetAObjects) -> Team:
+    found = Team.objects.filter(unit=o.tree.community_a1, name="甲一腰鼓队").first()
+    return found or make_team(o.tree.community_a1, o.personas.street_a_manager, name="甲一腰鼓队")
+
+
+def street_a_member(o: StreetAObjects) -> TeamMember:
+    team = street_a_team(o)
+    found = TeamMember.objects.filter(team=team).first()
+    if found:
+        return found
+    resident = make_resident(o.tree.community_a1, o.personas.street_a_manager, name="甲一居民")
+    return services.team_member_add(
+        team=team,
+        resident=resident,
+        joined_on=datetime.date(2025, 3, 1),
         acting_user=o.personas.street_a_manager,
     )

@@ -47,7 +47,7 @@ def test_a_booking_over_the_api_is_refused_when_it_overlaps(tree: Tree, personas
 def test_the_summary_answers_the_keys_of_the_report(tree: Tree, personas: Personas) -> None:
     make_venue(tree.community_a1, personas.street_a_manager, owner_kind="school", owner_name="一小")
     answer = client_for(personas.street_a_manager).get(
-        reverse("resources-summary-list"), {"unit": tree.street_a.code, "year": "2026"}
+        reverse("resources-summary"), {"unit": tree.street_a.code, "year": "2026"}
     )
     summary = answer.json()
     for key in (
@@ -69,6 +69,6 @@ def test_the_summary_answers_the_keys_of_the_report(tree: Tree, personas: Person
         assert key in summary
     assert summary["venues"] == 1 and summary["shared_venues"] == 1
     other = client_for(personas.street_b_manager).get(
-        reverse("resources-summary-list"), {"unit": tree.street_a.code}
+        reverse("resources-summary"), {"unit": tree.street_a.code}
     )
     assert other.status_code == 404
