@@ -39,6 +39,8 @@ class VenueSerializer(serializers.ModelSerializer[Venue]):
     community = serializers.CharField(source="community.code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     owner_kind = serializers.CharField(read_only=True, help_text=OWNER_HELP)
+    opens = serializers.SerializerMethodField(help_text="开放时间 HH:MM(北京时间)")
+    closes = serializers.SerializerMethodField(help_text="关闭时间 HH:MM(北京时间)")
 
     class Meta:
         model = Venue
@@ -60,6 +62,23 @@ class VenueSerializer(serializers.ModelSerializer[Venue]):
             "active",
         ]
 
+    def get_opens(self, venue: Venue) -> str:
+        return f"{venue.opens:%H:%M}"
+
+    def get_closes(self, venue: Venue) -> str:
+        return f"{venue.closes:%H:%M}"
+
+
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def clock_field(help_text: str) -> serializers.RegexField:
+    return serializers.RegexField(HH_MM, help_text=f"{help_text} HH:MM(北京时间)")
+
+
+def clock(value: str) -> datetime.time:
+    return datetime.time.fromisoformat(value)
+
 
 class VenueInputSerializer(PlainTextInput):
     community = serializers.CharField(max_length=20, help_text="服务社区代码")
@@ -74,8 +93,8 @@ class VenueInputSerializer(PlainTextInput):
     price_per_hour = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, default=Decimal(0)
     )
-    opens = serializers.TimeField()
-    closes = serializers.TimeField()
+    opens = clock_field("开放时间")
+    closes = clock_field("关闭时间")
     weekdays = serializers.RegexField(r"^[1-7]{1,7}$", help_text="开放日,1=周一 … 7=周日")
     requires_approval = serializers.BooleanField(default=False)
 
@@ -113,8 +132,8 @@ class SeriesInputSerializer(PlainTextInput):
     title = serializers.CharField(max_length=100, label="用途")
     booker = serializers.CharField(max_length=100, label="预约方")
     weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="1=周一 … 7=周日")
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField()
+    start_time = clock_field("开始时间")
+    end_time = clock_field("结束时间")
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     expected = serializers.IntegerField(min_value=0, max_value=100000, default=0)
@@ -174,6 +193,7 @@ class VenueViewSet(viewsets.GenericViewSet[Venue]):
         incoming = VenueInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
+        values["opens"], values["closes"] = clock(values["opens"]), clock(values["closes"])
         community = (
             selectors.communities_for_edit(viewer=viewer)
             .filter(code=values.pop("community"))
@@ -246,8 +266,8 @@ class VenueViewSet(viewsets.GenericViewSet[Venue]):
             series = services.booking_series_create(
                 venue=venue,
                 weekday=data["weekday"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
+                start_time=clock(data["start_time"]),
+                end_time=clock(data["end_time"]),
                 first_day=data["first_day"],
                 last_day=data["last_day"],
                 values=data,
