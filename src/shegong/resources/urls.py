@@ -5,6 +5,7 @@ from shegong.resources import views
 app_name = "resources"
 urlpatterns = [
     path("", views.venue_list, name="venues"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("venues/new/", views.venue_create, name="venue-create"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),
     path("venues/<int:pk>/edit/", views.venue_edit, name="venue-edit"),

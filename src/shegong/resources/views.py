@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,8 @@ from shegong.core.params import year_or
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_roots
-from shegong.resources import selectors, services
+from shegong.resources import documents, selectors, services
+from shegong.resources.charts import Bar, bars_svg
 from shegong.resources.forms import (
     BookingForm,
     HeadcountForm,
@@ -35,7 +37,7 @@ from shegong.resources.forms import (
     TeamRecordForm,
     VenueForm,
 )
-from shegong.resources.models import Booking, BookingStatus, Venue
+from shegong.resources.models import Booking, BookingStatus, TeamRecordKind, Venue
 
 PAGE_SIZE = 30
 ONE_DAY = datetime.timedelta(days=1)
@@ -530,3 +532,32 @@ def team_record_add(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已登记"))
     return redirect("resources:team", pk=team.pk)
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The year's figures of the unit, with the use of each venue and the teams' records."""
+    unit = _unit(request)
+    year = year_or(request.GET.get("year"), timezone.localdate().year) or timezone.localdate().year
+    if unit is None:
+        raise Http404
+    data = selectors.resources_summary(viewer=request.user, unit=unit, year=year)
+    use_bars = [
+        Bar(f"{row['venue']}({row['community']})", Decimal(row["share"] or 0), "%")
+        for row in data["venue_use"]["by_venue"][:30]
+    ]
+    record_bars = [
+        Bar(str(label), data["team_records"][kind]) for kind, label in TeamRecordKind.choices
+    ]
+    return render(
+        request,
+        "resources/dashboard.html",
+        {
+            "unit": unit,
+            "year": year,
+            "data": data,
+            "figures": documents.figures_rows(data),
+            "use_chart": bars_svg(_("场地使用率"), use_bars) if use_bars else "",
+            "records_chart": bars_svg(_("队伍活动记录"), record_bars),
+        },
+    )

@@ -299,6 +299,7 @@ LIST_ROUTES = {
     "resources:venues",
     "resources:venue-create",
     "resources:use",
+    "resources:dashboard",
     "resources:residents",
     "resources:resident-create",
     "resources:teams",

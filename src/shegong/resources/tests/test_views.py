@@ -103,3 +103,19 @@ def test_the_use_page_shows_hours_booked_against_hours_open(tree: Tree, personas
     )
     page = response.content.decode()
     assert "社区文化活动室" in page and "23.1%" in page  # 3 of 13 hours
+
+
+def test_the_dashboard_shows_the_years_figures_and_charts(
+    tree: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    venue = make_venue(tree.community_a1, manager)
+    book(venue, manager, at(DAY, 9), at(DAY, 12))
+    client = client_for(manager)
+    page = client.get(
+        reverse("resources:dashboard"), {"unit": tree.street_a.code, "year": "2026"}
+    ).content.decode()
+    assert "场地(处)</dt><dd>1<" in page and "人才库(人)</dt><dd>未登记<" in page
+    assert page.count("<svg") == 2 and "社区文化活动室(甲一社区)" in page
+    other = client.get(reverse("resources:dashboard"), {"unit": tree.street_b.code})
+    assert other.status_code == 404
