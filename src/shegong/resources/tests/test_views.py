@@ -105,9 +105,7 @@ def test_the_use_page_shows_hours_booked_against_hours_open(tree: Tree, personas
     assert "社区文化活动室" in page and "23.1%" in page  # 3 of 13 hours
 
 
-def test_the_dashboard_shows_the_years_figures_and_charts(
-    tree: Tree, personas: Personas
-) -> None:
+def test_the_dashboard_shows_the_years_figures_and_charts(tree: Tree, personas: Personas) -> None:
     manager = personas.street_a_manager
     venue = make_venue(tree.community_a1, manager)
     book(venue, manager, at(DAY, 9), at(DAY, 12))
