@@ -340,6 +340,149 @@ class TeamRecord(models.Model):
         return f"{self.team} {self.get_kind_display()} {self.title}"
 
 
+class ActivityKind(models.TextChoices):
+    CULTURE = "culture", _("文化")
+    SPORTS = "sports", _("体育")
+    VOLUNTEER = "volunteer", _("志愿服务")
+    EDUCATION = "education", _("教育讲座")
+    OTHER = "other", _("其他")
+
+
+class Activity(models.Model):
+    """An activity of a community or street: planned, then held. Volunteers' hours and
+    residents' participation hang off it."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("主办单位")
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=16, choices=ActivityKind.choices)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+    )
+    organiser = models.CharField(_("组织者"), max_length=100, blank=True)
+    day = models.DateField(_("日期"))
+    held = models.BooleanField(_("已举办"), default=False)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["-day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="activity_title_set"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ActivityKind.values), name="activity_kind_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Volunteer(models.Model):
+    """A registered volunteer (a resident who consented). `id_number` is what the national
+    volunteer system identifies a person by; personal data like the resident's phone. The
+    personal link for self-reported hours is a random key shown once; only its hash is kept."""
+
+    resident = models.OneToOneField(Resident, on_delete=models.PROTECT, related_name="volunteer")
+    id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)
+    skills = models.CharField(_("技能特长"), max_length=200, blank=True)
+    registered_on = models.DateField(_("注册日期"))
+    link_hash = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿者")
+        verbose_name_plural = _("志愿者")
+        ordering = ["resident__community__path", "resident__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["link_hash"], condition=~Q(link_hash=""), name="volunteer_link_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resident)
+
+
+class StarLevel(models.Model):
+    """A star level of the national volunteer system (一星 100 h … 五星 1,500 h): data."""
+
+    stars = models.PositiveSmallIntegerField(_("星级"), unique=True)
+    name = models.CharField(_("名称"), max_length=20)
+    min_hours = models.DecimalField(_("累计时长(小时)"), max_digits=8, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("星级标准")
+        verbose_name_plural = _("星级标准")
+        ordering = ["stars"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_hours__gt=0), name="star_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordSource(models.TextChoices):
+    CLERK = "clerk", _("工作人员录入")
+    SELF = "self", _("本人申报")
+
+
+class RecordStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    DECLINED = "declined", _("未确认")
+
+
+class ServiceRecord(models.Model):
+    """A volunteer's hours at one activity. One row per volunteer and activity, whoever
+    entered it: a self-report and the clerk's entry for the same activity are this one row
+    (the constraint), so an hour is counted once. Declined rows stay (never deleted)."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="service")
+    hours = models.DecimalField(_("服务时长(小时)"), max_digits=5, decimal_places=1)
+    content = models.CharField(_("服务内容"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=8, choices=RecordSource.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=RecordStatus.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿服务记录")
+        verbose_name_plural = _("志愿服务记录")
+        ordering = ["-activity__day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "activity"], name="service_once_per_activity"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=24), name="service_hours_within_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RecordStatus.values), name="service_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=RecordSource.values), name="service_source_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.activity} {self.hours}"
+
+
 @audit_kinds
 class ResourceEvent(models.TextChoices):
     """What happened to community resources, as the audit trail names it."""
@@ -353,3 +496,8 @@ class ResourceEvent(models.TextChoices):
     MEMBER_JOINED = "resources.member_joined", _("队员加入")
     MEMBER_LEFT = "resources.member_left", _("队员退出")
     TEAM_RECORDED = "resources.team_recorded", _("登记队伍活动")
+    HOURS_ENTERED = "resources.hours_entered", _("录入志愿服务时长")
+    HOURS_REPORTED = "resources.hours_reported", _("志愿者申报服务时长")
+    HOURS_CONFIRMED = "resources.hours_confirmed", _("确认志愿服务时长")
+    HOURS_DECLINED = "resources.hours_declined", _("不予确认志愿服务时长")
+    LINK_ISSUED = "resources.link_issued", _("发放志愿者申报链接")

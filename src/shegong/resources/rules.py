@@ -134,3 +134,11 @@ def ics_calendar(
         ]
     lines.append("END:VCALENDAR")
     return "".join(ics_fold(line) + "\r\n" for line in lines)
+
+
+def star_level(
+    hours: Decimal, levels: Iterable[tuple[int, str, Decimal]]
+) -> tuple[int, str] | None:
+    """The highest (stars, name) whose minimum the confirmed hours reach; None below the first."""
+    reached = [(stars, name) for stars, name, minimum in levels if hours >= minimum]
+    return max(reached) if reached else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,16 +26,21 @@ from shegong.orgs.models import Unit, UnitKind
 from shegong.people.rules import age_in_year, mask_birth_date, mask_phone
 from shegong.resources import rules
 from shegong.resources.models import (
+    Activity,
     Booking,
     BookingSeries,
     BookingStatus,
     OwnerKind,
+    RecordStatus,
     Resident,
+    ServiceRecord,
+    StarLevel,
     Team,
     TeamMember,
     TeamRecord,
     TeamRecordKind,
     Venue,
+    Volunteer,
 )
 
 if TYPE_CHECKING:
@@ -222,6 +227,16 @@ def pending_list(*, viewer: User) -> QuerySet[Booking]:
     )
 
 
+def _confirmed_hours(*, viewer: User, unit: Unit, year: int) -> Decimal:
+    total = ServiceRecord.objects.filter(
+        path_q(viewer, "activity__unit__path"),
+        status=RecordStatus.CONFIRMED,
+        volunteer__resident__community__path__startswith=unit.path,
+        activity__day__year=year,
+    ).aggregate(total=Sum("hours"))["total"]
+    return Decimal(total or 0).quantize(Decimal("0.1"))
+
+
 def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     """The year's figures of community resources under `unit`, for the report command, the
     API and the annual report's 社区资源 chapter. Keys are those of issue 18 item 8; an area
@@ -250,8 +265,8 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
             for kind in TeamRecordKind.values
         },
         "talents": None,
-        "volunteers": None,
-        "volunteer_hours": None,
+        "volunteers": volunteer_list(viewer=viewer, unit=unit).count(),
+        "volunteer_hours": str(_confirmed_hours(viewer=viewer, unit=unit, year=year)),
         "venues": venues.count(),
         "shared_venues": venues.exclude(owner_kind=OwnerKind.COMMUNITY).count(),
         "bookings": confirmed.count(),
@@ -426,3 +441,146 @@ def resident_rows(*, viewer: User, residents: list[Resident]) -> list[ResidentRo
             )
         )
     return rows
+
+
+# ---------------------------------------------------------------- activities and volunteers
+
+
+def activity_list(
+    *, viewer: User, unit: Unit | None = None, year: int | None = None
+) -> QuerySet[Activity]:
+    activities = scoped(Activity.objects.select_related("unit", "venue", "team"), viewer, "unit")
+    if unit is not None:
+        activities = activities.filter(unit__path__startswith=unit.path)
+    if year is not None:
+        activities = activities.filter(day__year=year)
+    return activities.order_by("-day", "-id")
+
+
+def activity_get(*, viewer: User, pk: int | str) -> Activity:
+    return get_in_scope_or_404(
+        Activity.objects.select_related("unit", "venue", "team"), viewer, "unit", pk=pk
+    )
+
+
+def volunteer_list(*, viewer: User, unit: Unit | None = None) -> QuerySet[Volunteer]:
+    """Volunteers in scope whose consent holds today."""
+    volunteers = scoped(
+        Volunteer.objects.select_related("resident__community"), viewer, "resident__community"
+    ).filter(consenting_q(timezone.localdate(), "resident__"))
+    if unit is not None:
+        volunteers = volunteers.filter(resident__community__path__startswith=unit.path)
+    return volunteers
+
+
+def volunteer_get(*, viewer: User, pk: int | str) -> Volunteer:
+    return get_in_scope_or_404(
+        Volunteer.objects.select_related("resident__community"),
+        viewer,
+        "resident__community",
+        pk=pk,
+    )
+
+
+def service_records(*, viewer: User, activity: Activity) -> QuerySet[ServiceRecord]:
+    return activity.service.select_related("volunteer__resident__community").order_by(
+        "status", "volunteer__resident__name", "id"
+    )
+
+
+def pending_hours(*, viewer: User) -> QuerySet[ServiceRecord]:
+    """Self-reported hours waiting for the viewer's confirmation."""
+    return (
+        ServiceRecord.objects.filter(
+            path_q(viewer, "activity__unit__path", Permission.EDIT), status=RecordStatus.PENDING
+        )
+        .select_related("volunteer__resident", "activity")
+        .order_by("activity__day", "id")
+    )
+
+
+def star_levels() -> list[tuple[int, str, Decimal]]:
+    return [(s.stars, s.name, s.min_hours) for s in StarLevel.objects.order_by("stars")]
+
+
+@dataclass(frozen=True)
+class VolunteerTotal:
+    volunteer: Volunteer
+    hours: Decimal  # confirmed hours in the period
+    lifetime: Decimal  # confirmed hours ever, for the star level
+    star: str
+
+
+def volunteer_totals(
+    *, viewer: User, unit: Unit, first: datetime.date, last: datetime.date
+) -> list[VolunteerTotal]:
+    """Confirmed hours per volunteer in the period, most first, with the star level their
+    confirmed hours to date reach. Declined and pending hours never count."""
+    volunteers = volunteer_list(viewer=viewer, unit=unit)
+    confirmed = Q(records__status=RecordStatus.CONFIRMED)
+    in_period = confirmed & Q(records__activity__day__gte=first, records__activity__day__lte=last)
+    rows = volunteers.annotate(
+        period_hours=Sum("records__hours", filter=in_period),
+        lifetime_hours=Sum("records__hours", filter=confirmed),
+    )
+    levels = star_levels()
+    totals = []
+    for v in rows:
+        lifetime = getattr(v, "lifetime_hours", None) or Decimal(0)
+        star = rules.star_level(lifetime, levels)
+        totals.append(
+            VolunteerTotal(
+                volunteer=v,
+                hours=getattr(v, "period_hours", None) or Decimal(0),
+                lifetime=lifetime,
+                star=star[1] if star else "",
+            )
+        )
+    totals.sort(key=lambda t: (-t.hours, t.volunteer.resident.name, t.volunteer.pk))
+    return totals
+
+
+# The columns of the national volunteer system's import of service hours (志愿服务时长补录).
+NATIONAL_COLUMNS = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "联系电话",
+    "服务项目名称",
+    "服务日期",
+    "服务时长(小时)",
+    "服务内容",
+    "记录单位",
+]
+
+
+def national_rows(
+    *, viewer: User, unit: Unit, first: datetime.date, last: datetime.date
+) -> list[list[str]]:
+    """Confirmed records of the period in the national system's columns. Its import needs
+    the full ID number, so the caller must hold the personal-data right on `unit`."""
+    records = (
+        ServiceRecord.objects.filter(
+            path_q(viewer, "activity__unit__path"),
+            status=RecordStatus.CONFIRMED,
+            volunteer__resident__community__path__startswith=unit.path,
+            activity__day__gte=first,
+            activity__day__lte=last,
+        )
+        .select_related("volunteer__resident", "activity__unit")
+        .order_by("activity__day", "volunteer__resident__name", "id")
+    )
+    return [
+        [
+            r.volunteer.resident.name,
+            "居民身份证",
+            r.volunteer.id_number,
+            r.volunteer.resident.phone,
+            r.activity.title,
+            r.activity.day.isoformat(),
+            str(r.hours),
+            r.content or r.activity.title,
+            r.activity.unit.name,
+        ]
+        for r in records
+    ]

@@ -10,7 +10,17 @@ from django.utils import timezone
 from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.resources import services
-from shegong.resources.models import Booking, BookingSeries, Resident, Team, TeamMember, Venue
+from shegong.resources.models import (
+    Activity,
+    Booking,
+    BookingSeries,
+    Resident,
+    ServiceRecord,
+    Team,
+    TeamMember,
+    Venue,
+    Volunteer,
+)
 
 if TYPE_CHECKING:
     from shegong.core.tests.test_scoping import StreetAObjects
@@ -128,5 +138,41 @@ def street_a_member(o: StreetAObjects) -> TeamMember:
         team=team,
         resident=resident,
         joined_on=datetime.date(2025, 3, 1),
+        acting_user=o.personas.street_a_manager,
+    )
+
+
+def make_activity(unit: Unit, acting_user: User, **overrides: Any) -> Activity:
+    values = {"title": "敬老院志愿服务", "kind": "volunteer", "day": DAY, **overrides}
+    return services.activity_create(unit=unit, values=values, acting_user=acting_user)
+
+
+def make_volunteer(community: Unit, acting_user: User, **overrides: Any) -> Volunteer:
+    resident = make_resident(community, acting_user, **overrides)
+    return services.volunteer_register(
+        resident=resident,
+        values={"id_number": "11010519491231002X", "skills": "理发"},
+        acting_user=acting_user,
+    )
+
+
+def street_a_activity(o: StreetAObjects) -> Activity:
+    found = Activity.objects.filter(unit=o.tree.community_a1).first()
+    return found or make_activity(o.tree.community_a1, o.personas.street_a_manager)
+
+
+def street_a_volunteer(o: StreetAObjects) -> Volunteer:
+    found = Volunteer.objects.filter(resident__community=o.tree.community_a1).first()
+    return found or make_volunteer(
+        o.tree.community_a1, o.personas.street_a_manager, name="甲一志愿者"
+    )
+
+
+def street_a_service(o: StreetAObjects) -> ServiceRecord:
+    found = ServiceRecord.objects.filter(activity__unit=o.tree.community_a1).first()
+    return found or services.hours_enter(
+        volunteer=street_a_volunteer(o),
+        activity=street_a_activity(o),
+        hours="2",
         acting_user=o.personas.street_a_manager,
     )
