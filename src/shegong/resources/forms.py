@@ -10,7 +10,7 @@ from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.forms import CommunityChoiceField
 from shegong.people.models import Gender
-from shegong.resources.models import AwardLevel, OwnerKind, TeamKind, TeamRecordKind
+from shegong.resources.models import ActivityKind, AwardLevel, OwnerKind, TeamKind, TeamRecordKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -138,3 +138,38 @@ class TeamRecordForm(PlainTextForm):
         label=_("获奖级别"), choices=[("", "—"), *AwardLevel.choices], required=False
     )
     participants = forms.IntegerField(label=_("参与人数"), min_value=0, max_value=100000, initial=0)
+
+
+class ActivityForm(PlainTextForm):
+    unit = CommunityChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类别"), choices=ActivityKind.choices)
+    day = forms.DateField(label=_("日期"), widget=DATE)
+    organiser = forms.CharField(label=_("组织者"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class HoursForm(PlainTextForm):
+    volunteer = forms.IntegerField(label=_("志愿者编号"), min_value=1)
+    hours = forms.DecimalField(label=_("服务时长(小时)"), max_digits=4, decimal_places=1)
+    content = forms.CharField(label=_("服务内容"), max_length=200, required=False)
+
+
+class SelfReportForm(PlainTextForm):
+    activity = forms.TypedChoiceField(label=_("活动"), coerce=int, choices=[])
+    hours = forms.DecimalField(label=_("服务时长(小时)"), max_digits=4, decimal_places=1)
+    content = forms.CharField(label=_("服务内容"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, activities: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = activities  # type: ignore[attr-defined]
+
+
+class VolunteerForm(PlainTextForm):
+    resident = forms.IntegerField(label=_("居民编号"), min_value=1)
+    id_number = forms.CharField(label=_("公民身份号码"), max_length=18, required=False)
+    skills = forms.CharField(label=_("技能特长"), max_length=200, required=False)
+    registered_on = forms.DateField(label=_("注册日期"), widget=DATE, required=False)

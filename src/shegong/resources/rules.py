@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -142,3 +143,8 @@ def star_level(
     """The highest (stars, name) whose minimum the confirmed hours reach; None below the first."""
     reached = [(stars, name) for stars, name, minimum in levels if hours >= minimum]
     return max(reached) if reached else None
+
+
+def link_hash(key: str) -> str:
+    """What is kept of a volunteer's personal link key (like API tokens: only the hash)."""
+    return hashlib.sha256(key.encode()).hexdigest()

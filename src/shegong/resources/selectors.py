@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from shegong.core.models import User
 
 ONE_DAY = datetime.timedelta(days=1)
+TENTH = Decimal("0.1")
 
 
 def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
@@ -526,12 +527,12 @@ def volunteer_totals(
     levels = star_levels()
     totals = []
     for v in rows:
-        lifetime = getattr(v, "lifetime_hours", None) or Decimal(0)
+        lifetime = Decimal(getattr(v, "lifetime_hours", None) or 0).quantize(TENTH)
         star = rules.star_level(lifetime, levels)
         totals.append(
             VolunteerTotal(
                 volunteer=v,
-                hours=getattr(v, "period_hours", None) or Decimal(0),
+                hours=Decimal(getattr(v, "period_hours", None) or 0).quantize(TENTH),
                 lifetime=lifetime,
                 star=star[1] if star else "",
             )
@@ -584,3 +585,26 @@ def national_rows(
         ]
         for r in records
     ]
+
+
+def volunteer_by_key(*, key: str) -> Volunteer | None:
+    """The volunteer whose personal link this is (the public self-report page)."""
+    if not key or len(key) > 100:
+        return None
+    return (
+        Volunteer.objects.select_related("resident__community")
+        .filter(link_hash=rules.link_hash(key))
+        .exclude(link_hash="")
+        .first()
+    )
+
+
+def activities_for_volunteer(*, volunteer: Volunteer, since: datetime.date) -> list[Activity]:
+    """Activities of the volunteer's community and the units above it, from `since` to today."""
+    path = volunteer.resident.community.path
+    ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    return list(
+        Activity.objects.filter(
+            unit__path__in=ancestors, day__gte=since, day__lte=timezone.localdate()
+        ).order_by("-day", "-id")[:100]
+    )

@@ -11,7 +11,6 @@ has the last word and its refusal becomes the same message.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -830,16 +829,12 @@ def volunteer_register(
     return volunteer
 
 
-def link_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
 def volunteer_link_issue(*, volunteer: Volunteer, acting_user: User) -> str:
     """A new personal link key for self-reported hours (shown once; the old one stops)."""
     access.require(acting_user, Permission.EDIT, volunteer.resident.community, message=EDIT_REFUSED)
     key = secrets.token_urlsafe(24)
-    Volunteer.objects.filter(pk=volunteer.pk).update(link_hash=link_hash(key))
+    Volunteer.objects.filter(pk=volunteer.pk).update(link_hash=rules.link_hash(key))
     audit_record(
         acting_user=acting_user,
         action=ResourceEvent.LINK_ISSUED,
@@ -928,7 +923,7 @@ def hours_self_report(
     A second report, or one for an activity the clerk already entered, is refused."""
     volunteer = (
         Volunteer.objects.select_related("resident__community")
-        .filter(link_hash=link_hash(key))
+        .filter(link_hash=rules.link_hash(key))
         .exclude(link_hash="")
         .first()
     )

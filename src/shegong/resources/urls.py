@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shegong.resources import views
+from shegong.resources import views, volunteer_views
 
 app_name = "resources"
 urlpatterns = [
@@ -28,4 +28,16 @@ urlpatterns = [
     path("teams/<int:pk>/members/", views.team_member_add, name="team-member-add"),
     path("teams/<int:pk>/records/", views.team_record_add, name="team-record-add"),
     path("members/<int:pk>/leave/", views.member_leave, name="member-leave"),
+    path("activities/", volunteer_views.activity_list, name="activities"),
+    path("activities/new/", volunteer_views.activity_create, name="activity-create"),
+    path("activities/<int:pk>/", volunteer_views.activity_detail, name="activity"),
+    path("activities/<int:pk>/held/", volunteer_views.activity_held, name="activity-held"),
+    path("activities/<int:pk>/hours/", volunteer_views.activity_hours, name="activity-hours"),
+    path("hours/decide/", volunteer_views.hours_decide, name="hours-decide"),
+    path("volunteers/", volunteer_views.volunteer_list, name="volunteers"),
+    path("volunteers/new/", volunteer_views.volunteer_create, name="volunteer-create"),
+    path("volunteers/export/", volunteer_views.volunteers_export, name="volunteers-export"),
+    path("volunteers/<int:pk>/", volunteer_views.volunteer_detail, name="volunteer"),
+    path("volunteers/<int:pk>/link/", volunteer_views.volunteer_link, name="volunteer-link"),
+    path("v/<str:key>/", volunteer_views.self_report, name="self-report"),
 ]

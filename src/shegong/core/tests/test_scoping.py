@@ -38,6 +38,7 @@ PUBLIC_OR_UNSCOPED = {
     "appraisal:vote-results",
     "appraisal-cycle-ballot",  # public API: nothing without a valid household code
     "appraisal-cycle-vote",
+    "resources:self-report",  # volunteers: shows nothing without a valid personal link key
 }
 
 
@@ -179,6 +180,8 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:venue-ics": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources:booking": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources:team": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources:activity": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:volunteer": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources-venue-detail": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-venue-bookings": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-booking-detail": lambda o: {"pk": resources.street_a_booking(o).pk},
@@ -224,6 +227,9 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:team-member-add": lambda o: {"pk": resources.street_a_team(o).pk},
     "resources:team-record-add": lambda o: {"pk": resources.street_a_team(o).pk},
     "resources:member-leave": lambda o: {"pk": resources.street_a_member(o).pk},
+    "resources:activity-held": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources-booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
@@ -300,6 +306,11 @@ LIST_ROUTES = {
     "resources:venue-create",
     "resources:use",
     "resources:dashboard",
+    "resources:activities",
+    "resources:activity-create",
+    "resources:volunteers",
+    "resources:volunteer-create",
+    "resources:volunteers-export",
     "resources:residents",
     "resources:resident-create",
     "resources:teams",
@@ -317,6 +328,7 @@ POST_ONLY_ROUTES = {
     "pay:citywide-start",
     "training:import-confirm",
     "training:exam-import-confirm",
+    "resources:hours-decide",
 }
 
 
