@@ -483,6 +483,29 @@ class ServiceRecord(models.Model):
         return f"{self.volunteer} {self.activity} {self.hours}"
 
 
+class Participation(models.Model):
+    """A resident signed up for an activity, and whether they came. Participation by age is
+    counted from these rows with each resident's age on the activity's day."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
+    attended = models.BooleanField(_("到场"), default=False)
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动报名")
+        verbose_name_plural = _("活动报名")
+        ordering = ["activity", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "resident"], name="participation_once_per_activity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} @ {self.activity}"
+
+
 @audit_kinds
 class ResourceEvent(models.TextChoices):
     """What happened to community resources, as the audit trail names it."""
@@ -501,3 +524,5 @@ class ResourceEvent(models.TextChoices):
     HOURS_CONFIRMED = "resources.hours_confirmed", _("确认志愿服务时长")
     HOURS_DECLINED = "resources.hours_declined", _("不予确认志愿服务时长")
     LINK_ISSUED = "resources.link_issued", _("发放志愿者申报链接")
+    SIGNED_UP = "resources.signed_up", _("活动报名")
+    ATTENDANCE_MARKED = "resources.attendance_marked", _("活动签到")

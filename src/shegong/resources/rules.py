@@ -148,3 +148,35 @@ def star_level(
 def link_hash(key: str) -> str:
     """What is kept of a volunteer's personal link key (like API tokens: only the hash)."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+# Ages at the event: 中青年 are 18 to 59 (青年 18-44 and 中年 45-59 as the statistics bureau
+# bands them; 60 is where 老年人 begin under 老年人权益保障法). The essays' "mostly over 50" is
+# read against the same bands.
+AGE_BANDS: list[tuple[str, int, int]] = [
+    ("18岁以下", 0, 17),
+    ("18-44岁", 18, 44),
+    ("45-59岁", 45, 59),
+    ("60-69岁", 60, 69),
+    ("70岁及以上", 70, 200),
+]
+YOUNG_MIDDLE = (18, 59)
+
+
+def age_band(age: int) -> str:
+    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
+
+
+def largest_remainder_shares(counts: list[int]) -> list[Decimal]:
+    """Percentages with one decimal adding up to exactly 100.0 (all zero for no counts): the
+    rule of reports/rules.largest_remainder_shares, which this room may not import."""
+    total = sum(counts)
+    if total == 0:
+        return [Decimal("0.0") for _c in counts]
+    units = 1000
+    floors = [c * units // total for c in counts]
+    remainders = [c * units % total for c in counts]
+    order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
+    for i in order[: units - sum(floors)]:
+        floors[i] += 1
+    return [(Decimal(f) / 10).quantize(Decimal("0.1")) for f in floors]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from shegong.core.access import (
     scoped,
 )
 from shegong.orgs.models import Unit, UnitKind
-from shegong.people.rules import age_in_year, mask_birth_date, mask_phone
+from shegong.people.rules import age_in_year, age_on, mask_birth_date, mask_phone
 from shegong.resources import rules
 from shegong.resources.models import (
     Activity,
@@ -31,6 +32,7 @@ from shegong.resources.models import (
     BookingSeries,
     BookingStatus,
     OwnerKind,
+    Participation,
     RecordStatus,
     Resident,
     ServiceRecord,
@@ -245,6 +247,7 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     venues = venue_list(viewer=viewer, unit=unit)
     teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
+    by_age = participation_by_age(viewer=viewer, unit=unit, year=year)
     use = venue_use(viewer=viewer, unit=unit, first=first, last=last)
     opened = sum((u.open_hours for u in use), Decimal(0))
     booked = sum((u.booked_hours for u in use), Decimal(0))
@@ -290,9 +293,9 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
                 for u in use
             ],
         },
-        "activities": None,
-        "participants": None,
-        "participants_by_age": None,
+        "activities": activity_list(viewer=viewer, unit=unit, year=year).count(),
+        "participants": by_age["total"] if by_age else None,
+        "participants_by_age": by_age,
         "awards": None,
         "standards": None,
     }
@@ -608,3 +611,55 @@ def activities_for_volunteer(*, volunteer: Volunteer, since: datetime.date) -> l
             unit__path__in=ancestors, day__gte=since, day__lte=timezone.localdate()
         ).order_by("-day", "-id")[:100]
     )
+
+
+def participation_rows(*, viewer: User, activity: Activity) -> list[tuple[Participation, int]]:
+    """Who signed up, with their age on the activity's day (a whole-year age by birth year
+    for roles without the personal-data right, so no day gives away a birthday)."""
+    full = personal_data_checker(viewer)(activity.unit.path)
+    rows = activity.participants.select_related("resident").order_by("resident__name", "id")
+    return [
+        (
+            p,
+            age_on(p.resident.birth_date, activity.day)
+            if full
+            else age_in_year(p.resident.birth_date, activity.day),
+        )
+        for p in rows
+    ]
+
+
+def participation_by_age(*, viewer: User, unit: Unit, year: int) -> dict[str, Any] | None:
+    """Person-times of residents who came to the year's activities under `unit`, by the age
+    they reach in the activity's year (by birth year, so an aggregate gives away no
+    birthday), with the share of 中青年 (18-59, rules.YOUNG_MIDDLE). None when nobody came,
+    or, for roles without the personal-data right, when fewer than MIN_GROUP_SIZE came."""
+    attended = Participation.objects.filter(
+        path_q(viewer, "activity__unit__path"),
+        activity__unit__path__startswith=unit.path,
+        activity__day__year=year,
+        attended=True,
+    ).values_list("resident__birth_date", "activity__day")
+    counts = dict.fromkeys((label for label, _lo, _hi in rules.AGE_BANDS), 0)
+    young_middle = 0
+    for born, day in attended:
+        age = age_in_year(born, day)
+        counts[rules.age_band(age)] += 1
+        young_middle += rules.YOUNG_MIDDLE[0] <= age <= rules.YOUNG_MIDDLE[1]
+    total = sum(counts.values())
+    if total == 0 or (
+        total < settings.SHEGONG_MIN_GROUP_SIZE and not personal_data_checker(viewer)(unit.path)
+    ):
+        return None
+    shares = rules.largest_remainder_shares(list(counts.values()))
+    return {
+        "total": total,
+        "bands": [
+            {"band": label, "count": n, "share": str(share)}
+            for (label, n), share in zip(counts.items(), shares, strict=True)
+        ],
+        "young_middle": young_middle,
+        "young_middle_share": str(
+            (Decimal(young_middle) * 100 / total).quantize(TENTH, rounding=ROUND_HALF_UP)
+        ),
+    }

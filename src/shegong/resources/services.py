@@ -39,6 +39,7 @@ from shegong.resources.models import (
     BookingSeries,
     BookingStatus,
     OwnerKind,
+    Participation,
     RecordSource,
     RecordStatus,
     Resident,
@@ -998,3 +999,51 @@ def hours_confirm(*, records: list[ServiceRecord], acting_user: User) -> int:
 def hours_decline(*, records: list[ServiceRecord], acting_user: User) -> int:
     """Decline reported hours: the rows stay, marked 未确认, and never count."""
     return _decide_hours(records, RecordStatus.DECLINED, ResourceEvent.HOURS_DECLINED, acting_user)
+
+
+# ---------------------------------------------------------------- participation
+
+
+@transaction.atomic
+def participant_sign_up(
+    *, activity: Activity, resident: Resident, acting_user: User
+) -> Participation:
+    access.require(acting_user, Permission.EDIT, activity.unit, message=EDIT_REFUSED)
+    if not resident.community.path.startswith(activity.unit.path):
+        raise ServiceError(_("该居民不在主办单位范围内"), field="resident")
+    if not _consents_on(resident, activity.day):
+        raise ServiceError(_("%(name)s在活动日未同意登记") % {"name": resident.name})
+    try:
+        with transaction.atomic():
+            signed = Participation.objects.create(activity=activity, resident=resident)
+    except IntegrityError as exc:
+        raise ServiceError(_("%(name)s已报名") % {"name": resident.name}) from exc
+    audit_record(
+        acting_user=acting_user,
+        action=ResourceEvent.SIGNED_UP,
+        target=signed,
+        unit_path=activity.unit.path,
+        after={"resident_id": resident.pk},
+    )
+    return signed
+
+
+@transaction.atomic
+def attendance_mark(*, activity: Activity, present: set[int], acting_user: User) -> int:
+    """Who came (participation ids); everyone else signed up is marked absent."""
+    access.require(acting_user, Permission.EDIT, activity.unit, message=EDIT_REFUSED)
+    if activity.day > timezone.localdate():
+        raise ServiceError(_("活动日期未到,不能签到"))
+    rows = list(Participation.objects.select_for_update().filter(activity=activity))
+    changed = [r for r in rows if r.attended != (r.pk in present)]
+    for r in changed:
+        r.attended = r.pk in present
+    Participation.objects.bulk_update(changed, ["attended"])
+    Activity.objects.filter(pk=activity.pk).update(held=True)
+    audit_record(
+        acting_user=acting_user,
+        action=ResourceEvent.ATTENDANCE_MARKED,
+        target=activity,
+        after={"attended": sum(r.pk in present for r in rows), "signed_up": len(rows)},
+    )
+    return len(changed)

@@ -33,6 +33,12 @@ urlpatterns = [
     path("activities/<int:pk>/", volunteer_views.activity_detail, name="activity"),
     path("activities/<int:pk>/held/", volunteer_views.activity_held, name="activity-held"),
     path("activities/<int:pk>/hours/", volunteer_views.activity_hours, name="activity-hours"),
+    path("activities/<int:pk>/sign-up/", volunteer_views.activity_sign_up, name="activity-sign-up"),
+    path(
+        "activities/<int:pk>/attendance/",
+        volunteer_views.activity_attendance,
+        name="activity-attendance",
+    ),
     path("hours/decide/", volunteer_views.hours_decide, name="hours-decide"),
     path("volunteers/", volunteer_views.volunteer_list, name="volunteers"),
     path("volunteers/new/", volunteer_views.volunteer_create, name="volunteer-create"),

@@ -83,6 +83,7 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "records": selectors.service_records(viewer=request.user, activity=activity),
+            "participants": selectors.participation_rows(viewer=request.user, activity=activity),
             "can_edit": has_permission(request.user, Permission.EDIT, activity.unit),
             "hours_form": HoursForm(),
         },
@@ -317,3 +318,36 @@ def self_report(request: AuthedRequest, key: str) -> HttpResponse:
         "resources/self_report.html",
         {"volunteer": volunteer, "form": form, "records": records, "pending": RecordStatus.PENDING},
     )
+
+
+@login_required
+@require_POST
+def activity_sign_up(request: AuthedRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    raw = request.POST.get("resident", "")
+    resident = (
+        selectors.resident_list(viewer=request.user).filter(pk=int(raw)).first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    try:
+        if resident is None:
+            raise ServiceError(_("没有这位居民,或其同意登记已到期"))
+        services.participant_sign_up(activity=activity, resident=resident, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("resources:activity", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def activity_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    present = {int(i) for i in request.POST.getlist("present") if i.isdigit() and len(i) < 19}
+    try:
+        services.attendance_mark(activity=activity, present=present, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已签到"))
+    return redirect("resources:activity", pk=activity.pk)

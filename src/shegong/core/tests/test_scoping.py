@@ -229,6 +229,8 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:member-leave": lambda o: {"pk": resources.street_a_member(o).pk},
     "resources:activity-held": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-sign-up": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-attendance": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
