@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -92,7 +93,7 @@ def test_age_bands_cover_every_age() -> None:
         "70岁及以上",
     ]
     assert rules.largest_remainder_shares([1, 1, 1]) == [
-        rules.Decimal("33.4"),
-        rules.Decimal("33.3"),
-        rules.Decimal("33.3"),
+        Decimal("33.4"),
+        Decimal("33.3"),
+        Decimal("33.3"),
     ]
