@@ -16,20 +16,28 @@ from django.utils import timezone
 
 from shegong.core.actors import system_actor
 from shegong.core.audit import AuditAction, audit_record
+from shegong.people.rules import id_check_digit
 from shegong.resources import rules
 from shegong.resources.models import (
+    Activity,
+    ActivityKind,
     AwardLevel,
     Booking,
     BookingSeries,
     BookingStatus,
     OwnerKind,
+    Participation,
+    RecordSource,
+    RecordStatus,
     Resident,
+    ServiceRecord,
     Team,
     TeamKind,
     TeamMember,
     TeamRecord,
     TeamRecordKind,
     Venue,
+    Volunteer,
 )
 
 if TYPE_CHECKING:
@@ -130,6 +138,108 @@ def _residents(
             )
         )
     return residents
+
+
+ACTIVITIES = [
+    ("邻里节", ActivityKind.CULTURE),
+    ("健康讲座", ActivityKind.EDUCATION),
+    ("全民健身日", ActivityKind.SPORTS),
+    ("敬老助老志愿服务", ActivityKind.VOLUNTEER),
+    ("环境整治志愿服务", ActivityKind.VOLUNTEER),
+    ("文艺汇演", ActivityKind.CULTURE),
+]
+
+
+def _id_number(born: datetime.date, serial: int) -> str:
+    first17 = f"430105{born:%Y%m%d}{serial % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def _activities_and_volunteers(
+    rng: random.Random,
+    tree: DemoTree,
+    people_of: dict[int, list[Resident]],
+    own: dict[int, Venue],
+    as_of: datetime.date,
+) -> dict[str, int]:
+    """A monthly activity per community with sign-ups and attendance of its residents (who
+    skew old), a handful of volunteers per community with a year of hours: mostly confirmed,
+    a few self-reports waiting, a few declined."""
+    activities: list[Activity] = []
+    for community in tree.communities:
+        for month in range(1, as_of.month + 1):
+            title, kind = ACTIVITIES[(month + community.pk) % len(ACTIVITIES)]
+            day = datetime.date(as_of.year, month, rng.randint(1, 28))
+            if day > as_of:
+                continue
+            activities.append(
+                Activity(
+                    unit=community,
+                    title=f"{month}月{title}",
+                    kind=kind,
+                    venue=own[community.pk],
+                    organiser=f"{community.name}居委会",
+                    day=day,
+                    held=True,
+                )
+            )
+    Activity.objects.bulk_create(activities, batch_size=2000)
+    participations: list[Participation] = []
+    for activity in activities:
+        people = people_of.get(activity.unit_id, [])
+        for resident in rng.sample(people, min(len(people), rng.randint(15, 40))):
+            participations.append(
+                Participation(activity=activity, resident=resident, attended=rng.random() < 0.85)
+            )
+    Participation.objects.bulk_create(participations, batch_size=5000)
+    volunteers: list[Volunteer] = []
+    for community in tree.communities:
+        for n, resident in enumerate(people_of.get(community.pk, [])[::5][:8]):
+            if resident.consent_until is not None:
+                continue
+            volunteers.append(
+                Volunteer(
+                    resident=resident,
+                    id_number=_id_number(resident.birth_date, community.pk * 10 + n),
+                    skills=rng.choice(["理发", "义诊", "法律咨询", "家电维修", "心理疏导", ""]),
+                    registered_on=datetime.date(as_of.year - 1, rng.randint(1, 12), 1),
+                )
+            )
+    Volunteer.objects.bulk_create(volunteers)
+    by_unit: dict[int, list[Activity]] = {}
+    for activity in activities:
+        if activity.kind == ActivityKind.VOLUNTEER:
+            by_unit.setdefault(activity.unit_id, []).append(activity)
+    service: list[ServiceRecord] = []
+    for volunteer in volunteers:
+        for activity in by_unit.get(volunteer.resident.community_id, []):
+            roll = rng.random()
+            status = (
+                RecordStatus.PENDING
+                if roll < 0.04
+                else RecordStatus.DECLINED
+                if roll < 0.06
+                else RecordStatus.CONFIRMED
+            )
+            service.append(
+                ServiceRecord(
+                    volunteer=volunteer,
+                    activity=activity,
+                    hours=Decimal(rng.choice([2, 3, 4, 6])),
+                    content=activity.title,
+                    source=RecordSource.SELF
+                    if status != RecordStatus.CONFIRMED
+                    else RecordSource.CLERK,
+                    status=status,
+                )
+            )
+    ServiceRecord.objects.bulk_create(service, batch_size=5000)
+    return {
+        "activities": len(activities),
+        "participations": len(participations),
+        "volunteers": len(volunteers),
+        "service_records": len(service),
+    }
 
 
 def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) -> dict[str, int]:
@@ -262,12 +372,17 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
             )
     Booking.objects.bulk_create(bookings, batch_size=2000)
     TeamRecord.objects.bulk_create(records, batch_size=2000)
+    people_of: dict[int, list[Resident]] = {}
+    for team, people in zip(teams, members, strict=True):
+        people_of.setdefault(team.unit_id, []).extend(people)
+    extra = _activities_and_volunteers(rng, tree, people_of, own, as_of)
     counts = {
         "venues": len(venues),
         "teams": len(teams),
         "residents": sum(len(p) for p in members),
         "bookings": len(bookings),
         "team_records": len(records),
+        **extra,
     }
     audit_record(
         acting_user=actor,

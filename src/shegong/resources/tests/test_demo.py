@@ -28,3 +28,9 @@ def test_the_demo_year_has_teams_shared_venues_and_weekly_bookings_of_older_resi
     assert 0 < float(summary["venue_use"]["share"]) < 100
     # The demo's confirmed bookings never overlap: the database would have refused them.
     assert summary["team_records"]["award"] > 0
+    # A year of activities whose participants skew old: 中青年 a minority.
+    by_age = summary["participants_by_age"]
+    assert by_age["total"] > 10000 and float(by_age["young_middle_share"]) < 50
+    assert summary["volunteers"] >= 5 * len(tree.communities)
+    assert float(summary["volunteer_hours"]) > 1000
+    assert selectors.pending_hours(viewer=console).exists()
