@@ -23,13 +23,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, query_year
+from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, id_field, query_year
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.orgs.selectors import unit_get, unit_roots
 from shegong.resources import selectors, services
-from shegong.resources.models import Booking, BookingStatus, OwnerKind, Venue
+from shegong.resources.models import (
+    Activity,
+    ActivityKind,
+    Booking,
+    BookingStatus,
+    OwnerKind,
+    ServiceRecord,
+    Team,
+    Venue,
+    Volunteer,
+)
 
 OWNER_HELP = "产权方:" + "、".join(f"{v}={label}" for v, label in OwnerKind.choices)
 STATUS_HELP = "状态:" + "、".join(f"{v}={label}" for v, label in BookingStatus.choices)
@@ -358,3 +368,252 @@ class ResourcesSummaryView(APIView):
             raise NotFound
         year = query_year(request) or timezone.localdate().year
         return Response(selectors.resources_summary(viewer=viewer, unit=unit, year=year))
+
+
+class TeamSerializer(serializers.ModelSerializer[Team]):
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="类别")
+    member_count = serializers.IntegerField(read_only=True)
+    practices = serializers.IntegerField(read_only=True)
+    performances = serializers.IntegerField(read_only=True)
+    awards = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "unit",
+            "practice_place",
+            "practice_time",
+            "founded_on",
+            "member_count",
+            "practices",
+            "performances",
+            "awards",
+        ]
+
+
+class TeamViewSet(viewsets.GenericViewSet[Team]):
+    """Teams in scope with the year's records counted (`year`, default this year). Members
+    are not listed here: they are residents' personal data, shown on the pages with masking."""
+
+    serializer_class = TeamSerializer
+    queryset = Team.objects.none()
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "head", "options"]
+
+    def _teams(self) -> Any:
+        return selectors.team_list(viewer=viewer_of(self.request), year=query_year(self.request))
+
+    @extend_schema(parameters=[OpenApiParameter("year", YEAR_PARAMETER_SCHEMA)])
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self._teams())
+        return self.get_paginated_response(TeamSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("year", YEAR_PARAMETER_SCHEMA)])
+    def retrieve(self, request: Request, pk: str) -> Response:
+        team = selectors.team_get(viewer=viewer_of(request), pk=pk)
+        return Response(TeamSerializer(self._teams().get(pk=team.pk)).data)
+
+
+class ActivitySerializer(serializers.ModelSerializer[Activity]):
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="类别")
+    signed_up = serializers.SerializerMethodField()
+    attended = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "unit",
+            "organiser",
+            "day",
+            "held",
+            "signed_up",
+            "attended",
+        ]
+
+    def get_signed_up(self, activity: Activity) -> int:
+        return activity.participants.count()
+
+    def get_attended(self, activity: Activity) -> int:
+        return activity.participants.filter(attended=True).count()
+
+
+class ActivityInputSerializer(PlainTextInput):
+    unit = serializers.CharField(max_length=20, help_text="主办单位代码(街道或社区)")
+    title = serializers.CharField(max_length=100, label="活动名称")
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    day = serializers.DateField()
+    organiser = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, label="组织者"
+    )
+
+
+class ServiceRecordSerializer(serializers.ModelSerializer[ServiceRecord]):
+    volunteer = serializers.IntegerField(source="volunteer_id", read_only=True)
+    name = serializers.CharField(source="volunteer.resident.name", read_only=True)
+    activity = serializers.IntegerField(source="activity_id", read_only=True)
+    entered_as = serializers.CharField(
+        source="source", read_only=True, help_text="clerk=工作人员录入、self=本人申报"
+    )
+    status = serializers.CharField(read_only=True, help_text="pending、confirmed、declined")
+
+    class Meta:
+        model = ServiceRecord
+        fields = ["id", "volunteer", "name", "activity", "hours", "content", "entered_as", "status"]
+
+
+class HoursInputSerializer(PlainTextInput):
+    volunteer = id_field()
+    hours = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal(24)
+    )
+    content = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, label="服务内容"
+    )
+
+
+class DecideInputSerializer(serializers.Serializer[Any]):
+    records = serializers.ListField(child=id_field(), min_length=1, max_length=1000)
+    decision = serializers.ChoiceField(choices=[("confirm", "确认"), ("decline", "不予确认")])
+
+
+class ActivityViewSet(viewsets.GenericViewSet[Activity]):
+    """Activities in scope (`year`), their volunteers' hours, and the decision on reported hours."""
+
+    serializer_class = ActivitySerializer
+    queryset = Activity.objects.none()
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_object(self) -> Activity:
+        return selectors.activity_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
+
+    @extend_schema(parameters=[OpenApiParameter("year", YEAR_PARAMETER_SCHEMA)])
+    def list(self, request: Request) -> Response:
+        found = selectors.activity_list(viewer=viewer_of(request), year=query_year(request))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(ActivitySerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(ActivitySerializer(self.get_object()).data)
+
+    @extend_schema(request=ActivityInputSerializer, responses={201: ActivitySerializer})
+    def create(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        incoming = ActivityInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        unit = selectors.units_for_teams(viewer=viewer).filter(code=values.pop("unit")).first()
+        if unit is None:
+            raise ValidationError({"unit": ["单位不存在或不在您的管辖范围内"]})
+        try:
+            activity = services.activity_create(unit=unit, values=values, acting_user=viewer)
+        except ServiceError as exc:
+            raise_validation(exc)
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=ServiceRecordSerializer(many=True), request=None)
+    @extend_schema(
+        methods=["POST"], request=HoursInputSerializer, responses=ServiceRecordSerializer
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def hours(self, request: Request, pk: str) -> Response:
+        """GET the activity's service records; POST a clerk's entry (the same record as the
+        volunteer's own report for this activity, if there is one)."""
+        viewer = viewer_of(request)
+        activity = self.get_object()
+        if request.method == "POST":
+            if not has_permission(viewer, Permission.EDIT, activity.unit):
+                raise NotFound
+            incoming = HoursInputSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            data = incoming.validated_data
+            volunteer = selectors.volunteer_list(viewer=viewer).filter(pk=data["volunteer"]).first()
+            if volunteer is None:
+                raise ValidationError({"volunteer": ["志愿者不存在或不在您的管辖范围内"]})
+            try:
+                record = services.hours_enter(
+                    volunteer=volunteer,
+                    activity=activity,
+                    hours=data["hours"],
+                    content=data.get("content", ""),
+                    acting_user=viewer,
+                )
+            except ServiceError as exc:
+                raise_validation(exc)
+            return Response(ServiceRecordSerializer(record).data)
+        records = selectors.service_records(viewer=viewer, activity=activity)
+        return Response(ServiceRecordSerializer(records, many=True).data)
+
+    @extend_schema(request=DecideInputSerializer, responses=ServiceRecordSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="hours/decide", url_name="hours-decide")
+    def decide(self, request: Request) -> Response:
+        """Confirm or decline self-reported hours, all at once (declined ones are kept)."""
+        viewer = viewer_of(request)
+        incoming = DecideInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        ids = set(incoming.validated_data["records"])
+        records = list(selectors.pending_hours(viewer=viewer).filter(pk__in=ids))
+        if len(records) != len(ids):
+            raise ValidationError({"records": ["记录不存在、不在您的管辖范围内或已处理"]})
+        decide = (
+            services.hours_confirm
+            if incoming.validated_data["decision"] == "confirm"
+            else services.hours_decline
+        )
+        try:
+            decide(records=records, acting_user=viewer)
+        except ServiceError as exc:
+            raise_validation(exc)
+        done = ServiceRecord.objects.filter(pk__in=ids).select_related("volunteer__resident")
+        return Response(ServiceRecordSerializer(done, many=True).data)
+
+
+class VolunteerTotalSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="volunteer.pk")
+    name = serializers.CharField(source="volunteer.resident.name")
+    community = serializers.CharField(source="volunteer.resident.community.code")
+    hours = serializers.DecimalField(max_digits=10, decimal_places=1)
+    lifetime = serializers.DecimalField(max_digits=10, decimal_places=1)
+    star = serializers.CharField()
+
+
+class VolunteerViewSet(viewsets.GenericViewSet[Volunteer]):
+    """Volunteers under `unit` (default: the caller's highest unit) ranked by confirmed hours
+    from `first` to `last` (default: this year to date), with their star levels. No ID
+    numbers or phones here."""
+
+    serializer_class = VolunteerTotalSerializer
+    queryset = Volunteer.objects.none()
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str),
+            OpenApiParameter("first", datetime.date),
+            OpenApiParameter("last", datetime.date),
+        ]
+    )
+    def list(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        code = request.query_params.get("unit", "")
+        unit = (
+            unit_get(viewer=viewer, code=code)
+            if code
+            else unit_roots(viewer=viewer).order_by("path").first()
+        )
+        if unit is None:
+            raise NotFound
+        today = timezone.localdate()
+        first = _date_param(request, "first", today.replace(month=1, day=1))
+        last = _date_param(request, "last", today)
+        totals = selectors.volunteer_totals(viewer=viewer, unit=unit, first=first, last=last)
+        page = self.paginate_queryset(totals)  # type: ignore[arg-type]
+        return self.get_paginated_response(VolunteerTotalSerializer(page, many=True).data)

@@ -12,6 +12,9 @@ router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
 router.register("training", training.TrainingViewSet, basename="training")
 router.register("resources/venues", resources.VenueViewSet, basename="resources-venue")
 router.register("resources/bookings", resources.BookingViewSet, basename="resources-booking")
+router.register("resources/teams", resources.TeamViewSet, basename="resources-team")
+router.register("resources/activities", resources.ActivityViewSet, basename="resources-activity")
+router.register("resources/volunteers", resources.VolunteerViewSet, basename="resources-volunteer")
 
 urlpatterns = [
     path("", include(router.urls)),

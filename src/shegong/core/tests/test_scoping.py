@@ -185,6 +185,9 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources-venue-detail": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-venue-bookings": lambda o: {"pk": resources.street_a_venue(o).pk},
     "resources-booking-detail": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-team-detail": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources-activity-detail": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources-activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -319,6 +322,9 @@ LIST_ROUTES = {
     "resources:team-create",
     "resources-venue-list",
     "resources-summary",
+    "resources-team-list",
+    "resources-activity-list",
+    "resources-volunteer-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
@@ -331,6 +337,7 @@ POST_ONLY_ROUTES = {
     "training:import-confirm",
     "training:exam-import-confirm",
     "resources:hours-decide",
+    "resources-activity-hours-decide",
 }
 
 

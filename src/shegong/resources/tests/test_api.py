@@ -72,3 +72,36 @@ def test_the_summary_answers_the_keys_of_the_report(tree: Tree, personas: Person
         reverse("resources-summary"), {"unit": tree.street_a.code}
     )
     assert other.status_code == 404
+
+
+def test_hours_over_the_api_are_one_record_and_decided_in_bulk(
+    tree: Tree, personas: Personas
+) -> None:
+    from shegong.resources import services
+    from shegong.resources.tests.factories import make_activity, make_volunteer
+
+    manager = personas.street_a_manager
+    volunteer = make_volunteer(tree.community_a1, manager)
+    activity = make_activity(tree.community_a1, manager)
+    key = services.volunteer_link_issue(volunteer=volunteer, acting_user=manager)
+    reported = services.hours_self_report(key=key, activity=activity, hours="3")
+    client = client_for(manager)
+    decided = client.post(
+        reverse("resources-activity-hours-decide"),
+        {"records": [reported.pk], "decision": "decline"},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200 and decided.json()[0]["status"] == "declined"
+    url = reverse("resources-activity-hours", kwargs={"pk": activity.pk})
+    entered = client.post(
+        url, {"volunteer": volunteer.pk, "hours": "2.0"}, content_type="application/json"
+    )
+    assert entered.json()["id"] == reported.pk and entered.json()["status"] == "confirmed"
+    assert len(client.get(url).json()) == 1
+    ranking = client.get(
+        reverse("resources-volunteer-list"),
+        {"unit": tree.street_a.code, "first": str(DAY), "last": str(DAY)},
+    ).json()["results"]
+    assert ranking[0]["hours"] == "2.0" and "id_number" not in ranking[0]
+    teams = client_for(personas.street_b_manager).get(reverse("resources-team-list")).json()
+    assert teams["results"] == []
