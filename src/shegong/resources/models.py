@@ -506,6 +506,39 @@ class Participation(models.Model):
         return f"{self.resident} @ {self.activity}"
 
 
+class VolunteerCertificate(models.Model):
+    """A service certificate (志愿服务证明): identity, confirmed hours of a period, issuer,
+    number and date, as the national volunteer system's certificates carry them. The hours
+    are fixed when it is issued; the number is unique."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates")
+    number = models.CharField(_("证明编号"), max_length=32, unique=True)
+    issuer = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("出具单位")
+    )
+    first = models.DateField(_("服务起始日期"))
+    last = models.DateField(_("服务截止日期"))
+    hours = models.DecimalField(_("服务时长(小时)"), max_digits=8, decimal_places=1)
+    issued_on = models.DateField(_("出具日期"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("志愿服务证明")
+        verbose_name_plural = _("志愿服务证明")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="certificate_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(last__gte=F("first")), name="certificate_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 @audit_kinds
 class ResourceEvent(models.TextChoices):
     """What happened to community resources, as the audit trail names it."""
@@ -526,3 +559,4 @@ class ResourceEvent(models.TextChoices):
     LINK_ISSUED = "resources.link_issued", _("发放志愿者申报链接")
     SIGNED_UP = "resources.signed_up", _("活动报名")
     ATTENDANCE_MARKED = "resources.attendance_marked", _("活动签到")
+    CERTIFICATE_ISSUED = "resources.certificate_issued", _("出具志愿服务证明")

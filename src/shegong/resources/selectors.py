@@ -24,7 +24,13 @@ from shegong.core.access import (
     scoped,
 )
 from shegong.orgs.models import Unit, UnitKind
-from shegong.people.rules import age_in_year, age_on, mask_birth_date, mask_phone
+from shegong.people.rules import (
+    age_in_year,
+    age_on,
+    mask_birth_date,
+    mask_id_number,
+    mask_phone,
+)
 from shegong.resources import rules
 from shegong.resources.models import (
     Activity,
@@ -43,6 +49,7 @@ from shegong.resources.models import (
     TeamRecordKind,
     Venue,
     Volunteer,
+    VolunteerCertificate,
 )
 
 if TYPE_CHECKING:
@@ -662,4 +669,43 @@ def participation_by_age(*, viewer: User, unit: Unit, year: int) -> dict[str, An
         "young_middle_share": str(
             (Decimal(young_middle) * 100 / total).quantize(TENTH, rounding=ROUND_HALF_UP)
         ),
+    }
+
+
+def certificate_get(*, viewer: User, pk: int | str) -> VolunteerCertificate:
+    return get_in_scope_or_404(
+        VolunteerCertificate.objects.select_related("volunteer__resident", "issuer"),
+        viewer,
+        "issuer",
+        pk=pk,
+    )
+
+
+def certificate_text(*, viewer: User, certificate: VolunteerCertificate) -> dict[str, str]:
+    """What the certificate prints; the ID number masked for roles without the right."""
+    resident = certificate.volunteer.resident
+    number = certificate.volunteer.id_number
+    full = personal_data_checker(viewer)(certificate.issuer.path)
+    titles = (
+        ServiceRecord.objects.filter(
+            volunteer=certificate.volunteer,
+            status=RecordStatus.CONFIRMED,
+            activity__day__gte=certificate.first,
+            activity__day__lte=certificate.last,
+        )
+        .order_by("activity__day")
+        .values_list("activity__title", flat=True)
+    )
+    content = "、".join(dict.fromkeys(titles))
+    return {
+        "content": content if len(content) <= 300 else content[:300] + "……",
+        "number": certificate.number,
+        "name": resident.name,
+        "id_number": number if full else mask_id_number(number),
+        "unmasked": "1" if full and number else "",
+        "first": certificate.first.isoformat(),
+        "last": certificate.last.isoformat(),
+        "hours": str(certificate.hours),
+        "issuer": certificate.issuer.name,
+        "issued_on": certificate.issued_on.isoformat(),
     }

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from shegong.core import access
 from shegong.core.access import Permission
 from shegong.core.audit import AuditAction, AuditRow, audit_record, audit_record_many, snapshot
+from shegong.core.db import exclusive_lock
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
 from shegong.core.text import control_character_error
@@ -52,6 +54,7 @@ from shegong.resources.models import (
     TeamRecordKind,
     Venue,
     Volunteer,
+    VolunteerCertificate,
 )
 
 if TYPE_CHECKING:
@@ -1047,3 +1050,48 @@ def attendance_mark(*, activity: Activity, present: set[int], acting_user: User)
         after={"attended": sum(r.pk in present for r in rows), "signed_up": len(rows)},
     )
     return len(changed)
+
+
+# ---------------------------------------------------------------- certificates
+
+
+@transaction.atomic
+def certificate_issue(
+    *, volunteer: Volunteer, first: datetime.date, last: datetime.date, acting_user: User
+) -> VolunteerCertificate:
+    """A numbered certificate of the volunteer's confirmed hours from `first` to `last`,
+    issued by their community: number = community code, year, a serial of that year."""
+    community = volunteer.resident.community
+    access.require(acting_user, Permission.EDIT, community, message=EDIT_REFUSED)
+    if last < first:
+        raise ServiceError(_("截止日期不能早于起始日期"), field="last")
+    hours = ServiceRecord.objects.filter(
+        volunteer=volunteer,
+        status=RecordStatus.CONFIRMED,
+        activity__day__gte=first,
+        activity__day__lte=last,
+    ).aggregate(total=Sum("hours"))["total"]
+    if not hours:
+        raise ServiceError(_("这段时间没有已确认的服务时长"))
+    today = timezone.localdate()
+    exclusive_lock(f"resources.certificate.{community.code}.{today.year}")
+    prefix = f"{community.code}{today.year}"
+    serial = VolunteerCertificate.objects.filter(number__startswith=prefix).count() + 1
+    certificate = VolunteerCertificate.objects.create(
+        volunteer=volunteer,
+        number=f"{prefix}{serial:05d}",
+        issuer=community,
+        first=first,
+        last=last,
+        hours=Decimal(hours).quantize(Decimal("0.1")),
+        issued_on=today,
+        issued_by=acting_user,
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=ResourceEvent.CERTIFICATE_ISSUED,
+        target=certificate,
+        unit_path=community.path,
+        after=_snapshot(certificate, ["number", "first", "last", "hours", "volunteer_id"]),
+    )
+    return certificate

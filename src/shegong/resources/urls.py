@@ -45,5 +45,10 @@ urlpatterns = [
     path("volunteers/export/", volunteer_views.volunteers_export, name="volunteers-export"),
     path("volunteers/<int:pk>/", volunteer_views.volunteer_detail, name="volunteer"),
     path("volunteers/<int:pk>/link/", volunteer_views.volunteer_link, name="volunteer-link"),
+    path(
+        "volunteers/<int:pk>/certificate/",
+        volunteer_views.certificate_issue,
+        name="certificate-issue",
+    ),
     path("v/<str:key>/", volunteer_views.self_report, name="self-report"),
 ]

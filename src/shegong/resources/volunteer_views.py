@@ -228,6 +228,9 @@ def volunteer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "volunteer": volunteer,
             "id_number": volunteer.id_number if full else mask_id_number(volunteer.id_number),
             "records": volunteer.records.select_related("activity").order_by("-activity__day"),
+            "certificates": volunteer.certificates.order_by("-issued_on", "-id"),
+            "year_start": timezone.localdate().replace(month=1, day=1),
+            "today": timezone.localdate(),
             "can_edit": has_permission(request.user, Permission.EDIT, volunteer.resident.community),
         },
     )
@@ -351,3 +354,20 @@ def activity_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已签到"))
     return redirect("resources:activity", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def certificate_issue(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Issue a numbered certificate of the period's confirmed hours, then download it."""
+    volunteer = selectors.volunteer_get(viewer=request.user, pk=pk)
+    first = _date(request.POST.get("first"), timezone.localdate().replace(month=1, day=1))
+    last = _date(request.POST.get("last"), timezone.localdate())
+    try:
+        certificate = services.certificate_issue(
+            volunteer=volunteer, first=first, last=last, acting_user=request.user
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("resources:volunteer", pk=volunteer.pk)
+    return redirect("reports:volunteer-certificate", pk=certificate.pk)

@@ -20,6 +20,7 @@ from shegong.resources.models import (
     TeamMember,
     Venue,
     Volunteer,
+    VolunteerCertificate,
 )
 
 if TYPE_CHECKING:
@@ -175,4 +176,12 @@ def street_a_service(o: StreetAObjects) -> ServiceRecord:
         activity=street_a_activity(o),
         hours="2",
         acting_user=o.personas.street_a_manager,
+    )
+
+
+def street_a_certificate(o: StreetAObjects) -> VolunteerCertificate:
+    record = street_a_service(o)
+    found = VolunteerCertificate.objects.filter(volunteer=record.volunteer).first()
+    return found or services.certificate_issue(
+        volunteer=record.volunteer, first=DAY, last=DAY, acting_user=o.personas.street_a_manager
     )
