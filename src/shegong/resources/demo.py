@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -155,6 +155,30 @@ def _id_number(born: datetime.date, serial: int) -> str:
     return first17 + id_check_digit(first17)
 
 
+def _volunteers(
+    rng: random.Random,
+    tree: DemoTree,
+    people_of: dict[int, list[Resident]],
+    as_of: datetime.date,
+) -> list[Volunteer]:
+    """Up to eight volunteers per community, among its residents who consented."""
+    volunteers: list[Volunteer] = []
+    for community in tree.communities:
+        for n, resident in enumerate(people_of.get(community.pk, [])[::5][:8]):
+            if resident.consent_until is not None:
+                continue
+            volunteers.append(
+                Volunteer(
+                    resident=resident,
+                    id_number=_id_number(resident.birth_date, community.pk * 10 + n),
+                    skills=rng.choice(["理发", "义诊", "法律咨询", "家电维修", "心理疏导", ""]),
+                    registered_on=datetime.date(as_of.year - 1, rng.randint(1, 12), 1),
+                )
+            )
+    Volunteer.objects.bulk_create(volunteers)
+    return volunteers
+
+
 def _activities_and_volunteers(
     rng: random.Random,
     tree: DemoTree,
@@ -192,20 +216,7 @@ def _activities_and_volunteers(
                 Participation(activity=activity, resident=resident, attended=rng.random() < 0.85)
             )
     Participation.objects.bulk_create(participations, batch_size=5000)
-    volunteers: list[Volunteer] = []
-    for community in tree.communities:
-        for n, resident in enumerate(people_of.get(community.pk, [])[::5][:8]):
-            if resident.consent_until is not None:
-                continue
-            volunteers.append(
-                Volunteer(
-                    resident=resident,
-                    id_number=_id_number(resident.birth_date, community.pk * 10 + n),
-                    skills=rng.choice(["理发", "义诊", "法律咨询", "家电维修", "心理疏导", ""]),
-                    registered_on=datetime.date(as_of.year - 1, rng.randint(1, 12), 1),
-                )
-            )
-    Volunteer.objects.bulk_create(volunteers)
+    volunteers = _volunteers(rng, tree, people_of, as_of)
     by_unit: dict[int, list[Activity]] = {}
     for activity in activities:
         if activity.kind == ActivityKind.VOLUNTEER:
@@ -248,6 +259,41 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
     venues = _venues(rng, tree)
     own = {v.community_id: v for v in venues if v.owner_kind == OwnerKind.COMMUNITY}
     first_day = datetime.date(as_of.year, 1, 1)
+    teams, members = _teams(rng, tree, own, as_of)
+    bookings, records = _practice(rng, teams, own, first_day, as_of, actor)
+    for team in teams:
+        records += _performances(rng, team, first_day, as_of)
+    bookings += _shared_bookings(rng, venues, first_day, as_of, actor)
+    Booking.objects.bulk_create(bookings, batch_size=2000)
+    TeamRecord.objects.bulk_create(records, batch_size=2000)
+    people_of: dict[int, list[Resident]] = {}
+    for team, people in zip(teams, members, strict=True):
+        people_of.setdefault(team.unit_id, []).extend(people)
+    extra = _activities_and_volunteers(rng, tree, people_of, own, as_of)
+    counts = {
+        "venues": len(venues),
+        "teams": len(teams),
+        "residents": sum(len(p) for p in members),
+        "bookings": len(bookings),
+        "team_records": len(records),
+        **extra,
+    }
+    audit_record(
+        acting_user=actor,
+        action=AuditAction.IMPORT,
+        target=Venue(),
+        target_repr="演示社区资源数据",
+        unit_path=tree.district.path,
+        after=counts,
+        note="shegong demo",
+    )
+    return counts
+
+
+def _teams(
+    rng: random.Random, tree: DemoTree, own: dict[int, Venue], as_of: datetime.date
+) -> tuple[list[Team], list[list[Resident]]]:
+    """Two to four teams per community, their members residents who consented."""
     teams: list[Team] = []
     members: list[list[Resident]] = []
     for community in tree.communities:
@@ -274,6 +320,19 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
         for team, people in zip(teams, members, strict=True)
         for r in people
     )
+    return teams, members
+
+
+def _practice(
+    rng: random.Random,
+    teams: list[Team],
+    own: dict[int, Venue],
+    first_day: datetime.date,
+    as_of: datetime.date,
+    actor: Any,
+) -> tuple[list[Booking], list[TeamRecord]]:
+    """Each team's weekly series in its community's room, a booking and a practice record a
+    week (distinct slots, so no two confirmed bookings meet)."""
     series_rows: list[BookingSeries] = []
     slots_of: list[tuple[Team, int, int]] = []
     used: dict[int, int] = {}
@@ -328,30 +387,46 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
                     participants=present,
                 )
             )
-        for _ in range(rng.randint(1, 6)):
-            day = first_day + datetime.timedelta(days=rng.randint(0, (as_of - first_day).days))
-            records.append(
-                TeamRecord(
-                    team=team,
-                    kind=TeamRecordKind.PERFORMANCE,
-                    day=day,
-                    title=rng.choice(
-                        ["重阳节文艺演出", "社区邻里节", "广场文化活动", "新春联欢会"]
-                    ),
-                    participants=rng.randint(15, 40),
-                )
+    return bookings, records
+
+
+def _performances(
+    rng: random.Random, team: Team, first_day: datetime.date, as_of: datetime.date
+) -> list[TeamRecord]:
+    """A few performances a year, and now and then an award."""
+    titles = ["重阳节文艺演出", "社区邻里节", "广场文化活动", "新春联欢会"]
+    records = [
+        TeamRecord(
+            team=team,
+            kind=TeamRecordKind.PERFORMANCE,
+            day=first_day + datetime.timedelta(days=rng.randint(0, (as_of - first_day).days)),
+            title=rng.choice(titles),
+            participants=rng.randint(15, 40),
+        )
+        for _ in range(rng.randint(1, 6))
+    ]
+    if rng.random() < 0.25:
+        records.append(
+            TeamRecord(
+                team=team,
+                kind=TeamRecordKind.AWARD,
+                day=datetime.date(as_of.year, rng.randint(3, 10), 15),
+                title="全区群众文艺汇演奖项",
+                level=rng.choice([AwardLevel.DISTRICT, AwardLevel.DISTRICT, AwardLevel.CITY]),
             )
-        if rng.random() < 0.25:
-            records.append(
-                TeamRecord(
-                    team=team,
-                    kind=TeamRecordKind.AWARD,
-                    day=datetime.date(as_of.year, rng.randint(3, 10), 15),
-                    title="全区群众文艺汇演奖项",
-                    level=rng.choice([AwardLevel.DISTRICT, AwardLevel.DISTRICT, AwardLevel.CITY]),
-                )
-            )
-    # Shared venues: a few one-off bookings of community activities.
+        )
+    return records
+
+
+def _shared_bookings(
+    rng: random.Random,
+    venues: list[Venue],
+    first_day: datetime.date,
+    as_of: datetime.date,
+    actor: Any,
+) -> list[Booking]:
+    """Venues of units, companies and schools: a community activity every fourth week."""
+    bookings = []
     for venue in venues:
         if venue.owner_kind == OwnerKind.COMMUNITY:
             continue
@@ -370,27 +445,4 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
                     created_by=actor,
                 )
             )
-    Booking.objects.bulk_create(bookings, batch_size=2000)
-    TeamRecord.objects.bulk_create(records, batch_size=2000)
-    people_of: dict[int, list[Resident]] = {}
-    for team, people in zip(teams, members, strict=True):
-        people_of.setdefault(team.unit_id, []).extend(people)
-    extra = _activities_and_volunteers(rng, tree, people_of, own, as_of)
-    counts = {
-        "venues": len(venues),
-        "teams": len(teams),
-        "residents": sum(len(p) for p in members),
-        "bookings": len(bookings),
-        "team_records": len(records),
-        **extra,
-    }
-    audit_record(
-        acting_user=actor,
-        action=AuditAction.IMPORT,
-        target=Venue(),
-        target_repr="演示社区资源数据",
-        unit_path=tree.district.path,
-        after=counts,
-        note="shegong demo",
-    )
-    return counts
+    return bookings
