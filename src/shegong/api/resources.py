@@ -36,6 +36,7 @@ from shegong.resources.models import (
     BookingStatus,
     OwnerKind,
     ServiceRecord,
+    Talent,
     Team,
     Venue,
     Volunteer,
@@ -617,3 +618,33 @@ class VolunteerViewSet(viewsets.GenericViewSet[Volunteer]):
         totals = selectors.volunteer_totals(viewer=viewer, unit=unit, first=first, last=last)
         page = self.paginate_queryset(totals)  # type: ignore[arg-type]
         return self.get_paginated_response(VolunteerTotalSerializer(page, many=True).data)
+
+
+class TalentSerializer(serializers.ModelSerializer[Talent]):
+    name = serializers.CharField(source="resident.name", read_only=True)
+    community = serializers.CharField(source="resident.community.code", read_only=True)
+    category = serializers.CharField(read_only=True, help_text="类别")
+    level = serializers.CharField(read_only=True, help_text="水平")
+
+    class Meta:
+        model = Talent
+        fields = ["id", "name", "community", "category", "skill", "level", "availability"]
+
+
+class TalentViewSet(viewsets.GenericViewSet[Talent]):
+    """The talent bank in scope (`q` searches skills and names), only talents who may be
+    contacted today. No phones here."""
+
+    serializer_class = TalentSerializer
+    queryset = Talent.objects.none()
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("category", str)])
+    def list(self, request: Request) -> Response:
+        talents = selectors.talent_list(
+            viewer=viewer_of(request),
+            q=request.query_params.get("q", "")[:50],
+            category=request.query_params.get("category", "")[:20],
+        )
+        page = self.paginate_queryset(talents)
+        return self.get_paginated_response(TalentSerializer(page, many=True).data)

@@ -15,6 +15,7 @@ router.register("resources/bookings", resources.BookingViewSet, basename="resour
 router.register("resources/teams", resources.TeamViewSet, basename="resources-team")
 router.register("resources/activities", resources.ActivityViewSet, basename="resources-activity")
 router.register("resources/volunteers", resources.VolunteerViewSet, basename="resources-volunteer")
+router.register("resources/talents", resources.TalentViewSet, basename="resources-talent")
 
 urlpatterns = [
     path("", include(router.urls)),

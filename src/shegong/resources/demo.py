@@ -31,6 +31,9 @@ from shegong.resources.models import (
     RecordStatus,
     Resident,
     ServiceRecord,
+    Talent,
+    TalentCategory,
+    TalentLevel,
     Team,
     TeamKind,
     TeamMember,
@@ -176,6 +179,17 @@ def _volunteers(
                 )
             )
     Volunteer.objects.bulk_create(volunteers)
+    talents = [
+        Talent(
+            resident=v.resident,
+            category=rng.choice(TalentCategory.values),
+            skill=v.skills or "文艺表演",
+            level=rng.choice(TalentLevel.values),
+            availability="周末",
+        )
+        for v in volunteers[::2]
+    ]
+    Talent.objects.bulk_create(talents)
     return volunteers
 
 

@@ -10,7 +10,15 @@ from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.people.forms import CommunityChoiceField
 from shegong.people.models import Gender
-from shegong.resources.models import ActivityKind, AwardLevel, OwnerKind, TeamKind, TeamRecordKind
+from shegong.resources.models import (
+    ActivityKind,
+    AwardLevel,
+    OwnerKind,
+    TalentCategory,
+    TalentLevel,
+    TeamKind,
+    TeamRecordKind,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -173,3 +181,12 @@ class VolunteerForm(PlainTextForm):
     id_number = forms.CharField(label=_("公民身份号码"), max_length=18, required=False)
     skills = forms.CharField(label=_("技能特长"), max_length=200, required=False)
     registered_on = forms.DateField(label=_("注册日期"), widget=DATE, required=False)
+
+
+class TalentForm(PlainTextForm):
+    resident = forms.IntegerField(label=_("居民编号"), min_value=1)
+    category = forms.ChoiceField(label=_("类别"), choices=TalentCategory.choices)
+    skill = forms.CharField(label=_("特长"), max_length=100)
+    level = forms.ChoiceField(label=_("水平"), choices=TalentLevel.choices)
+    availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False)
+    contact_until = forms.DateField(label=_("同意联系至(空为长期)"), widget=DATE, required=False)

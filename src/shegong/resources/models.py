@@ -340,6 +340,54 @@ class TeamRecord(models.Model):
         return f"{self.team} {self.get_kind_display()} {self.title}"
 
 
+class TalentCategory(models.TextChoices):
+    ART = "art", _("文艺")
+    SPORTS = "sports", _("体育")
+    CRAFT = "craft", _("手工技艺")
+    EDUCATION = "education", _("教育培训")
+    HEALTH = "health", _("医疗健康")
+    LAW = "law", _("法律")
+    OTHER = "other", _("其他")
+
+
+class TalentLevel(models.TextChoices):
+    AMATEUR = "amateur", _("爱好者")
+    SKILLED = "skilled", _("骨干")
+    EXPERT = "expert", _("专业")
+
+
+class Talent(models.Model):
+    """A resident who offers a skill to the community (文化人才库, 登记造册). They may be
+    contacted only while their consent to be contacted lasts (`contact_until`): after that,
+    and once their consent to be recorded ends, they are not listed."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="talents")
+    category = models.CharField(_("类别"), max_length=16, choices=TalentCategory.choices)
+    skill = models.CharField(_("特长"), max_length=100)
+    level = models.CharField(_("水平"), max_length=16, choices=TalentLevel.choices)
+    availability = models.CharField(_("可服务时间"), max_length=100, blank=True)
+    contact_until = models.DateField(_("同意联系至"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人才")
+        verbose_name_plural = _("人才库")
+        ordering = ["category", "skill", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "skill"], name="talent_skill_once"),
+            models.CheckConstraint(condition=~Q(skill=""), name="talent_skill_set"),
+            models.CheckConstraint(
+                condition=Q(category__in=TalentCategory.values), name="talent_category_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=TalentLevel.values), name="talent_level_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.skill}"
+
+
 class ActivityKind(models.TextChoices):
     CULTURE = "culture", _("文化")
     SPORTS = "sports", _("体育")
@@ -364,6 +412,14 @@ class Activity(models.Model):
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
     )
     organiser = models.CharField(_("组织者"), max_length=100, blank=True)
+    advisor = models.ForeignKey(
+        Talent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advised",
+        verbose_name=_("辅导员"),
+    )
     day = models.DateField(_("日期"))
     held = models.BooleanField(_("已举办"), default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -560,3 +616,4 @@ class ResourceEvent(models.TextChoices):
     SIGNED_UP = "resources.signed_up", _("活动报名")
     ATTENDANCE_MARKED = "resources.attendance_marked", _("活动签到")
     CERTIFICATE_ISSUED = "resources.certificate_issued", _("出具志愿服务证明")
+    ADVISOR_NAMED = "resources.advisor_named", _("聘请活动辅导员")

@@ -43,6 +43,7 @@ from shegong.resources.models import (
     Resident,
     ServiceRecord,
     StarLevel,
+    Talent,
     Team,
     TeamMember,
     TeamRecord,
@@ -275,7 +276,7 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
             kind: TeamRecord.objects.filter(team__in=teams, day__year=year, kind=kind).count()
             for kind in TeamRecordKind.values
         },
-        "talents": None,
+        "talents": talent_list(viewer=viewer, unit=unit).values("resident").distinct().count(),
         "volunteers": volunteer_list(viewer=viewer, unit=unit).count(),
         "volunteer_hours": str(_confirmed_hours(viewer=viewer, unit=unit, year=year)),
         "venues": venues.count(),
@@ -709,3 +710,24 @@ def certificate_text(*, viewer: User, certificate: VolunteerCertificate) -> dict
         "issuer": certificate.issuer.name,
         "issued_on": certificate.issued_on.isoformat(),
     }
+
+
+def talent_list(
+    *, viewer: User, q: str = "", category: str = "", unit: Unit | None = None
+) -> QuerySet[Talent]:
+    """Talents in the viewer's scope who may be contacted today (consent to be recorded and
+    to be contacted both holding), searchable by skill: a lapsed talent is never listed."""
+    today = timezone.localdate()
+    talents = scoped(
+        Talent.objects.select_related("resident__community"), viewer, "resident__community"
+    ).filter(
+        consenting_q(today, "resident__"),
+        Q(contact_until__isnull=True) | Q(contact_until__gte=today),
+    )
+    if unit is not None:
+        talents = talents.filter(resident__community__path__startswith=unit.path)
+    if q:
+        talents = talents.filter(Q(skill__icontains=q) | Q(resident__name__icontains=q))
+    if category:
+        talents = talents.filter(category=category)
+    return talents.order_by("category", "skill", "id")

@@ -50,5 +50,8 @@ urlpatterns = [
         volunteer_views.certificate_issue,
         name="certificate-issue",
     ),
+    path("talents/", volunteer_views.talent_list, name="talents"),
+    path("talents/new/", volunteer_views.talent_create, name="talent-create"),
+    path("activities/<int:pk>/advisor/", volunteer_views.activity_advisor, name="activity-advisor"),
     path("v/<str:key>/", volunteer_views.self_report, name="self-report"),
 ]

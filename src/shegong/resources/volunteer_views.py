@@ -25,8 +25,14 @@ from shegong.core.text import xlsx_row
 from shegong.core.types import AuthedRequest
 from shegong.people.rules import mask_id_number
 from shegong.resources import selectors, services
-from shegong.resources.forms import ActivityForm, HoursForm, SelfReportForm, VolunteerForm
-from shegong.resources.models import Activity, RecordStatus, Volunteer
+from shegong.resources.forms import (
+    ActivityForm,
+    HoursForm,
+    SelfReportForm,
+    TalentForm,
+    VolunteerForm,
+)
+from shegong.resources.models import Activity, RecordStatus, TalentCategory, Volunteer
 from shegong.resources.views import PAGE_SIZE, _date, _refusal, _unit
 
 SELF_REPORT_DAYS = 90
@@ -371,3 +377,79 @@ def certificate_issue(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("resources:volunteer", pk=volunteer.pk)
     return redirect("reports:volunteer-certificate", pk=certificate.pk)
+
+
+@login_required
+def talent_list(request: AuthedRequest) -> HttpResponse:
+    """The talent bank across the viewer's scope, searchable by skill; phones masked for
+    roles without the personal-data right, a page shown in full audited once a day."""
+    q = request.GET.get("q", "").strip()[:50]
+    category = request.GET.get("category", "")
+    talents = selectors.talent_list(viewer=request.user, q=q, category=category)
+    page = Paginator(talents, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page)
+    rows = selectors.resident_rows(viewer=request.user, residents=[t.resident for t in shown])
+    if any(r.unmasked and r.phone for r in rows):
+        disclosure_record(
+            acting_user=request.user,
+            target=shown[0],
+            unit_path=shown[0].resident.community.path,
+            note=_("人才库第%(n)d页") % {"n": page.number},
+            once_per_day=True,
+        )
+    return render(
+        request,
+        "resources/talents.html",
+        {
+            "page": page,
+            "rows": list(zip(shown, rows, strict=True)),
+            "q": q,
+            "category": category,
+            "categories": TalentCategory.choices,
+            "can_create": selectors.communities_for_edit(viewer=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def talent_create(request: AuthedRequest) -> HttpResponse:
+    if not selectors.communities_for_edit(viewer=request.user).exists():
+        raise Http404
+    form = TalentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        resident = (
+            selectors.resident_list(viewer=request.user)
+            .filter(pk=form.cleaned_data["resident"])
+            .first()
+        )
+        try:
+            if resident is None:
+                raise ServiceError(_("没有这位居民,或其同意登记已到期"), field="resident")
+            services.talent_register(
+                resident=resident, values=form.cleaned_data, acting_user=request.user
+            )
+        except ServiceError as exc:
+            _refusal(form, exc)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("resources:talents")
+    return render(request, "resources/form.html", {"form": form, "title": _("登记人才")})
+
+
+@login_required
+@require_POST
+def activity_advisor(request: AuthedRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    raw = request.POST.get("talent", "")
+    talent = (
+        selectors.talent_list(viewer=request.user).filter(pk=int(raw)).first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    try:
+        if talent is None:
+            raise ServiceError(_("人才库中没有这一编号,或其同意联系已到期"))
+        services.activity_advisor_name(activity=activity, talent=talent, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("resources:activity", pk=activity.pk)

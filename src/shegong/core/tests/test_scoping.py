@@ -233,6 +233,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:member-leave": lambda o: {"pk": resources.street_a_member(o).pk},
     "resources:activity-held": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-advisor": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-sign-up": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-attendance": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
@@ -318,6 +319,8 @@ LIST_ROUTES = {
     "resources:volunteers",
     "resources:volunteer-create",
     "resources:volunteers-export",
+    "resources:talents",
+    "resources:talent-create",
     "resources:residents",
     "resources:resident-create",
     "resources:teams",
@@ -327,6 +330,7 @@ LIST_ROUTES = {
     "resources-team-list",
     "resources-activity-list",
     "resources-volunteer-list",
+    "resources-talent-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {

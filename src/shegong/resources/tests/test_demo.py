@@ -34,3 +34,4 @@ def test_the_demo_year_has_teams_shared_venues_and_weekly_bookings_of_older_resi
     assert summary["volunteers"] >= 5 * len(tree.communities)
     assert float(summary["volunteer_hours"]) > 1000
     assert selectors.pending_hours(viewer=console).exists()
+    assert summary["talents"] > len(tree.communities)
