@@ -48,7 +48,7 @@ def test_the_json_holds_the_keys_of_the_issue(tree: Tree, booked: None) -> None:
     assert set(data) >= KEYS
     assert data["venues"] == data["shared_venues"] == 1 and data["bookings"] == 1
     assert data["teams"] == 1 and data["venue_use"]["booked_hours"] == "3.0"
-    assert data["talents"] is None  # not recorded yet, never a made-up zero
+    assert data["talents"] == 0 and data["awards"] is None  # not built: null, never a made-up 0
 
 
 def test_excel_and_word_read_back(tree: Tree, booked: None, tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_excel_and_word_read_back(tree: Tree, booked: None, tmp_path: Path) -> N
         )  # fmt: skip
     book = openpyxl.load_workbook(xlsx)
     rows = {r[0]: r[1] for r in book["社区资源"].iter_rows(values_only=True) if r[0]}
-    assert rows["场地(处)"] == 1 and rows["人才库(人)"] == "未登记"
+    assert rows["场地(处)"] == 1 and rows["以奖代补"] == "未登记"
     assert [c.value for c in book["场地使用"][2]][:2] == ["社区文化活动室", "甲一社区"]
     text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
     assert "共享场地 1 处" in text and "文体队伍 1 支" in text

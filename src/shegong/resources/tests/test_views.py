@@ -113,7 +113,7 @@ def test_the_dashboard_shows_the_years_figures_and_charts(tree: Tree, personas: 
     page = client.get(
         reverse("resources:dashboard"), {"unit": tree.street_a.code, "year": "2026"}
     ).content.decode()
-    assert "场地(处)</dt><dd>1<" in page and "人才库(人)</dt><dd>未登记<" in page
+    assert "场地(处)</dt><dd>1<" in page and "以奖代补</dt><dd>未登记<" in page
     assert page.count("<svg") == 2 and "社区文化活动室(甲一社区)" in page
     other = client.get(reverse("resources:dashboard"), {"unit": tree.street_b.code})
     assert other.status_code == 404
