@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -180,3 +181,54 @@ def largest_remainder_shares(counts: list[int]) -> list[Decimal]:
     for i in order[: units - sum(floors)]:
         floors[i] += 1
     return [(Decimal(f) / 10).quantize(Decimal("0.1")) for f in floors]
+
+
+# The 五有 standard (essay 8: office, activity space and equipment, staff, funding, a
+# service station) as far as the profile and resource data show it; the floor area is the
+# city's ≥ 300 m² of office and activity space. Items no record shows (rules on the wall,
+# equipment) need an inspector's check, which is not built.
+MIN_SPACE = Decimal(300)
+
+
+@dataclass(frozen=True)
+class StandardItem:
+    key: str
+    label: str
+    met: bool
+    shortfall: str = ""  # how far short, as people read it
+
+
+def five_haves(
+    *,
+    owned_office: bool,
+    office_area: Decimal,
+    activity_area: Decimal,
+    workers: int,
+    funding: Decimal,
+    own_venues: int,
+) -> list[StandardItem]:
+    space = office_area + activity_area
+    return [
+        StandardItem("office", "有自有办公用房", owned_office, "" if owned_office else "租用或无"),
+        StandardItem(
+            "space",
+            "办公和活动用房不少于300平方米",
+            space >= MIN_SPACE,
+            "" if space >= MIN_SPACE else f"差{(MIN_SPACE - space).quantize(Decimal('0.1'))}平方米",
+        ),
+        StandardItem(
+            "staff", "有人办事(在岗社区工作者)", workers > 0, "" if workers else "无在岗人员"
+        ),
+        StandardItem(
+            "funding",
+            "有钱办事(本年度经费)",
+            funding > 0,
+            "" if funding > 0 else "本年度无经费记录",
+        ),
+        StandardItem(
+            "station",
+            "有活动场所(登记的自有场地)",
+            own_venues > 0,
+            "" if own_venues else "未登记自有场地",
+        ),
+    ]

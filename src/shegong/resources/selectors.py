@@ -23,7 +23,8 @@ from shegong.core.access import (
     personal_data_checker,
     scoped,
 )
-from shegong.orgs.models import Unit, UnitKind
+from shegong.orgs.models import Premises, Unit, UnitKind
+from shegong.people.models import WorkerStatus
 from shegong.people.rules import (
     age_in_year,
     age_on,
@@ -305,7 +306,7 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "participants": by_age["total"] if by_age else None,
         "participants_by_age": by_age,
         "awards": None,
-        "standards": None,
+        "standards": standards_summary(standards_check(viewer=viewer, unit=unit, year=year)),
     }
 
 
@@ -731,3 +732,76 @@ def talent_list(
     if category:
         talents = talents.filter(category=category)
     return talents.order_by("category", "skill", "id")
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    community: Unit
+    items: list[rules.StandardItem]
+
+    @property
+    def met(self) -> bool:
+        return all(item.met for item in self.items)
+
+
+def standards_check(*, viewer: User, unit: Unit, year: int) -> list[StandardRow]:
+    """Each community under `unit` against the 五有 standard (rules.five_haves) from its
+    profile, roster, funding and venues; those falling short first."""
+    communities = list(
+        scoped(Unit.objects.filter(kind=UnitKind.COMMUNITY), viewer)
+        .filter(path__startswith=unit.path)
+        .select_related("profile")
+        .annotate(
+            active_workers=Count(
+                "workers", filter=Q(workers__status=WorkerStatus.ACTIVE), distinct=True
+            ),
+            year_funding=Sum("fundings__amount", filter=Q(fundings__year=year)),
+        )
+        .order_by("path")
+    )
+    venues = dict(
+        Venue.objects.filter(community__in=communities, owner_kind=OwnerKind.COMMUNITY, active=True)
+        .values("community")
+        .annotate(n=Count("id"))
+        .values_list("community", "n")
+    )
+    rows = []
+    for c in communities:
+        profile = getattr(c, "profile", None)
+        rows.append(
+            StandardRow(
+                community=c,
+                items=rules.five_haves(
+                    owned_office=bool(profile and profile.premises == Premises.OWNED),
+                    office_area=profile.office_area if profile else Decimal(0),
+                    activity_area=profile.activity_area if profile else Decimal(0),
+                    workers=getattr(c, "active_workers", 0),
+                    funding=Decimal(getattr(c, "year_funding", None) or 0),
+                    own_venues=venues.get(c.pk, 0),
+                ),
+            )
+        )
+    rows.sort(key=lambda r: (r.met, r.community.path))
+    return rows
+
+
+def standards_summary(rows: list[StandardRow]) -> dict[str, Any]:
+    return {
+        "communities": len(rows),
+        "meeting_all": sum(r.met for r in rows),
+        "by_item": {
+            item.key: sum(r.items[i].met for r in rows)
+            for i, item in enumerate(rows[0].items if rows else [])
+        },
+        "short": [
+            {
+                "community": r.community.name,
+                "code": r.community.code,
+                "items": [
+                    {"item": i.label, "shortfall": i.shortfall} for i in r.items if not i.met
+                ],
+            }
+            for r in rows
+            if not r.met
+        ],
+    }

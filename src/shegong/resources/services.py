@@ -280,8 +280,16 @@ def _booking_values(venue: Venue, values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _hold_venue(venue: Venue) -> None:
+    """Writers booking one venue go one at a time (a row lock until the transaction ends), so
+    the second sees the first's booking and gets the conflict in words, and two waiting on
+    the exclusion constraint cannot deadlock. The constraint still has the last word."""
+    Venue.objects.select_for_update().filter(pk=venue.pk).exists()
+
+
 def _require_bookable(venue: Venue, acting_user: User) -> None:
     access.require(acting_user, Permission.EDIT, venue.community, message=EDIT_REFUSED)
+    _hold_venue(venue)
     if not venue.active:
         raise ServiceError(_("场地%(name)s已停用,不能预约") % {"name": venue.name})
 
@@ -413,6 +421,8 @@ def _decide(booking: Booking, status: str, event: str, acting_user: User) -> Boo
             _("该预约已是%(status)s,不能再审批") % {"status": locked.get_status_display()}
         )
     before = _snapshot(locked, ["status"])
+    if status == BookingStatus.CONFIRMED:
+        _hold_venue(locked.venue)
     if status == BookingStatus.CONFIRMED and (
         clashes := _clashes(locked.venue, [(locked.starts_at, locked.ends_at)])
     ):

@@ -6,6 +6,7 @@ app_name = "resources"
 urlpatterns = [
     path("", views.venue_list, name="venues"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("standards/", views.standards, name="standards"),
     path("venues/new/", views.venue_create, name="venue-create"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),
     path("venues/<int:pk>/edit/", views.venue_edit, name="venue-edit"),

@@ -320,6 +320,7 @@ LIST_ROUTES = {
     "resources:volunteer-create",
     "resources:volunteers-export",
     "resources:talents",
+    "resources:standards",
     "resources:talent-create",
     "resources:residents",
     "resources:resident-create",

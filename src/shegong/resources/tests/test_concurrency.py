@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from shegong.conftest import Personas, Tree
 from shegong.core.errors import ServiceError
@@ -88,3 +89,31 @@ def test_parallel_approvals_of_overlapping_requests_confirm_exactly_one(
     assert sum(o.error is None for o in outcomes) == 1
     assert _overlapping_pairs(school) == 0
     assert Booking.objects.filter(venue=school, status=BookingStatus.PENDING).count() == 3
+
+
+def test_parallel_raw_inserts_past_the_service_still_leave_no_overlap(
+    shared_venues: tuple[Venue, Venue], personas: Personas
+) -> None:
+    """The database alone (no service, no lock): only one of the overlapping rows gets in."""
+    hall, _school = shared_venues
+    manager = personas.street_a_manager
+
+    def insert(n: int) -> Callable[[], Booking]:
+        def run() -> Booking:
+            with transaction.atomic():
+                return Booking.objects.create(
+                    venue=hall,
+                    title=f"直接写入{n}",
+                    booker="x",
+                    starts_at=at(DAY, 18, n * 5),
+                    ends_at=at(DAY, 19, n * 5),
+                    status=BookingStatus.CONFIRMED,
+                    created_by=manager,
+                )
+
+        return run
+
+    outcomes = run_together(*(insert(n) for n in range(CLIENTS)))
+    assert sum(o.error is None for o in outcomes) == 1
+    assert all(isinstance(o.error, IntegrityError) for o in outcomes if o.error is not None)
+    assert _overlapping_pairs(hall) == 0
