@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "shegong.training",
     "shegong.appraisal",
     "shegong.burden",
+    "shegong.resources",
     "shegong.reports",
     "shegong.api",
 ]

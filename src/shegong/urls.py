@@ -33,6 +33,7 @@ urlpatterns = [
     path("training/", include("shegong.training.urls")),
     path("appraisal/", include("shegong.appraisal.urls")),
     path("burden/", include("shegong.burden.urls")),
+    path("resources/", include("shegong.resources.urls")),
     path("reports/", include("shegong.reports.urls")),
     path("jobs/", include("shegong.tasks.urls")),
     path("api/", include("shegong.api.urls")),

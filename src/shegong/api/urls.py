@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, burden, pay, people, training, views
+from shegong.api import appraisal, burden, pay, people, resources, training, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -17,9 +17,16 @@ router.register("burden/items", burden.BurdenItemViewSet, basename="burden-item"
 router.register("burden/records", burden.BurdenRecordViewSet, basename="burden-record")
 router.register("burden/forms", burden.BurdenFormViewSet, basename="burden-form")
 router.register("burden/surveys", burden.BurdenSurveyViewSet, basename="burden-survey")
+router.register("resources/venues", resources.VenueViewSet, basename="resources-venue")
+router.register("resources/bookings", resources.BookingViewSet, basename="resources-booking")
+router.register("resources/teams", resources.TeamViewSet, basename="resources-team")
+router.register("resources/activities", resources.ActivityViewSet, basename="resources-activity")
+router.register("resources/volunteers", resources.VolunteerViewSet, basename="resources-volunteer")
+router.register("resources/talents", resources.TalentViewSet, basename="resources-talent")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("resources/summary/", resources.ResourcesSummaryView.as_view(), name="resources-summary"),
     path("token/", views.TokenIssueView.as_view(), name="api-token"),
     path("burden/summary/", burden.BurdenSummaryView.as_view(), name="burden-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("考核评议"), reverse("appraisal:index")),
         (_("培训"), reverse("training:list")),
         (_("社区减负"), reverse("burden:index")),
+        (_("社区资源"), reverse("resources:venues")),
         (_("我的任务"), reverse("tasks:list")),
     ]
     if has_permission(user, Permission.AUDIT):

@@ -32,6 +32,7 @@ from shegong.core.actors import system_actor
 from shegong.core.models import User
 from shegong.pay import services as pay_services
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
+from shegong.resources.tests import factories as resources_factories
 from shegong.training.tests.factories import enrol, make_course
 
 EXAMPLES = int(
@@ -78,7 +79,21 @@ def world(tree: Tree, personas: Personas) -> dict[str, Any]:
     )
     course = make_course(tree.street_a, personas.street_a_manager)
     enrol(course, [worker], personas.street_a_manager)
-    return {"worker": worker.pk, "run": run.pk, "course": course.pk, "code": tree.community_a1.code}
+    venue = resources_factories.make_venue(tree.community_a1, personas.street_a_manager)
+    booking = resources_factories.book(
+        venue,
+        personas.street_a_manager,
+        resources_factories.at(resources_factories.DAY, 9),
+        resources_factories.at(resources_factories.DAY, 10),
+    )
+    return {
+        "worker": worker.pk,
+        "run": run.pk,
+        "course": course.pk,
+        "code": tree.community_a1.code,
+        "venue": venue.pk,
+        "booking": booking.pk,
+    }
 
 
 def _session(user: User) -> tuple[dict[str, str], dict[str, str]]:
@@ -100,6 +115,10 @@ def _fixed(path: str, world: dict[str, Any]) -> dict[str, Any]:
         return {"id": world["run"]}
     if path.startswith("/api/training/{id}"):
         return {"id": world["course"]}
+    if path.startswith("/api/resources/venues/{id}"):
+        return {"id": world["venue"]}
+    if path.startswith("/api/resources/bookings/{id}"):
+        return {"id": world["booking"]}
     return {}
 
 

@@ -25,11 +25,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pay": frozenset({"core", "orgs", "people", "tasks"}),
     "training": frozenset({"core", "orgs", "people", "tasks"}),
     "appraisal": frozenset({"core", "orgs", "people", "tasks"}),
+    "resources": frozenset({"core", "orgs", "people", "tasks"}),
     "burden": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
     "reports": frozenset(
-        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden"}
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden", "resources"}
     ),
-    "api": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden"}),
+    "api": frozenset(
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden", "resources"}
+    ),
 }
 ROOMS = frozenset(ALLOWED)
 SITE = "site"

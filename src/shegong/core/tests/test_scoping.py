@@ -23,6 +23,7 @@ from shegong.pay.tests.factories import street_a_objects as pay_objects
 from shegong.people import services as people_services
 from shegong.people.models import PostHolding, PostType, Worker
 from shegong.people.tests.factories import register
+from shegong.resources.tests import factories as resources
 from shegong.training.tests import factories as training
 
 # Routes a logged-out or any user may open; they show nothing of a unit.
@@ -39,6 +40,7 @@ PUBLIC_OR_UNSCOPED = {
     "appraisal-cycle-ballot",  # public API: nothing without a valid household code
     "appraisal-cycle-vote",
     "burden:answer",  # workers: shows nothing without a live questionnaire code
+    "resources:self-report",  # volunteers: shows nothing without a valid personal link key
 }
 
 
@@ -180,6 +182,22 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "burden:survey": lambda o: {"pk": burden.street_a_survey(o).pk},
     "burden-survey-detail": lambda o: {"pk": burden.street_a_survey(o).pk},
     "burden-survey-results": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "resources:venue": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:venue-edit": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:book": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:series-create": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:venue-ics": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources:booking": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:team": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources:activity": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:volunteer": lambda o: {"pk": resources.street_a_volunteer(o).pk},
+    "reports:volunteer-certificate": lambda o: {"pk": resources.street_a_certificate(o).pk},
+    "resources-venue-detail": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources-venue-bookings": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources-booking-detail": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-team-detail": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources-activity-detail": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources-activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -216,6 +234,27 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "burden:record-delete": lambda o: {"pk": burden.street_a_record(o).pk},
     "burden:survey-codes": lambda o: {"pk": burden.street_a_survey(o).pk},
     "burden:survey-status": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "resources:booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:booking-cancel": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources:series-approve": lambda o: {"pk": resources.street_a_series(o).pk},
+    "resources:series-cancel": lambda o: {"pk": resources.street_a_series(o).pk},
+    "resources:team-member-add": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources:team-record-add": lambda o: {"pk": resources.street_a_team(o).pk},
+    "resources:member-leave": lambda o: {"pk": resources.street_a_member(o).pk},
+    "resources:activity-held": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-advisor": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-sign-up": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-attendance": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
+    "resources:certificate-issue": lambda o: {"pk": resources.street_a_volunteer(o).pk},
+    "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
+    "resources-booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-booking-cancel": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "resources-booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
 }
 MISSING = {
     "code": "999999999999",
@@ -313,6 +352,28 @@ LIST_ROUTES = {
     "burden:surveys",
     "burden-form-list",
     "burden-survey-list",
+    "resources:venues",
+    "resources:venue-create",
+    "resources:use",
+    "resources:dashboard",
+    "resources:activities",
+    "resources:activity-create",
+    "resources:volunteers",
+    "resources:volunteer-create",
+    "resources:volunteers-export",
+    "resources:talents",
+    "resources:standards",
+    "resources:talent-create",
+    "resources:residents",
+    "resources:resident-create",
+    "resources:teams",
+    "resources:team-create",
+    "resources-venue-list",
+    "resources-summary",
+    "resources-team-list",
+    "resources-activity-list",
+    "resources-volunteer-list",
+    "resources-talent-list",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
@@ -324,6 +385,8 @@ POST_ONLY_ROUTES = {
     "pay:citywide-start",
     "training:import-confirm",
     "training:exam-import-confirm",
+    "resources:hours-decide",
+    "resources-activity-hours-decide",
 }
 
 

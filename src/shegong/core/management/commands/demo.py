@@ -15,6 +15,7 @@ from shegong.orgs import demo as org_demo
 from shegong.orgs.models import Unit
 from shegong.pay import demo as pay_demo
 from shegong.people import demo as people_demo
+from shegong.resources import demo as resources_demo
 from shegong.training import demo as training_demo
 
 
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                     acting_user=system_actor(),
                 )
             pay_demo.build_pay(random.Random(seed), tree, people_demo.AS_OF)
+            resources_demo.build_resources(random.Random(seed), tree, people_demo.AS_OF)
             appraisal_demo.build_cycle(
                 random.Random(seed),
                 street,

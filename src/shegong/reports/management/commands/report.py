@@ -95,6 +95,12 @@ class Command(BaseCommand):
         burden.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
         burden.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
         burden.add_argument("--user", help="report with this user's scope")
+        resources = sub.add_parser("resources", help="社区资源: teams, venues, bookings, use")
+        resources.add_argument("--unit", required=True, help="unit code (this unit and below)")
+        resources.add_argument("--year", required=True, type=int)
+        resources.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
+        resources.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
+        resources.add_argument("--user", help="report with this user's scope")
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         if what == "structure":
@@ -115,6 +121,10 @@ class Command(BaseCommand):
             from shegong.burden.cli import report_burden
 
             report_burden(self, viewer=_viewer(options.get("user")), **options)
+        elif what == "resources":
+            from shegong.resources.cli import report_resources
+
+            report_resources(self, viewer=_viewer(options.get("user")), **options)
 
     def _structure(self, **o: Any) -> None:
         viewer = _viewer(o.get("user"))

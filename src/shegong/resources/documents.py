@@ -1,0 +1,117 @@
+"""The year's community-resources report as Excel and Word, from resources_summary's data."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from shegong.core.text import docx_text, xlsx_row
+
+NOT_RECORDED = "未登记"
+FIGURES = [
+    ("teams", "文体队伍(支)"),
+    ("team_members", "队员(人)"),
+    ("talents", "人才库(人)"),
+    ("volunteers", "志愿者(人)"),
+    ("volunteer_hours", "志愿服务时长(小时)"),
+    ("venues", "场地(处)"),
+    ("shared_venues", "其中单位、企业、学校共享(处)"),
+    ("bookings", "已确认预约(次)"),
+    ("activities", "活动(场)"),
+    ("participants", "参与(人次)"),
+    ("awards", "以奖代补"),
+    ("standards", "达标检查"),
+]
+VENUE_COLUMNS = [
+    ("venue", "场地"),
+    ("community", "服务社区"),
+    ("open_hours", "开放小时"),
+    ("booked_hours", "预约小时"),
+    ("share", "使用率(%)"),
+    ("bookings", "预约次数"),
+    ("present", "实到人次"),
+]
+
+
+def _shown(value: Any) -> Any:
+    if value is None:
+        return NOT_RECORDED
+    if isinstance(value, dict | list):
+        return "见明细"
+    return value
+
+
+def figures_rows(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(label, _shown(data.get(key))) for key, label in FIGURES]
+
+
+def title(data: dict[str, Any]) -> str:
+    return f"{data['unit_name']}{data['year']}年社区资源情况"
+
+
+def report_xlsx(data: dict[str, Any]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "社区资源"
+    sheet.append(xlsx_row(sheet, [title(data)]))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["项目", "数值"])
+    for label, value in figures_rows(data):
+        sheet.append(xlsx_row(sheet, [label, value]))
+    use = data["venue_use"]
+    sheet.append(["场地使用率(%)", _shown(use["share"])])
+    venues = book.create_sheet("场地使用")
+    venues.append([label for _key, label in VENUE_COLUMNS])
+    for row in use["by_venue"]:
+        venues.append(
+            xlsx_row(
+                venues,
+                [
+                    float(row[k]) if k in {"open_hours", "booked_hours"} else row[k]
+                    for k, _l in VENUE_COLUMNS
+                ],
+            )
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def report_docx(data: dict[str, Any]) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(docx_text(title(data)), level=1)
+    use = data["venue_use"]
+    doc.add_paragraph(
+        docx_text(
+            f"登记场地 {data['venues']} 处,其中单位、企业、学校向居民开放的共享场地"
+            f" {data['shared_venues']} 处;全年已确认预约 {data['bookings']} 次,"
+            f"预约 {use['booked_hours']} 小时,占开放时间 {use['open_hours']} 小时的"
+            f" {use['share'] or '—'}%。"
+        )
+    )
+    if data.get("teams") is not None:
+        doc.add_paragraph(
+            docx_text(f"登记文体队伍 {data['teams']} 支,队员 {data['team_members']} 人。")
+        )
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "项目", "数值"
+    for label, value in figures_rows(data):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, docx_text(value)
+    if use["by_venue"]:
+        doc.add_heading("场地使用", level=2)
+        venues = doc.add_table(rows=1, cols=len(VENUE_COLUMNS))
+        for cell, (_key, label) in zip(venues.rows[0].cells, VENUE_COLUMNS, strict=True):
+            cell.text = label
+        for row in use["by_venue"][:500]:
+            for cell, (key, _label) in zip(venues.add_row().cells, VENUE_COLUMNS, strict=True):
+                cell.text = docx_text("—" if row[key] is None else row[key])
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
