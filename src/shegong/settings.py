@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "shegong.training",
     "shegong.appraisal",
     "shegong.reports",
+    "shegong.annual",
     "shegong.api",
 ]
 

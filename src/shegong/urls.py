@@ -32,6 +32,7 @@ urlpatterns = [
     path("training/", include("shegong.training.urls")),
     path("appraisal/", include("shegong.appraisal.urls")),
     path("reports/", include("shegong.reports.urls")),
+    path("annual/", include("shegong.annual.urls")),
     path("jobs/", include("shegong.tasks.urls")),
     path("api/", include("shegong.api.urls")),
 ]

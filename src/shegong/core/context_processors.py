@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("组织架构"), reverse("orgs:tree")),
         (_("社区工作者"), reverse("people:list")),
         (_("结构分析"), reverse("reports:structure")),
+        (_("年度报告"), reverse("annual:index")),
         (_("待遇"), reverse("pay:runs")),
         (_("考核评议"), reverse("appraisal:index")),
         (_("培训"), reverse("training:list")),

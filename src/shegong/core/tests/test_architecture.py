@@ -26,7 +26,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "training": frozenset({"core", "orgs", "people", "tasks"}),
     "appraisal": frozenset({"core", "orgs", "people", "tasks"}),
     "reports": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
-    "api": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
+    "annual": frozenset(
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "reports"}
+    ),
+    "api": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "annual"}),
 }
 ROOMS = frozenset(ALLOWED)
 SITE = "site"

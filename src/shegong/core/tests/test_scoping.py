@@ -171,6 +171,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal-cycle-surveys": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-scores": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
+    "annual:report": lambda o: {"code": o.tree.street_a.code, "year": 2024},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -204,12 +205,16 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal:survey-open": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:survey-close": lambda o: {"pk": appraisal.street_a_survey(o).pk},
     "appraisal:code-request-approve": lambda o: {"pk": appraisal.street_a_code_request(o).pk},
+    "annual:generate": lambda o: {"code": o.tree.street_a.code, "year": 2024},
+    "annual:part-save": lambda o: {"code": o.tree.street_a.code, "year": 2024, "key": "problems"},
 }
 MISSING = {
     "code": "999999999999",
     "pk": 99999999,
     "holding_pk": 99999999,
     "batch": "00000000-0000-0000-0000-000000000000",
+    "year": 2024,
+    "key": "problems",
 }
 
 # Routes about no single object: they answer, but must not show street A.
@@ -271,6 +276,7 @@ LIST_ROUTES = {
     "appraisal:index",
     "appraisal:scheme-create",
     "appraisal-cycle-list",
+    "annual:index",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {
