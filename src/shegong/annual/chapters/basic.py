@@ -107,7 +107,7 @@ def funding_of(ctx: Context, year: int) -> Funding | None:
         path_q(ctx.viewer, "unit__path"), unit__path__startswith=ctx.unit.path, year=year
     )
     per_community = [
-        n
+        rules.fen_of(n)
         for n in rows.values("unit_id")
         .annotate(n=Sum("amount"))
         .order_by()
@@ -115,9 +115,13 @@ def funding_of(ctx: Context, year: int) -> Funding | None:
     ]
     if not per_community:
         return None
-    amounts = dict(
-        rows.values("source").annotate(n=Sum("amount")).order_by().values_list("source", "n")
-    )
+    amounts = {
+        source: rules.fen_of(n)
+        for source, n in rows.values("source")
+        .annotate(n=Sum("amount"))
+        .order_by()
+        .values_list("source", "n")
+    }
     # Shares of money: by fen, so they add to 100.0 like every breakdown.
     by_source = report_rules.partition(
         "funding",

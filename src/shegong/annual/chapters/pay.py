@@ -32,7 +32,7 @@ def year_figures(ctx: Context, year: int) -> dict[str, Any]:
     calibers = {}
     for c in found["calibers"]:
         key = c["key"]
-        total = sum((getattr(w, key) for w in workers), Decimal(0))
+        total = rules.fen_of(sum((getattr(w, key) for w in workers), Decimal(0)))
         average = rules.fen_of(sum((w.annual[key] for w in workers), Decimal(0)) / n) if n else None
         leaders_avg = (
             rules.fen_of(sum((w.annual[key] for w in leaders), Decimal(0)) / len(leaders))
@@ -191,7 +191,7 @@ def _equal_pay_section(equal: list[dict[str, Any]]) -> Section | None:
 
 def _json(now: dict[str, Any], equal: list[dict[str, Any]]) -> dict[str, Any]:
     def dec(v: Any) -> Any:
-        return format(v, "f") if isinstance(v, Decimal) else v
+        return f"{v:.2f}" if isinstance(v, Decimal) else v  # money: two decimals, as pay prints
 
     return {
         "year": now["year"],
