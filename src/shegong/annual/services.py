@@ -68,7 +68,7 @@ def written_part_save(
             acting_user=acting_user,
             action=AnnualEvent.PART_SAVED,
             target=part,
-            before={"text": previous.text} if previous is not None else None,
+            before={"text": previous.text, "version": previous.version} if previous else None,
             after={"text": text, "version": version},
             note=_("%(y)d年%(part)s") % {"y": year, "part": part.get_key_display()},
         )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 WIDE_CHARS = 80
+WIDE_COLUMNS = 6
 
 
 def _width(text: str) -> int:
@@ -39,11 +40,12 @@ class Table:
 
     @property
     def wide(self) -> bool:
-        """Too wide for a portrait page's 156 mm at 10.5 pt: about 80 half-width characters,
-        each column as wide as its longest cell (a CJK character counts two)."""
-        columns = (
-            zip(self.header, *self.rows, strict=True) if self.rows else [[h] for h in self.header]
-        )
+        """Too wide for a portrait page's 156 mm at 10.5 pt: more than six columns, or about
+        80 half-width characters with each column as wide as its longest cell (a CJK
+        character counts two)."""
+        if len(self.header) > WIDE_COLUMNS:
+            return True
+        columns = zip(self.header, *self.rows, strict=True)
         return sum(max(_width(cell) for cell in column) + 2 for column in columns) > WIDE_CHARS
 
 
