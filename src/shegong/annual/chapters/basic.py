@@ -279,9 +279,11 @@ def _workforce_section(
             "l": f.leaders,
             "d": f.dual_role,
         }
-        if c.communities:
+        staffed = sum(1 for s in report.standards.communities if s.workers)
+        if staffed:
+            # Over the communities that have workers (a new or rural one may have none).
             extra += _(",平均每个社区%(n)s人") % {
-                "n": format((Decimal(f.total) / c.communities).quantize(Decimal("0.01")), "f")
+                "n": format((Decimal(f.total) / staffed).quantize(Decimal("0.01")), "f")
             }
         paragraphs.append(extra + "。")
         reps = [r for r in f.breakdowns["representative"].rows if r.count]

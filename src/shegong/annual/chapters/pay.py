@@ -60,10 +60,14 @@ def year_figures(ctx: Context, year: int) -> dict[str, Any]:
 
 
 def build(ctx: Context) -> Chapter:
+    # A report written during the year speaks of last year's pay when this year has none
+    # approved yet (essay 5, of September 2008, gives the incomes of 2007).
     now = year_figures(ctx, ctx.year)
-    before = year_figures(ctx, ctx.year - 1)
+    if not now["workers"]:
+        now = year_figures(ctx, ctx.year - 1)
+    before = year_figures(ctx, now["year"] - 1)
     before_or_none = before if before["workers"] else None
-    equal = pay.equal_pay(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year)
+    equal = pay.equal_pay(viewer=ctx.viewer, unit=ctx.unit, year=now["year"])
     sections: list[Section | None] = []
     if now["workers"]:
         sections.append(_calibers_section(now, before_or_none))
