@@ -34,6 +34,9 @@ from shegong.reports.selectors import StructureReport, placements_on, structure_
 
 LARGE_COMMUNITY_HOUSEHOLDS = 1500
 LARGE_PREMISES_M2 = Decimal(300)
+# Above this many communities the standards table and the proposals list streets only.
+MAX_COMMUNITY_ROWS = 200
+MAX_FINDINGS = 20
 # 两委: the party committee and the residents' committee — the leaders' posts and 委员.
 COMMITTEE_POST_CODES = ("member",)
 
@@ -333,14 +336,25 @@ def _insurance_section(
 
 
 def _standards_section(report: StructureReport) -> Section | None:
+    """Each street and community against the headcount standard; a city's thousands of
+    communities are left to their streets' reports (the table lists the streets)."""
     from shegong.reports.documents import standards_note, standards_table
 
-    if not report.standards.communities:
+    st = report.standards
+    if not st.communities:
         return None
     header, rows = standards_table(report)
+    paragraph = standards_note(report)
+    if len(st.communities) > MAX_COMMUNITY_ROWS:
+        rows = rows[: len(st.streets)] + rows[-1:]
+        below = sum(1 for c in st.communities if c.below_standard)
+        paragraph += _("下辖%(n)d个社区中%(b)d个低于配备标准,分社区情况见各街道报告。") % {
+            "n": len(st.communities),
+            "b": below,
+        }
     return Section(
         title=_("配备标准"),
-        paragraphs=[standards_note(report)],
+        paragraphs=[paragraph],
         tables=[Table(_("各单位配备情况"), header, rows)],
     )
 
@@ -373,12 +387,17 @@ def _figures(
 
 
 def _findings(report: StructureReport) -> list[str]:
+    below = [s for s in report.standards.communities if s.below_standard]
     found = [
         _("%(name)s每万名居民%(per)s名社区工作者,低于配备标准%(std)s名,尚缺%(n)d人")
         % {"name": s.name, "per": s.per_10k, "std": report.standards.standard, "n": s.needed}
-        for s in report.standards.communities
-        if s.below_standard
+        for s in below[:MAX_FINDINGS]
     ]
+    if len(below) > MAX_FINDINGS:
+        found.append(
+            _("另有%(n)d个社区低于配备标准,共尚缺%(k)d人")
+            % {"n": len(below) - MAX_FINDINGS, "k": sum(s.needed for s in below[MAX_FINDINGS:])}
+        )
     if report.comparison:
         found += [p for p in report.comparison.phrases if _("下降") in p or _("减少") in p]
     return found
