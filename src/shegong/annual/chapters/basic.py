@@ -182,11 +182,12 @@ def build(ctx: Context) -> Chapter:
     insurance = insurance_of(ctx, ctx.as_of, total)
     insurance_before = insurance_of(ctx, ctx.last_year_day, before.total) if before else None
     committee = committee_members(ctx, ctx.as_of)
+    committee_before = committee_members(ctx, ctx.last_year_day) if before else None
     basis = report_rules.compare_basis(ctx.as_of, ctx.last_year_day)
     sections = [
         _units_section(ctx, communities),
         _funding_section(funding, funding_before),
-        _workforce_section(ctx, report, communities, committee, basis),
+        _workforce_section(ctx, report, communities, (committee, committee_before), basis),
         _insurance_section(insurance, insurance_before, basis),
         _standards_section(report),
     ]
@@ -271,16 +272,31 @@ def _funding_section(funding: Funding | None, before: Funding | None) -> Section
 
 
 def _workforce_section(
-    ctx: Context, report: StructureReport, c: Communities, committee: int, basis: str
+    ctx: Context,
+    report: StructureReport,
+    c: Communities,
+    committee: tuple[int, int | None],
+    basis: str,
 ) -> Section:
     f = report.figures
+    b = report.comparison.before if report.comparison else None
     text = report.narrative
     paragraphs = [text]
     if f.total:
-        extra = _("“两委”成员%(c)d名,主职(党组织书记、居委会主任)%(l)d人,其中交叉任职的%(d)d人") % {
-            "c": committee,
+        extra = _(
+            "“两委”成员%(c)d名%(cc)s,主职(党组织书记、居委会主任)%(l)d人%(lc)s,"
+            "其中交叉任职的%(d)d人%(dc)s"
+        ) % {
+            "c": committee[0],
+            "cc": rules.count_change(committee[0], committee[1], unit=_("名"), basis=basis),
             "l": f.leaders,
+            "lc": rules.count_change(
+                f.leaders, b.leaders if b else None, unit=_("人"), basis=basis
+            ),
             "d": f.dual_role,
+            "dc": rules.count_change(
+                f.dual_role, b.dual_role if b else None, unit=_("人"), basis=basis
+            ),
         }
         staffed = sum(1 for s in report.standards.communities if s.workers)
         if staffed:
@@ -291,9 +307,24 @@ def _workforce_section(
         paragraphs.append(extra + "。")
         reps = [r for r in f.breakdowns["representative"].rows if r.count]
         if reps:
+            before_reps = b.breakdowns["representative"] if b else None
             paragraphs.append(
                 _("目前%(scope)s社区工作者中有") % {"scope": report_rules.scope_word(ctx.unit.kind)}
                 + "、".join(f"{r.label}{r.count}名" for r in reps)
+                + (
+                    _(",合计%(n)d名%(change)s")
+                    % {
+                        "n": sum(r.count for r in reps),
+                        "change": rules.count_change(
+                            sum(r.count for r in reps),
+                            sum(r.count for r in before_reps.rows),
+                            unit=_("名"),
+                            basis=basis,
+                        ),
+                    }
+                    if before_reps
+                    else ""
+                )
                 + "。"
             )
     tables = [Table(b.title, *_breakdown_rows(report, key)) for key, b in f.breakdowns.items()]

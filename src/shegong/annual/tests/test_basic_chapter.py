@@ -114,9 +114,10 @@ def test_insurance_coverage_and_committees_as_essay_5_states_them(
     assert "90.9%的社区工作者参加了养老保险" in text
     assert "53%的社区工作者参加了失业保险" in text
     # Posts of the fixture: two secretaries (one also director) and a director.
-    assert "主职(党组织书记、居委会主任)3人,其中交叉任职的1人" in text
+    assert "“两委”成员3名,同比持平,主职(党组织书记、居委会主任)3人,同比持平," in text
+    assert "其中交叉任职的1人,同比持平" in text
     assert chapter.figures["committee_members"] == 3
-    assert "区级人大代表1名" in text
+    assert "区级人大代表1名,合计2名,同比持平。" in text
 
 
 def test_last_years_figures_are_compared(district: Essay5, personas: Personas) -> None:
