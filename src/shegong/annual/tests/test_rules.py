@@ -45,3 +45,12 @@ def test_numbering_and_page_numbers_follow_gb_t_9704() -> None:
 def test_a_benchmark_share_is_printed_as_a_percentage() -> None:
     assert rules.plain_share(D("0.85")) == "85"
     assert rules.plain_share(D("1.00")) == "100"
+
+
+def test_a_table_goes_on_a_landscape_page_when_too_wide_for_a_portrait_one() -> None:
+    from shegong.annual.chapters import Table
+
+    narrow = Table("性别", ["类别", "人数", "占比(%)"], [["男", "170", "26.1"]])
+    many = Table("标准", [f"列{i}" for i in range(7)], [["1"] * 7])
+    long_cells = Table("长", ["单位", "说明"], [["甲" * 20, "乙" * 25]])
+    assert not narrow.wide and many.wide and long_cells.wide
