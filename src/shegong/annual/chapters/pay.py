@@ -51,6 +51,7 @@ def year_figures(ctx: Context, year: int) -> dict[str, Any]:
         }
     return {
         "year": year,
+        "found": workers,
         "workers": n,
         "wage": found["wage"].amount if found["wage"] else None,
         "benchmark_share": found["wage"].benchmark_share if found["wage"] else None,
@@ -67,7 +68,10 @@ def build(ctx: Context) -> Chapter:
         now = year_figures(ctx, ctx.year - 1)
     before = year_figures(ctx, now["year"] - 1)
     before_or_none = before if before["workers"] else None
-    equal = pay.equal_pay(viewer=ctx.viewer, unit=ctx.unit, year=now["year"])
+    equal = pay.equal_pay(
+        viewer=ctx.viewer, unit=ctx.unit, year=now["year"], years=now.pop("found")
+    )
+    before.pop("found")
     sections: list[Section | None] = []
     if now["workers"]:
         sections.append(_calibers_section(now, before_or_none))
