@@ -111,3 +111,29 @@ def part_versions(
 
 
 PART_KEYS = tuple(PartKey.values)
+# Above this many workers the page does not compute the chapters in the request (a city's
+# report takes longer than a page may): the file is made by a job instead.
+PAGE_MAX_WORKERS = 30000
+
+
+def computed_on_page(*, viewer: User, unit: Unit) -> bool:
+    """Whether the report of `unit` is small enough to compute while the page loads."""
+    from shegong.people.models import Worker
+
+    check_unit(viewer=viewer, unit=unit)
+    workers = Worker.objects.filter(path_q(viewer, "unit_path"), unit_path__startswith=unit.path)
+    return not workers[PAGE_MAX_WORKERS : PAGE_MAX_WORKERS + 1].exists()
+
+
+def empty_report(*, viewer: User, unit: Unit, year: int) -> AnnualReport:
+    """The report without its chapters (the written parts only), for a unit too large to
+    compute on the page."""
+    check_unit(viewer=viewer, unit=unit)
+    return AnnualReport(
+        unit=unit,
+        year=year,
+        as_of=report_day(year),
+        chapters=[],
+        absent=[],
+        parts=written_parts(viewer=viewer, unit=unit, year=year),
+    )

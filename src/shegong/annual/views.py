@@ -44,7 +44,11 @@ def _year(year: int) -> int:
 @login_required
 def report(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     unit = unit_get(viewer=request.user, code=code)
-    annual = selectors.annual_report(viewer=request.user, unit=unit, year=_year(year))
+    on_page = selectors.computed_on_page(viewer=request.user, unit=unit)
+    if on_page:
+        annual = selectors.annual_report(viewer=request.user, unit=unit, year=_year(year))
+    else:
+        annual = selectors.empty_report(viewer=request.user, unit=unit, year=_year(year))
     versions = selectors.part_versions(viewer=request.user, unit=unit, year=year)
     history: dict[str, list[Any]] = {}
     for part in versions:
@@ -69,6 +73,7 @@ def report(request: AuthedRequest, code: str, year: int) -> HttpResponse:
             "children": report_units(viewer=request.user, unit=unit),
             "parts": parts,
             "formats": GENERATE_FORMATS,
+            "on_page": on_page,
         },
     )
 

@@ -94,3 +94,15 @@ def test_an_unknown_format_or_year_is_not_found(essay5: Essay5, personas: Person
     assert (
         client.get(reverse("annual:report", kwargs={"code": code, "year": 3000})).status_code == 404
     )
+
+
+def test_a_unit_too_large_for_the_page_leaves_its_chapters_to_the_job(
+    essay5: Essay5, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shegong.annual import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_MAX_WORKERS", 100)
+    client = client_for(personas.street_a_manager)
+    body = client.get(_url("report", essay5.tree.street_a.code)).content.decode()
+    assert 'id="too-large"' in body and 'id="chapter-basic"' not in body
+    assert 'id="part-problems"' in body
