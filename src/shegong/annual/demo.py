@@ -41,6 +41,9 @@ prints the shares they give:
 - The 248 questionnaires (206, 83%, under heavy pressure; 79.8% unhappy with their pay) belong
   to the 减负 area's workers' questionnaire, which is not built yet: its chapter is registered
   and absent, and the report does not state them.
+- "每年都组织社区书记、主任参加不少于7天的集中培训" gives no count of sessions or person-times:
+  the scenario holds no training, so the 教育培训 chapter says none was held; no appraisal
+  cycle of 2008 was finished by September either.
 - The essay gives only the leaders' 2007 income: the scenario pays only the 95 leaders in
   2007 (gross = net = total cost, as the essay gives one figure), so the 待遇 chapter's
   worker counts are the leaders'.
