@@ -23,15 +23,17 @@ once on its own (charts and fonts, not the database). The database is dropped at
     BENCH_WORKERS=50000 python -m bench annual
 
 Measured on 2 December 2026 on the shared 2-core machine (load average 3 to 11 from the other
-work on it), so the absolute seconds are high and vary:
+work on it, so the seconds vary from run to run):
 
-  * 50,000 workers (585,000 pay lines): the annual report 16.8 s, the area reports 15.6 s
-    (pay 11.7, structure 2.4, training 1.5): 1.08×, under the 20 s target;
-  * 200,000 workers (2,340,000 pay lines), measured before the pay chapter shared its
-    worker_years with equal pay (it read the year's lines twice): 143.6 s against 81.0 s of
-    area reports (pay 61.3, training 10.6, structure 9.1): 1.77×, target missed. The pay
-    figures dominate both: pay.selectors.worker_years groups every line of the year and
-    builds one object per worker in Python.
+  * 200,000 workers (2,340,000 pay lines; load about 3.5): the annual report, all chapters,
+    19.6 s, against 42.1 s for the area reports it draws on (pay 33.3, training 5.3,
+    structure 3.4): 0.46×, just under the 20 s target. The annual report reads the year's
+    pay lines once (equal pay takes benchmark's worker_years); the area commands read them
+    once each. The Word file of it: 2.1 s.
+  * 50,000 workers: 16.8 s against 15.6 s (load about 3): 1.08×.
+  * 200,000 workers before equal pay shared worker_years, under a load of about 10: 143.6 s
+    against 81.0 s. Pay dominates every run: pay.selectors.worker_years groups every line of
+    the year and builds one object per worker in Python.
 """
 
 from __future__ import annotations
