@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "shegong.burden",
     "shegong.resources",
     "shegong.reports",
+    "shegong.annual",
     "shegong.api",
 ]
 

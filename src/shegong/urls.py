@@ -35,6 +35,7 @@ urlpatterns = [
     path("burden/", include("shegong.burden.urls")),
     path("resources/", include("shegong.resources.urls")),
     path("reports/", include("shegong.reports.urls")),
+    path("annual/", include("shegong.annual.urls")),
     path("jobs/", include("shegong.tasks.urls")),
     path("api/", include("shegong.api.urls")),
 ]

@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("组织架构"), reverse("orgs:tree")),
         (_("社区工作者"), reverse("people:list")),
         (_("结构分析"), reverse("reports:structure")),
+        (_("年度报告"), reverse("annual:index")),
     ]
     pay_visible = bool(root_paths(user, Permission.PERSONAL_DATA))
     if pay_visible:

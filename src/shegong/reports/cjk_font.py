@@ -27,10 +27,11 @@ class FontMissing(RuntimeError):
 
 @cache
 def _sc_index(path: Path) -> int:
-    """Which face of the collection is Noto Sans CJK SC (simplified Chinese, proportional)."""
+    """Which face of the collection is the simplified Chinese one (Noto Sans CJK SC, or
+    Noto Serif CJK SC in the serif collections)."""
     collection = TTCollection(str(path), lazy=True)
     for i, face in enumerate(collection.fonts):
-        if face["name"].getDebugName(1) == "Noto Sans CJK SC":
+        if face["name"].getDebugName(1) in {"Noto Sans CJK SC", "Noto Serif CJK SC"}:
             return i
     return 0
 
@@ -110,14 +111,16 @@ def truetype_subset(text: str, path: Path = CJK_FONT, face_name: str = "ShegongC
     return out.getvalue()
 
 
-def register(text: str) -> str:
-    """Register a font covering `text` with reportlab; its name (one per set of characters)."""
+def register(text: str, path: Path = CJK_FONT) -> str:
+    """Register a font covering `text` with reportlab; its name (one per font and set of
+    characters). `path` is another Noto CJK collection (the serif ones of official documents)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont as ReportlabTTFont
 
     chars = "".join(sorted(set(text)))
-    name = "ShegongCJK-" + hashlib.sha1(chars.encode(), usedforsecurity=False).hexdigest()[:12]
+    key = (str(path) + chars) if path != CJK_FONT else chars
+    name = "ShegongCJK-" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
     if name not in pdfmetrics.getRegisteredFontNames():
-        font = truetype_subset(chars, face_name=name)
+        font = truetype_subset(chars, path=path, face_name=name)
         pdfmetrics.registerFont(ReportlabTTFont(name, io.BytesIO(font)))
     return name

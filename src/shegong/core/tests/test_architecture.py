@@ -30,8 +30,33 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reports": frozenset(
         {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden", "resources"}
     ),
+    "annual": frozenset(
+        {
+            "core",
+            "orgs",
+            "people",
+            "tasks",
+            "pay",
+            "training",
+            "appraisal",
+            "burden",
+            "resources",
+            "reports",
+        }
+    ),
     "api": frozenset(
-        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden", "resources"}
+        {
+            "core",
+            "orgs",
+            "people",
+            "tasks",
+            "pay",
+            "training",
+            "appraisal",
+            "burden",
+            "resources",
+            "annual",
+        }
     ),
 }
 ROOMS = frozenset(ALLOWED)

@@ -198,6 +198,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources-team-detail": lambda o: {"pk": resources.street_a_team(o).pk},
     "resources-activity-detail": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources-activity-hours": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "annual:report": lambda o: {"code": o.tree.street_a.code, "year": 2024},
 }
 # Object routes that only take POST.
 POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
@@ -255,12 +256,16 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources-booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources-booking-cancel": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources-booking-headcount": lambda o: {"pk": resources.street_a_booking(o).pk},
+    "annual:generate": lambda o: {"code": o.tree.street_a.code, "year": 2024},
+    "annual:part-save": lambda o: {"code": o.tree.street_a.code, "year": 2024, "key": "problems"},
 }
 MISSING = {
     "code": "999999999999",
     "pk": 99999999,
     "holding_pk": 99999999,
     "batch": "00000000-0000-0000-0000-000000000000",
+    "year": 2024,
+    "key": "problems",
 }
 
 # Routes about no single object: they answer, but must not show street A.
@@ -374,6 +379,7 @@ LIST_ROUTES = {
     "resources-activity-list",
     "resources-volunteer-list",
     "resources-talent-list",
+    "annual:index",
 }
 # Routes that only take POST and act on the caller's own session.
 POST_ONLY_ROUTES = {

@@ -548,13 +548,19 @@ def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     }
 
 
-def equal_pay(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
+def equal_pay(
+    *, viewer: User, unit: Unit, year: int, years: list[WorkerYear] | None = None
+) -> list[dict[str, Any]]:
     """For the same track and level, the mean yearly gross (annualised) by source, the gap
-    between the highest and the lowest, and the workers behind each mean."""
+    between the highest and the lowest, and the workers behind each mean. `years` is
+    worker_years of the same viewer, unit and year when the caller has it already (the
+    annual report, from benchmark's "workers"), so the year's lines are read once."""
     groups: dict[tuple[str, int], dict[str, list[WorkerYear]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for w in worker_years(viewer=viewer, unit=unit, year=year):
+    if years is None:
+        years = worker_years(viewer=viewer, unit=unit, year=year)
+    for w in years:
         groups[(w.track_name, w.level)][w.source].append(w)
     labels = dict(Source.choices)
     shown = may_see_pay(viewer=viewer, unit_path=unit.path)

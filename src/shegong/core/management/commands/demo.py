@@ -32,11 +32,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when the database holds data."
         )
+        parser.add_argument(
+            "--scenario",
+            choices=["kaifu-2008"],
+            help="kaifu-2008: essay 5's district as of September 2008 (annual report 2008).",
+        )
 
     def handle(self, *args: Any, seed: int, force: bool, if_empty: bool, **options: Any) -> None:
         holds_data = Unit.objects.exists() or User.objects.exists()
         if holds_data and if_empty:
             self.stdout.write("数据库中已有数据,跳过演示数据。")
+            return
+        if options.get("scenario") == "kaifu-2008":
+            self._kaifu_2008(holds_data=holds_data)
             return
         if Unit.objects.filter(code=org_demo.CITY[0]).exists():
             raise CommandError("演示数据已存在(长沙市 430100000000)。")
@@ -86,3 +94,31 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号(密码均为 {org_demo.DEMO_PASSWORD}):")
         for username, name, unit, role in logins:
             self.stdout.write(f"  {username:<18} {name}({unit.name},{role.label})")
+
+    def _kaifu_2008(self, *, holds_data: bool) -> None:
+        """Essay 5's district as of September 2008 (annual/demo.py says what and why), on an
+        empty database only: its codes are the demo district's."""
+        from shegong.annual.demo import AS_OF, build_kaifu_2008
+
+        if holds_data:
+            raise CommandError("情景数据只能写入空数据库(其单位代码与演示数据相同)。")
+        with transaction.atomic():
+            built = build_kaifu_2008()
+            user_create(
+                username="kaifu_admin",
+                password=org_demo.DEMO_PASSWORD,
+                full_name="开福区民政局管理员",
+                unit=built.district,
+                role=Role.ADMIN,
+                acting_user=system_actor(),
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"情景数据已生成:{built.district.name}({AS_OF:%Y年%m月}),"
+                f"{len(built.communities)}个社区,{len(built.workers)}名社区干部。"
+            )
+        )
+        self.stdout.write(
+            f"登录 kaifu_admin(密码 {org_demo.DEMO_PASSWORD}),或:shegong report annual "
+            f"--unit {built.district.code} --year 2008 --as-of {AS_OF.isoformat()} --format docx"
+        )

@@ -7,8 +7,10 @@ JSON: {"unit", "as_of", "total", "average_age", "breakdowns": {key: [{"label", "
 per-10,000 figures are strings with one decimal ("26.1"), exactly as printed, never floats.
 The shares of a partition breakdown (all but post and representative) add up to "100.0".
 
-Other reports become further subcommands. Without --user the report sees every unit (the
-console is run by the operator); with it, exactly what that user sees on the web.
+`report annual --unit CODE --year YYYY [--as-of YYYY-MM-DD] --format json|docx|pdf|xlsx` writes
+the yearly survey report (annual/). Other reports become further subcommands. Without --user
+the report sees every unit (the console is run by the operator); with it, exactly what that
+user sees on the web.
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ def _viewer(username: str | None) -> User:
 
 
 class Command(BaseCommand):
-    help = "Reports from live data: `report structure` (队伍结构分析) as JSON, Word, Excel or PDF."
+    help = (
+        "Reports from live data: `report structure` (队伍结构分析), `report annual` (年度调研报告)"
+        " … as JSON, Word, Excel or PDF."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -101,6 +106,13 @@ class Command(BaseCommand):
         resources.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
         resources.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
         resources.add_argument("--user", help="report with this user's scope")
+        annual = sub.add_parser("annual", help="年度调研报告: every area in one document")
+        annual.add_argument("--unit", required=True, help="unit code (this unit and below)")
+        annual.add_argument("--year", required=True, type=int)
+        annual.add_argument("--as-of", help="YYYY-MM-DD (default: 31 December, or today)")
+        annual.add_argument("--format", choices=("json", "docx", "pdf", "xlsx"), default="json")
+        annual.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
+        annual.add_argument("--user", help="report with this user's scope")
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         if what == "structure":
@@ -125,6 +137,10 @@ class Command(BaseCommand):
             from shegong.resources.cli import report_resources
 
             report_resources(self, viewer=_viewer(options.get("user")), **options)
+        elif what == "annual":
+            from shegong.annual.cli import report_annual
+
+            report_annual(self, viewer=_viewer(options.get("user")), **options)
 
     def _structure(self, **o: Any) -> None:
         viewer = _viewer(o.get("user"))
