@@ -73,8 +73,8 @@ INSERT INTO people_insuranceenrolment (worker_id, kind, start, "end")
   SELECT w.id, k, date '2020-01-01', NULL
   FROM people_worker w, unnest(ARRAY['pension', 'medical', 'unemployment']) k
   WHERE w.id % 10 <> 0 OR k = 'pension';
-INSERT INTO pay_averagewage (unit_id, unit_path, year, amount, benchmark_share)
-  SELECT id, path, 2024, 96000, 0.85 FROM orgs_unit WHERE code = 'C0';
+INSERT INTO pay_averagewage (unit_id, unit_path, year, effective_from, amount, benchmark_share)
+  SELECT id, path, 2024, date '2024-01-01', 96000, 0.85 FROM orgs_unit WHERE code = 'C0';
 INSERT INTO pay_payrun (unit_id, unit_path, period, status, note, created_at, approved_at,
     checked_at, headcount, gross, employer_contributions, personal_contributions, income_tax,
     net, total_cost)
@@ -82,13 +82,13 @@ INSERT INTO pay_payrun (unit_id, unit_path, period, status, note, created_at, ap
          0, 0, 0, 0, 0, 0, 0
   FROM orgs_unit s, generate_series(1, 12) m WHERE s.kind = 3;
 INSERT INTO pay_payline (run_id, worker_id, unit_path, track_name, level, step,
-    performance_grade, post_pay, grade_pay, seniority_pay, certificate_allowance,
+    performance_grade, performance_source, post_pay, grade_pay, seniority_pay, certificate_allowance,
     dual_role_allowance, performance_pay, other_allowance, award, gross, contribution_base,
     pension_employer, pension_personal, medical_employer, medical_personal,
     unemployment_employer, unemployment_personal, injury_employer, maternity_employer,
     housing_fund_employer, housing_fund_personal, employer_contributions,
     personal_contributions, income_tax, net, total_cost)
-  SELECT r.id, p.worker_id, p.unit_path, '专职岗', 1 + p.worker_id % 3, 1, '',
+  SELECT r.id, p.worker_id, p.unit_path, '专职岗', 1 + p.worker_id % 3, 1, '', '',
          3000 + p.worker_id % 2000, 2000, 0, 0, 0, 1000, 0, 0,
          6000 + p.worker_id % 2000, 6000, 960, 480, 480, 120, 42, 18, 24, 42, 480, 480,
          2028, 1098, 30, 4872 + p.worker_id % 2000, 8028 + p.worker_id % 2000

@@ -284,6 +284,7 @@ def _pay_2007(district: Unit, leaders: list[Worker]) -> None:
         unit=district,
         unit_path=district.path,
         year=2007,
+        effective_from=datetime.date(2007, 1, 1),
         amount=AVERAGE_WAGE_2007,
         benchmark_share=D("1.00"),
     )

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from shegong.annual import rules
 from shegong.annual.chapters import Chapter, Context, Section, Table
-from shegong.appraisal.models import Cycle, Grade, Result, Standing
+from shegong.appraisal.models import COMMON_GRADE, Cycle, Grade, Result, Standing
 from shegong.appraisal.selectors import cycle_list, grade_counts, survey_turnout
 from shegong.core.access import path_q
+from shegong.people.models import YearGrade
 from shegong.reports import rules as report_rules
 
 
@@ -66,7 +67,11 @@ def results_of(ctx: Context, year: int) -> YearResults:
                 issued += t.issued
                 spent += t.spent
     found = results.aggregate(
-        not_counting=Count("pk", filter=Q(counts_toward_step=False)),
+        # 不合格 (whatever the scheme calls it): the year does not count toward a grade step
+        # (pay/rules.py: steps_due reads the same grade from the yearly record).
+        not_counting=Count(
+            "pk", filter=Q(grade__in=[g for g, c in COMMON_GRADE.items() if c == YearGrade.FAIL])
+        ),
         exits=Count("pk", filter=Q(standing=Standing.EXIT)),
         warns=Count("pk", filter=Q(standing=Standing.WARN)),
         ten_best=Count("pk", filter=Q(ten_best=True)),
