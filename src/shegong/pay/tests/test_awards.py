@@ -112,7 +112,8 @@ def test_a_discarded_draft_leaves_the_award_to_the_month_s_next_run(
 
 
 @pytest.fixture
-def shared_db(transactional_db: None, tmp_path: Path, tree: Tree, personas: Personas) -> Any:
+def shared_db(seeded_vocabulary: None, tmp_path: Path, tree: Tree, personas: Personas) -> Any:
+    """A transactional database with the seeded award rules (an earlier flush wipes them)."""
     with own_database_file(tmp_path):
         yield
 

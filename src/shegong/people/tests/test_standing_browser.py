@@ -32,6 +32,7 @@ def test_a_manager_ticks_every_proposal_at_once_and_decides_them(
     page.get_by_label("全选").check()
     expect(page.get_by_label("王芳")).to_be_checked()
     expect(page.get_by_label("李强")).to_be_checked()
+    page.get_by_label("决定").select_option(label="同意")  # a required choice starts at 请选择
     page.get_by_label("说明").fill("同意续聘")
     page.get_by_role("button", name="对所选建议作出决定").click()
     expect(page.get_by_text("已决定2条建议")).to_be_visible()
