@@ -7,8 +7,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from shegong.training.charts import bars_svg
-from shegong.training.selectors import Bar
+from shegong.core.charts import Bar, bars_svg
 
 
 def summary_charts(s: dict[str, Any]) -> list[tuple[str, SafeString]]:

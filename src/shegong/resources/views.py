@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.core.access import Permission, has_permission
+from shegong.core.charts import Bar, bars_svg
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.core.params import year_or
@@ -25,7 +26,6 @@ from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_roots
 from shegong.resources import documents, selectors, services
-from shegong.resources.charts import Bar, bars_svg
 from shegong.resources.forms import (
     BookingForm,
     HeadcountForm,

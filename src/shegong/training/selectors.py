@@ -52,6 +52,7 @@ from shegong.core.access import (
     root_paths,
     sees_everything,
 )
+from shegong.core.charts import Bar
 from shegong.core.db import report_session
 from shegong.core.lists import ordering
 from shegong.core.money import money_text
@@ -210,13 +211,6 @@ def attendance_grid(
 
 
 # ---------------------------------------------------------------- figures
-
-
-@dataclass
-class Bar:
-    label: str
-    value: Decimal | int
-    note: str = ""
 
 
 @dataclass

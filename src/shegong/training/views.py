@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core import lists
 from shegong.core.access import Permission, has_permission
+from shegong.core.charts import Bar, bars_svg
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
 from shegong.core.params import year_or
@@ -24,7 +25,6 @@ from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_list, unit_roots
 from shegong.people import selectors as people_selectors
 from shegong.training import exports, rules, selectors, services
-from shegong.training.charts import bars_svg
 from shegong.training.forms import (
     AttendanceDayForm,
     AwardRuleForm,
@@ -38,7 +38,6 @@ from shegong.training.forms import (
     period_from,
 )
 from shegong.training.models import EXAM_LEVELS, Course, CourseKind
-from shegong.training.selectors import Bar
 
 PAGE_SIZE = 30
 CANDIDATE_LIMIT = 200

@@ -74,10 +74,9 @@ def test_a_name_with_markup_is_text_in_the_page_charts() -> None:
 
     from shegong.appraisal.charts import grade_svg, satisfaction_svg
     from shegong.appraisal.selectors import WorkerRatings
+    from shegong.core.charts import Bar, bars_svg
     from shegong.reports.charts import bar_chart_svg
     from shegong.reports.rules import Breakdown, Row
-    from shegong.training.charts import bars_svg
-    from shegong.training.selectors import Bar
 
     hostile = '"><script>alert(1)</script><a href="x'
     svgs = [
