@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/shegong migrate --no-input -v0
 	DEBUG=$${DEBUG:-1} $(BIN)/shegong demo --if-empty
-	@echo "演示账号:kaifu_admin(区管理员)、dongfeng_manager(街道主管)、dongfeng_reviewer(街道工资复核员)、community_clerk(社区专干),密码 Shegong@2026"
+	@echo "演示账号:kaifu_admin(区管理员)、dongfeng_manager(街道主管)、dongfeng_reviewer(街道工资复核员)、community_clerk(社区专干)、health_dept(区卫健局,职能部门),密码 Shegong@2026"
 	@echo "Shegong 运行在 http://$(HOST):$(PORT)/"
 	@# The job worker runs beside the server; Ctrl-C or SIGTERM stops both, and either
 	@# one ending stops the other.
