@@ -66,7 +66,8 @@ def results_of(ctx: Context, year: int) -> YearResults:
                 issued += t.issued
                 spent += t.spent
     found = results.aggregate(
-        not_counting=Count("pk", filter=Q(counts_toward_step=False)),
+        # A 不合格 year does not count toward a grade step (pay/rules.py: steps_due).
+        not_counting=Count("pk", filter=Q(grade=Grade.D)),
         exits=Count("pk", filter=Q(standing=Standing.EXIT)),
         warns=Count("pk", filter=Q(standing=Standing.WARN)),
         ten_best=Count("pk", filter=Q(ten_best=True)),
