@@ -18,6 +18,7 @@ from shegong.reports import rules as report_rules
 
 COUNTED = ("ledgers", "signboards", "inspections", "meetings", "without_admission")
 PRESSURE_HEAVY = 2  # the first two choices of "您感到的工作压力": 很大, 较大
+PAY_UNHAPPY = 2  # the last two of "您对目前待遇的满意程度": 不满意, 很不满意
 
 
 def _last_year(summary: dict[str, Any]) -> dict[str, Any] | None:
@@ -51,6 +52,8 @@ def _pressure(survey: dict[str, Any] | None) -> dict[str, Any] | None:
     breakdown = report_rules.partition(
         "pressure", question["text"], list(zip(question["choices"], counts, strict=True))
     )
+    pay = next((q for q in survey["questions"] if "待遇" in q["text"] and q["counts"]), None)
+    unhappy = sum(pay["counts"][-PAY_UNHAPPY:]) if pay else None
     return {
         "question": question["text"],
         "respondents": survey["respondents"],
@@ -58,6 +61,10 @@ def _pressure(survey: dict[str, Any] | None) -> dict[str, Any] | None:
         "heavy": heavy,
         "heavy_share": report_rules.share(heavy, answered),
         "breakdown": breakdown,
+        "pay_unhappy": unhappy,
+        "pay_unhappy_share": None
+        if pay is None or unhappy is None
+        else report_rules.share(unhappy, sum(pay["counts"])),
     }
 
 
@@ -177,6 +184,11 @@ def _survey_section(s: dict[str, Any], pressure: dict[str, Any] | None) -> Secti
         "h": pressure["heavy"],
         "share": pressure["heavy_share"],
     }
+    if pressure["pay_unhappy_share"] is not None:
+        text += _("对目前待遇不满意或很不满意的%(n)d人,占%(share)s%%。") % {
+            "n": pressure["pay_unhappy"],
+            "share": pressure["pay_unhappy_share"],
+        }
     rows = [[r.label, str(r.count), str(r.share)] for r in pressure["breakdown"].rows]
     return Section(
         title=_("社区工作者问卷"),
@@ -223,6 +235,10 @@ def _figures(s: dict[str, Any], p: dict[str, Any] | None) -> dict[str, Any]:
         "survey_respondents": s["survey"]["respondents"] if s["survey"] else None,
         "pressure_heavy": p["heavy"] if p else None,
         "pressure_share": format(p["heavy_share"], "f") if p else None,
+        "pay_unhappy": p["pay_unhappy"] if p else None,
+        "pay_unhappy_share": format(p["pay_unhappy_share"], "f")
+        if p and p["pay_unhappy_share"] is not None
+        else None,
     }
 
 
