@@ -19,20 +19,20 @@ from shegong.resources import rules as resource_rules
 from shegong.resources.models import OwnerKind
 from shegong.resources.selectors import resources_summary
 
-COMPARED = ("teams", "team_members", "volunteers", "venues", "bookings", "activities")
+# Figures of the year itself (not the standing number of teams, venues or volunteers, which
+# the summary counts as they are now): compared with last year where last year has a value.
+COMPARED = ("team_members", "bookings", "activities", "participants")
 
 
-def _had_value(s: dict[str, Any]) -> bool:
-    return any(s[k] for k in COMPARED) or Decimal(s["volunteer_hours"]) > 0
+def _last(before: dict[str, Any] | None, key: str) -> Any:
+    """Last year's value of `key`, None when last year has none (nothing recorded)."""
+    value = before.get(key) if before else None
+    return value if value else None
 
 
 def _change(now: dict[str, Any], before: dict[str, Any] | None, key: str, unit: str) -> str:
-    return rules.count_change(
-        now[key] if now[key] is not None else 0,
-        before[key] if before and before[key] is not None else None,
-        unit=unit,
-        basis=_("同比"),
-    )
+    previous = _last(before, key) if key in COMPARED else None
+    return rules.count_change(now[key] or 0, previous, unit=unit, basis=_("同比"))
 
 
 def _teams_section(s: dict[str, Any], before: dict[str, Any] | None) -> Section:
@@ -53,12 +53,13 @@ def _teams_section(s: dict[str, Any], before: dict[str, Any] | None) -> Section:
         "talents": s["talents"],
     }
     hours = Decimal(s["volunteer_hours"])
+    last_hours = _last(before, "volunteer_hours")
     text_v = _("登记志愿者%(v)d人%(vc)s,经确认的服务时长%(h)s小时%(hc)s。") % {
         "v": s["volunteers"],
         "vc": _change(s, before, "volunteers", _("人")),
         "h": s["volunteer_hours"],
-        "hc": rules.money_change(hours, Decimal(before["volunteer_hours"]), basis=_("同比"))
-        if before
+        "hc": rules.money_change(hours, Decimal(last_hours), basis=_("同比"))
+        if last_hours and Decimal(last_hours)
         else "",
     }
     return Section(title=_("群众团队和志愿服务"), paragraphs=[text, text_v])
@@ -129,7 +130,7 @@ def _activities_section(s: dict[str, Any], before: dict[str, Any] | None) -> Sec
         "yc": rules.points_change(
             Decimal(by_age["young_middle_share"]),
             Decimal(before["participants_by_age"]["young_middle_share"])
-            if before and before["participants_by_age"]
+            if _last(before, "participants_by_age")
             else None,
             basis=_("同比"),
         ),
@@ -186,10 +187,11 @@ def _findings(s: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
     share = s["venue_use"]["share"]
     if share and Decimal(share) < 50:
         found.append(_("活动场地使用率%(s)s%%") % {"s": share})
-    if before:
-        fell = [k for k in COMPARED if s[k] < before[k]]
-        if fell:
-            found.append(_("低于上年的项目:%(k)s") % {"k": "、".join(fell)})
+    labels = {"team_members": _("团队成员"), "bookings": _("场地预订"), "activities": _("活动场次"),
+              "participants": _("参加人次")}  # fmt: skip
+    fell = [str(labels[k]) for k in COMPARED if (p := _last(before, k)) and (s[k] or 0) < p]
+    if fell:
+        found.append(_("低于上年:%(k)s") % {"k": "、".join(fell)})
     return found
 
 
@@ -211,8 +213,7 @@ def _figures(s: dict[str, Any], ages: Any) -> dict[str, Any]:
 
 def build(ctx: Context) -> Chapter:
     s = resources_summary(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year)
-    last = resources_summary(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year - 1)
-    before = last if _had_value(last) else None
+    before = resources_summary(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year - 1)
     return Chapter(
         key="resources",
         title=_("社区资源"),
