@@ -2,7 +2,8 @@
 
 No ORM. Shares and the 一是……二是…… come from reports.rules (the same rounding as the
 structure report, so the figures agree); what is here is what the annual report adds: money
-("1,173.19万元", "32,487元"), year-over-year phrases for counts of things other than people and
+in 万元 and whole yuan ("1,173.19万元", "32,487元"; plain amounts through core.money),
+year-over-year phrases for counts of things other than people and
 for money, and the chapter numbering of GB/T 9704 (一、 (一) 1.).
 """
 
@@ -13,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from shegong.core.money import money_text
 from shegong.reports.rules import chinese_number, plain
 
 FEN = Decimal("0.01")
@@ -20,20 +22,15 @@ YUAN = Decimal(1)
 WAN = Decimal(10000)
 
 
-def money_text(amount: Decimal, *, places: int = 2) -> str:
-    """Decimal("11731900") → "11,731,900.00"; places=0 → "11,731,900" (half up)."""
-    quantum = Decimal(1).scaleb(-places)
-    return f"{amount.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-
-
 def wan_text(amount: Decimal) -> str:
-    """元 → 万元 with two decimals: Decimal("11731900") → "1,173.19万元"."""
+    """元 → 万元 with two decimals: Decimal("11731900") → "1,173.19万元" (the amount in 万元
+    shown as core.money shows money, to the fen half up)."""
     return _("%(n)s万元") % {"n": money_text(amount / WAN)}
 
 
 def yuan_text(amount: Decimal) -> str:
-    """Decimal("32487.40") → "32,487元" (whole yuan, as reports print incomes)."""
-    return _("%(n)s元") % {"n": money_text(amount, places=0)}
+    """Decimal("32487.40") → "32,487元" (whole yuan half up, as reports print incomes)."""
+    return _("%(n)s元") % {"n": f"{amount.quantize(YUAN, rounding=ROUND_HALF_UP):,.0f}"}
 
 
 def count_change(now: int, before: int | None, *, unit: str, basis: str) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shegong.annual import rules
 from shegong.annual.chapters import Chapter, Context, Section, Table
 from shegong.core.access import path_q
+from shegong.core.money import money_text
 from shegong.orgs.models import (
     AreaType,
     CommunityFunding,
@@ -260,10 +261,10 @@ def _funding_section(funding: Funding | None, before: Funding | None) -> Section
     if parts:
         text += _("其中") + ";".join(parts) + "。"
     rows = [
-        [r.label, rules.money_text(funding.amounts[r.label]), str(r.share)]
+        [r.label, money_text(funding.amounts[r.label]), str(r.share)]
         for r in funding.by_source.rows
     ]
-    rows.append([_("合计"), rules.money_text(funding.total), "100.0"])
+    rows.append([_("合计"), money_text(funding.total), "100.0"])
     return Section(
         title=_("经费保障"),
         paragraphs=[text],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shegong.annual import rules
 from shegong.annual.chapters import Chapter, Context, Section, Table
+from shegong.core.money import money_text
 from shegong.pay import selectors as pay
 
 WITHHELD_TEXT = "***"
@@ -98,7 +99,7 @@ def build(ctx: Context) -> Chapter:
 
 
 def _money(value: Decimal | None) -> str:
-    return WITHHELD_TEXT if value is None else rules.money_text(value)
+    return WITHHELD_TEXT if value is None else money_text(value)
 
 
 def _calibers_section(now: dict[str, Any], before: dict[str, Any] | None) -> Section:
@@ -186,7 +187,7 @@ def _equal_pay_section(equal: list[dict[str, Any]]) -> Section | None:
         [
             f"{f['track']} {f['level']}",
             "、".join(str(s["label"]) for s in f["sources"]),
-            WITHHELD_TEXT if f["withheld"] else rules.money_text(f["gap"]),
+            WITHHELD_TEXT if f["withheld"] else money_text(f["gap"]),
         ]
         for f in equal
     ]

@@ -28,8 +28,10 @@ def test_json_on_stdout_with_every_chapter(essay5: Essay5) -> None:
         stdout=out,
     )
     data = json.loads(out.getvalue())
-    assert list(data["chapters"]) == ["basic", "pay", "training", "appraisal"]
-    assert data["absent_chapters"] == ["burden", "resources"]
+    assert list(data["chapters"]) == [
+        "basic", "pay", "training", "appraisal", "burden", "resources"
+    ]  # fmt: skip
+    assert data["absent_chapters"] == []
     workforce = data["chapters"]["basic"]["figures"]["workforce"]
     assert workforce["total"] == 651
     assert sum(D(r["share"]) for r in workforce["breakdowns"]["age"]) == D("100.0")

@@ -62,14 +62,15 @@ def test_the_word_file_is_laid_out_as_gb_t_9704(report: AnnualReport) -> None:
     assert run.font.size == Pt(22) and run.font.bold and run.font.name == "Noto Serif CJK SC"
     assert doc.styles["Normal"].font.size == Pt(16)
     assert doc.styles["Normal"].font.name == "Noto Serif CJK SC"
-    headings = [p for p in doc.paragraphs if p.text.startswith(("一、", "(一)", "五、"))]
+    headings = [p for p in doc.paragraphs if p.text.startswith(("一、", "(一)", "七、"))]
     assert headings and all(p.paragraph_format.keep_with_next for p in headings)
     texts = [p.text for p in doc.paragraphs]
     assert texts.index("一、基本情况") < texts.index("(一)社区规模与办公用房")
     assert "二、待遇保障" in texts and "四、考核评议" in texts
+    assert "五、减负增效" in texts and "六、社区资源" in texts
     # The written parts follow the data's chapters, numbered on, as typed (escaped as text).
-    assert texts[texts.index("五、存在的问题") + 2] == "经费投入与经济社会发展水平不相适应 <b>&amp;"
-    assert "六、对策建议" in texts
+    assert texts[texts.index("七、存在的问题") + 2] == "经费投入与经济社会发展水平不相适应 <b>&amp;"
+    assert "八、对策建议" in texts
     footer = first.footer.paragraphs[0]
     assert footer.text.replace(" ", "") == "——" and "PAGE" in footer._p.xml
     assert doc.settings.odd_and_even_pages_header_footer
@@ -104,7 +105,9 @@ def test_the_workbook_has_a_sheet_per_chapter_with_numbers_as_numbers(
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(documents.render(report, "xlsx")))
-    assert wb.sheetnames == ["基本情况", "待遇保障", "教育培训", "考核评议", "撰写内容与数据提示"]
+    assert wb.sheetnames == [
+        "基本情况", "待遇保障", "教育培训", "考核评议", "减负增效", "社区资源", "撰写内容与数据提示"
+    ]  # fmt: skip
     basic = wb["基本情况"]
     rows = [[c.value for c in row] for row in basic.iter_rows()]
     assert ["男", 181, 26.9] in [r[:3] for r in rows]
@@ -130,5 +133,5 @@ def test_libreoffice_opens_the_word_file_without_losing_text(
     pdf = PdfReader(tmp_path / "annual.pdf")
     assert len(pdf.pages) >= 5
     text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "").replace(" ", "")
-    for piece in ("一、基本情况", "男性181名", "五、存在的问题", "建立社区工作者职业体系。"):
+    for piece in ("一、基本情况", "男性181名", "七、存在的问题", "建立社区工作者职业体系。"):
         assert piece in text

@@ -71,8 +71,13 @@ def test_the_pay_chapter_states_the_leaders_income_against_the_average_wage(
     assert "达到职工平均工资的社区书记、主任78人,占82.1%" in text  # 81.8% is no count of 95
 
 
-def test_the_questionnaire_waits_for_the_burden_chapter(report: dict) -> None:  # type: ignore[type-arg]
-    assert "burden" in report["absent_chapters"]
+def test_the_burden_chapter_states_the_248_questionnaires(report: dict) -> None:  # type: ignore[type-arg]
+    assert report["absent_chapters"] == []
+    text = _text(report, "burden")
+    assert "共回收问卷248份,感到工作压力很大或较大的206人,占83.1%" in text  # the essay's 83%
+    assert "对目前待遇不满意或很不满意的198人,占79.8%" in text
+    figures = report["chapters"]["burden"]["figures"]
+    assert (figures["survey_respondents"], figures["pressure_heavy"]) == (248, 206)
 
 
 def test_the_scenario_refuses_a_database_with_data(report: dict) -> None:  # type: ignore[type-arg]

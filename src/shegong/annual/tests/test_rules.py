@@ -3,12 +3,13 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from shegong.annual import rules
+from shegong.core.money import money_text
 
 
-def test_money_is_printed_with_thousands_and_two_decimals() -> None:
-    assert rules.money_text(D("1234567.891")) == "1,234,567.89"
-    assert rules.money_text(D("0")) == "0.00"
-    assert rules.money_text(D("32487.5"), places=0) == "32,488"
+def test_money_is_printed_with_thousands_and_two_decimals_the_one_way() -> None:
+    # The annual report prints plain amounts through core.money, the one money format.
+    assert money_text(D("1234567.891")) == "1,234,567.89"
+    assert rules.yuan_text(D("32487.5")) == "32,488元"
 
 
 def test_money_in_wan_and_yuan_as_the_essays_print_it() -> None:
