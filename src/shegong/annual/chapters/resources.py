@@ -130,7 +130,7 @@ def _activities_section(s: dict[str, Any], before: dict[str, Any] | None) -> Sec
         "yc": rules.points_change(
             Decimal(by_age["young_middle_share"]),
             Decimal(before["participants_by_age"]["young_middle_share"])
-            if _last(before, "participants_by_age")
+            if before is not None and _last(before, "participants_by_age")
             else None,
             basis=_("同比"),
         ),
