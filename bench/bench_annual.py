@@ -82,8 +82,9 @@ INSERT INTO pay_payrun (unit_id, unit_path, period, status, note, created_at, ap
          0, 0, 0, 0, 0, 0, 0
   FROM orgs_unit s, generate_series(1, 12) m WHERE s.kind = 3;
 INSERT INTO pay_payline (run_id, worker_id, unit_path, track_name, level, step,
-    performance_grade, performance_source, post_pay, grade_pay, seniority_pay, certificate_allowance,
-    dual_role_allowance, performance_pay, other_allowance, award, gross, contribution_base,
+    performance_grade, performance_source, post_pay, grade_pay, seniority_pay,
+    certificate_allowance, dual_role_allowance, performance_pay, other_allowance, award, gross,
+    contribution_base,
     pension_employer, pension_personal, medical_employer, medical_personal,
     unemployment_employer, unemployment_personal, injury_employer, maternity_employer,
     housing_fund_employer, housing_fund_personal, employer_contributions,
