@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -19,41 +20,37 @@ def figures_of(ctx: Context, start: datetime.date, end: datetime.date) -> Traini
     return training_figures(viewer=ctx.viewer, unit=ctx.unit, start=start, end=end)
 
 
-def build(ctx: Context) -> Chapter:
-    now = figures_of(ctx, ctx.year_start, ctx.as_of)
-    before = figures_of(ctx, datetime.date(ctx.year - 1, 1, 1), ctx.last_year_day)
-    basis = _("同比")
-    had_before = bool(before.sessions or before.person_times)
-    text = now.narrative
+def _changes(now: Any, before: Any, basis: str) -> list[str]:
+    """How sessions, person-times and coverage moved against last year."""
     changes = []
-    if had_before:
-        changes.append(
-            _("培训班次%(n)d个%(c)s")
-            % {
-                "n": now.sessions,
-                "c": rules.count_change(now.sessions, before.sessions, unit=_("个"), basis=basis),
-            }
-        )
-        changes.append(
-            _("培训%(n)d人次%(c)s")
-            % {
-                "n": now.person_times,
-                "c": rules.count_change(
-                    now.person_times, before.person_times, unit=_("人次"), basis=basis
-                ),
-            }
-        )
-        changes.append(
-            _("受训面%(s)s%%%(c)s")
-            % {
-                "s": now.coverage,
-                "c": rules.points_change(now.coverage, before.coverage, basis=basis),
-            }
-        )
-    paragraphs = [text]
-    if changes:
-        paragraphs.append(";".join(changes) + "。")
-    leaders_share = share(now.leaders_met, now.leaders)
+    changes.append(
+        _("培训班次%(n)d个%(c)s")
+        % {
+            "n": now.sessions,
+            "c": rules.count_change(now.sessions, before.sessions, unit=_("个"), basis=basis),
+        }
+    )
+    changes.append(
+        _("培训%(n)d人次%(c)s")
+        % {
+            "n": now.person_times,
+            "c": rules.count_change(
+                now.person_times, before.person_times, unit=_("人次"), basis=basis
+            ),
+        }
+    )
+    changes.append(
+        _("受训面%(s)s%%%(c)s")
+        % {
+            "s": now.coverage,
+            "c": rules.points_change(now.coverage, before.coverage, basis=basis),
+        }
+    )
+    return changes
+
+
+def _rows(now: Any, before: Any, had_before: bool) -> list[list[str]]:
+    """The training table: this year beside last year."""
     rows = [
         [_("培训班次"), str(now.sessions), str(before.sessions) if had_before else "—"],
         [_("培训人次"), str(now.person_times), str(before.person_times) if had_before else "—"],
@@ -69,6 +66,21 @@ def build(ctx: Context) -> Chapter:
                 f"{before.leaders_met} / {before.leaders}" if had_before else "—",
             ]
         )
+    return rows
+
+
+def build(ctx: Context) -> Chapter:
+    now = figures_of(ctx, ctx.year_start, ctx.as_of)
+    before = figures_of(ctx, datetime.date(ctx.year - 1, 1, 1), ctx.last_year_day)
+    basis = _("同比")
+    had_before = bool(before.sessions or before.person_times)
+    text = now.narrative
+    changes = _changes(now, before, basis) if had_before else []
+    paragraphs = [text]
+    if changes:
+        paragraphs.append(";".join(changes) + "。")
+    leaders_share = share(now.leaders_met, now.leaders)
+    rows = _rows(now, before, had_before)
     findings = []
     if now.leader_minimum and now.leaders_met < now.leaders:
         findings.append(

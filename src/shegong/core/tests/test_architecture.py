@@ -160,3 +160,17 @@ def test_it_reads_lazy_imports_and_skips_type_checking_ones() -> None:
         "reports",
         "training",
     ]
+
+
+def test_no_function_in_the_rooms_is_longer_than_80_lines() -> None:
+    """Modules of one job (README ARCHITECTURE): a function past 80 lines is doing several."""
+    long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts or "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > 80:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({lines})")
+    assert long == []

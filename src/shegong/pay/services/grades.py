@@ -64,6 +64,15 @@ def _starts(
 
 
 @transaction.atomic
+def _end_stale(assignments: list[GradeAssignment], day: datetime.date) -> None:
+    """End the grades of a scheme no longer in force the day before the new placement."""
+    for a in assignments:
+        if a.start >= day:
+            raise ServiceError(_("重新定级日期须晚于现定级的起始日期"))
+        a.end = day - datetime.timedelta(days=1)
+    GradeAssignment.objects.bulk_update(assignments, ["end"], batch_size=2000)
+
+
 def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     """初次定级: every worker serving in `unit` on or after `day` who has no grade, or whose
     grade is in a scheme no longer in force for their community, is placed in the scheme in
@@ -104,14 +113,7 @@ def grade_place(*, unit: Unit, day: datetime.date, acting_user: User) -> int:
     placed = [p for p in placed if p.worker_id not in current or p.worker_id in stale_set]
     if faults:
         raise PayRunRefused(faults)
-    ended = []
-    for worker_id in stale:
-        a = current[worker_id]
-        if a.start >= day:
-            raise ServiceError(_("重新定级日期须晚于现定级的起始日期"))
-        a.end = day - datetime.timedelta(days=1)
-        ended.append(a)
-    GradeAssignment.objects.bulk_update(ended, ["end"], batch_size=2000)
+    _end_stale([current[worker_id] for worker_id in stale], day)
     made = GradeAssignment.objects.bulk_create(
         (
             GradeAssignment(
