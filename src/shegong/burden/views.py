@@ -33,6 +33,7 @@ from shegong.burden.forms import (
 from shegong.burden.models import ItemKind, RecordKind, Status
 from shegong.burden.sources import source_choices
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.net import client_address
 from shegong.core.params import year_or
 from shegong.core.sheets import SheetError
@@ -71,10 +72,6 @@ def _district(request: AuthedRequest, *, edit: bool = False) -> Unit | None:
             raise Http404
         return district
     return found.order_by("path").first()
-
-
-def _refuse(form: Any, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # ---------------------------------------------------------------- dashboard
@@ -154,7 +151,7 @@ def item_create(request: AuthedRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _refuse(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已登记准入事项%(title)s") % {"title": item.title})
             return redirect(f"{_url('burden:items')}?district={district.code}")
@@ -186,7 +183,7 @@ def stamps(request: AuthedRequest) -> HttpResponse:
                     district=district, values=form.cleaned_data, acting_user=request.user
                 )
             except ServiceError as exc:
-                _refuse(form, exc)
+                service_error_on(form, exc)
             else:
                 messages.success(request, _("已加入证明事项清单"))
                 return redirect(f"{_url('burden:stamps')}?district={district.code}")
@@ -235,7 +232,7 @@ def application_create(request: AuthedRequest) -> HttpResponse:
                 department=values.pop("department"), values=values, acting_user=request.user
             )
         except ServiceError as exc:
-            _refuse(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(
                 request, _("准入申请已提交,批复期限%(due)s") % {"due": application.due_on}
@@ -352,7 +349,7 @@ def record_create(request: AuthedRequest) -> HttpResponse:
                 community=values.pop("community"), values=values, acting_user=request.user
             )
         except ServiceError as exc:
-            _refuse(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已登记%(title)s") % {"title": record.title})
             return redirect(
@@ -425,7 +422,7 @@ def _settings_save(request: AuthedRequest, district: Unit, forms: dict[str, Any]
         else:
             services.department_create(district=district, name=data["name"], acting_user=user)
     except ServiceError as exc:
-        _refuse(form, exc)
+        service_error_on(form, exc)
         return False
     return True
 
@@ -476,7 +473,7 @@ def report_forms(request: AuthedRequest) -> HttpResponse:
             try:
                 form = _form_from_upload(request, upload)
             except ServiceError as exc:
-                _refuse(upload, exc)
+                service_error_on(upload, exc)
             else:
                 messages.success(request, _("已登记报表,请标记需填写的单元格"))
                 return redirect("burden:form", pk=form.pk)
@@ -541,7 +538,7 @@ def report_form(request: AuthedRequest, pk: int) -> HttpResponse:
                     form=form, values=field_form.cleaned_data, acting_user=request.user
                 )
             except ServiceError as exc:
-                _refuse(field_form, exc)
+                service_error_on(field_form, exc)
             else:
                 messages.success(request, _("已标记单元格"))
                 return redirect("burden:form", pk=form.pk)

@@ -21,6 +21,7 @@ from shegong.core.access import Permission, has_permission
 from shegong.core.charts import Bar, bars_svg
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.params import year_or
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
@@ -62,10 +63,6 @@ def _may_edit(request: AuthedRequest, venue: Venue) -> bool:
     return has_permission(request.user, Permission.EDIT, venue.community)
 
 
-def _refusal(form: Any, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 # ---------------------------------------------------------------- venues
 
 
@@ -102,7 +99,7 @@ def venue_create(request: AuthedRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已登记场地%(name)s") % {"name": venue.name})
             return redirect("resources:venue", pk=venue.pk)
@@ -121,7 +118,7 @@ def venue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.venue_update(venue=venue, values=form.values(), acting_user=request.user)
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("resources:venue", pk=venue.pk)
@@ -186,7 +183,7 @@ def book(request: AuthedRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(
                 request,
@@ -223,7 +220,7 @@ def series_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             count = series.bookings.count()
             messages.success(request, _("已预约%(n)d次") % {"n": count})
@@ -396,7 +393,7 @@ def resident_create(request: AuthedRequest) -> HttpResponse:
                 community=data.pop("community"), values=data, acting_user=request.user
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(
                 request,
@@ -422,23 +419,29 @@ def team_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
-def team_create(request: AuthedRequest) -> HttpResponse:
+def create_in_unit(
+    request: AuthedRequest, form_class: Any, create: Any, detail: str, title: str
+) -> HttpResponse:
+    """A team's or an activity's form: the units the viewer registers them for (404 when
+    none), then `create(unit=, values=, acting_user=)` and the new record's page."""
     units = selectors.units_for_teams(viewer=request.user)
     if not units.exists():
         raise Http404
-    form = TeamForm(request.POST or None, units=units)
+    form = form_class(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            team = services.team_create(
-                unit=data.pop("unit"), values=data, acting_user=request.user
-            )
+            made = create(unit=data.pop("unit"), values=data, acting_user=request.user)
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
-            return redirect("resources:team", pk=team.pk)
-    return render(request, "resources/form.html", {"form": form, "title": _("登记队伍")})
+            return redirect(detail, pk=made.pk)
+    return render(request, "resources/form.html", {"form": form, "title": title})
+
+
+@login_required
+def team_create(request: AuthedRequest) -> HttpResponse:
+    return create_in_unit(request, TeamForm, services.team_create, "resources:team", _("登记队伍"))
 
 
 @login_required

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from shegong.core.access import Permission, has_permission, may_see_personal_data
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
+from shegong.core.forms import service_error_on
 from shegong.core.params import year_or
 from shegong.core.text import xlsx_row
 from shegong.core.types import AuthedRequest
@@ -33,7 +34,7 @@ from shegong.resources.forms import (
     VolunteerForm,
 )
 from shegong.resources.models import Activity, RecordStatus, TalentCategory, Volunteer
-from shegong.resources.views import PAGE_SIZE, _date, _refusal, _unit
+from shegong.resources.views import PAGE_SIZE, _date, _unit, create_in_unit
 
 SELF_REPORT_DAYS = 90
 
@@ -63,21 +64,9 @@ def activity_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def activity_create(request: AuthedRequest) -> HttpResponse:
-    units = selectors.units_for_teams(viewer=request.user)
-    if not units.exists():
-        raise Http404
-    form = ActivityForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            activity = services.activity_create(
-                unit=data.pop("unit"), values=data, acting_user=request.user
-            )
-        except ServiceError as exc:
-            _refusal(form, exc)
-        else:
-            return redirect("resources:activity", pk=activity.pk)
-    return render(request, "resources/form.html", {"form": form, "title": _("登记活动")})
+    return create_in_unit(
+        request, ActivityForm, services.activity_create, "resources:activity", _("登记活动")
+    )
 
 
 @login_required
@@ -209,7 +198,7 @@ def volunteer_create(request: AuthedRequest) -> HttpResponse:
                 resident=resident, values=form.cleaned_data, acting_user=request.user
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             return redirect("resources:volunteer", pk=volunteer.pk)
     return render(request, "resources/form.html", {"form": form, "title": _("注册志愿者")})
@@ -317,7 +306,7 @@ def self_report(request: AuthedRequest, key: str) -> HttpResponse:
                 content=form.cleaned_data["content"],
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已提交,待社区确认"))
             return redirect("resources:self-report", key=key)
@@ -429,7 +418,7 @@ def talent_create(request: AuthedRequest) -> HttpResponse:
                 resident=resident, values=form.cleaned_data, acting_user=request.user
             )
         except ServiceError as exc:
-            _refusal(form, exc)
+            service_error_on(form, exc)
         else:
             messages.success(request, _("已登记"))
             return redirect("resources:talents")
