@@ -1,10 +1,12 @@
 #!/bin/sh
-# Installs Debian's chromium (browser tests) and the Noto CJK fonts (Chinese in pages, charts
-# and PDF reports) when they are missing. Needs root or sudo; does nothing when both are there.
+# Installs Debian's chromium (browser tests), the Noto CJK fonts (Chinese in pages, charts
+# and PDF reports) and LibreOffice Writer without its GUI (the annual report's Word file is
+# converted with it in a test, as a bureau would open it) when they are missing. Needs root or sudo; does nothing when all are there.
 set -e
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
+[ -x /usr/bin/soffice ] || missing="$missing libreoffice-writer-nogui"
 [ -z "$missing" ] && exit 0
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
