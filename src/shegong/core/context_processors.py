@@ -31,7 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("考核评议"), reverse("appraisal:index")),
         (_("培训"), reverse("training:list")),
         (_("社区减负"), reverse("burden:index")),
-        (_("社区资源"), reverse("resources:venues")),
+        (_("社区资源"), reverse("resources:dashboard")),
         (_("我的任务"), reverse("tasks:list")),
     ]
     if has_permission(user, Permission.AUDIT):
@@ -44,8 +44,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             {
                 "label": label,
                 "url": url,
-                "active": (current.startswith(url) and url != "/") or current == url,
+                "active": current == url or (url != "/" and current.startswith(_area_of(url))),
             }
             for label, url in items
         ],
     }
+
+
+def _area_of(url: str) -> str:
+    """The area's prefix of a nav link ("/resources/dashboard/" → "/resources/"), so the item
+    stays lit on every page of its area, not only on the page it links to."""
+    return "/" + url.strip("/").split("/")[0] + "/"

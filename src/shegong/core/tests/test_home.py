@@ -106,6 +106,19 @@ def test_the_navigation_lists_pay_only_with_the_personal_data_right_and_no_api_d
     assert 'id="pay-masked-note"' not in manager_pay.content.decode()
 
 
+def test_an_area_stays_lit_in_the_navigation_on_every_page_of_it(
+    tree: Tree, personas: Personas
+) -> None:
+    def lit(path: str) -> list[str]:
+        response = client_for(personas.district_admin).get(path)
+        return [item["label"] for item in response.context["nav"] if item["active"]]
+
+    # 社区资源 opens on its overview, and stays lit on its venues' page
+    assert lit(reverse("resources:dashboard")) == ["社区资源"]
+    assert lit(reverse("resources:venues")) == ["社区资源"]
+    assert lit(reverse("dashboard")) == ["首页"]
+
+
 def test_the_account_page_links_the_api_docs_for_those_who_use_the_api(
     tree: Tree, personas: Personas
 ) -> None:
