@@ -101,6 +101,17 @@ def root_paths(viewer: User, permission: Permission | None = None) -> list[str]:
     return roots
 
 
+def files_only(viewer: User) -> bool:
+    """Whether every membership of the viewer is a scopeless one (a department account): such
+    a user has work (their applications) but no unit whose records they see."""
+    memberships = _memberships(viewer)
+    return (
+        bool(memberships)
+        and not sees_everything(viewer)
+        and all(role in SCOPELESS_ROLES for _, role in memberships)
+    )
+
+
 def sees_everything(viewer: User) -> bool:
     return bool(viewer.is_active and viewer.is_superuser)
 

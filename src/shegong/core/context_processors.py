@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shegong.core.access import Permission, has_permission, root_paths
+from shegong.core.access import Permission, files_only, has_permission, root_paths
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,6 +17,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    if files_only(user):
+        # A department account files applications and sees no unit's records: the other
+        # areas would open empty.
+        return _lit(
+            request,
+            [
+                (_("首页"), reverse("dashboard")),
+                (_("准入申请"), reverse("burden:applications")),
+                (_("我的任务"), reverse("tasks:list")),
+            ],
+            pay_visible=False,
+        )
     items = [
         (_("首页"), reverse("dashboard")),
         (_("组织架构"), reverse("orgs:tree")),
@@ -37,6 +49,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if has_permission(user, Permission.AUDIT):
         items.append((_("账号管理"), reverse("users")))
         items.append((_("审计记录"), reverse("audit")))
+    return _lit(request, items, pay_visible=pay_visible)
+
+
+def _lit(
+    request: HttpRequest, items: list[tuple[str, str]], *, pay_visible: bool
+) -> dict[str, Any]:
     current = request.path
     return {
         "pay_visible_anywhere": pay_visible,

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.appraisal import selectors as appraisal_selectors
+from shegong.burden import selectors as burden_selectors
+from shegong.burden.models import Status as BurdenStatus
 from shegong.core import accounts, audit_display, selectors, services
-from shegong.core.access import Permission, ScopeDenied, has_permission
+from shegong.core.access import Permission, ScopeDenied, files_only, has_permission
 from shegong.core.audit import audit_kind_choices
 from shegong.core.errors import ServiceError
 from shegong.core.forms import (
@@ -139,6 +141,12 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     }
     if roots:
         context.update(_work_to_do(viewer, roots[0]))
+    elif files_only(viewer):
+        # A department account: its work is its own applications, the newest first.
+        applications = burden_selectors.application_list(viewer=viewer)
+        context["department_applications"] = list(applications[:10])
+        context["department_waiting"] = applications.filter(current=BurdenStatus.FILED).count()
+        context["burden_statuses"] = BurdenStatus.choices
     return render(request, "core/dashboard.html", context)
 
 

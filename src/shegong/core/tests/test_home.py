@@ -7,8 +7,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shegong.appraisal.tests import factories as appraisal
+from shegong.burden import services as burden_services
+from shegong.burden.tests import factories as burden_factories
 from shegong.conftest import Personas, Tree, client_for
 from shegong.core.actors import system_actor
 from shegong.core.models import User
@@ -117,6 +120,28 @@ def test_an_area_stays_lit_in_the_navigation_on_every_page_of_it(
     assert lit(reverse("resources:dashboard")) == ["社区资源"]
     assert lit(reverse("resources:venues")) == ["社区资源"]
     assert lit(reverse("dashboard")) == ["首页"]
+
+
+def test_a_department_account_is_shown_its_applications_not_an_empty_workforce(
+    tree: Tree, personas: Personas
+) -> None:
+    b = burden_factories.burden(tree, personas)
+    today = timezone.localdate()
+    filed = burden_services.application_file(
+        department=b.health,
+        values=burden_factories.application_values(starts_on=today + datetime.timedelta(days=90)),
+        acting_user=b.health_account,
+        on=today,
+    )
+    response = client_for(b.health_account).get(reverse("dashboard"))
+    page = response.content.decode()
+    assert [item["label"] for item in response.context["nav"]] == ["首页", "准入申请", "我的任务"]
+    assert 'id="department-work"' in page and "待审核 1 件" in page
+    assert reverse("burden:application", args=[filed.pk]) in page
+    assert "您还没有被分配到任何单位" not in page
+    # the other department's account does not see it
+    other = client_for(b.civil_account).get(reverse("dashboard")).content.decode()
+    assert reverse("burden:application", args=[filed.pk]) not in other
 
 
 def test_the_account_page_links_the_api_docs_for_those_who_use_the_api(
