@@ -80,39 +80,10 @@ class Command(BaseCommand):
         training.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
         training.add_argument("--user", help="report with this user's scope")
 
-        appraisal = sub.add_parser("appraisal", help="考核结果: workers with score and grade")
-        appraisal.add_argument("--unit", required=True, help="code of the unit that set the scheme")
-        appraisal.add_argument("--year", required=True, type=int)
-        appraisal.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
-        appraisal.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
-        appraisal.add_argument("--user", help="report with this user's scope")
-
-        pay = sub.add_parser("pay", help="待遇: yearly calibers per worker, benchmark findings")
-        pay.add_argument("--unit", required=True, help="unit code (this unit and below)")
-        pay.add_argument("--year", required=True, type=int)
-        pay.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
-        pay.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
-        pay.add_argument("--user", help="report with this user's scope")
-
-        burden = sub.add_parser("burden", help="社区减负: what communities carry, per community")
-        burden.add_argument("--unit", required=True, help="unit code (this unit and below)")
-        burden.add_argument("--year", required=True, type=int)
-        burden.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
-        burden.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
-        burden.add_argument("--user", help="report with this user's scope")
-        resources = sub.add_parser("resources", help="社区资源: teams, venues, bookings, use")
-        resources.add_argument("--unit", required=True, help="unit code (this unit and below)")
-        resources.add_argument("--year", required=True, type=int)
-        resources.add_argument("--format", choices=("json", "xlsx", "docx"), default="json")
-        resources.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
-        resources.add_argument("--user", help="report with this user's scope")
-        annual = sub.add_parser("annual", help="年度调研报告: every area in one document")
-        annual.add_argument("--unit", required=True, help="unit code (this unit and below)")
-        annual.add_argument("--year", required=True, type=int)
+        for name, label, formats in YEARLY:
+            _yearly(sub, name, label, formats)
+        annual = _yearly(sub, "annual", "年度调研报告: every area in one document", ANNUAL_FORMATS)
         annual.add_argument("--as-of", help="YYYY-MM-DD (default: 31 December, or today)")
-        annual.add_argument("--format", choices=("json", "docx", "pdf", "xlsx"), default="json")
-        annual.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
-        annual.add_argument("--user", help="report with this user's scope")
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         if what == "structure":
@@ -189,3 +160,28 @@ class Command(BaseCommand):
             return
         out.write_bytes(content)
         self.stderr.write(f"已生成 {out}({len(content)} 字节)")
+
+
+# The reports of one unit and year: (subcommand, help, formats).
+DOCUMENT_FORMATS = ("json", "xlsx", "docx")
+ANNUAL_FORMATS = ("json", "docx", "pdf", "xlsx")
+YEARLY = (
+    ("appraisal", "考核结果: workers with score and grade", DOCUMENT_FORMATS),
+    ("pay", "待遇: yearly calibers per worker, benchmark findings", DOCUMENT_FORMATS),
+    ("burden", "社区减负: what communities carry, per community", DOCUMENT_FORMATS),
+    ("resources", "社区资源: teams, venues, bookings, use", DOCUMENT_FORMATS),
+)
+
+
+def _yearly(sub: Any, name: str, label: str, formats: tuple[str, ...]) -> CommandParser:
+    """A subcommand for one unit and year, with the options every such report takes."""
+    parser: CommandParser = sub.add_parser(name, help=label)
+    unit_help = "code of the unit that set the scheme" if name == "appraisal" else None
+    parser.add_argument(
+        "--unit", required=True, help=unit_help or "unit code (this unit and below)"
+    )
+    parser.add_argument("--year", required=True, type=int)
+    parser.add_argument("--format", choices=formats, default="json")
+    parser.add_argument("--out", type=Path, help="file to write (default: stdout for json)")
+    parser.add_argument("--user", help="report with this user's scope")
+    return parser
