@@ -26,7 +26,8 @@ WIDE_CHARS = 80
 WIDE_COLUMNS = 6
 
 
-def _width(text: str) -> int:
+def text_width(text: str) -> int:
+    """Half-width characters of `text` (a CJK character counts two)."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
@@ -46,7 +47,7 @@ class Table:
         if len(self.header) > WIDE_COLUMNS:
             return True
         columns = zip(self.header, *self.rows, strict=True)
-        return sum(max(_width(cell) for cell in column) + 2 for column in columns) > WIDE_CHARS
+        return sum(max(text_width(cell) for cell in column) + 2 for column in columns) > WIDE_CHARS
 
 
 @dataclass
