@@ -249,6 +249,31 @@ def _confirmed_hours(*, viewer: User, unit: Unit, year: int) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.1"))
 
 
+def resources_year_figures(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
+    """The figures of the year itself under `unit` (not the standing counts of teams, venues
+    and volunteers): team members in the year, confirmed bookings, activities, participants by
+    age, confirmed volunteer hours. Part of resources_summary; the annual report compares
+    with last year's through this alone, without last year's venue use and standards."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
+    by_age = participation_by_age(viewer=viewer, unit=unit, year=year)
+    confirmed = booking_list(
+        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
+    )
+    return {
+        "team_members": TeamMember.objects.filter(team__in=teams, joined_on__lte=last)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .values("resident")
+        .distinct()
+        .count(),
+        "volunteer_hours": str(_confirmed_hours(viewer=viewer, unit=unit, year=year)),
+        "bookings": confirmed.count(),
+        "activities": activity_list(viewer=viewer, unit=unit, year=year).count(),
+        "participants": by_age["total"] if by_age else None,
+        "participants_by_age": by_age,
+    }
+
+
 def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     """The year's figures of community resources under `unit`, for the report command, the
     API and the annual report's 社区资源 chapter. Keys are those of issue 18 item 8; an area
@@ -256,33 +281,26 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     venues = venue_list(viewer=viewer, unit=unit)
     teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
-    by_age = participation_by_age(viewer=viewer, unit=unit, year=year)
     use = venue_use(viewer=viewer, unit=unit, first=first, last=last)
     opened = sum((u.open_hours for u in use), Decimal(0))
     booked = sum((u.booked_hours for u in use), Decimal(0))
-    confirmed = booking_list(
-        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
-    )
+    of_year = resources_year_figures(viewer=viewer, unit=unit, year=year)
     return {
         "unit": unit.code,
         "unit_name": unit.name,
         "year": year,
         "teams": teams.count(),
-        "team_members": TeamMember.objects.filter(team__in=teams, joined_on__lte=last)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .values("resident")
-        .distinct()
-        .count(),
+        "team_members": of_year["team_members"],
         "team_records": {
             kind: TeamRecord.objects.filter(team__in=teams, day__year=year, kind=kind).count()
             for kind in TeamRecordKind.values
         },
         "talents": talent_list(viewer=viewer, unit=unit).values("resident").distinct().count(),
         "volunteers": volunteer_list(viewer=viewer, unit=unit).count(),
-        "volunteer_hours": str(_confirmed_hours(viewer=viewer, unit=unit, year=year)),
+        "volunteer_hours": of_year["volunteer_hours"],
         "venues": venues.count(),
         "shared_venues": venues.exclude(owner_kind=OwnerKind.COMMUNITY).count(),
-        "bookings": confirmed.count(),
+        "bookings": of_year["bookings"],
         "venue_use": {
             "open_hours": str(opened.quantize(Decimal("0.1"))),
             "booked_hours": str(booked.quantize(Decimal("0.1"))),
@@ -302,9 +320,9 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
                 for u in use
             ],
         },
-        "activities": activity_list(viewer=viewer, unit=unit, year=year).count(),
-        "participants": by_age["total"] if by_age else None,
-        "participants_by_age": by_age,
+        "activities": of_year["activities"],
+        "participants": of_year["participants"],
+        "participants_by_age": of_year["participants_by_age"],
         "awards": None,
         "standards": standards_summary(standards_check(viewer=viewer, unit=unit, year=year)),
     }
