@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -674,18 +675,26 @@ def participation_by_age(*, viewer: User, unit: Unit, year: int) -> dict[str, An
     they reach in the activity's year (by birth year, so an aggregate gives away no
     birthday), with the share of 中青年 (18-59, rules.YOUNG_MIDDLE). None when nobody came,
     or, for roles without the personal-data right, when fewer than MIN_GROUP_SIZE came."""
-    attended = Participation.objects.filter(
-        path_q(viewer, "activity__unit__path"),
-        activity__unit__path__startswith=unit.path,
-        activity__day__year=year,
-        attended=True,
-    ).values_list("resident__birth_date", "activity__day")
+    # Counted per birth year by the database (every activity is of `year`, so the birth year
+    # is the age): a city's year is hundreds of thousands of person-times.
+    by_birth_year = (
+        Participation.objects.filter(
+            path_q(viewer, "activity__unit__path"),
+            activity__unit__path__startswith=unit.path,
+            activity__day__year=year,
+            attended=True,
+        )
+        .order_by()
+        .values(born=ExtractYear("resident__birth_date"))
+        .annotate(n=Count("id"))
+        .values_list("born", "n")
+    )
     counts = dict.fromkeys((label for label, _lo, _hi in rules.AGE_BANDS), 0)
     young_middle = 0
-    for born, day in attended:
-        age = age_in_year(born, day)
-        counts[rules.age_band(age)] += 1
-        young_middle += rules.YOUNG_MIDDLE[0] <= age <= rules.YOUNG_MIDDLE[1]
+    for born, n in by_birth_year:
+        age = age_in_year(datetime.date(born, 1, 1), datetime.date(year, 1, 1))
+        counts[rules.age_band(age)] += n
+        young_middle += n if rules.YOUNG_MIDDLE[0] <= age <= rules.YOUNG_MIDDLE[1] else 0
     total = sum(counts.values())
     if total == 0 or (
         total < settings.SHEGONG_MIN_GROUP_SIZE and not personal_data_checker(viewer)(unit.path)
