@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from shegong.core.access import (
     personal_data_checker,
     scoped,
 )
-from shegong.orgs.models import Premises, Unit, UnitKind
+from shegong.orgs.models import CommunityFunding, Premises, Unit, UnitKind
 from shegong.people.models import WorkerStatus
 from shegong.people.rules import (
     age_in_year,
@@ -795,7 +795,15 @@ def standards_check(*, viewer: User, unit: Unit, year: int) -> list[StandardRow]
             active_workers=Count(
                 "workers", filter=Q(workers__status=WorkerStatus.ACTIVE), distinct=True
             ),
-            year_funding=Sum("fundings__amount", filter=Q(fundings__year=year)),
+            # A subquery, not a second join: joined beside the workers, each funding row
+            # would be summed once per worker.
+            year_funding=Subquery(
+                CommunityFunding.objects.filter(unit=OuterRef("pk"), year=year)
+                .order_by()
+                .values("unit")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            ),
         )
         .order_by("path")
     )
