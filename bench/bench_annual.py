@@ -51,7 +51,7 @@ from bench._support import median_seconds, postgres_database, run_leg, setup_dja
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "200000"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432/")
-PG_DB = "shegong_bench_annual"
+PG_DB = os.environ.get("BENCH_PG_DB", "shegong_bench_annual")
 YEAR = 2024
 AS_OF = "2024-12-31"
 TARGET_SECONDS = 20.0
@@ -99,10 +99,161 @@ INSERT INTO pay_payline (run_id, worker_id, unit_path, track_name, level, step,
 ANALYZE;
 """
 
+# 减负 and 社区资源 of the same city, as a large city's bureau would hold them (per community:
+# about 60 burden records a year over five years, 60 registered residents, 3 teams of 15,
+# 20 volunteers, a venue (a shared one in every fourth community too) booked every third
+# day, two activities a month with 12 who came and 3 volunteers serving), for this year
+# and last, which the chapters compare.
+BURDEN_RESOURCES = """
+CREATE TEMP TABLE bench_cd AS
+  SELECT bc.id, bc.rn::int AS rn, s.parent_id AS district_id FROM bench_comm bc JOIN orgs_unit s
+  ON s.id = bc.parent_id;
+INSERT INTO burden_department (district_id, name)
+  SELECT d.id, (ARRAY['民政局','卫健局','应急管理局','市场监管局','城管局','司法局','人社局',
+                      '教育局','统计局','住建局','公安分局','宣传部'])[n]
+  FROM orgs_unit d, generate_series(1, 12) n WHERE d.kind = 2;
+INSERT INTO burden_policy (district_id, lead_days, review_days, lapse_overdue, hours_per_field)
+  SELECT id, 30, 15, true, 0.5 FROM orgs_unit WHERE kind = 2;
+INSERT INTO burden_admissionitem (district_id, department_id, category, kind, title,
+    legal_basis, funded, funding, published_on)
+  SELECT dp.district_id, dp.id,
+         (ARRAY['task','ledger','signboard','form','inspection'])[1 + n % 5],
+         CASE WHEN n = 4 THEN 'refused' WHEN n % 2 = 0 THEN 'duty' ELSE 'assist' END,
+         dp.name || '准入事项' || n, '', n % 3 = 0, CASE WHEN n % 3 = 0 THEN 2000 ELSE 0 END,
+         date '2022-01-01'
+  FROM burden_department dp, generate_series(1, 4) n;
+INSERT INTO burden_stampentry (district_id, name, listing, basis)
+  SELECT d.id, '证明事项' || n, CASE WHEN n <= 6 THEN 'positive' ELSE 'negative' END, ''
+  FROM orgs_unit d, generate_series(1, 10) n WHERE d.kind = 2;
+CREATE TEMP TABLE bench_item AS
+  SELECT id, district_id, (row_number() OVER (PARTITION BY district_id ORDER BY id)) - 1 AS k
+  FROM burden_admissionitem;
+CREATE TEMP TABLE bench_dept AS
+  SELECT id, district_id, (row_number() OVER (PARTITION BY district_id ORDER BY id)) - 1 AS k
+  FROM burden_department;
+INSERT INTO burden_burdenrecord (community_id, kind, title, year, department_id, imposed_by,
+    item_id, stamp_id, frequency, day, hours, staff, note, created_at)
+  SELECT c.id, kinds.kind, kinds.kind || '事项' || n, y, dp.id, '',
+         CASE WHEN kinds.kind <> 'stamp' AND (n + c.rn) % 4 <> 0 THEN it.id END,
+         CASE WHEN kinds.kind = 'stamp' THEN st.id END,
+         CASE WHEN kinds.kind = 'ledger'
+              THEN (ARRAY['daily','weekly','monthly','quarterly','yearly','ad_hoc'])[1 + n % 6]
+              ELSE '' END,
+         CASE WHEN kinds.kind IN ('inspection','appraisal','ranking','meeting')
+              THEN make_date(y, 1 + n % 12, 1 + (c.rn + n) % 28) END,
+         CASE WHEN kinds.kind IN ('inspection','appraisal','ranking') THEN 2.5
+              WHEN kinds.kind = 'meeting' THEN 1.5 ELSE 0 END,
+         CASE WHEN kinds.kind IN ('inspection','appraisal','ranking','meeting') THEN 2 ELSE 0 END,
+         '', now()
+  FROM bench_cd c, generate_series(2020, 2024) y,
+       (VALUES ('ledger', 25), ('signboard', 8), ('stamp', 3), ('inspection', 10),
+               ('appraisal', 2), ('ranking', 1), ('meeting', 12)) kinds(kind, many),
+       generate_series(1, 25) n,
+       bench_dept dp, bench_item it, burden_stampentry st
+  WHERE n <= kinds.many - (y - 2020) * kinds.many / 10
+    AND dp.district_id = c.district_id AND dp.k = (n + c.rn) % 12
+    AND it.district_id = c.district_id AND it.k = (n * 7 + c.rn) % 48
+    AND st.district_id = c.district_id AND st.name = '证明事项' || (1 + (n + c.rn) % 10);
+INSERT INTO burden_reportform (department_id, title, sheet, layout, fingerprint, created_at)
+  SELECT id, '统计报表' || k, 'Sheet1', ''::bytea, '', now() FROM bench_dept WHERE k < 3;
+INSERT INTO burden_formfield (form_id, cell, label, source, key)
+  SELECT f.id, 'B' || n, '指标' || n,
+         CASE WHEN n = 6 THEN 'asked' ELSE (ARRAY['roster.total','roster.female','roster.male',
+              'roster.party_member','roster.college'])[n] END,
+         CASE WHEN n = 6 THEN 'asked' || f.id ELSE '' END
+  FROM burden_reportform f, generate_series(1, 6) n;
+INSERT INTO burden_workersurvey (unit_id, title, status, respondents)
+  SELECT id, '社区工作者负担与待遇问卷', 'closed', 150000 FROM orgs_unit WHERE code = 'C0';
+INSERT INTO burden_surveyquestion (survey_id, position, kind, text, choices)
+  SELECT s.id, q, 'choice', (ARRAY['您感到的工作压力', '您对目前待遇是否满意'])[q],
+         (ARRAY['["很大","较大","一般","较小","很小"]',
+                '["很满意","满意","一般","不满意","很不满意"]'])[q]::jsonb
+  FROM burden_workersurvey s, generate_series(1, 2) q;
+INSERT INTO burden_surveytally (survey_id, dimension, "group", question, choice, count)
+  SELECT s.id, 'all', '', 0, 0, 150000 FROM burden_workersurvey s
+  UNION ALL
+  SELECT s.id, 'all', '', q, c, (ARRAY[45000, 52000, 33000, 14000, 6000])[1 + c]
+  FROM burden_workersurvey s, generate_series(1, 2) q, generate_series(0, 4) c;
+INSERT INTO core_user (password, is_superuser, username, first_name, last_name, email,
+    is_staff, is_active, date_joined, must_change_password)
+  VALUES ('!', false, 'bench_clerk', '', '', '', false, true, now(), false);
+INSERT INTO resources_resident (community_id, name, gender, birth_date, phone, consent_on,
+    consent_until, created_at)
+  SELECT c.id, '居民' || (c.rn * 60 + n), CASE WHEN n % 2 = 0 THEN 'male' ELSE 'female' END,
+         date '1940-01-01' + ((c.rn * 60 + n) * 7919 % 25000)::int, '', date '2020-01-01',
+         NULL, now()
+  FROM bench_cd c, generate_series(0, 59) n;
+CREATE TEMP TABLE bench_res AS
+  SELECT id, community_id, (row_number() OVER (PARTITION BY community_id ORDER BY id)) - 1 AS k
+  FROM resources_resident;
+CREATE INDEX ON bench_res (community_id, k);
+INSERT INTO resources_venue (community_id, name, owner_kind, owner_name, address, area,
+    capacity, price_per_hour, opens, closes, weekdays, requires_approval, active, created_at)
+  SELECT c.id, '社区活动室', 'community', '', '', 200, 60, 0, time '08:30', time '21:00',
+         '1234567', false, true, now() FROM bench_cd c
+  UNION ALL
+  SELECT c.id, '共享场地', (ARRAY['unit','company','school'])[1 + c.rn / 4 % 3], '', '', 400,
+         100, 0, time '17:00', time '21:00', '12345', true, true, now()
+  FROM bench_cd c WHERE c.rn % 4 = 0;
+INSERT INTO resources_team (unit_id, name, kind, practice_place, practice_time, founded_on,
+    active, created_at, leader_id, venue_id)
+  SELECT c.id, '团队' || t, (ARRAY['culture','sports','folk_art'])[t], '', '', date '2018-03-01',
+         true, now(), NULL, NULL
+  FROM bench_cd c, generate_series(1, 3) t;
+INSERT INTO resources_teammember (team_id, resident_id, joined_on, left_on)
+  SELECT t.id, r.id, date '2021-01-01' + (r.id % 1000)::int,
+         CASE WHEN r.id % 9 = 0 THEN date '2024-03-01' END
+  FROM resources_team t JOIN bench_res r ON r.community_id = t.unit_id
+   AND r.k BETWEEN (right(t.name, 1)::int - 1) * 15 AND (right(t.name, 1)::int - 1) * 15 + 14;
+INSERT INTO resources_teamrecord (team_id, kind, day, title, level, participants, created_at)
+  SELECT t.id, CASE WHEN n <= 12 THEN 'practice' WHEN n <= 14 THEN 'performance' ELSE 'award' END,
+         make_date(y, 1 + n % 12, 10), '活动' || n, CASE WHEN n = 15 THEN 'district' ELSE '' END,
+         12, now()
+  FROM resources_team t, generate_series(2023, 2024) y, generate_series(1, 15) n
+  WHERE n < 15 OR t.id % 5 = 0;
+INSERT INTO resources_talent (resident_id, category, skill, level, availability, contact_until,
+    created_at)
+  SELECT id, (ARRAY['art','sports','craft','education','health'])[1 + k], '特长' || k,
+         'skilled', '', NULL, now()
+  FROM bench_res WHERE k < 5;
+INSERT INTO resources_volunteer (resident_id, id_number, skills, registered_on, link_hash,
+    created_at)
+  SELECT id, '', '', date '2022-01-01', '', now() FROM bench_res WHERE k >= 40;
+INSERT INTO resources_booking (venue_id, title, booker, starts_at, ends_at, expected, present,
+    status, decided_at, created_at, created_by_id, decided_by_id, series_id)
+  SELECT v.id, '活动预订', '社区', (d + time '14:00') AT TIME ZONE 'Asia/Shanghai',
+         (d + time '16:00') AT TIME ZONE 'Asia/Shanghai', 30, 25, 'confirmed', now(), now(),
+         u.id, NULL, NULL
+  FROM resources_venue v, core_user u,
+       generate_series(date '2023-01-01', date '2024-12-31', interval '3 days') d
+  WHERE u.username = 'bench_clerk' AND v.owner_kind = 'community';
+INSERT INTO resources_activity (unit_id, title, kind, organiser, day, held, created_at,
+    team_id, venue_id, advisor_id)
+  SELECT c.id, '社区活动' || m || '-' || n,
+         (ARRAY['culture','sports','volunteer','education'])[1 + (m + n) % 4], '',
+         make_date(y, m, 5 + n * 10), true, now(), NULL, NULL, NULL
+  FROM bench_cd c, generate_series(2023, 2024) y, generate_series(1, 12) m,
+       generate_series(1, 2) n;
+INSERT INTO resources_participation (activity_id, resident_id, attended, created_at)
+  SELECT a.id, r.id, true, now()
+  FROM resources_activity a JOIN bench_res r ON r.community_id = a.unit_id
+   AND r.k BETWEEN (a.id % 4) * 12 AND (a.id % 4) * 12 + 11;
+INSERT INTO resources_servicerecord (activity_id, volunteer_id, hours, content, source, status,
+    decided_at, created_at, decided_by_id, entered_by_id)
+  SELECT a.id, vo.id, 2.0, '', 'clerk', 'confirmed', now(), now(), NULL, NULL
+  FROM resources_activity a JOIN bench_res r ON r.community_id = a.unit_id
+   AND r.k BETWEEN 40 + (a.id % 6) * 3 AND 40 + (a.id % 6) * 3 + 2
+  JOIN resources_volunteer vo ON vo.resident_id = r.id;
+"""
+
+COUNTED_TABLES = ("burden_burdenrecord", "resources_resident", "resources_teammember",
+                  "resources_volunteer", "resources_servicerecord", "resources_booking",
+                  "resources_activity", "resources_participation")  # fmt: skip
+
 
 def _fill_sql() -> str:
     sql = bench_structure.FILL.replace("ANALYZE;", "") + EXTRA.split("ANALYZE;")[0]
-    sql += TRAINING
+    sql += BURDEN_RESOURCES + TRAINING
     return sql.replace("%(workers)s", str(WORKERS)).replace("%%", "%")
 
 
@@ -122,6 +273,10 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
         cursor.execute(_fill_sql())
         cursor.execute("SELECT count(*) FROM pay_payline")
         lines = cursor.fetchone()[0]
+        rows = {}
+        for table in COUNTED_TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            rows[table] = cursor.fetchone()[0]
     fill_seconds = time.perf_counter() - began
 
     as_of = datetime.date.fromisoformat(AS_OF)
@@ -135,6 +290,7 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
         holder["report"] = report
 
     report_seconds = median_seconds(annual, RUNS)
+    chapters = _chapter_seconds(viewer, unit, as_of)
     areas = _areas(viewer, unit, as_of)
     area_seconds = {name: median_seconds(fn, RUNS) for name, fn in areas.items()}
     began = time.perf_counter()
@@ -145,6 +301,8 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     return {
         "workers": WORKERS,
         "pay_lines": lines,
+        "rows": rows,
+        "chapters": chapters,
         "fill": fill_seconds,
         "report": report_seconds,
         "areas": area_seconds,
@@ -155,15 +313,31 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
     }
 
 
+def _chapter_seconds(viewer: Any, unit: Any, as_of: Any) -> dict[str, float]:
+    """Each chapter of the annual report on its own, once (where the seconds go)."""
+    from shegong.annual.chapters import Context, registry
+
+    ctx = Context(viewer=viewer, unit=unit, year=YEAR, as_of=as_of)
+    seconds = {}
+    for spec in registry():
+        assert spec.builder is not None
+        began = time.perf_counter()
+        spec.builder(ctx)
+        seconds[spec.key] = time.perf_counter() - began
+    return seconds
+
+
 def _areas(viewer: Any, unit: Any, as_of: Any) -> dict[str, Callable[[], Any]]:
     """The area reports the annual report draws on, each as its own command makes it."""
     import datetime
 
     from shegong.appraisal.models import Result
+    from shegong.burden.selectors import burden_summary
     from shegong.orgs.selectors import subtree_summary
     from shegong.pay import selectors as pay
     from shegong.reports import exports
     from shegong.reports import selectors as reports
+    from shegong.resources.selectors import resources_summary
     from shegong.training import exports as training_exports
     from shegong.training import selectors as training
 
@@ -195,6 +369,10 @@ def _areas(viewer: Any, unit: Any, as_of: Any) -> dict[str, Callable[[], Any]]:
         "pay report (this year and last) and equal pay": pay_report,
         "training figures (this year and last)": training_report,
         "appraisal results": appraisal,
+        "burden summary (减负统计)": lambda: burden_summary(viewer=viewer, unit=unit, year=YEAR),
+        "resources summary (社区资源)": lambda: resources_summary(
+            viewer=viewer, unit=unit, year=YEAR
+        ),
     }
 
 
@@ -216,8 +394,11 @@ def main() -> None:
         f"  filled in SQL: {r['fill']:.1f} s; {r['pay_lines']:,} pay lines; "
         f"counted on {AS_OF}: {r['counted']:,}"
     )
+    print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in r["rows"].items()))
     for name, seconds in r["areas"].items():
         print(f"    area: {name}: {seconds:.3f} s")
+    for key, seconds in r["chapters"].items():
+        print(f"    chapter (once): {key}: {seconds:.3f} s")
     print(f"  annual report, all chapters, JSON: {r['report']:.3f} s ({r['json_bytes']:,} bytes)")
     print(f"  sum of the area reports it draws on: {areas:.3f} s")
     print(f"  ratio {r['report'] / areas:.2f}×; target < {TARGET_SECONDS:.0f} s: {verdict}")

@@ -7,8 +7,10 @@ A4, margins 37 / 35 / 28 / 26 mm (top, bottom, left, right); title 2号 (22 pt) 
 Serif CJK SC bold, centred; body 3号 (16 pt) 仿宋 → Noto Serif CJK SC, first line indented two
 characters, 22 lines a page (28.95 pt); level one 黑体 → Noto Sans CJK SC, level two 楷体 →
 Noto Serif CJK SC bold; numbering 一、 (一) 1.; page numbers 4号 "— 1 —", odd pages right,
-even pages left; headings kept with what follows; a table of more than five columns on a
-landscape page of its own.
+even pages left; headings kept with what follows; a wide table on a landscape page of its own
+with its caption; a table's header row repeated on each page it runs over, no row split
+across pages, columns as wide as their text; each chart right after the table of the same
+breakdown, on a line of its own height (a chart in a line of exact height is cut to a strip).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.annual import rules
-from shegong.annual.chapters import Table
+from shegong.annual.chapters import Section, Table, text_width
 from shegong.annual.models import PartKey
 from shegong.core.text import docx_text, pdf_text, xlsx_row
 from shegong.reports.charts import bar_chart_png
@@ -53,7 +55,7 @@ WRITTEN_TITLES = {
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # title, subtitle, h1, h2, p, caption, table, chart
+    kind: str  # title, subtitle, h1, h2, p, table (its text is its caption), chart
     text: str = ""
     table: Table | None = None
     chart: Breakdown | None = None
@@ -99,11 +101,7 @@ def blocks(report: AnnualReport) -> Iterator[Block]:
             yield Block("h2", rules.section_number(m) + section.title)
             for paragraph in section.paragraphs:
                 yield Block("p", paragraph)
-            for table in section.tables:
-                yield Block("caption", table.title)
-                yield Block("table", table=table)
-            for chart in section.charts:
-                yield Block("chart", chart=chart)
+            yield from _tables_and_charts(section)
         if chapter.key == "basic":
             for line in _lines(report.part_text(PartKey.BASIC)):
                 yield Block("p", line)
@@ -116,12 +114,35 @@ def blocks(report: AnnualReport) -> Iterator[Block]:
                 yield Block("p", line)
 
 
+def _tables_and_charts(section: Section) -> Iterator[Block]:
+    """Each table, followed by the chart of the same breakdown (a reader compares the two);
+    the charts without a table after the last table."""
+    charts = {chart.title: chart for chart in section.charts}
+    for table in section.tables:
+        yield Block("table", table.title, table=table)
+        chart = charts.pop(table.title, None)
+        if chart is not None:
+            yield Block("chart", chart=chart)
+    for chart in charts.values():
+        yield Block("chart", chart=chart)
+
+
+def column_shares(table: Table) -> list[float]:
+    """Each column's share of the table's width: as wide as its longest cell (a CJK character
+    counts two), a long cell wrapping rather than squeezing its neighbours."""
+    widths = [
+        min(max(text_width(cell) for cell in column), 40) + 2
+        for column in zip(table.header, *table.rows, strict=True)
+    ]
+    return [w / sum(widths) for w in widths]
+
+
 def all_text(report: AnnualReport) -> list[str]:
     """Every string the document prints (tests check none is lost on the way)."""
     out: list[str] = []
     for b in blocks(report):
         if b.table is not None:
-            out += b.table.header + [c for row in b.table.rows for c in row]
+            out += [b.text, *b.table.header] + [c for row in b.table.rows for c in row]
         elif b.chart is None:
             out.append(b.text)
     return out
@@ -266,6 +287,7 @@ def _docx_paragraph(doc: Any, block: Block) -> None:
         fmt.keep_with_next = True
         if block.kind == "caption":
             _docx_font(run, SERIF, TABLE_PT + 1.5, bold=True)
+            fmt.space_before = Pt(6)
         return
     fmt.first_line_indent = Pt(BODY_PT * 2)
     if block.kind == "h1":
@@ -278,38 +300,78 @@ def _docx_paragraph(doc: Any, block: Block) -> None:
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
-def _docx_table(doc: Any, table: Table) -> None:
-    from docx.shared import Pt
+def _docx_row_flags(row: Any, *, header: bool) -> None:
+    """A row never split across pages; the header row repeated on every page."""
+    from docx.oxml import OxmlElement
 
+    props = row._tr.get_or_add_trPr()
+    props.append(OxmlElement("w:cantSplit"))
+    if header:
+        props.append(OxmlElement("w:tblHeader"))
+
+
+# A table of up to this many rows is kept on one page with its caption; a longer one runs on
+# (its header repeated) rather than leaving its caption alone at the foot of a page.
+KEEP_TOGETHER_ROWS = 15
+
+
+def _docx_table(doc: Any, table: Table, width_mm: float) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Mm, Pt
+
+    _docx_paragraph(doc, Block("caption", table.title))
     t = doc.add_table(rows=1, cols=len(table.header))
     t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    widths = [Mm(width_mm * share) for share in column_shares(table)]
+    together = len(table.rows) <= KEEP_TOGETHER_ROWS
     for i, values in enumerate([table.header, *table.rows]):
-        cells = t.rows[0].cells if i == 0 else t.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
+        row = t.rows[0] if i == 0 else t.add_row()
+        _docx_row_flags(row, header=i == 0)
+        for cell, text, width in zip(row.cells, values, widths, strict=True):
+            cell.width = width
             cell.text = ""
             p = cell.paragraphs[0]
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.line_spacing = Pt(TABLE_PT * 1.4)
-            p.paragraph_format.keep_with_next = i < len(table.rows)
+            fmt = p.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            fmt.line_spacing = Pt(TABLE_PT * 1.4)
+            fmt.keep_with_next = i == 0 or (together and i < len(table.rows))
             _docx_font(p.add_run(docx_text(text)), SERIF, TABLE_PT, bold=i == 0)
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = width
+
+
+def _docx_chart(doc: Any, chart: Breakdown) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Cm, Pt
+
+    doc.add_picture(io.BytesIO(bar_chart_png(chart)), width=Cm(14))
+    fmt = doc.paragraphs[-1].paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # Normal's exact 28.95 pt would cut it
+    fmt.first_line_indent = Pt(0)
+    fmt.space_after = Pt(6)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def render_docx(report: AnnualReport) -> bytes:
     from docx import Document
     from docx.enum.section import WD_SECTION
-    from docx.shared import Cm
 
     doc = Document()
     _docx_setup(doc)
+    m = MARGINS_MM
     for block in blocks(report):
-        if block.table is not None:
-            if block.table.wide:
-                _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
-            _docx_table(doc, block.table)
-            if block.table.wide:
-                _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+        if block.table is not None and block.table.wide:
+            _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+            _docx_table(doc, block.table, 297 - m["top"] - m["bottom"])
+            _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+        elif block.table is not None:
+            _docx_table(doc, block.table, 210 - m["left"] - m["right"])
         elif block.chart is not None:
-            doc.add_picture(io.BytesIO(bar_chart_png(block.chart)), width=Cm(14))
+            _docx_chart(doc, block.chart)
         else:
             _docx_paragraph(doc, block)
     out = io.BytesIO()
@@ -328,7 +390,7 @@ class _Pdf:
 
         all_blocks = list(blocks(report))
         texts = "".join(all_text(report)) + "0123456789— "
-        heads = "".join(b.text for b in all_blocks if b.kind in {"title", "h2", "caption"})
+        heads = "".join(b.text for b in all_blocks if b.kind in {"title", "h2", "table"})
         table_heads = "".join(h for b in all_blocks if b.table for h in b.table.header)
         self.blocks = all_blocks
         self.serif = cjk_font.register(texts, SERIF_REGULAR)
@@ -403,7 +465,8 @@ class _Pdf:
 
         data = [[self.text(t, "head") for t in table.header]]
         data += [[self.text(t, "cell") for t in row] for row in table.rows]
-        t = PdfTable(data, colWidths=[width / len(table.header)] * len(table.header), repeatRows=1)
+        widths = [width * share for share in column_shares(table)]
+        t = PdfTable(data, colWidths=widths, repeatRows=1)
         t.setStyle(
             TableStyle(
                 [
@@ -421,13 +484,13 @@ def _pdf_story(pdf: _Pdf, portrait_width: float, landscape_width: float) -> list
 
     story: list[Any] = []
     for block in pdf.blocks:
-        if block.table is not None:
-            if block.table.wide:
-                story += [NextPageTemplate("landscape"), PageBreak()]
-                story.append(pdf.table(block.table, landscape_width))
-                story += [NextPageTemplate("portrait"), PageBreak()]
-            else:
-                story += [pdf.table(block.table, portrait_width), Spacer(1, 8)]
+        if block.table is not None and block.table.wide:
+            story += [NextPageTemplate("landscape"), PageBreak()]
+            story += [pdf.text(block.text, "caption"), pdf.table(block.table, landscape_width)]
+            story += [NextPageTemplate("portrait"), PageBreak()]
+        elif block.table is not None:
+            story.append(pdf.text(block.text, "caption"))
+            story += [pdf.table(block.table, portrait_width), Spacer(1, 8)]
         elif block.chart is not None:
             image = Image(io.BytesIO(bar_chart_png(block.chart, dpi=110)))
             ratio = image.imageHeight / image.imageWidth

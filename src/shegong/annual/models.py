@@ -1,7 +1,10 @@
-"""The parts of the annual report a person writes: 存在问题, 对策建议 and extra paragraphs.
+"""The parts of the annual report a person writes: 存在问题, 对策建议 and extra paragraphs;
+and the chapters a background job last computed, for the page of a large unit.
 
-Each save is a new version (nothing is overwritten); the document takes the latest version of
-each part for its unit and year. The figures are never stored: they are read from live data.
+Each save of a written part is a new version (nothing is overwritten); the document takes the
+latest version of each part for its unit and year. The figures of a document are always read
+from live data; a KeptChapters row only lets a city's page show what its last job found
+(with the day it was computed) instead of computing it while the page loads.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class AnnualEvent(models.TextChoices):
     """What happened to an annual report, as the audit trail names it."""
 
     PART_SAVED = "annual.part_saved", _("修改年度报告撰写内容")
+    CHAPTERS_KEPT = "annual.chapters_kept", _("保存年度报告统计结果")
 
 
 class WrittenPart(models.Model):
@@ -67,3 +71,29 @@ class WrittenPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_key_display()}(第{self.version}版)"
+
+
+class KeptChapters(models.Model):
+    """The chapters of one unit's report of one year as the last job of `owner` computed them
+    (one row per unit, year and owner, replaced by the next job). Per owner, because the
+    figures are those of the owner's scope and rights; the page shows a viewer only their
+    own."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    unit_path = models.CharField(max_length=255)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("数据截至"))
+    computed_at = models.DateTimeField(_("统计时间"))
+    chapters = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("年度报告统计结果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "owner"], name="annual_kept_one_per_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年({self.computed_at:%Y-%m-%d %H:%M})"

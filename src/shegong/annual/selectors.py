@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shegong.annual.chapters import Chapter, ChapterSpec, Context, registry
-from shegong.annual.models import PartKey, WrittenPart
+from shegong.annual.chapters import Chapter, ChapterSpec, Context, chapters_from_json, registry
+from shegong.annual.models import KeptChapters, PartKey, WrittenPart
 from shegong.core.access import in_scope, path_q
 from shegong.core.db import report_session
 
@@ -137,3 +137,31 @@ def empty_report(*, viewer: User, unit: Unit, year: int) -> AnnualReport:
         absent=[],
         parts=written_parts(viewer=viewer, unit=unit, year=year),
     )
+
+
+@dataclass
+class KeptReport:
+    """The report as the viewer's last job computed it, with the written parts as they are."""
+
+    report: AnnualReport
+    computed_at: datetime.datetime
+
+
+def kept_report(*, viewer: User, unit: Unit, year: int) -> KeptReport | None:
+    """The chapters the viewer's last report job of `unit` and `year` kept (None without
+    one), for the page of a unit too large to compute them while it loads. Only the viewer's
+    own: another's figures are those of another's scope and rights."""
+    check_unit(viewer=viewer, unit=unit)
+    kept = KeptChapters.objects.filter(unit=unit, year=year, owner=viewer).first()
+    if kept is None:
+        return None
+    present = {s.key for s in registry() if s.present}
+    report = AnnualReport(
+        unit=unit,
+        year=year,
+        as_of=kept.as_of,
+        chapters=[c for c in chapters_from_json(kept.chapters) if c.key in present],
+        absent=[s for s in registry() if not s.present],
+        parts=written_parts(viewer=viewer, unit=unit, year=year),
+    )
+    return KeptReport(report=report, computed_at=kept.computed_at)

@@ -1,5 +1,6 @@
-"""Every write of the annual report: the written parts (versioned, audited) and the job that
-renders the document in the background."""
+"""Every write of the annual report: the written parts (versioned, audited), the job that
+renders the document in the background, and the chapters that job keeps for a large unit's
+page."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.annual.models import AnnualEvent, PartKey, WrittenPart
-from shegong.core.access import Permission, require
+from shegong.annual.models import AnnualEvent, KeptChapters, PartKey, WrittenPart
+from shegong.core.access import Permission, in_scope, require
 from shegong.core.audit import audit_record
 from shegong.core.errors import ServiceError
 from shegong.core.text import refuse_control_characters
 from shegong.tasks import services as task_services
 
 if TYPE_CHECKING:
+    from shegong.annual.selectors import AnnualReport
     from shegong.core.models import User
     from shegong.orgs.models import Unit
     from shegong.tasks.models import Job
@@ -116,6 +120,7 @@ def annual_report_job(job: Job, progress: Progress) -> str:
         as_of=datetime.date.fromisoformat(params["as_of"]) if params.get("as_of") else None,
         progress=chapter_done,
     )
+    kept_chapters_save(report=report, acting_user=job.owner)
     progress.phase(_("正在生成文件"), total=10)
     progress(8)
     fmt = params["format"]
@@ -126,3 +131,32 @@ def annual_report_job(job: Job, progress: Progress) -> str:
     )
     progress(10)
     return _("报告已生成:%(title)s") % {"title": documents.title(report)}
+
+
+@transaction.atomic
+def kept_chapters_save(*, report: AnnualReport, acting_user: User) -> KeptChapters:
+    """Keep the chapters `acting_user` was just given (by a job), replacing what their last
+    job kept for that unit and year: a unit too large to compute on its page shows them."""
+    from shegong.annual.chapters import chapters_json
+
+    if not acting_user.is_active or not in_scope(acting_user, report.unit):
+        raise Http404
+    kept, created = KeptChapters.objects.update_or_create(
+        unit=report.unit,
+        year=report.year,
+        owner=acting_user,
+        defaults={
+            "unit_path": report.unit.path,
+            "as_of": report.as_of,
+            "computed_at": timezone.now(),
+            "chapters": chapters_json(report.chapters),
+        },
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=AnnualEvent.CHAPTERS_KEPT,
+        target=kept,
+        after={"year": report.year, "as_of": report.as_of.isoformat(), "replaced": not created},
+        note=_("%(y)d年年度报告各章统计结果") % {"y": report.year},
+    )
+    return kept

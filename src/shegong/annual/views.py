@@ -45,10 +45,16 @@ def _year(year: int) -> int:
 def report(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     unit = unit_get(viewer=request.user, code=code)
     on_page = selectors.computed_on_page(viewer=request.user, unit=unit)
+    kept = None
     if on_page:
         annual = selectors.annual_report(viewer=request.user, unit=unit, year=_year(year))
-    else:
-        annual = selectors.empty_report(viewer=request.user, unit=unit, year=_year(year))
+    else:  # too large to compute now: the chapters the viewer's last job kept, if any
+        kept = selectors.kept_report(viewer=request.user, unit=unit, year=_year(year))
+        annual = (
+            kept.report
+            if kept is not None
+            else selectors.empty_report(viewer=request.user, unit=unit, year=_year(year))
+        )
     versions = selectors.part_versions(viewer=request.user, unit=unit, year=year)
     history: dict[str, list[Any]] = {}
     for part in versions:
@@ -74,6 +80,7 @@ def report(request: AuthedRequest, code: str, year: int) -> HttpResponse:
             "parts": parts,
             "formats": GENERATE_FORMATS,
             "on_page": on_page,
+            "kept": kept,
         },
     )
 

@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from shegong.core.access import (
     personal_data_checker,
     scoped,
 )
-from shegong.orgs.models import Premises, Unit, UnitKind
+from shegong.orgs.models import CommunityFunding, Premises, Unit, UnitKind
 from shegong.people.models import WorkerStatus
 from shegong.people.rules import (
     age_in_year,
@@ -195,33 +196,46 @@ class VenueUse:
 def venue_use(
     *, viewer: User, unit: Unit, first: datetime.date, last: datetime.date
 ) -> list[VenueUse]:
-    """Per venue of the unit: hours booked (confirmed) against hours open in the period."""
+    """Per venue of the unit: hours booked (confirmed) against hours open in the period. The
+    bookings are summed per venue by the database (a city's year is hundreds of thousands of
+    them); venues open the same hours on the same weekdays share one count of open hours."""
     venues = list(venue_list(viewer=viewer, unit=unit).filter(active=True))
-    booked: dict[int, list[Booking]] = {v.pk: [] for v in venues}
-    for booking in booking_list(
-        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
-    ):
-        booked.setdefault(booking.venue_id, []).append(booking)
+    booked = {
+        row["venue_id"]: row
+        for row in booking_list(
+            viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
+        )
+        .order_by()
+        .values("venue_id")
+        .annotate(
+            n=Count("id"),
+            length=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
+            came=Sum("present"),
+        )
+    }
+    opened: dict[tuple[datetime.time, datetime.time, str], Decimal] = {}
     rows = []
     for venue in venues:
-        opened = rules.open_hours(
-            opens=venue.opens, closes=venue.closes, weekdays=venue.weekdays, first=first, last=last
-        )
-        hours = sum(
-            (
-                Decimal(int((b.ends_at - b.starts_at).total_seconds() // 60)) / 60
-                for b in booked[venue.pk]
-            ),
-            Decimal(0),
-        )
+        key = (venue.opens, venue.closes, venue.weekdays)
+        if key not in opened:
+            opened[key] = rules.open_hours(
+                opens=venue.opens,
+                closes=venue.closes,
+                weekdays=venue.weekdays,
+                first=first,
+                last=last,
+            )
+        use = booked.get(venue.pk, {})
+        length = use.get("length") or datetime.timedelta(0)
+        hours = Decimal(int(length.total_seconds()) // 60) / 60
         rows.append(
             VenueUse(
                 venue=venue,
-                open_hours=opened,
+                open_hours=opened[key],
                 booked_hours=hours.quantize(Decimal("0.1")),
-                share=rules.use_share(hours, opened),
-                bookings=len(booked[venue.pk]),
-                present=sum(b.present or 0 for b in booked[venue.pk]),
+                share=rules.use_share(hours, opened[key]),
+                bookings=use.get("n", 0),
+                present=use.get("came") or 0,
             )
         )
     return rows
@@ -249,6 +263,31 @@ def _confirmed_hours(*, viewer: User, unit: Unit, year: int) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.1"))
 
 
+def resources_year_figures(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
+    """The figures of the year itself under `unit` (not the standing counts of teams, venues
+    and volunteers): team members in the year, confirmed bookings, activities, participants by
+    age, confirmed volunteer hours. Part of resources_summary; the annual report compares
+    with last year's through this alone, without last year's venue use and standards."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
+    by_age = participation_by_age(viewer=viewer, unit=unit, year=year)
+    confirmed = booking_list(
+        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
+    )
+    return {
+        "team_members": TeamMember.objects.filter(team__in=teams, joined_on__lte=last)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .values("resident")
+        .distinct()
+        .count(),
+        "volunteer_hours": str(_confirmed_hours(viewer=viewer, unit=unit, year=year)),
+        "bookings": confirmed.count(),
+        "activities": activity_list(viewer=viewer, unit=unit, year=year).count(),
+        "participants": by_age["total"] if by_age else None,
+        "participants_by_age": by_age,
+    }
+
+
 def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     """The year's figures of community resources under `unit`, for the report command, the
     API and the annual report's 社区资源 chapter. Keys are those of issue 18 item 8; an area
@@ -256,33 +295,26 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     venues = venue_list(viewer=viewer, unit=unit)
     teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
-    by_age = participation_by_age(viewer=viewer, unit=unit, year=year)
     use = venue_use(viewer=viewer, unit=unit, first=first, last=last)
     opened = sum((u.open_hours for u in use), Decimal(0))
     booked = sum((u.booked_hours for u in use), Decimal(0))
-    confirmed = booking_list(
-        viewer=viewer, unit=unit, first=first, last=last, status=BookingStatus.CONFIRMED
-    )
+    of_year = resources_year_figures(viewer=viewer, unit=unit, year=year)
     return {
         "unit": unit.code,
         "unit_name": unit.name,
         "year": year,
         "teams": teams.count(),
-        "team_members": TeamMember.objects.filter(team__in=teams, joined_on__lte=last)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .values("resident")
-        .distinct()
-        .count(),
+        "team_members": of_year["team_members"],
         "team_records": {
             kind: TeamRecord.objects.filter(team__in=teams, day__year=year, kind=kind).count()
             for kind in TeamRecordKind.values
         },
         "talents": talent_list(viewer=viewer, unit=unit).values("resident").distinct().count(),
         "volunteers": volunteer_list(viewer=viewer, unit=unit).count(),
-        "volunteer_hours": str(_confirmed_hours(viewer=viewer, unit=unit, year=year)),
+        "volunteer_hours": of_year["volunteer_hours"],
         "venues": venues.count(),
         "shared_venues": venues.exclude(owner_kind=OwnerKind.COMMUNITY).count(),
-        "bookings": confirmed.count(),
+        "bookings": of_year["bookings"],
         "venue_use": {
             "open_hours": str(opened.quantize(Decimal("0.1"))),
             "booked_hours": str(booked.quantize(Decimal("0.1"))),
@@ -302,9 +334,9 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
                 for u in use
             ],
         },
-        "activities": activity_list(viewer=viewer, unit=unit, year=year).count(),
-        "participants": by_age["total"] if by_age else None,
-        "participants_by_age": by_age,
+        "activities": of_year["activities"],
+        "participants": of_year["participants"],
+        "participants_by_age": of_year["participants_by_age"],
         "awards": None,
         "standards": standards_summary(standards_check(viewer=viewer, unit=unit, year=year)),
     }
@@ -643,18 +675,26 @@ def participation_by_age(*, viewer: User, unit: Unit, year: int) -> dict[str, An
     they reach in the activity's year (by birth year, so an aggregate gives away no
     birthday), with the share of 中青年 (18-59, rules.YOUNG_MIDDLE). None when nobody came,
     or, for roles without the personal-data right, when fewer than MIN_GROUP_SIZE came."""
-    attended = Participation.objects.filter(
-        path_q(viewer, "activity__unit__path"),
-        activity__unit__path__startswith=unit.path,
-        activity__day__year=year,
-        attended=True,
-    ).values_list("resident__birth_date", "activity__day")
+    # Counted per birth year by the database (every activity is of `year`, so the birth year
+    # is the age): a city's year is hundreds of thousands of person-times.
+    by_birth_year = (
+        Participation.objects.filter(
+            path_q(viewer, "activity__unit__path"),
+            activity__unit__path__startswith=unit.path,
+            activity__day__year=year,
+            attended=True,
+        )
+        .order_by()
+        .values(born=ExtractYear("resident__birth_date"))
+        .annotate(n=Count("id"))
+        .values_list("born", "n")
+    )
     counts = dict.fromkeys((label for label, _lo, _hi in rules.AGE_BANDS), 0)
     young_middle = 0
-    for born, day in attended:
-        age = age_in_year(born, day)
-        counts[rules.age_band(age)] += 1
-        young_middle += rules.YOUNG_MIDDLE[0] <= age <= rules.YOUNG_MIDDLE[1]
+    for born, n in by_birth_year:
+        age = age_in_year(datetime.date(born, 1, 1), datetime.date(year, 1, 1))
+        counts[rules.age_band(age)] += n
+        young_middle += n if rules.YOUNG_MIDDLE[0] <= age <= rules.YOUNG_MIDDLE[1] else 0
     total = sum(counts.values())
     if total == 0 or (
         total < settings.SHEGONG_MIN_GROUP_SIZE and not personal_data_checker(viewer)(unit.path)
@@ -755,7 +795,15 @@ def standards_check(*, viewer: User, unit: Unit, year: int) -> list[StandardRow]
             active_workers=Count(
                 "workers", filter=Q(workers__status=WorkerStatus.ACTIVE), distinct=True
             ),
-            year_funding=Sum("fundings__amount", filter=Q(fundings__year=year)),
+            # A subquery, not a second join: joined beside the workers, each funding row
+            # would be summed once per worker.
+            year_funding=Subquery(
+                CommunityFunding.objects.filter(unit=OuterRef("pk"), year=year)
+                .order_by()
+                .values("unit")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            ),
         )
         .order_by("path")
     )

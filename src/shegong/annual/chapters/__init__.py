@@ -26,7 +26,8 @@ WIDE_CHARS = 80
 WIDE_COLUMNS = 6
 
 
-def _width(text: str) -> int:
+def text_width(text: str) -> int:
+    """Half-width characters of `text` (a CJK character counts two)."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
@@ -46,7 +47,7 @@ class Table:
         if len(self.header) > WIDE_COLUMNS:
             return True
         columns = zip(self.header, *self.rows, strict=True)
-        return sum(max(_width(cell) for cell in column) + 2 for column in columns) > WIDE_CHARS
+        return sum(max(text_width(cell) for cell in column) + 2 for column in columns) > WIDE_CHARS
 
 
 @dataclass
@@ -119,4 +120,66 @@ def registry() -> list[ChapterSpec]:
         ChapterSpec("appraisal", _("考核评议"), "appraisal", appraisal.build),
         ChapterSpec("burden", _("减负增效"), "burden", burden.build),
         ChapterSpec("resources", _("社区资源"), "resources", resources.build),
+    ]
+
+
+# ---------------------------------------------------------------- kept as JSON
+
+
+def chapters_json(chapters: list[Chapter]) -> list[dict[str, Any]]:
+    """The chapters as plain JSON (shares as strings), to be kept and shown later."""
+    return [
+        {
+            "key": c.key,
+            "title": c.title,
+            "figures": c.figures,
+            "findings": c.findings,
+            "sections": [
+                {
+                    "title": s.title,
+                    "paragraphs": s.paragraphs,
+                    "tables": [[t.title, t.header, t.rows] for t in s.tables],
+                    "charts": [
+                        [
+                            b.key,
+                            b.title,
+                            b.partition,
+                            [[r.label, r.count, str(r.share)] for r in b.rows],
+                        ]
+                        for b in s.charts
+                    ],
+                }
+                for s in c.sections
+            ],
+        }
+        for c in chapters
+    ]
+
+
+def chapters_from_json(data: list[dict[str, Any]]) -> list[Chapter]:
+    """The chapters chapters_json wrote, as they were."""
+    from decimal import Decimal
+
+    from shegong.reports.rules import Row
+
+    return [
+        Chapter(
+            key=c["key"],
+            title=c["title"],
+            figures=c["figures"],
+            findings=c["findings"],
+            sections=[
+                Section(
+                    title=s["title"],
+                    paragraphs=s["paragraphs"],
+                    tables=[Table(title, header, rows) for title, header, rows in s["tables"]],
+                    charts=[
+                        Breakdown(key, title, [Row(lb, n, Decimal(sh)) for lb, n, sh in rows], part)
+                        for key, title, part, rows in s["charts"]
+                    ],
+                )
+                for s in c["sections"]
+            ],
+        )
+        for c in data
     ]

@@ -2,7 +2,8 @@
 by units, companies and schools) and how much they were booked, the year's activities and
 who came by age with the 中青年 share, and the communities short of the 五有 standard — all
 from resources.selectors.resources_summary (the 社区资源 report's read) for the same unit and
-year, compared with last year's summary where last year has a value."""
+year (read once), compared with last year's figures of the year (resources_year_figures)
+where last year has a value."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from shegong.annual.chapters import Chapter, Context, Section, Table
 from shegong.reports import rules as report_rules
 from shegong.resources import rules as resource_rules
 from shegong.resources.models import OwnerKind
-from shegong.resources.selectors import resources_summary
+from shegong.resources.selectors import resources_summary, resources_year_figures
 
 # Figures of the year itself (not the standing number of teams, venues or volunteers, which
 # the summary counts as they are now): compared with last year where last year has a value.
@@ -213,7 +214,9 @@ def _figures(s: dict[str, Any], ages: Any) -> dict[str, Any]:
 
 def build(ctx: Context) -> Chapter:
     s = resources_summary(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year)
-    before = resources_summary(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year - 1)
+    # Last year only for the comparisons: its figures of the year, not its venues' use and
+    # standards (the summary's dearest parts, computed once, for this year).
+    before = resources_year_figures(viewer=ctx.viewer, unit=ctx.unit, year=ctx.year - 1)
     return Chapter(
         key="resources",
         title=_("社区资源"),

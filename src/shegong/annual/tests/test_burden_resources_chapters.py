@@ -139,3 +139,28 @@ def test_a_street_managers_resources_chapter_covers_their_street_only(
     assert b.figures["venues"] == 0 and b.figures["teams"] == 0
     assert "占100.0%" in _text(a)  # the one venue is a school's
     assert a.figures["standards"]["communities"] == s["standards"]["communities"]
+
+
+@pytest.mark.django_db
+def test_the_resources_chapter_reads_the_summary_once_and_last_year_s_figures_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shegong.annual.chapters import resources as chapter_module
+    from shegong.resources.selectors import resources_year_figures
+
+    tree = org_demo.build_tree(random.Random(2026))
+    resources_demo.build_resources(random.Random(2026), tree, people_demo.AS_OF)
+    viewer = _console()
+    calls: list[int] = []
+
+    def counted(**kwargs: object) -> dict[str, object]:
+        calls.append(kwargs["year"])  # type: ignore[arg-type]
+        return resources_summary(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chapter_module, "resources_summary", counted)
+    _chapter(viewer, tree.district, "resources")
+    assert calls == [YEAR]
+    # Last year's figures of the year are those its own summary states.
+    before = resources_year_figures(viewer=viewer, unit=tree.district, year=YEAR - 1)
+    full = resources_summary(viewer=viewer, unit=tree.district, year=YEAR - 1)
+    assert before == {k: full[k] for k in before}

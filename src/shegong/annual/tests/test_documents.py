@@ -135,3 +135,34 @@ def test_libreoffice_opens_the_word_file_without_losing_text(
     text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "").replace(" ", "")
     for piece in ("一、基本情况", "男性181名", "七、存在的问题", "建立社区工作者职业体系。"):
         assert piece in text
+
+
+def test_the_word_file_s_charts_are_not_cut_to_a_line_and_tables_repeat_their_header(
+    report: AnnualReport,
+) -> None:
+    from docx import Document
+    from docx.enum.text import WD_LINE_SPACING
+
+    doc = Document(io.BytesIO(documents.render(report, "docx")))
+    charts = [p for p in doc.paragraphs if p._p.xpath(".//pic:pic")]
+    # Normal's exact line height would show a strip of each chart; a chart's line is its own.
+    assert charts and all(
+        p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in charts
+    )
+    for table in doc.tables:
+        assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader"), table.rows[0].cells[0].text
+        assert all(row._tr.xpath("./w:trPr/w:cantSplit") for row in table.rows)
+    # The caption of a wide table is on its landscape page, not left at the foot of the last.
+    body = list(doc.element.body.iterchildren())
+    standards = next(t for t in doc.tables if t.rows[0].cells[0].text == "单位")
+    caption = body[body.index(standards._tbl) - 1]
+    assert caption.xpath("string(.)") == "各单位配备情况"
+    assert body[body.index(caption) - 1].xpath("./w:pPr/w:sectPr")  # the page turned before
+
+
+def test_each_chart_follows_the_table_of_its_breakdown(report: AnnualReport) -> None:
+    kinds = [
+        (b.kind, b.text or (b.chart.title if b.chart else "")) for b in documents.blocks(report)
+    ]
+    at = kinds.index(("table", "性别结构"))
+    assert kinds[at + 1] == ("chart", "性别结构")

@@ -106,3 +106,46 @@ def test_a_unit_too_large_for_the_page_leaves_its_chapters_to_the_job(
     body = client.get(_url("report", essay5.tree.street_a.code)).content.decode()
     assert 'id="too-large"' in body and 'id="chapter-basic"' not in body
     assert 'id="part-problems"' in body
+
+
+def test_a_large_unit_s_page_shows_the_chapters_its_viewer_s_last_job_kept(
+    essay5: Essay5, personas: Personas, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    from django.utils import timezone
+
+    from shegong.annual import selectors
+    from shegong.annual.models import AnnualEvent, KeptChapters
+    from shegong.core.models import AuditEntry
+
+    settings.TASKS_EAGER = True
+    monkeypatch.setattr(selectors, "PAGE_MAX_WORKERS", 100)
+    code = essay5.tree.street_a.code
+    manager = client_for(personas.street_a_manager)
+    manager.post(_url("generate", code), {"format": "docx"})
+    body = manager.get(_url("report", code)).content.decode()
+    assert 'id="kept"' in body and 'id="too-large"' not in body
+    assert 'id="chapter-basic"' in body and 'id="chapter-resources"' in body
+    kept = KeptChapters.objects.get()
+    assert f"{timezone.localtime(kept.computed_at):%Y-%m-%d %H:%M}" in body
+    # The same chapters as the page computes for a unit small enough.
+    monkeypatch.setattr(selectors, "PAGE_MAX_WORKERS", 10**6)
+    live = manager.get(_url("report", code)).content.decode()
+    start = live.index('id="chapter-basic"')
+    assert live[start : live.index('id="written-parts"')] in body
+    assert AuditEntry.objects.filter(action=AnnualEvent.CHAPTERS_KEPT).count() == 1
+    # Another viewer of the unit does not see the manager's figures: their own job's only.
+    monkeypatch.setattr(selectors, "PAGE_MAX_WORKERS", 100)
+    other = client_for(personas.district_admin).get(_url("report", code)).content.decode()
+    assert 'id="too-large"' in other and 'id="chapter-basic"' not in other
+
+
+def test_a_second_job_replaces_the_kept_chapters(
+    essay5: Essay5, personas: Personas, settings
+) -> None:
+    from shegong.annual.models import KeptChapters
+
+    settings.TASKS_EAGER = True
+    manager = client_for(personas.street_a_manager)
+    for fmt in ("json", "xlsx"):
+        manager.post(_url("generate", essay5.tree.street_a.code), {"format": fmt})
+    assert KeptChapters.objects.count() == 1
