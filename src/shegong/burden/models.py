@@ -367,7 +367,11 @@ class BurdenRecord(models.Model):
                 condition=Q(year__gte=2000, year__lte=2100), name="burden_record_year_sane"
             ),
         ]
-        indexes = [models.Index(fields=["year", "kind"])]
+        indexes = [
+            models.Index(fields=["year", "kind"]),
+            # A street's or a community's summary starts from its communities.
+            models.Index(fields=["community", "year"], name="burden_record_community_year"),
+        ]
 
     def __str__(self) -> str:
         return self.title
