@@ -38,7 +38,7 @@ from shegong.burden.models import (
     SurveyTally,
     WorkerSurvey,
 )
-from shegong.burden.sources import SOURCES
+from shegong.burden.sources import Cell, Reading, read
 from shegong.core.access import (
     Permission,
     get_in_scope_or_404,
@@ -356,14 +356,24 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Filled:
-    """One field of a form filled for a unit and period."""
+    """One field of a form filled for a unit and period; a column source's value is the
+    list written down from its cell."""
 
+    sheet: str
     cell: str
     label: str
     source: str
     key: str
-    value: Decimal | int | str | None
+    value: Cell
     from_data: bool
+
+    @property
+    def rows(self) -> list[Any]:
+        return self.value if isinstance(self.value, list) else []
+
+    @property
+    def is_column(self) -> bool:
+        return isinstance(self.value, list)
 
 
 def form_list(*, viewer: User) -> QuerySet[ReportForm]:
@@ -389,9 +399,21 @@ def form_get(*, viewer: User, pk: int | str) -> ReportForm:
     return ReportForm.objects.select_related("department__district").get(pk=found.pk)
 
 
+def form_sheets(*, form: ReportForm) -> list[str]:
+    """The sheets of the form's layout, in the workbook's order."""
+    from shegong.core.sheets import read_layout
+
+    return [name for name, _rows in read_layout(bytes(form.layout), "layout.xlsx")[1]]
+
+
+def form_fields(*, form: ReportForm) -> QuerySet[FormField]:
+    return form.fields.order_by("sheet", "id")
+
+
 def form_fill(*, viewer: User, form: ReportForm, unit: Unit, period: datetime.date) -> list[Filled]:
     """Every field of the form for `unit` on `period`: data sources read for the viewer's
-    scope; asked fields from the community's stored answers (None while unanswered)."""
+    scope (each area once); asked fields from the community's stored answers (None while
+    unanswered)."""
     if not in_scope(viewer, unit):
         raise Http404
     fields = list(form.fields.order_by("id"))
@@ -400,19 +422,21 @@ def form_fill(*, viewer: User, form: ReportForm, unit: Unit, period: datetime.da
             community=unit, period=period, key__in=[f.key for f in fields if f.source == ASKED]
         ).values_list("key", "value")
     )
+    reading = Reading(viewer, unit, period)
     filled = []
     for f in fields:
-        if f.source == ASKED:
-            value: Decimal | int | str | None = answers.get(f.key)
-        else:
-            value = SOURCES[f.source].read(viewer, unit, period)
-        filled.append(Filled(f.cell, f.label, f.source, f.key, value, f.source != ASKED))
+        value: Cell = answers.get(f.key) if f.source == ASKED else read(f.source, reading)
+        filled.append(Filled(f.sheet, f.cell, f.label, f.source, f.key, value, f.source != ASKED))
     return filled
 
 
+def _number(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def form_workbook(*, form: ReportForm, filled: list[Filled]) -> bytes:
-    """The form in the department's own layout with the values written in: numbers as
-    number cells, answers as text cells."""
+    """The form in the department's own layout, every sheet of it, with the values written
+    in: numbers as number cells, answers and names as text cells, a list down its column."""
     import io
 
     from openpyxl import load_workbook
@@ -421,13 +445,15 @@ def form_workbook(*, form: ReportForm, filled: list[Filled]) -> bytes:
     from shegong.core.text import xlsx_put
 
     book = load_workbook(io.BytesIO(bytes(form.layout)))
-    sheet = book[form.sheet]
     for f in filled:
         position = cell_position(f.cell)
-        if position is None or f.value is None:
+        if position is None or f.value is None or f.sheet not in book.sheetnames:
             continue
-        value = float(f.value) if isinstance(f.value, Decimal) else f.value
-        xlsx_put(sheet, position[0], position[1], value)
+        sheet = book[f.sheet]
+        values = f.rows if f.is_column else [f.value]
+        for offset, value in enumerate(values):
+            if value is not None:
+                xlsx_put(sheet, position[0] + offset, position[1], _number(value))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
