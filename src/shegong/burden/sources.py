@@ -336,7 +336,7 @@ SOURCES: dict[str, DataSource] = {
         _("考核评议(当年已公示)"),
         {
             **{
-                f"appraisal.grade.{g}": (label, _appraisal(f"grade.{g}"))
+                f"appraisal.grade.{g.lower()}": (label, _appraisal(f"grade.{g}"))
                 for g, label in Grade.choices
             },
             "appraisal.results": (_("参加考核人数"), _appraisal("results")),
