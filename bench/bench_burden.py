@@ -141,7 +141,7 @@ def leg(database_url: str, data_dir: str) -> dict[str, Any]:
         holder["summary"] = selectors.burden_summary(viewer=admin, unit=district, year=YEAR)
 
     def page() -> None:
-        response = client.get("/burden/", {"unit": "D01", "year": YEAR}, secure=True)
+        response = client.get("/burden/", {"unit": "D01", "year": str(YEAR)}, secure=True)
         assert response.status_code == 200, response.status_code
         holder["page_bytes"] = len(response.content)
 

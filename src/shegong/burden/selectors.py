@@ -330,7 +330,7 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     in_force = items.aggregate(
         all=Count("pk"),
         unfunded=Count("pk", filter=Q(funded=False)),
-        **{value: Count("pk", filter=Q(kind=value)) for value in IN_FORCE},
+        **{str(value): Count("pk", filter=Q(kind=value)) for value in IN_FORCE},
     )
     return {
         "unit": {"code": unit.code, "name": unit.name},
@@ -338,7 +338,9 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "communities": rows,
         "items": in_force["all"],
         "items_by_kind": {
-            str(label): in_force[value] for value, label in ItemKind.choices if value in IN_FORCE
+            str(label): in_force[str(value)]
+            for value, label in ItemKind.choices
+            if value in IN_FORCE
         },
         "unfunded_items": in_force["unfunded"],
         **by_year[year],

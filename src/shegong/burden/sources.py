@@ -186,7 +186,8 @@ def _pay_figures(r: Reading) -> dict[str, Value]:
 
 def _pay(name: str) -> Callable[[Reading], Value]:
     def figure(r: Reading) -> Value:
-        return r.once("pay", lambda: _pay_figures(r))[name]
+        found: dict[str, Value] = r.once("pay", lambda: _pay_figures(r))
+        return found[name]
 
     return figure
 
@@ -223,7 +224,8 @@ def _appraisal_figures(r: Reading) -> dict[str, Value]:
 
 def _appraisal(name: str) -> Callable[[Reading], Value]:
     def figure(r: Reading) -> Value:
-        return r.once("appraisal", lambda: _appraisal_figures(r))[name]
+        found: dict[str, Value] = r.once("appraisal", lambda: _appraisal_figures(r))
+        return found[name]
 
     return figure
 
