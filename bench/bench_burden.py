@@ -84,8 +84,8 @@ INSERT INTO burden_burdenrecord (kind, title, year, imposed_by, frequency, day, 
 INSERT INTO burden_reportform (title, sheet, layout, fingerprint, created_at, department_id)
   SELECT '报表' || g, '统计表', '\\x00', '', now(), (SELECT min(id) FROM burden_department) + g
   FROM generate_series(1, 3) g;
-INSERT INTO burden_formfield (cell, label, source, key, form_id)
-  SELECT 'B' || g, '指标' || g, CASE WHEN g % 4 = 0 THEN 'asked' ELSE 'roster.total' END,
+INSERT INTO burden_formfield (sheet, cell, label, source, key, form_id)
+  SELECT '统计表', 'B' || g, '指标' || g, CASE WHEN g % 4 = 0 THEN 'asked' ELSE 'roster.total' END,
          CASE WHEN g % 4 = 0 THEN 'asked.k' || g ELSE 'roster.total' END, f.id
   FROM burden_reportform f, generate_series(1, 20) g;
 ANALYZE;

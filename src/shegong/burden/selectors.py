@@ -218,11 +218,17 @@ def _items_for(unit: Unit) -> QuerySet[AdmissionItem]:
     )
 
 
+COUNT_KEYS = ("ledgers", "signboards", "stamp_kinds", "inspections", "meetings", "hours",
+              "staff_times", "without_admission")  # fmt: skip
+
+
 def _aggregates() -> dict[str, Any]:
+    """The counts of one pass over the records but the kinds of stamp: a distinct count sorts
+    every row it is given (three times the pass on a district's five years), so the stamps'
+    titles are counted apart, over the stamp rows only (_grouped)."""
     return {
         "ledgers": Count("pk", filter=Q(kind=RecordKind.LEDGER)),
         "signboards": Count("pk", filter=Q(kind=RecordKind.SIGNBOARD)),
-        "stamp_kinds": Count("title", filter=Q(kind=RecordKind.STAMP), distinct=True),
         "inspections": Count("pk", filter=Q(kind__in=INSPECTION_KINDS)),
         "meetings": Count("pk", filter=Q(kind=RecordKind.MEETING)),
         "hours": Sum("hours", filter=Q(kind__in=EVENT_KINDS)),
@@ -233,15 +239,24 @@ def _aggregates() -> dict[str, Any]:
 
 def _tidy(agg: dict[str, Any]) -> dict[str, Any]:
     # SQLite sums decimals as floats: one decimal, as the records hold them.
-    agg["hours"] = str(Decimal(str(agg.get("hours") or 0)).quantize(ONE_DECIMAL))
-    agg["staff_times"] = agg.get("staff_times") or 0
-    return agg
+    out = {key: agg.get(key) or 0 for key in COUNT_KEYS}
+    out["hours"] = str(Decimal(str(agg.get("hours") or 0)).quantize(ONE_DECIMAL))
+    return out
 
 
-EMPTY_COUNTS = {
-    "ledgers": 0, "signboards": 0, "stamp_kinds": 0, "inspections": 0, "meetings": 0,
-    "without_admission": 0,
-}  # fmt: skip
+def _grouped(records: QuerySet[BurdenRecord], by: str) -> dict[Any, dict[str, Any]]:
+    """The counts of `records` per value of `by`, tidied, in two queries."""
+    found = {row.pop(by): row for row in records.values(by).annotate(**_aggregates()).order_by()}
+    kinds = (
+        records.filter(kind=RecordKind.STAMP)
+        .values(by)
+        .annotate(n=Count("title", distinct=True))
+        .order_by()
+        .values_list(by, "n")
+    )
+    for key, n in kinds:
+        found.setdefault(key, {})["stamp_kinds"] = n
+    return {key: _tidy(row) for key, row in found.items()}
 
 
 def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
@@ -251,15 +266,12 @@ def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]
     in_force: dict[int | None, tuple[int, int]] = {}
     rows: list[dict[str, Any]] = []
     year_end = datetime.date(year, 12, 31)
-    grouped = {
-        row.pop("community_id"): row
-        for row in BurdenRecord.objects.filter(
+    grouped = _grouped(
+        BurdenRecord.objects.filter(
             path_q(viewer, "community__path"), community__path__startswith=unit.path, year=year
-        )
-        .values("community_id")
-        .annotate(**_aggregates())
-        .order_by()
-    }
+        ),
+        "community_id",
+    )
     for community in communities:
         key = community.parent_id  # every community of a street has the same district
         if key not in in_force:
@@ -271,7 +283,7 @@ def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]
             in_force[key] = (counted["n"], counted["unfunded"])
         row: dict[str, Any] = {"code": community.code, "name": community.name}
         row |= {"items": in_force[key][0], "unfunded_items": in_force[key][1]}
-        row |= _tidy(dict(grouped.get(community.pk, EMPTY_COUNTS)))
+        row |= grouped.get(community.pk) or _tidy({})
         rows.append(row)
     return rows
 
@@ -298,20 +310,16 @@ def _by_department(records: QuerySet[BurdenRecord]) -> list[dict[str, Any]]:
 
 def _by_year(viewer: User, unit: Unit, year: int) -> dict[int, dict[str, Any]]:
     """The counts of each of the five years to `year`, in one pass over the records."""
-    grouped = (
+    found = _grouped(
         BurdenRecord.objects.filter(
             path_q(viewer, "community__path"),
             community__path__startswith=unit.path,
             year__gte=year - 4,
             year__lte=year,
-        )
-        .values("year")
-        .annotate(**_aggregates())
-        .order_by()
+        ),
+        "year",
     )
-    found = {row.pop("year"): _tidy(row) for row in grouped}
-    nothing = dict.fromkeys(_aggregates(), 0)
-    return {y: found.get(y) or _tidy(dict(nothing)) for y in range(year - 4, year + 1)}
+    return {y: found.get(y) or _tidy({}) for y in range(year - 4, year + 1)}
 
 
 def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
