@@ -2,7 +2,8 @@
 
 A bench database is created, migrated and filled in SQL with INSERT … SELECT generate_series:
 one district of BENCH_STREETS streets × 15 communities (default 12 streets, 180 communities),
-20 departments, an admission list of 58 items in force and 4 refused, 30 stamp entries, and
+20 departments, an admission list of 58 items in force and 4 refused, 30 stamp entries, a
+closed workers' questionnaire of 8 questions tallied by community, post, age band and source, and
 for each community and each of five years about 175 records (essay 1: up to 200 ledgers):
 120 ledgers, 10 signboards, 15 stamps, 20 inspections, appraisals and rankings, 10 meetings,
 a fifth of them imposed by no listed item; three report forms of 20 fields. Then it times,
@@ -88,6 +89,20 @@ INSERT INTO burden_formfield (sheet, cell, label, source, key, form_id)
   SELECT '统计表', 'B' || g, '指标' || g, CASE WHEN g % 4 = 0 THEN 'asked' ELSE 'roster.total' END,
          CASE WHEN g % 4 = 0 THEN 'asked.k' || g ELSE 'roster.total' END, f.id
   FROM burden_reportform f, generate_series(1, 20) g;
+INSERT INTO burden_workersurvey (title, status, respondents, unit_id)
+  SELECT '社区工作者问卷', 'closed', 2700, id FROM orgs_unit WHERE code = 'D01';
+INSERT INTO burden_surveyquestion (position, kind, text, choices, survey_id)
+  SELECT q, 'choice', '问题' || q, '["很重", "较重", "一般", "较轻", "很轻"]', s.id
+  FROM generate_series(1, 8) q, burden_workersurvey s;
+INSERT INTO burden_surveytally (dimension, "group", question, choice, count, survey_id)
+  SELECT d.dim, d.grp, q, c, CASE WHEN q = 0 THEN 15 ELSE 3 END, s.id
+  FROM (SELECT 'unit' AS dim, code AS grp FROM orgs_unit WHERE kind = 4
+        UNION ALL SELECT 'post', '岗位' || g FROM generate_series(1, 7) g
+        UNION ALL SELECT 'age', '年龄段' || g FROM generate_series(1, 4) g
+        UNION ALL SELECT 'source', '来源' || g FROM generate_series(1, 4) g
+        UNION ALL SELECT 'all', '') d,
+       burden_workersurvey s, generate_series(0, 8) q, generate_series(0, 4) c
+  WHERE (q = 0 AND c = 0) OR q > 0;
 ANALYZE;
 """
 

@@ -577,16 +577,27 @@ def _survey_summary(viewer: User, unit: Unit) -> dict[str, Any] | None:
     )
     if found is None:
         return None
-    results = worker_survey_results(viewer=viewer, survey=found)
-    everyone = next(d for d in results["dimensions"] if d["key"] == "all")["rows"]
-    counts = everyone[0]["questions"] if everyone and everyone[0]["questions"] else None
+    # The whole only: its tallies alone are read (worker_survey_results reads and walks
+    # every group of every dimension, a district's communities among them).
+    from django.conf import settings
+
+    tallies = SurveyTally.objects.filter(survey=found, dimension="all", group="")
+    counts = {(q, c): n for q, c, n in tallies.values_list("question", "choice", "count")}
+    shown = counts.get((0, 0), 0) >= settings.SHEGONG_MIN_GROUP_SIZE
+    questions = [q for q in found.questions.order_by("position") if q.kind == "choice"]
     return {
         "title": found.title,
         "unit": found.unit.name,
         "respondents": found.respondents,
         "questions": [
-            {**q, "counts": counts[i] if counts else None}
-            for i, q in enumerate(results["questions"])
+            {
+                "text": q.text,
+                "choices": q.choices,
+                "counts": [counts.get((q.position, i), 0) for i in range(len(q.choices))]
+                if shown
+                else None,
+            }
+            for q in questions
         ],
     }
 
