@@ -325,17 +325,23 @@ class ReportFormSerializer(serializers.ModelSerializer[ReportForm]):
 
     def get_cells(self, form: ReportForm) -> list[dict[str, str]]:
         return [
-            {"cell": f.cell, "label": f.label, "source": f.source, "key": f.key}
+            {"sheet": f.sheet, "cell": f.cell, "label": f.label, "source": f.source, "key": f.key}
             for f in form.fields.order_by("id")
         ]
 
 
 class FilledSerializer(serializers.Serializer[Any]):
+    sheet = serializers.CharField(help_text="工作表")
     cell = serializers.CharField()
     indicator = serializers.CharField(help_text="指标")
     data_source = serializers.CharField(help_text="数据来源;asked 为向社区询问")
     key = serializers.CharField()
     value = serializers.CharField(allow_null=True)
+    rows = serializers.ListField(
+        child=serializers.CharField(allow_null=True),
+        allow_null=True,
+        help_text="名单列:从该单元格起逐行向下的值(其他指标为 null)",
+    )
     from_data = serializers.BooleanField()
 
 
@@ -376,11 +382,13 @@ class BurdenFormViewSet(viewsets.GenericViewSet[ReportForm]):
         filled = selectors.form_fill(viewer=viewer_of(request), form=form, unit=unit, period=period)
         rows = [
             {
+                "sheet": f.sheet,
                 "cell": f.cell,
                 "indicator": f.label,
                 "data_source": f.source,
                 "key": f.key,
-                "value": None if f.value is None else str(f.value),
+                "value": None if f.value is None or f.is_column else str(f.value),
+                "rows": [None if v is None else str(v) for v in f.rows] if f.is_column else None,
                 "from_data": f.from_data,
             }
             for f in filled

@@ -141,18 +141,31 @@ class ReportFormUpload(PlainTextForm):
 
 
 class FieldForm(PlainTextForm):
+    sheet = forms.ChoiceField(label=_("工作表"), required=False)
     cell = forms.CharField(label=_("单元格(如 C5)"), max_length=10)
     label = forms.CharField(label=_("指标"), max_length=100)
-    source = forms.ChoiceField(label=_("数据来源"))
+    source = forms.ChoiceField(
+        label=_("数据来源"),
+        help_text=_("名单各列从所标单元格起逐行向下填写,各列人员顺序一致"),
+    )
     key = forms.CharField(label=_("询问指标代码(向社区询问时填写)"), max_length=60, required=False)
 
-    def __init__(self, *args: Any, sources: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sources: list[tuple[str, Any]],
+        sheets: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [  # type: ignore[attr-defined]
             ("", "---------"),
             *sources,
-            ("asked", _("向社区询问(一次填报,多表复用)")),
+            (_("向社区询问"), [("asked", _("向社区询问(一次填报,多表复用)"))]),
         ]
+        self.fields["sheet"].choices = [(name, name) for name in sheets or []]  # type: ignore[attr-defined]
+        if not sheets or len(sheets) < 2:
+            self.fields["sheet"].widget = forms.HiddenInput()
 
 
 class AnswerUploadForm(Form):

@@ -367,7 +367,11 @@ class BurdenRecord(models.Model):
                 condition=Q(year__gte=2000, year__lte=2100), name="burden_record_year_sane"
             ),
         ]
-        indexes = [models.Index(fields=["year", "kind"])]
+        indexes = [
+            models.Index(fields=["year", "kind"]),
+            # A street's or a community's summary starts from its communities.
+            models.Index(fields=["community", "year"], name="burden_record_community_year"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -424,9 +428,12 @@ ASKED = "asked"
 
 class FormField(models.Model):
     """One marked cell of a form: filled from a data source (burden/sources.py), or asked of
-    the community once per (community, period, key) and reused by every form with that key."""
+    the community once per (community, period, key) and reused by every form with that key.
+    A column source (a roster list's column) fills its cell and the cells below it."""
 
     form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="fields")
+    # The sheet of the department's workbook the cell is on (a workbook often has several).
+    sheet = models.CharField(_("工作表"), max_length=31)
     cell = models.CharField(_("单元格"), max_length=10)
     label = models.CharField(_("指标"), max_length=100)
     source = models.CharField(_("数据来源"), max_length=40)
@@ -437,7 +444,9 @@ class FormField(models.Model):
         verbose_name_plural = _("报表指标")
         ordering = ["form", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["form", "cell"], name="form_field_cell_unique"),
+            models.UniqueConstraint(
+                fields=["form", "sheet", "cell"], name="form_field_sheet_cell_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(source="asked") | ~Q(key=""), name="form_field_asked_has_key"
             ),

@@ -38,7 +38,7 @@ from shegong.burden.models import (
     SurveyTally,
     WorkerSurvey,
 )
-from shegong.burden.sources import SOURCES
+from shegong.burden.sources import Cell, Reading, read
 from shegong.core.access import (
     Permission,
     get_in_scope_or_404,
@@ -218,11 +218,17 @@ def _items_for(unit: Unit) -> QuerySet[AdmissionItem]:
     )
 
 
+COUNT_KEYS = ("ledgers", "signboards", "stamp_kinds", "inspections", "meetings", "hours",
+              "staff_times", "without_admission")  # fmt: skip
+
+
 def _aggregates() -> dict[str, Any]:
+    """The counts of one pass over the records but the kinds of stamp: a distinct count sorts
+    every row it is given (three times the pass on a district's five years), so the stamps'
+    titles are counted apart, over the stamp rows only (_grouped)."""
     return {
         "ledgers": Count("pk", filter=Q(kind=RecordKind.LEDGER)),
         "signboards": Count("pk", filter=Q(kind=RecordKind.SIGNBOARD)),
-        "stamp_kinds": Count("title", filter=Q(kind=RecordKind.STAMP), distinct=True),
         "inspections": Count("pk", filter=Q(kind__in=INSPECTION_KINDS)),
         "meetings": Count("pk", filter=Q(kind=RecordKind.MEETING)),
         "hours": Sum("hours", filter=Q(kind__in=EVENT_KINDS)),
@@ -233,19 +239,24 @@ def _aggregates() -> dict[str, Any]:
 
 def _tidy(agg: dict[str, Any]) -> dict[str, Any]:
     # SQLite sums decimals as floats: one decimal, as the records hold them.
-    agg["hours"] = str(Decimal(str(agg.get("hours") or 0)).quantize(ONE_DECIMAL))
-    agg["staff_times"] = agg.get("staff_times") or 0
-    return agg
+    out = {key: agg.get(key) or 0 for key in COUNT_KEYS}
+    out["hours"] = str(Decimal(str(agg.get("hours") or 0)).quantize(ONE_DECIMAL))
+    return out
 
 
-def _counts(records: QuerySet[BurdenRecord]) -> dict[str, Any]:
-    return _tidy(records.aggregate(**_aggregates()))
-
-
-EMPTY_COUNTS = {
-    "ledgers": 0, "signboards": 0, "stamp_kinds": 0, "inspections": 0, "meetings": 0,
-    "without_admission": 0,
-}  # fmt: skip
+def _grouped(records: QuerySet[BurdenRecord], by: str) -> dict[Any, dict[str, Any]]:
+    """The counts of `records` per value of `by`, tidied, in two queries."""
+    found = {row.pop(by): row for row in records.values(by).annotate(**_aggregates()).order_by()}
+    kinds = (
+        records.filter(kind=RecordKind.STAMP)
+        .values(by)
+        .annotate(n=Count("title", distinct=True))
+        .order_by()
+        .values_list(by, "n")
+    )
+    for key, n in kinds:
+        found.setdefault(key, {})["stamp_kinds"] = n
+    return {key: _tidy(row) for key, row in found.items()}
 
 
 def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
@@ -255,51 +266,60 @@ def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]
     in_force: dict[int | None, tuple[int, int]] = {}
     rows: list[dict[str, Any]] = []
     year_end = datetime.date(year, 12, 31)
-    grouped = {
-        row.pop("community_id"): row
-        for row in BurdenRecord.objects.filter(
+    grouped = _grouped(
+        BurdenRecord.objects.filter(
             path_q(viewer, "community__path"), community__path__startswith=unit.path, year=year
-        )
-        .values("community_id")
-        .annotate(**_aggregates())
-        .order_by()
-    }
+        ),
+        "community_id",
+    )
     for community in communities:
         key = community.parent_id  # every community of a street has the same district
         if key not in in_force:
-            items = _items_for(community).filter(published_on__lte=year_end)
-            in_force[key] = (items.count(), items.filter(funded=False).count())
+            counted = (
+                _items_for(community)
+                .filter(published_on__lte=year_end)
+                .aggregate(n=Count("pk"), unfunded=Count("pk", filter=Q(funded=False)))
+            )
+            in_force[key] = (counted["n"], counted["unfunded"])
         row: dict[str, Any] = {"code": community.code, "name": community.name}
         row |= {"items": in_force[key][0], "unfunded_items": in_force[key][1]}
-        row |= _tidy(dict(grouped.get(community.pk, EMPTY_COUNTS)))
+        row |= grouped.get(community.pk) or _tidy({})
         rows.append(row)
     return rows
 
 
 def _by_department(records: QuerySet[BurdenRecord]) -> list[dict[str, Any]]:
+    """The ten that impose the most, counted in the database (a district's year is tens of
+    thousands of records: they are not fetched)."""
     tally: Counter[str] = Counter()
     refusable: Counter[str] = Counter()
-    for name, other, flagged in records.annotate(
-        flagged=Case(When(REFUSABLE_Q, then=Value(True)), default=Value(False))
-    ).values_list("department__name", "imposed_by", "flagged"):
-        who = name or other
-        tally[who] += 1
-        refusable[who] += bool(flagged)
+    grouped = (
+        records.values("department__name", "imposed_by")
+        .annotate(n=Count("pk"), flagged=Count("pk", filter=REFUSABLE_Q))
+        .order_by()
+    )
+    for row in grouped:
+        who = row["department__name"] or row["imposed_by"]
+        tally[who] += row["n"]
+        refusable[who] += row["flagged"]
+    ranked = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))[:10]
     return [
-        {"department": who, "records": n, "without_admission": refusable[who]}
-        for who, n in tally.most_common(10)
+        {"department": who, "records": n, "without_admission": refusable[who]} for who, n in ranked
     ]
 
 
-def _trend(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
-    records = BurdenRecord.objects.filter(
-        path_q(viewer, "community__path"), community__path__startswith=unit.path
+def _by_year(viewer: User, unit: Unit, year: int) -> dict[int, dict[str, Any]]:
+    """The counts of each of the five years to `year`, in one pass over the records."""
+    found = _grouped(
+        BurdenRecord.objects.filter(
+            path_q(viewer, "community__path"),
+            community__path__startswith=unit.path,
+            year__gte=year - 4,
+            year__lte=year,
+        ),
+        "year",
     )
-    rows = []
-    for y in range(year - 4, year + 1):
-        counts = _counts(records.filter(year=y))
-        rows.append({"year": y, **counts})
-    return rows
+    return {y: found.get(y) or _tidy({}) for y in range(year - 4, year + 1)}
 
 
 def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
@@ -314,19 +334,25 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     worst = sorted(rows, key=lambda r: (-r["without_admission"], -Decimal(r["hours"]), r["code"]))[
         :10
     ]
+    by_year = _by_year(viewer, unit, year)
+    in_force = items.aggregate(
+        all=Count("pk"),
+        unfunded=Count("pk", filter=Q(funded=False)),
+        **{str(value): Count("pk", filter=Q(kind=value)) for value in IN_FORCE},
+    )
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "year": year,
         "communities": rows,
-        "items": items.count(),
+        "items": in_force["all"],
         "items_by_kind": {
-            str(label): items.filter(kind=value).count()
+            str(label): in_force[str(value)]
             for value, label in ItemKind.choices
             if value in IN_FORCE
         },
-        "unfunded_items": items.filter(funded=False).count(),
-        **_counts(records),
-        "trend": _trend(viewer, unit, year),
+        "unfunded_items": in_force["unfunded"],
+        **by_year[year],
+        "trend": [{"year": y, **counts} for y, counts in by_year.items()],
         "departments": _by_department(records),
         "worst": [{"code": r["code"], "name": r["name"]} for r in worst],
         # 一表通: forms of the unit's districts; hours saved per filling of every community.
@@ -340,14 +366,24 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Filled:
-    """One field of a form filled for a unit and period."""
+    """One field of a form filled for a unit and period; a column source's value is the
+    list written down from its cell."""
 
+    sheet: str
     cell: str
     label: str
     source: str
     key: str
-    value: Decimal | int | str | None
+    value: Cell
     from_data: bool
+
+    @property
+    def rows(self) -> list[Any]:
+        return self.value if isinstance(self.value, list) else []
+
+    @property
+    def is_column(self) -> bool:
+        return isinstance(self.value, list)
 
 
 def form_list(*, viewer: User) -> QuerySet[ReportForm]:
@@ -373,9 +409,21 @@ def form_get(*, viewer: User, pk: int | str) -> ReportForm:
     return ReportForm.objects.select_related("department__district").get(pk=found.pk)
 
 
+def form_sheets(*, form: ReportForm) -> list[str]:
+    """The sheets of the form's layout, in the workbook's order."""
+    from shegong.core.sheets import read_layout
+
+    return [name for name, _rows in read_layout(bytes(form.layout), "layout.xlsx")[1]]
+
+
+def form_fields(*, form: ReportForm) -> QuerySet[FormField]:
+    return form.fields.order_by("sheet", "id")
+
+
 def form_fill(*, viewer: User, form: ReportForm, unit: Unit, period: datetime.date) -> list[Filled]:
     """Every field of the form for `unit` on `period`: data sources read for the viewer's
-    scope; asked fields from the community's stored answers (None while unanswered)."""
+    scope (each area once); asked fields from the community's stored answers (None while
+    unanswered)."""
     if not in_scope(viewer, unit):
         raise Http404
     fields = list(form.fields.order_by("id"))
@@ -384,19 +432,21 @@ def form_fill(*, viewer: User, form: ReportForm, unit: Unit, period: datetime.da
             community=unit, period=period, key__in=[f.key for f in fields if f.source == ASKED]
         ).values_list("key", "value")
     )
+    reading = Reading(viewer, unit, period)
     filled = []
     for f in fields:
-        if f.source == ASKED:
-            value: Decimal | int | str | None = answers.get(f.key)
-        else:
-            value = SOURCES[f.source].read(viewer, unit, period)
-        filled.append(Filled(f.cell, f.label, f.source, f.key, value, f.source != ASKED))
+        value: Cell = answers.get(f.key) if f.source == ASKED else read(f.source, reading)
+        filled.append(Filled(f.sheet, f.cell, f.label, f.source, f.key, value, f.source != ASKED))
     return filled
 
 
+def _number(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def form_workbook(*, form: ReportForm, filled: list[Filled]) -> bytes:
-    """The form in the department's own layout with the values written in: numbers as
-    number cells, answers as text cells."""
+    """The form in the department's own layout, every sheet of it, with the values written
+    in: numbers as number cells, answers and names as text cells, a list down its column."""
     import io
 
     from openpyxl import load_workbook
@@ -405,13 +455,15 @@ def form_workbook(*, form: ReportForm, filled: list[Filled]) -> bytes:
     from shegong.core.text import xlsx_put
 
     book = load_workbook(io.BytesIO(bytes(form.layout)))
-    sheet = book[form.sheet]
     for f in filled:
         position = cell_position(f.cell)
-        if position is None or f.value is None:
+        if position is None or f.value is None or f.sheet not in book.sheetnames:
             continue
-        value = float(f.value) if isinstance(f.value, Decimal) else f.value
-        xlsx_put(sheet, position[0], position[1], value)
+        sheet = book[f.sheet]
+        values = f.rows if f.is_column else [f.value]
+        for offset, value in enumerate(values):
+            if value is not None:
+                xlsx_put(sheet, position[0] + offset, position[1], _number(value))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -525,16 +577,27 @@ def _survey_summary(viewer: User, unit: Unit) -> dict[str, Any] | None:
     )
     if found is None:
         return None
-    results = worker_survey_results(viewer=viewer, survey=found)
-    everyone = next(d for d in results["dimensions"] if d["key"] == "all")["rows"]
-    counts = everyone[0]["questions"] if everyone and everyone[0]["questions"] else None
+    # The whole only: its tallies alone are read (worker_survey_results reads and walks
+    # every group of every dimension, a district's communities among them).
+    from django.conf import settings
+
+    tallies = SurveyTally.objects.filter(survey=found, dimension="all", group="")
+    counts = {(q, c): n for q, c, n in tallies.values_list("question", "choice", "count")}
+    shown = counts.get((0, 0), 0) >= settings.SHEGONG_MIN_GROUP_SIZE
+    questions = [q for q in found.questions.order_by("position") if q.kind == "choice"]
     return {
         "title": found.title,
         "unit": found.unit.name,
         "respondents": found.respondents,
         "questions": [
-            {**q, "counts": counts[i] if counts else None}
-            for i, q in enumerate(results["questions"])
+            {
+                "text": q.text,
+                "choices": q.choices,
+                "counts": [counts.get((q.position, i), 0) for i in range(len(q.choices))]
+                if shown
+                else None,
+            }
+            for q in questions
         ],
     }
 

@@ -528,7 +528,8 @@ def _fill_params(request: AuthedRequest) -> tuple[Unit | None, Any]:
 def report_form(request: AuthedRequest, pk: int) -> HttpResponse:
     form = selectors.form_get(viewer=request.user, pk=pk)
     may_keep = _keepable_departments(request).filter(pk=form.department_id).exists()
-    field_form = FieldForm(request.POST or None, sources=source_choices())
+    sheets = selectors.form_sheets(form=form)
+    field_form = FieldForm(request.POST or None, sources=source_choices(), sheets=sheets)
     if request.method == "POST":
         if not may_keep:
             raise Http404
@@ -553,7 +554,8 @@ def report_form(request: AuthedRequest, pk: int) -> HttpResponse:
         "burden/report_form.html",
         {
             "form_": form,
-            "fields": form.fields.order_by("id"),
+            "fields": selectors.form_fields(form=form),
+            "sheets": sheets,
             "field_form": field_form if may_keep else None,
             "unit": unit,
             "period": period,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -102,6 +103,21 @@ def community_profile_get(*, viewer: User, unit: Unit) -> CommunityProfile | Non
 
 def community_funding_list(*, viewer: User, unit: Unit) -> QuerySet[CommunityFunding]:
     return scoped(CommunityFunding.objects.filter(unit=unit), viewer, "unit")
+
+
+def funding_by_source(*, viewer: User, unit: Unit, year: int) -> dict[str, Decimal]:
+    """The funding of `year` of the communities below `unit` the viewer sees, per source."""
+    rows = scoped(CommunityFunding.objects.all(), viewer, "unit").filter(
+        unit__path__startswith=unit.path, year=year
+    )
+    return {
+        # SQLite sums decimals as floats: back to the fen the rows hold.
+        source: Decimal(str(n or 0)).quantize(Decimal("0.01"))
+        for source, n in rows.values("source")
+        .annotate(n=Sum("amount"))
+        .order_by()
+        .values_list("source", "n")
+    }
 
 
 def administered_units(*, viewer: User) -> QuerySet[Unit]:

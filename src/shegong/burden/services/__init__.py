@@ -37,6 +37,7 @@ from shegong.burden.services.forms import (
     cell_position,
     form_create,
     form_field_add,
+    marked_of,
 )
 from shegong.burden.services.records import (
     clean_record_values,
@@ -83,6 +84,7 @@ __all__ = [
     "form_create",
     "form_field_add",
     "item_create",
+    "marked_of",
     "policy_of",
     "policy_set",
     "record_create",

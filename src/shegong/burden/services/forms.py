@@ -6,10 +6,11 @@ of the community.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from shegong.burden.sources import SOURCES
 from shegong.core.access import Permission, require
 from shegong.core.audit import AuditAction, audit_record, snapshot
 from shegong.core.errors import ServiceError
-from shegong.core.sheets import SheetError, fold, read_layout
+from shegong.core.sheets import Limits, SheetError, fold, read_layout
 from shegong.orgs.models import Unit, UnitKind
 
 if TYPE_CHECKING:
@@ -54,26 +55,58 @@ def cell_position(ref: str) -> tuple[int, int] | None:
     return int(found.group(2)), column
 
 
-def _grid_text(rows: list[list[Any]], skip: set[tuple[int, int]]) -> str:
-    """A digest of every filled cell of the layout that is not a field."""
+Grids = list[tuple[str, list[list[Any]]]]
+
+
+@dataclasses.dataclass
+class Marked:
+    """The cells of a workbook that are fields, and so not part of its layout: each marked
+    cell, and below a column source's cell the whole column (the list is written there)."""
+
+    cells: set[tuple[str, int, int]] = dataclasses.field(default_factory=set)
+    # (sheet, column): the row a column source starts at.
+    columns: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)
+
+    def __contains__(self, where: tuple[str, int, int]) -> bool:
+        sheet, row, column = where
+        start = self.columns.get((sheet, column))
+        return where in self.cells or (start is not None and row >= start)
+
+
+def marked_of(fields: Iterable[FormField]) -> Marked:
+    marked = Marked()
+    for f in fields:
+        position = cell_position(f.cell)
+        if position is None:
+            continue
+        marked.cells.add((f.sheet, *position))
+        source = SOURCES.get(f.source)
+        if source is not None and source.column:
+            marked.columns[(f.sheet, position[1])] = position[0]
+    return marked
+
+
+def _grid_text(grids: Grids, skip: Marked) -> str:
+    """A digest of every filled cell of the layout that is not a field, on every sheet (the
+    first sheet's cells unprefixed, as when only the first sheet was read)."""
     texts = [
-        f"{r}:{c}:{fold(value)}"
+        f"{name}!{r}:{c}:{fold(value)}" if i else f"{r}:{c}:{fold(value)}"
+        for i, (name, rows) in enumerate(grids)
         for r, row in enumerate(rows, start=1)
         for c, value in enumerate(row, start=1)
-        if fold(value) and (r, c) not in skip
+        if fold(value) and (name, r, c) not in skip
     ]
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()
 
 
-def _read_layout(path: Path, filename: str, sheet: str = "") -> tuple[bytes, str, list[list[Any]]]:
+def _read_layout(path: Path | bytes, filename: str) -> tuple[bytes, Grids]:
     try:
         raw, grids = read_layout(path, filename)
     except SheetError as exc:
         raise ServiceError(str(exc), field="layout") from None
-    chosen = next((g for g in grids if g[0] == sheet), None) if sheet else grids[0]
-    if chosen is None:
-        raise ServiceError(_("工作簿中没有工作表“%(sheet)s”") % {"sheet": sheet}, field="layout")
-    return raw, chosen[0], chosen[1]
+    if not grids:
+        raise ServiceError(_("工作簿中没有工作表"), field="layout")
+    return raw, grids
 
 
 def _require_form_keeper(department: Department, acting_user: User) -> None:
@@ -86,31 +119,45 @@ def _require_form_keeper(department: Department, acting_user: User) -> None:
 def form_create(
     *, department: Department, title: str, path: Path, filename: str, acting_user: User
 ) -> ReportForm:
-    """Define a department's form once from its own .xlsx layout (the first sheet)."""
+    """Define a department's form once from its own .xlsx layout (every sheet of it; the
+    first is the form's own name for where a field goes when no sheet is named)."""
     _require_form_keeper(department, acting_user)
     clean = _text({"title": title}, "title", _("报表名称"), 100, required=True)
     if ReportForm.objects.filter(department=department, title=clean).exists():
         raise ServiceError(_("本部门已有同名报表"), field="title")
-    raw, sheet, rows = _read_layout(path, filename)
+    raw, grids = _read_layout(path, filename)
     form = ReportForm.objects.create(
         department=department,
         title=clean,
-        sheet=sheet,
+        sheet=grids[0][0],
         layout=raw,
-        fingerprint=_grid_text(rows, set()),
+        fingerprint=_grid_text(grids, Marked()),
     )
     audit_record(
         acting_user=acting_user,
         action=AuditAction.CREATE,
         target=form,
-        after={"title": form.title, "sheet": sheet, "bytes": len(raw)},
+        after={"title": form.title, "sheets": [name for name, _rows in grids], "bytes": len(raw)},
     )
     return form
 
 
-def _layout_rows(form: ReportForm) -> list[list[Any]]:
-    _raw, grids = read_layout(bytes(form.layout), "layout.xlsx")
-    return next(rows for name, rows in grids if name == form.sheet)
+def _field_place(values: Mapping[str, Any], form: ReportForm, grids: Grids) -> tuple[str, str]:
+    """(sheet, cell) of a new field: the sheet named (else the first), the cell within the
+    row and column limits of every upload (core/sheets)."""
+    sheet = fold(values.get("sheet")) or form.sheet
+    if sheet not in {name for name, _rows in grids}:
+        raise ServiceError(_("工作簿中没有工作表“%(sheet)s”") % {"sheet": sheet}, field="sheet")
+    ref = fold(values.get("cell")).upper()
+    position = cell_position(ref)
+    if position is None:
+        raise ServiceError(_("单元格应写作 C5 这样的列字母加行号"), field="cell")
+    limits = Limits.from_settings()
+    if position[0] > limits.sheet_rows or position[1] > limits.max_columns:
+        raise ServiceError(_("单元格%(cell)s超出报表范围") % {"cell": ref}, field="cell")
+    if form.fields.filter(sheet=sheet, cell=ref).exists():
+        raise ServiceError(_("单元格%(cell)s已经标记过") % {"cell": ref}, field="cell")
+    return sheet, ref
 
 
 @transaction.atomic
@@ -118,15 +165,8 @@ def form_field_add(*, form: ReportForm, values: Mapping[str, Any], acting_user: 
     """Mark a cell of the layout and map it to a data source, or to a question asked of the
     community (its key shared by every form that asks the same)."""
     _require_form_keeper(form.department, acting_user)
-    ref = fold(values.get("cell")).upper()
-    position = cell_position(ref)
-    if position is None:
-        raise ServiceError(_("单元格应写作 C5 这样的列字母加行号"), field="cell")
-    rows = _layout_rows(form)
-    if position[0] > len(rows) + 200 or position[1] > 100:
-        raise ServiceError(_("单元格%(cell)s超出报表范围") % {"cell": ref}, field="cell")
-    if form.fields.filter(cell=ref).exists():
-        raise ServiceError(_("单元格%(cell)s已经标记过") % {"cell": ref}, field="cell")
+    _raw, grids = _read_layout(bytes(form.layout), "layout.xlsx")
+    sheet, ref = _field_place(values, form, grids)
     label = _text(values, "label", _("指标"), 100, required=True)
     source = str(values.get("source") or "")
     if source not in SOURCES and source != ASKED:
@@ -136,9 +176,10 @@ def form_field_add(*, form: ReportForm, values: Mapping[str, Any], acting_user: 
         raise ServiceError(
             _("询问指标代码应为小写字母开头的字母、数字、点或下划线,如 grid.count"), field="key"
         )
-    field = FormField.objects.create(form=form, cell=ref, label=label, source=source, key=key)
-    marked = {p for c in form.fields.values_list("cell", flat=True) if (p := cell_position(c))}
-    form.fingerprint = _grid_text(rows, marked)
+    field = FormField.objects.create(
+        form=form, sheet=sheet, cell=ref, label=label, source=source, key=key
+    )
+    form.fingerprint = _grid_text(grids, marked_of(form.fields.all()))
     form.save(update_fields=["fingerprint"])
     audit_record(
         acting_user=acting_user,
@@ -189,10 +230,9 @@ def answers_from_sheet(
 ) -> int:
     """Take the asked fields' answers from the form filled in by hand in its own layout; a
     sheet that is not this form's layout is refused whole."""
-    _raw, _sheet, rows = _read_layout(path, filename, form.sheet)
+    _raw, grids = _read_layout(path, filename)
     fields = list(form.fields.all())
-    marked = {p for f in fields if (p := cell_position(f.cell))}
-    if _grid_text(rows, marked) != form.fingerprint:
+    if _grid_text(grids, marked_of(fields)) != form.fingerprint:
         raise ServiceError(
             _("这个表格不是《%(title)s》的报表样式(表头或栏目不一致);请用本系统导出的报表填写")
             % {"title": form.title},
@@ -204,6 +244,7 @@ def answers_from_sheet(
         if f.source != ASKED or position is None:
             continue
         row, column = position
+        rows = dict(grids).get(f.sheet, [])
         value = (
             rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
         )

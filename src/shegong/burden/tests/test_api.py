@@ -98,3 +98,24 @@ def test_a_form_is_filled_through_the_api(
     assert households["value"] == "1200" and households["from_data"] is True
     assert client.get(url, {"unit": tree.community_b1.code}).status_code == 404
     assert client.get(url, {"unit": tree.community_a1.code, "period": "x"}).status_code == 400
+
+
+def test_a_roster_list_column_is_filled_through_the_api_row_by_row(
+    b: f.Burden, tree: Tree, personas: Personas, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from shegong.burden.tests.test_sources import LIST, _form
+    from shegong.people.tests.factories import register
+
+    for name in ("王芳", "李强"):
+        register(tree.community_a1, personas.street_a_manager, name=name, phone="13912345678")
+    form = _form(Path(str(tmp_path)), b.health, b.health_account, LIST)
+    client = client_for(personas.community_a1_clerk)
+    url = reverse("burden-form-fill", kwargs={"pk": form.pk})
+    rows = client.get(url, {"unit": tree.community_a1.code, "period": "2026-06-30"}).json()
+    phones = next(r for r in rows if r["data_source"] == "roster.list.phone")
+    assert phones["sheet"] == "名单" and phones["cell"] == "D4"
+    assert phones["value"] is None and phones["rows"] == ["139****5678"] * 2
+    cells = client.get(reverse("burden-form-detail", kwargs={"pk": form.pk})).json()["cells"]
+    assert {c["sheet"] for c in cells} == {"名单"}

@@ -228,3 +228,111 @@ def test_the_form_pages_fill_and_export_for_the_clerk(
     assert book["统计表"]["B10"].value == "5" and book["统计表"]["B8"].value == 1200
     s = selectors.burden_summary(viewer=personas.district_admin, unit=tree.district, year=2026)
     assert (s["forms"], s["fields_from_data"], s["fields_asked"]) == (1, 7, 1)
+
+
+def _two_sheets(tmp_path: Path) -> Path:
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "基本情况"
+    first["A1"], first["A3"] = "基本情况表", "社区工作者总数"
+    second = book.create_sheet("补充表")
+    second["A1"], second["A3"], second["A4"] = "补充情况", "户数", "网格数"
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    return path
+
+
+def test_fields_are_marked_filled_exported_and_answered_on_every_sheet(
+    b: f.Burden, tree: Tree, personas: Personas, tmp_path: Path
+) -> None:
+    user = b.health_account
+    form = services.form_create(
+        department=b.health, title="两页表", path=_two_sheets(tmp_path), filename="two.xlsx",
+        acting_user=user,
+    )  # fmt: skip
+    for sheet, cell, source, key in (("", "B3", "roster.total", ""),
+                                     ("补充表", "B3", "profile.households", ""),
+                                     ("补充表", "B4", "asked", "grid.count")):  # fmt: skip
+        services.form_field_add(
+            form=form,
+            values={"sheet": sheet, "cell": cell, "label": "指标", "source": source, "key": key},
+            acting_user=user,
+        )
+    assert sorted(form.fields.values_list("sheet", "cell")) == [
+        ("基本情况", "B3"), ("补充表", "B3"), ("补充表", "B4")
+    ]  # fmt: skip
+    assert selectors.form_sheets(form=form) == ["基本情况", "补充表"]
+    clerk, day = personas.community_a1_clerk, datetime.date(2026, 6, 30)
+    filled = selectors.form_fill(viewer=clerk, form=form, unit=tree.community_a1, period=day)
+    book = openpyxl.load_workbook(io.BytesIO(selectors.form_workbook(form=form, filled=filled)))
+    assert book["补充表"]["B3"].value == 1200 and book["补充表"]["A4"].value == "网格数"
+    assert book["基本情况"]["B3"].data_type == "n" and book["基本情况"]["B4"].value is None
+    book["补充表"]["B4"] = "9"
+    returned = tmp_path / "returned.xlsx"
+    book.save(returned)
+    assert services.answers_from_sheet(
+        form=form, community=tree.community_a1, period=day, path=returned,
+        filename="returned.xlsx", acting_user=clerk,
+    ) == 1  # fmt: skip
+    assert AskedAnswer.objects.get().value == "9"
+    # A change on the second sheet is a change of the layout too.
+    book["补充表"]["A1"] = "别的表"
+    book.save(returned)
+    with pytest.raises(ServiceError):
+        services.answers_from_sheet(
+            form=form, community=tree.community_a1, period=day, path=returned,
+            filename="returned.xlsx", acting_user=clerk,
+        )  # fmt: skip
+
+
+def test_it_refuses_a_sheet_the_workbook_lacks_and_a_cell_beyond_the_upload_limits(
+    b: f.Burden, tmp_path: Path, settings: object
+) -> None:
+    user = b.health_account
+    form = services.form_create(
+        department=b.health, title="两页表", path=_two_sheets(tmp_path), filename="two.xlsx",
+        acting_user=user,
+    )  # fmt: skip
+    values = {"label": "总数", "source": "roster.total"}
+    with pytest.raises(ServiceError) as refused:
+        services.form_field_add(
+            form=form, values={**values, "sheet": "第三页", "cell": "B3"}, acting_user=user
+        )
+    assert "没有工作表“第三页”" in refused.value.message
+    settings.SHEGONG_IMPORT_MAX_COLUMNS = 10  # type: ignore[attr-defined]
+    with pytest.raises(ServiceError) as refused:
+        services.form_field_add(
+            form=form, values={**values, "sheet": "补充表", "cell": "K3"}, acting_user=user
+        )
+    assert "超出报表范围" in refused.value.message
+    services.form_field_add(
+        form=form, values={**values, "sheet": "补充表", "cell": "B3"}, acting_user=user
+    )
+    services.form_field_add(
+        form=form, values={**values, "sheet": "基本情况", "cell": "B3"}, acting_user=user
+    )
+    assert form.fields.count() == 2
+
+
+def test_the_field_page_offers_every_sheet_and_the_sources_by_area(
+    b: f.Burden, tmp_path: Path
+) -> None:
+    from django.urls import reverse
+
+    from shegong.conftest import client_for
+
+    form = services.form_create(
+        department=b.health, title="两页表", path=_two_sheets(tmp_path), filename="two.xlsx",
+        acting_user=b.health_account,
+    )  # fmt: skip
+    keeper = client_for(b.health_account)
+    url = reverse("burden:form", kwargs={"pk": form.pk})
+    page = keeper.get(url).content.decode()
+    assert '<option value="补充表">' in page and '<optgroup label="薪酬待遇(当年)">' in page
+    keeper.post(
+        url, {"sheet": "补充表", "cell": "C5", "label": "名单", "source": "roster.list.name"}
+    )
+    assert list(form.fields.values_list("sheet", "cell", "source")) == [
+        ("补充表", "C5", "roster.list.name")
+    ]

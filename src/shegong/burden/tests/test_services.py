@@ -286,3 +286,44 @@ def test_the_summary_counts_per_community(b: f.Burden, tree: Tree, personas: Per
         viewer=personas.street_b_manager, unit=tree.street_b, year=2026
     )
     assert street_b["ledgers"] == 0 and street_b["items"] == 2
+
+
+def test_the_summary_counts_kinds_of_stamp_once_per_community_and_year(
+    b: f.Burden, tree: Tree, personas: Personas
+) -> None:
+    for community, title, year in ((tree.community_a1, "居住证明", 2026),
+                                   (tree.community_a1, "居住证明", 2026),
+                                   (tree.community_a1, "亲属关系证明", 2026),
+                                   (tree.community_a2, "居住证明", 2026),
+                                   (tree.community_a2, "收入证明", 2025)):  # fmt: skip
+        services.record_create(
+            community=community,
+            values={"kind": "stamp", "title": title, "department": b.health, "year": year},
+            acting_user=personas.street_a_manager,
+        )
+    s = selectors.burden_summary(viewer=personas.district_admin, unit=tree.district, year=2026)
+    by_code = {r["code"]: r["stamp_kinds"] for r in s["communities"]}
+    assert (by_code[tree.community_a1.code], by_code[tree.community_a2.code]) == (2, 1)
+    assert s["stamp_kinds"] == 2
+    trend = {t["year"]: t["stamp_kinds"] for t in s["trend"]}
+    assert (trend[2025], trend[2026], trend[2022]) == (1, 2, 0)
+
+
+def test_the_summary_withholds_the_questionnaires_counts_below_the_minimum_group(
+    tree: Tree, personas: Personas, settings: object
+) -> None:
+    from shegong.burden.tests.test_questionnaire import ANSWER, _survey
+
+    survey, codes = _survey(tree, personas)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    services.worker_survey_set_status(
+        survey=survey, status="closed", acting_user=personas.street_a_manager
+    )
+    settings.SHEGONG_MIN_GROUP_SIZE = 6  # type: ignore[attr-defined]
+    s = selectors.burden_summary(viewer=personas.street_a_manager, unit=tree.street_a, year=2026)
+    assert s["survey"]["respondents"] == 5
+    assert [q["counts"] for q in s["survey"]["questions"]] == [None] * len(s["survey"]["questions"])
+    settings.SHEGONG_MIN_GROUP_SIZE = 5  # type: ignore[attr-defined]
+    s = selectors.burden_summary(viewer=personas.street_a_manager, unit=tree.street_a, year=2026)
+    assert s["survey"]["questions"][0]["counts"] == [5, 0, 0, 0, 0]
