@@ -403,11 +403,8 @@ def attendance_mark(
         ]
     )
     Attendance.objects.filter(course=course, day=day, enrolment_id__in=to_remove).delete()
-    course_awards_due(
-        course=course,
-        worker_ids=[enrolments[pk].worker.pk for pk in to_add],
-        acting_user=acting_user,
-    )
+    added = [enrolments[pk].worker.pk for pk in to_add]
+    course_awards_due(course=course, worker_ids=added, acting_user=acting_user)
     if to_add or to_remove:
         audit_record(
             acting_user=acting_user,
