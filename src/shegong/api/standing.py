@@ -26,7 +26,6 @@ class StandingProposalSerializer(serializers.ModelSerializer[StandingProposal]):
     community = serializers.CharField(source="worker.community.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    source = serializers.CharField(source="source_label", read_only=True)
 
     class Meta:
         model = StandingProposal
@@ -38,7 +37,7 @@ class StandingProposalSerializer(serializers.ModelSerializer[StandingProposal]):
             "year",
             "kind",
             "kind_label",
-            "source",
+            "source_label",
             "status",
             "status_label",
             "proposed_at",

@@ -116,7 +116,7 @@ def test_the_api_lists_the_viewer_s_proposals_and_decides_one(
         ("李强", "renew"),
         ("钱进", "warn"),
     }
-    assert {p["source"] for p in listed} == {a.setup.cycle.scheme.name}
+    assert {p["source_label"] for p in listed} == {a.setup.cycle.scheme.name}
     assert [p["worker_name"] for p in manager.get(API, {"kind": "warn"}).json()["results"]] == [
         "钱进"
     ]
@@ -129,7 +129,6 @@ def test_the_api_lists_the_viewer_s_proposals_and_decides_one(
     assert entry.after is not None and entry.after["source_key"] == warning.source_key
     again = manager.post(f"{API}{warning.pk}/decide/", {"decision": "reject"})
     assert again.status_code == 400
-    assert [p["worker_name"] for p in manager.get(API).json()["results"]] != []
     assert "钱进" not in {p["worker_name"] for p in manager.get(API).json()["results"]}
     everything = manager.get(API, {"status": "all"}).json()["results"]
     assert "钱进" in {p["worker_name"] for p in everything}
