@@ -286,7 +286,9 @@ def run_approve(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "totals": selectors.run_totals(viewer=request.user, run=run),
-            "changes": selectors.run_changes(viewer=request.user, run=run, amounts=amounts),
+            "changes": selectors.run_changes(viewer=request.user, run=run, amounts=amounts)
+            if run.kind == RunKind.REGULAR
+            else None,
             "amounts": amounts,
             "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
         },

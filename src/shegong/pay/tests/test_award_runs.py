@@ -93,6 +93,8 @@ def test_an_award_run_is_listed_and_on_the_worker_s_record(tree: Tree, personas:
     assert f'id="awards-run-{run.pk}"' in listed and "奖励发放" in listed
     page = client.get(reverse("pay:run", kwargs={"pk": run.pk})).content.decode()
     assert "奖励发放" in page and f"{award.amount:,.2f}" in page
+    approve = client.get(reverse("pay:run-approve", kwargs={"pk": run.pk})).content.decode()
+    assert 'id="awards-only"' in approve and 'id="changes"' not in approve
     api = APIClient()
     api.force_authenticate(manager)
     record = api.get(f"/api/workers/{wang.pk}/record/").json()
