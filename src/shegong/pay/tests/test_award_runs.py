@@ -8,11 +8,13 @@ and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -206,3 +208,14 @@ def test_a_regular_and_an_award_run_computed_at_once_pay_an_award_once(
     assert PayLine.objects.get(run=regular.value, worker=wang).award == D("0")
     assert PayLine.objects.get(run=awards.value, worker=wang).award == award.amount
     assert sum(PayLine.objects.filter(worker=wang).values_list("award", flat=True)) == award.amount
+
+
+def test_the_console_makes_an_award_run(tree: Tree, personas: Personas) -> None:
+    _wang, award = _awarded(tree, personas)
+    out = io.StringIO()
+    call_command(
+        "pay", "run", "--unit", tree.street_a.code, "--period", "2025-01", "--awards", stdout=out
+    )
+    run = PayRun.objects.get()
+    assert (run.kind, run.gross, run.headcount) == (RunKind.AWARDS, award.amount, 1)
+    assert f"#{run.pk}" in out.getvalue()
