@@ -21,7 +21,7 @@ from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, id_field, quer
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.errors import ServiceError
 from shegong.pay import selectors, services
-from shegong.pay.models import PayLine, PayRun
+from shegong.pay.models import PayLine, PayRun, RunKind
 from shegong.pay.services import LINE_MONEY_FIELDS
 
 
@@ -33,6 +33,7 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     period = serializers.SerializerMethodField(help_text="YYYY-MM")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     partial_totals = serializers.SerializerMethodField(
         help_text="批次覆盖更大范围时为 true:人数和合计只含您所辖单位的人员"
     )
@@ -44,6 +45,8 @@ class PayRunSerializer(serializers.ModelSerializer[PayRun]):
             "unit",
             "unit_name",
             "period",
+            "kind",
+            "kind_label",
             "status",
             "status_label",
             "corrects",
@@ -91,6 +94,12 @@ class PayRunCreateSerializer(PlainTextInput):
     unit = serializers.CharField(help_text="单位代码")
     period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
     corrects = id_field(required=False, help_text="更正的已审批批次编号")
+    kind = serializers.ChoiceField(
+        choices=RunKind.choices,
+        required=False,
+        default=RunKind.REGULAR,
+        help_text="regular 月度工资;awards 奖励发放(薪酬构成选择单独发放时)",
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, label="说明")
 
 
@@ -155,14 +164,17 @@ class PayRunViewSet(viewsets.GenericViewSet[PayRun]):
         corrects = None
         if data.get("corrects"):
             corrects = selectors.run_get(viewer=viewer, pk=data["corrects"])
+        period = datetime.date.fromisoformat(f"{data['period']}-01")
+        note = data.get("note", "")
         try:
-            run = services.payrun_create(
-                unit=unit,
-                period=datetime.date.fromisoformat(f"{data['period']}-01"),
-                corrects=corrects,
-                note=data.get("note", ""),
-                acting_user=viewer,
-            )
+            if data.get("kind") == RunKind.AWARDS and corrects is None:
+                run = services.awardrun_create(
+                    unit=unit, period=period, note=note, acting_user=viewer
+                )
+            else:
+                run = services.payrun_create(
+                    unit=unit, period=period, corrects=corrects, note=note, acting_user=viewer
+                )
         except services.PayRunExists as exc:  # a double submit answers with the run made
             return Response(run_out(viewer, exc.run), status=status.HTTP_200_OK)
         except services.PayRunRefused as exc:

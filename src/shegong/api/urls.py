@@ -2,11 +2,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, burden, pay, people, resources, training, views
+from shegong.api import appraisal, burden, pay, people, resources, standing, training, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("workers", people.WorkerViewSet, basename="worker")
+router.register(
+    "standing-proposals", standing.StandingProposalViewSet, basename="standing-proposal"
+)
 router.register("appraisal/cycles", appraisal.AppraisalCycleViewSet, basename="appraisal-cycle")
 router.register("pay-runs", pay.PayRunViewSet, basename="payrun")
 router.register("training", training.TrainingViewSet, basename="training")

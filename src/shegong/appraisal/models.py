@@ -25,6 +25,9 @@ class AppraisalEvent(models.TextChoices):
 
     SCHEME_CREATED = "appraisal.scheme_created", _("设立考核方案")
     SCHEME_UPDATED = "appraisal.scheme_updated", _("修改考核方案")
+    # Written once by migration 0005: a scheme's own pay factors, retired (pay's policy holds
+    # the one factor per grade), kept here so the pay office can set them there if it wants.
+    PAY_FACTORS_RETIRED = "appraisal.pay_factors_retired", _("考核方案绩效系数停用")
     SCHEME_COPIED = "appraisal.scheme_copied", _("沿用上年考核方案")
     INDICATORS_REPLACED = "appraisal.indicators_replaced", _("修改考核指标")
     HOUSEHOLDS_RECORDED = "appraisal.households_recorded", _("登记住户名册")

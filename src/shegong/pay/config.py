@@ -21,7 +21,8 @@ rates as quoted decimals ("0.08" = 8%) so nothing passes through floating point:
          "1.20", factor_good: "1.00", factor_pass: "0.80", factor_fail: "0", factor_missing:
          "1.00", seniority_per_year: "20.00", seniority_cap_years: 30, certificate_assistant:
          "200.00", certificate_social_worker: "400.00", certificate_senior: "600.00",
-         dual_role_allowance: "500.00", other_allowance: "0.00"}
+         dual_role_allowance: "500.00", other_allowance: "0.00",
+         certificate_start_months: 0, awards_paid: monthly}   # or own_run; both optional
     rates:              # five insurances and the housing fund, per locality and year,
                         # from 1 January or from effective_from (the first of a month)
       - {unit: ..., year: 2025, effective_from: 2025-07-01, employer: {pension: "0.16",
@@ -56,7 +57,7 @@ from shegong.orgs.models import Unit
 from shegong.pay import services, validation
 from shegong.pay.errors import SettingsInvalid
 from shegong.pay.events import PayEvent
-from shegong.pay.models import INSURANCE_KINDS, PERSONAL_KINDS, SchemeKind
+from shegong.pay.models import CERTIFICATE_START_MAX, INSURANCE_KINDS, PERSONAL_KINDS, SchemeKind
 from shegong.pay.selectors import scheme_list, settings_list
 
 if TYPE_CHECKING:
@@ -122,7 +123,11 @@ def export_data(*, viewer: User) -> dict[str, Any]:
         "policies": [
             {"unit": p.unit.code, "effective_from": p.effective_from.isoformat()}
             | {f: _s(getattr(p, f)) for f in POLICY_RATES + POLICY_MONEY}
-            | {"seniority_cap_years": p.seniority_cap_years}
+            | {
+                "seniority_cap_years": p.seniority_cap_years,
+                "certificate_start_months": p.certificate_start_months,
+                "awards_paid": p.awards_paid,
+            }
             for p in found["policies"]
         ],
         "rates": [
@@ -340,6 +345,13 @@ def _plan_policy(c: _Checker, item: dict[str, Any], where: str) -> tuple[Any, ..
     day = c.date(item, "effective_from", where)
     values: dict[str, Any] = {f: c.decimal(item, f, where) for f in POLICY_RATES + POLICY_MONEY}
     values["seniority_cap_years"] = c.integer(item, "seniority_cap_years", where, 0, 60)
+    # Files written before these two settings existed leave them as they are.
+    if "certificate_start_months" in item:
+        values["certificate_start_months"] = c.integer(
+            item, "certificate_start_months", where, 0, CERTIFICATE_START_MAX
+        )
+    if "awards_paid" in item:
+        values["awards_paid"] = item["awards_paid"]
     c.faults(where, validation.policy_faults(_given(values)))
     return ("policy", unit, day, values)
 

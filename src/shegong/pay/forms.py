@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.forms import Form, PlainTextForm
 from shegong.orgs.models import Unit
-from shegong.pay.models import AdjustmentKind, AssignmentReason, GradeScheme, GradeTrack
+from shegong.pay.models import (
+    AdjustmentKind,
+    AssignmentReason,
+    GradeScheme,
+    GradeTrack,
+    RunKind,
+)
 from shegong.pay.presets import PRESETS
 from shegong.people.models import YearGrade
 
@@ -44,6 +50,13 @@ class MonthField(forms.CharField):
 class RunForm(PlainTextForm):
     unit = UnitField(label=_("单位"), queryset=Unit.objects.none(), to_field_name="code")
     period = MonthField(label=_("月份"))
+    kind = forms.ChoiceField(
+        label=_("批次类别"),
+        choices=RunKind.choices,
+        initial=RunKind.REGULAR,
+        required=False,
+        help_text=_("奖励发放:只发放待发的一次性奖励(薪酬构成选择单独发放时)"),
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:

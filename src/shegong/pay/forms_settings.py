@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.pay.forms import MonthField, UnitField
-from shegong.pay.models import GradeScheme, GradeTrack
+from shegong.pay.models import CERTIFICATE_START_MAX, AwardsPaid, GradeScheme, GradeTrack
 
 
 def _rate(label: Any, help_text: Any = "") -> forms.DecimalField:
@@ -77,6 +77,17 @@ class PolicyForm(SettingForm):
     certificate_senior = _money(_("高级社会工作师津贴(元/月)"))
     dual_role_allowance = _money(_("一肩挑津贴(元/月)"))
     other_allowance = _money(_("其他津贴(每人每月)"))
+    certificate_start_months = forms.IntegerField(
+        label=_("职业资格津贴起发"),
+        min_value=0,
+        max_value=CERTIFICATE_START_MAX,
+        help_text=_("取得证书后第几个月起发:0 为取得当月,1 为次月,以此类推"),
+    )
+    awards_paid = forms.ChoiceField(
+        label=_("一次性奖励发放方式"),
+        choices=AwardsPaid.choices,
+        help_text=_("培训、考证等一次性奖励随下一次月度工资发放,或由单独的奖励发放批次发放"),
+    )
 
 
 class SchemeReviseForm(PlainTextForm):

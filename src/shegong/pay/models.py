@@ -173,6 +173,16 @@ class GradeAssignment(models.Model):
         return f"{self.worker} {self.track} {self.level}级{self.step}档"
 
 
+class AwardsPaid(models.TextChoices):
+    """How the one-time awards owed to workers (people.AwardDue) are paid."""
+
+    MONTHLY = "monthly", _("随下一次月度工资发放")
+    OWN_RUN = "own_run", _("单独发放(奖励发放批次)")
+
+
+CERTIFICATE_START_MAX = 24
+
+
 class PayPolicy(models.Model):
     """The pay components in force for a unit (and below) from a date."""
 
@@ -193,6 +203,19 @@ class PayPolicy(models.Model):
     certificate_senior = money(_("高级社会工作师津贴"))
     dual_role_allowance = money(_("一肩挑津贴"))
     other_allowance = money(_("其他津贴(每人每月)"))
+    # The monthly certificate allowance starts this many months after the month of issue
+    # (0: the month of issue, 1: the month after), as the district's rules say.
+    certificate_start_months = models.PositiveSmallIntegerField(
+        _("职业资格津贴起发(取得后第几个月)"), default=0
+    )
+    # The policy in force for a run's unit decides whether its regular run takes the awards
+    # owed, or they wait for a run of their own (PayRun.kind AWARDS).
+    awards_paid = models.CharField(
+        _("一次性奖励发放方式"),
+        max_length=16,
+        choices=AwardsPaid.choices,
+        default=AwardsPaid.MONTHLY,
+    )
 
     class Meta:
         verbose_name = _("薪酬构成")
@@ -203,6 +226,13 @@ class PayPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(performance_share__gte=0, performance_share__lt=1),
                 name="policy_share_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(awards_paid__in=AwardsPaid.values), name="policy_awards_paid_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_start_months__lte=CERTIFICATE_START_MAX),
+                name="policy_certificate_start_in_range",
             ),
         ]
 
@@ -293,6 +323,18 @@ class PayAdjustment(models.Model):
     kind = models.CharField(_("类别"), max_length=16, choices=AdjustmentKind.choices)
     amount = money(_("金额"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # An award taken for a run of its own (奖励发放) is paid by that run only, never by a
+    # regular run; `run` is the award run that pays it (null again when that run is
+    # discarded: the next award run of the unit pays it).
+    own_run = models.BooleanField(_("单独发放"), default=False)
+    run = models.ForeignKey(
+        "PayRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="award_items",
+        verbose_name=_("奖励发放批次"),
+    )
 
     class Meta:
         verbose_name = _("一次性发放")
@@ -313,14 +355,23 @@ class RunStatus(models.TextChoices):
     APPROVED = "approved", _("已审批")
 
 
+class RunKind(models.TextChoices):
+    REGULAR = "regular", _("月度工资")
+    AWARDS = "awards", _("奖励发放")
+
+
 class PayRun(models.Model):
-    """The pay of a unit (and below) for one month."""
+    """The pay of a unit (and below) for one month: the regular run (one per unit and month,
+    and its corrections), or a run of awards only (奖励发放, as many as the month needs)."""
 
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
     unit_path = models.CharField(max_length=255, db_index=True)
     period = models.DateField(_("月份"))  # the first day of the month
+    kind = models.CharField(
+        _("批次类别"), max_length=16, choices=RunKind.choices, default=RunKind.REGULAR
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.DRAFT
     )
@@ -360,8 +411,13 @@ class PayRun(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "period"],
-                condition=Q(corrects__isnull=True),
+                condition=Q(corrects__isnull=True, kind="regular"),
                 name="payrun_one_original_per_month",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=RunKind.values), name="payrun_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind="regular") | Q(corrects__isnull=True),
+                name="payrun_awards_not_corrections",
             ),
             models.UniqueConstraint(fields=["corrects"], name="payrun_one_correction_each"),
             models.CheckConstraint(
@@ -374,6 +430,8 @@ class PayRun(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.kind == RunKind.AWARDS:
+            return f"{self.unit} {self.period:%Y-%m} {RunKind.AWARDS.label} #{self.pk}"
         return f"{self.unit} {self.period:%Y-%m}"
 
     @property

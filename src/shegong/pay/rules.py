@@ -288,6 +288,39 @@ def compute_line(i: LineInput) -> Line:
     )
 
 
+def months_between(earlier: datetime.date, later: datetime.date) -> int:
+    """Whole calendar months from the month of `earlier` to the month of `later`."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def allowance_started(issued_on: datetime.date, month: datetime.date, after_months: int) -> bool:
+    """Whether a certificate issued on `issued_on` brings its monthly allowance in `month`,
+    when the policy starts it `after_months` months after the month of issue (0: that month)."""
+    return months_between(issued_on, month) >= after_months
+
+
+def award_line(award: Decimal, ytd: YearToDate) -> Line:
+    """A line of awards only (a run of its own, 奖励发放): the award is the month's gross,
+    outside the contribution base (no contributions), taxed on the year's cumulative income
+    with what was paid before (`ytd`: earlier months and this month's other runs)."""
+    tax = income_tax_this_month(ytd=ytd, income=award, personal_contributions=ZERO)
+    return Line(
+        post_pay=ZERO,
+        grade_pay=ZERO,
+        seniority_pay=ZERO,
+        certificate_allowance=ZERO,
+        dual_role_allowance=ZERO,
+        performance_pay=ZERO,
+        other_allowance=ZERO,
+        award=award,
+        gross=award,
+        contribution_base=ZERO,
+        contributions=contributions(ZERO, Rates(employer={}, personal={})),
+        income_tax=tax,
+        calibers=calibers(gross=award, employer=ZERO, personal=ZERO, tax=tax),
+    )
+
+
 def cell_pay(amount: Decimal | None, coefficient: Decimal | None, base: Decimal) -> Decimal:
     if amount is not None:
         return amount

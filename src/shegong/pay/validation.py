@@ -15,7 +15,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shegong.core.text import control_character_error
-from shegong.pay.models import INSURANCE_KINDS, PERSONAL_KINDS
+from shegong.pay.models import (
+    CERTIFICATE_START_MAX,
+    INSURANCE_KINDS,
+    PERSONAL_KINDS,
+    AwardsPaid,
+)
 
 Faults = list[tuple[str, str]]
 
@@ -83,6 +88,20 @@ def policy_faults(values: Mapping[str, Any]) -> Faults:
         not isinstance(cap, int) or isinstance(cap, bool) or not 0 <= cap <= 60
     ):
         faults.append(("seniority_cap_years", _("应为 0–60 的整数")))
+    start = values.get("certificate_start_months")
+    if "certificate_start_months" in values and (
+        not isinstance(start, int)
+        or isinstance(start, bool)
+        or not 0 <= start <= CERTIFICATE_START_MAX
+    ):
+        faults.append(
+            (
+                "certificate_start_months",
+                _("应为 0–%(high)s 的整数(0 表示取得当月起发)") % {"high": CERTIFICATE_START_MAX},
+            )
+        )
+    if "awards_paid" in values and values["awards_paid"] not in AwardsPaid.values:
+        faults.append(("awards_paid", _("请选择一次性奖励的发放方式")))
     return faults
 
 

@@ -36,6 +36,7 @@ from shegong.pay.forms import (
     RunForm,
     SchemePresetForm,
 )
+from shegong.pay.models import RunKind
 from shegong.people import selectors as people_selectors
 from shegong.people.models import YearGrade
 from shegong.tasks import runner
@@ -131,6 +132,7 @@ def runs_export(request: AuthedRequest) -> HttpResponse:
         Column(_("人数"), "int", 7),
         *(Column(label, "money", 15) for _f, label in money),
         Column(_("说明"), width=24),
+        Column(_("批次类别"), width=10),
     ]
     rows = [
         [
@@ -140,6 +142,7 @@ def runs_export(request: AuthedRequest) -> HttpResponse:
             totals[run.pk]["headcount"],
             *(totals[run.pk].get(f, "") for f, _label in money),
             run.note,
+            run.get_kind_display(),
         ]
         for run in runs
     ]
@@ -158,6 +161,8 @@ def run_create(request: AuthedRequest) -> HttpResponse:
     unit: Unit = form.cleaned_data["unit"]
     period: datetime.date = form.cleaned_data["period"]
     note = form.cleaned_data["note"]
+    if form.cleaned_data.get("kind") == RunKind.AWARDS:
+        return _award_run_create(request, form, unit, period, note)
     headcount = selectors.active_headcount(viewer=request.user, unit=unit)
     if headcount > _threshold():
         job = job_start(
@@ -193,6 +198,21 @@ def run_create(request: AuthedRequest) -> HttpResponse:
         form.add_error(None, exc.message)
         return _runs_page(request, form)
     messages.success(request, _("已计算%(run)s的工资,共%(n)s人") % {"run": run, "n": run.headcount})
+    return redirect("pay:run", pk=run.pk)
+
+
+def _award_run_create(
+    request: AuthedRequest, form: RunForm, unit: Unit, period: datetime.date, note: str
+) -> HttpResponse:
+    """A run of awards only (奖励发放): few lines, computed in the request."""
+    try:
+        run = services.awardrun_create(
+            unit=unit, period=period, acting_user=request.user, note=note
+        )
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return _runs_page(request, form)
+    messages.success(request, _("已生成%(run)s,共%(n)s人") % {"run": run, "n": run.headcount})
     return redirect("pay:run", pk=run.pk)
 
 
@@ -266,7 +286,9 @@ def run_approve(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "totals": selectors.run_totals(viewer=request.user, run=run),
-            "changes": selectors.run_changes(viewer=request.user, run=run, amounts=amounts),
+            "changes": selectors.run_changes(viewer=request.user, run=run, amounts=amounts)
+            if run.kind == RunKind.REGULAR
+            else None,
             "amounts": amounts,
             "can_approve": has_permission(request.user, Permission.PAY_APPROVE, run.unit),
         },

@@ -81,7 +81,14 @@ POLICY_COLUMNS = [
     ("certificate_senior", _lazy("高级社工师津贴"), "money"),
     ("dual_role_allowance", _lazy("一肩挑津贴"), "money"),
     ("other_allowance", _lazy("其他津贴"), "money"),
+    ("certificate_start_months", _lazy("津贴起发(取得后第几月)"), "int"),
+    ("get_awards_paid_display", _lazy("奖励发放方式"), "text"),
 ]
+
+
+def _policy_value(policy: Any, name: str) -> Any:
+    value = getattr(policy, name)
+    return str(value()) if callable(value) else value
 
 
 def _kind(request: AuthedRequest) -> str:
@@ -108,7 +115,7 @@ def _table(kind: str, rows: Any) -> tuple[list[Column], list[list[Any]]]:
     else:
         columns = [*head, *(Column(str(label), k) for _n, label, k in POLICY_COLUMNS)]
         body = [
-            [p.unit.name, p.effective_from, *(getattr(p, n) for n, _l, _k in POLICY_COLUMNS)]
+            [p.unit.name, p.effective_from, *(_policy_value(p, n) for n, _l, _k in POLICY_COLUMNS)]
             for p in rows
         ]
     return columns, body

@@ -37,6 +37,19 @@ class CourseForm(PlainTextForm):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    award_amount = forms.DecimalField(
+        label=_("结业奖励(元)"),
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text=_("结业的人员每人一次性奖励,随工资发放;不设请留空"),
+    )
+    award_min_days = forms.IntegerField(
+        label=_("结业所需出勤天数"),
+        min_value=1,
+        required=False,
+        help_text=_("留空表示须全勤"),
+    )
 
     def __init__(self, *args: Any, organisers: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -44,6 +44,12 @@ class Course(models.Model):
         "people.PostType", blank=True, related_name="+", verbose_name=_("面向岗位")
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # A one-time award for completing the course (结业奖励): owed once to each worker whose
+    # attendance meets `award_min_days` (blank: every day of the course), rules.completed.
+    award_amount = models.DecimalField(
+        _("结业奖励(元)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    award_min_days = models.PositiveSmallIntegerField(_("结业所需出勤天数"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -66,6 +72,14 @@ class Course(models.Model):
                 condition=Q(kind__in=CourseKind.values), name="course_kind_known"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="course_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(award_amount__isnull=True) | Q(award_amount__gt=0),
+                name="course_award_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(award_min_days__isnull=True) | Q(award_min_days__gte=1),
+                name="course_award_days_positive",
+            ),
         ]
         indexes = [models.Index(fields=["start", "end"])]
 
@@ -75,6 +89,11 @@ class Course(models.Model):
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def completion_days(self) -> int:
+        """The days of attendance that complete the course (rules.completed)."""
+        return self.award_min_days or self.days
 
 
 class Enrolment(models.Model):

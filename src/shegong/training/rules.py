@@ -118,3 +118,9 @@ def narrative(
                 f"{leaders - leaders_met}人尚未达到"
             )
     return text + "。"
+
+
+def completed(attended_days: int, course_days: int, min_days: int | None) -> bool:
+    """A worker completes a course (结业) by attending `min_days` of its days, or every day
+    when the course names no minimum."""
+    return attended_days >= (min_days or course_days)

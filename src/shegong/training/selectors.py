@@ -57,7 +57,7 @@ from shegong.core.db import report_session
 from shegong.core.lists import ordering
 from shegong.core.money import money_text
 from shegong.orgs.models import Unit, UnitKind
-from shegong.people.models import AwardDue, Placement, PostHolding, PostType, Worker
+from shegong.people.models import AwardDue, AwardKind, Placement, PostHolding, PostType, Worker
 from shegong.people.record import MASKED, RecordRow, RecordSection
 from shegong.training import rules
 from shegong.training.models import (
@@ -599,6 +599,26 @@ def award_list(
     return found.order_by("-granted_on", "worker__unit_path", "id")
 
 
+def course_awarded(*, viewer: User, course: Course) -> set[int]:
+    """The workers in the viewer's scope owed (or paid) the course's completion award."""
+    if course.award_amount is None:
+        return set()
+    return set(
+        AwardDue.objects.filter(
+            path_q(viewer, "worker__unit_path"),
+            kind=AwardKind.COURSE,
+            source_key__startswith=f"training.course:{course.pk}:worker:",
+        ).values_list("worker_id", flat=True)
+    )
+
+
+def course_awards_of(*, viewer: User, worker: Worker) -> QuerySet[AwardDue]:
+    """The course completion awards owed to a worker in the viewer's scope, newest first."""
+    return AwardDue.objects.filter(
+        path_q(viewer, "worker__unit_path"), worker=worker, kind=AwardKind.COURSE
+    ).order_by("-due_on", "-id")
+
+
 def award_get(*, viewer: User, pk: int | str) -> Award:
     if not str(pk).isdigit():
         raise Http404
@@ -702,10 +722,21 @@ def awards_section(viewer: User, worker: Worker) -> RecordSection:
     """The one-time awards for passing, and whether they were paid (amounts masked without
     the personal-data right)."""
     shown = may_see_personal_data(viewer, worker.unit_path)
+    courses = [
+        RecordRow(
+            cells=(
+                d.title,
+                money_text(d.amount) if shown else MASKED,
+                f"{d.due_on:%Y-%m-%d}",
+                d.taken_by or gettext("未发放"),
+            )
+        )
+        for d in course_awards_of(viewer=viewer, worker=worker)
+    ]
     return RecordSection(
         key="training.awards",
         title=gettext("一次性奖励"),
-        columns=(gettext("级别"), gettext("金额(元)"), gettext("核定日期"), gettext("发放")),
+        columns=(gettext("级别/事由"), gettext("金额(元)"), gettext("核定日期"), gettext("发放")),
         rows=[
             RecordRow(
                 cells=(
@@ -718,7 +749,8 @@ def awards_section(viewer: User, worker: Worker) -> RecordSection:
                 )
             )
             for a in award_list(viewer=viewer).filter(worker=worker)
-        ],
+        ]
+        + courses,
         url=reverse("training:worker", kwargs={"pk": worker.pk}),
         link_label=gettext("培训档案"),
         empty=gettext("暂无"),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from shegong.core.sheets import fold
 from shegong.core.text import control_character_error, refuse_control_characters
 from shegong.orgs.models import Unit, UnitKind
 from shegong.people import services as people_services
-from shegong.people.models import AwardKind, Placement, PostType, Worker, WorkerStatus
+from shegong.people.models import AwardDue, AwardKind, Placement, PostType, Worker, WorkerStatus
 from shegong.training import rules
 from shegong.training.models import (
     EXAM_LEVELS,
@@ -48,7 +48,19 @@ from shegong.training.models import (
 if TYPE_CHECKING:
     from shegong.core.models import User
 
-COURSE_FIELDS = ["title", "kind", "place", "start", "end", "hours_per_day", "capacity", "note"]
+COURSE_FIELDS = [
+    "title",
+    "kind",
+    "place",
+    "start",
+    "end",
+    "hours_per_day",
+    "capacity",
+    "note",
+    "award_amount",
+    "award_min_days",
+]
+AWARD_LIMIT = Decimal("1000000")
 LEVELS = frozenset(v for v, _label in EXAM_LEVELS)
 # Why a change to a course is refused to whoever lacks the edit right on its organiser.
 EDIT_REFUSED = gettext_lazy("您没有权限管理%(unit)s的培训")
@@ -98,7 +110,29 @@ def clean_course_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list
     if capacity is None or int(capacity) < 1:
         errors.append(("capacity", _("名额至少为1人")))
     clean["capacity"] = capacity
+    errors += _clean_course_award(values, clean)
     return clean, errors
+
+
+def _clean_course_award(values: Mapping[str, Any], clean: dict[str, Any]) -> list[tuple[str, str]]:
+    """The completion award (blank: none) and the days that earn it (blank: every day); a
+    caller that leaves them out leaves them as they are."""
+    errors: list[tuple[str, str]] = []
+    if "award_amount" in values:
+        amount = values["award_amount"]
+        if amount is not None and not Decimal(0) < Decimal(amount) < AWARD_LIMIT:
+            errors.append(("award_amount", _("结业奖励应大于0且小于100万元;不设奖励请留空")))
+        clean["award_amount"] = amount
+    if "award_min_days" in values:
+        days = values["award_min_days"]
+        start, end = clean.get("start"), clean.get("end")
+        length = (end - start).days + 1 if start and end and end >= start else None
+        if days is not None and (int(days) < 1 or (length is not None and int(days) > length)):
+            errors.append(
+                ("award_min_days", _("结业所需出勤天数应在1到培训天数之间;留空表示须全勤"))
+            )
+        clean["award_min_days"] = days
+    return errors
 
 
 def _clean_course_or_refuse(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,6 +205,12 @@ def course_update(
     course.save()
     if target_posts is not None:
         course.target_posts.set(list(target_posts))
+    # An award set (or lowered) after the attendance is in: those who completed are owed it.
+    course_awards_due(
+        course=course,
+        worker_ids=course.enrolments.values_list("worker_id", flat=True),
+        acting_user=acting_user,
+    )
     audit_record(
         acting_user=acting_user,
         action=AuditAction.UPDATE,
@@ -363,6 +403,8 @@ def attendance_mark(
         ]
     )
     Attendance.objects.filter(course=course, day=day, enrolment_id__in=to_remove).delete()
+    added = [enrolments[pk].worker.pk for pk in to_add]
+    course_awards_due(course=course, worker_ids=added, acting_user=acting_user)
     if to_add or to_remove:
         audit_record(
             acting_user=acting_user,
@@ -530,6 +572,53 @@ def exam_results_record(
         note=note,
     )
     return registration
+
+
+def course_award_source(course: Course, worker_id: int) -> str:
+    """The source key of the completion award a course leaves owed to one worker."""
+    return f"training.course:{course.pk}:worker:{worker_id}"
+
+
+def course_awards_due(*, course: Course, worker_ids: Iterable[int], acting_user: User) -> int:
+    """The course's completion award (结业奖励), owed once (people.AwardDue, audited there
+    with the course as source) to each of `worker_ids` whose attendance now completes the
+    course (rules.completed); pay pays it as it pays exam awards. A worker awarded already
+    is not awarded again, and attendance taken back later does not undo an award. Returns
+    how many were newly owed."""
+    if course.award_amount is None:
+        return 0
+    completed_on = {
+        row["worker_id"]: row["last"]
+        for row in Attendance.objects.filter(course=course, worker_id__in=list(worker_ids))
+        .order_by()
+        .values("worker_id")
+        .annotate(n=Count("id"), last=Max("day"))
+        if rules.completed(row["n"], course.days, course.award_min_days)
+    }
+    done = list(completed_on)
+    owed = set(
+        AwardDue.objects.filter(
+            source_key__in=[course_award_source(course, w) for w in done]
+        ).values_list("source_key", flat=True)
+    )
+    made = 0
+    for worker in Worker.objects.filter(pk__in=done).select_related("community").order_by("pk"):
+        key = course_award_source(course, worker.pk)
+        if key in owed:
+            continue
+        people_services.award_due_record(
+            worker=worker,
+            kind=AwardKind.COURSE,
+            title=_("%(course)s结业奖励") % {"course": course.title},
+            amount=course.award_amount,
+            due_on=completed_on[worker.pk],
+            source_key=key,
+            source_label=_("培训班“%(course)s”(%(start)s至%(end)s)")
+            % {"course": course.title, "start": course.start, "end": course.end},
+            acting_user=acting_user,
+        )
+        made += 1
+    return made
 
 
 def award_source(award: Award) -> str:

@@ -194,6 +194,7 @@ def course_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             ),
             "posts": people_selectors.post_types(),
             "sign_in_day": min(max(today, course.start), course.end),
+            "awarded": selectors.course_awarded(viewer=request.user, course=course),
             "can_sign_in": course.start <= today,
         },
     )

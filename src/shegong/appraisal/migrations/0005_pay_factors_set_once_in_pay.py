@@ -2,14 +2,52 @@
 
 from django.db import migrations
 
+# The factors a scheme got when none was typed (appraisal 0001).
+DEFAULTS = {"pay_factor_a": "1.20", "pay_factor_b": "1.00", "pay_factor_c": "0.80", "pay_factor_d": "0.00"}
+NOTE = (
+    "方案自设的绩效系数已停用(工资一直按薪酬构成的系数计发);"
+    "如需沿用,请在待遇 › 薪酬构成中设置"
+)
+
+
+def keep_retired_factors(apps, schema_editor):
+    """A scheme's own factors per grade were shown with its results but never reached a pay
+    line (pay computed with its policy's factors before and after). They are not moved into
+    the pay policy: a version on the scheme's unit would change pay that was never paid that
+    way and, the deepest unit's version winning whatever its date, would keep the district's
+    later changes of every other component from that street for good. A scheme whose factors
+    differ from the defaults leaves them in the audit trail instead, on the scheme's unit,
+    for the pay office to set deliberately."""
+    Scheme = apps.get_model("appraisal", "Scheme")
+    AuditEntry = apps.get_model("core", "AuditEntry")
+    rows = []
+    for scheme in Scheme.objects.order_by("pk"):
+        factors = {f: f"{getattr(scheme, f):.2f}" for f in DEFAULTS}
+        if factors == DEFAULTS:
+            continue
+        rows.append(
+            AuditEntry(
+                action="appraisal.pay_factors_retired",
+                target_type="appraisal.Scheme",
+                target_id=str(scheme.pk),
+                target_repr=f"{scheme.year} {scheme.name}"[:200],
+                unit_path=scheme.unit_path,
+                before={"year": scheme.year, "grade_set": scheme.grade_set, **factors},
+                note=NOTE,
+            )
+        )
+    AuditEntry.objects.bulk_create(rows)
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('appraisal', '0004_households_on_record_and_code_requests'),
+        ('core', '0006_department_role'),
     ]
 
     operations = [
+        migrations.RunPython(keep_retired_factors, migrations.RunPython.noop),
         migrations.RemoveConstraint(
             model_name='result',
             name='result_fail_year_does_not_count',

@@ -22,6 +22,7 @@ from shegong.conftest import Personas, Tree, client_for
 from shegong.pay.tests.factories import street_a_objects as pay_objects
 from shegong.people import services as people_services
 from shegong.people.models import PostHolding, PostType, Worker
+from shegong.people.tests import factories as people_factories
 from shegong.people.tests.factories import register
 from shegong.resources.tests import factories as resources
 from shegong.training.tests import factories as training
@@ -136,6 +137,7 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "people:exit": _worker,
     "worker-detail": _worker,
     "worker-record": _worker,
+    "standing-proposal-detail": lambda o: {"pk": people_factories.street_a_proposal(o).pk},
     "user-tokens": lambda o: {"pk": o.personas.street_a_manager.pk},
     "tasks:job": _street_a_job,
     "tasks:job-state": _street_a_job,
@@ -209,6 +211,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "token-revoke": lambda o: {"pk": _street_a_token(o)},
     "worker-move": _worker,
     "worker-exit": _worker,
+    "standing-proposal-decide": lambda o: {"pk": people_factories.street_a_proposal(o).pk},
     "training:enrol": lambda o: {"pk": training.street_a_course(o).pk},
     "training:withdraw": lambda o: {
         "pk": training.street_a_course(o).pk,
@@ -279,6 +282,7 @@ LIST_ROUTES = {
     "people:create",
     "people:standing",
     "worker-list",
+    "standing-proposal-list",
     "people_import:upload",
     "people_import:template",
     "people_import:errors",
@@ -393,6 +397,7 @@ POST_ONLY_ROUTES = {
     "training:exam-import-confirm",
     "resources:hours-decide",
     "resources-activity-hours-decide",
+    "standing-proposal-decide-many",
 }
 
 

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from shegong.core.access import path_q
 from shegong.pay import rules
-from shegong.pay.models import PayLine, PayRun, RunStatus
+from shegong.pay.models import PayLine, PayRun, RunKind, RunStatus
 from shegong.pay.selectors.lines import effective_lines
 
 if TYPE_CHECKING:
@@ -66,7 +66,10 @@ def previous_run(run: PayRun) -> PayRun | None:
     replaced = PayRun.objects.filter(corrects=OuterRef("pk"), status=RunStatus.APPROVED)
     return (
         PayRun.objects.filter(
-            unit_id=run.unit_id, period=rules.first_of_month(month), status=RunStatus.APPROVED
+            unit_id=run.unit_id,
+            period=rules.first_of_month(month),
+            status=RunStatus.APPROVED,
+            kind=RunKind.REGULAR,
         )
         .filter(~Exists(replaced))
         .order_by("-pk")
@@ -90,7 +93,9 @@ def _month_before(run: PayRun) -> QuerySet[PayLine]:
     """What was paid (approved, as corrected) the month before to the workers of the run's
     unit, whichever runs paid it (the unit's own, or its streets' in a city-wide run)."""
     month = rules.first_of_month(run.period - datetime.timedelta(days=1))
-    return effective_lines().filter(run__period=month, unit_path__startswith=run.unit_path)
+    return effective_lines().filter(
+        run__period=month, run__kind=RunKind.REGULAR, unit_path__startswith=run.unit_path
+    )
 
 
 def run_changes(*, viewer: User, run: PayRun, amounts: bool) -> RunChanges:

@@ -71,7 +71,8 @@ def worker_years(*, viewer: User, unit: Unit, year: int) -> list[WorkerYear]:
     rows = (
         lines.values("worker_id", "worker__name", "worker__source")
         .annotate(
-            months=Count("id"),
+            # Months paid, not lines: an award run's line is in a month already counted.
+            months=Count("run__period", distinct=True),
             gross=Sum("gross"),
             employer=Sum("employer_contributions"),
             personal=Sum("personal_contributions"),

@@ -116,7 +116,7 @@ class _Month:
     assignments: Mapping[int, Mapping[str, Any]]
     cells: Mapping[tuple[int, int, int], Mapping[str, Any]]
     dual_role: set[int]
-    certificates: dict[int, set[str]]
+    certificates: dict[int, list[tuple[str, datetime.date]]]  # worker → (kind, issued on)
     fully_enrolled: set[int]
     enrolled: dict[int, set[str]]
     grades: dict[int, tuple[str, str]]  # worker → (grade of last year, where it came from)
@@ -145,14 +145,16 @@ def _dual_role(in_run: Any, last: datetime.date) -> set[int]:
     return secretary & director
 
 
-def _certificates(in_run: Any, last: datetime.date) -> dict[int, set[str]]:
-    held: dict[int, set[str]] = defaultdict(set)
-    for worker_id, kind in (
+def _certificates(in_run: Any, last: datetime.date) -> dict[int, list[tuple[str, datetime.date]]]:
+    """The certificates each worker holds by the month's end, with their day of issue (the
+    policy says from which month their allowance starts)."""
+    held: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
+    for worker_id, kind, issued_on in (
         Certificate.objects.filter(worker_id__in=in_run, issued_on__lte=last)
         .order_by()
-        .values_list("worker_id", "kind")
+        .values_list("worker_id", "kind", "issued_on")
     ):
-        held[worker_id].add(kind)
+        held[worker_id].append((kind, issued_on))
     return held
 
 
@@ -181,9 +183,11 @@ def _enrolments(
 
 
 def _adjustments(in_run: Any, first: datetime.date) -> dict[int, dict[str, Decimal]]:
+    """The month's one-off amounts a regular run pays: not the awards taken for a run of
+    their own (own_run), which only an award run pays."""
     amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for worker_id, kind, amount in (
-        PayAdjustment.objects.filter(worker_id__in=in_run, period=first)
+        PayAdjustment.objects.filter(worker_id__in=in_run, period=first, own_run=False)
         .order_by()
         .values_list("worker_id", "kind", "amount")
     ):
@@ -191,7 +195,19 @@ def _adjustments(in_run: Any, first: datetime.date) -> dict[int, dict[str, Decim
     return amounts
 
 
-def _year_to_date(in_run: Any, first: datetime.date) -> dict[int, rules.YearToDate]:
+def _year_to_date(
+    in_run: Any, first: datetime.date, replaced: PayRun | None = None
+) -> dict[int, rules.YearToDate]:
+    """What each worker was paid this tax year before this run: the approved lines of
+    earlier months and those of this month in other runs (a regular run and an award run
+    of one month, whichever is approved first, are taxed together as one month), not the
+    lines of the run a correction `replaced`. `months` counts the earlier months only: this
+    month is counted once, by the line being computed."""
+    lines = effective_lines().filter(
+        worker_id__in=in_run, run__period__year=first.year, run__period__lte=first
+    )
+    if replaced is not None:
+        lines = lines.exclude(run_id=replaced.pk)
     return {
         row["worker_id"]: rules.YearToDate(
             months=row["months"],
@@ -199,12 +215,10 @@ def _year_to_date(in_run: Any, first: datetime.date) -> dict[int, rules.YearToDa
             personal_contributions=rules.fen(row["personal"]),
             tax=rules.fen(row["tax"]),
         )
-        for row in effective_lines()
-        .filter(worker_id__in=in_run, run__period__year=first.year, run__period__lt=first)
-        .order_by()
+        for row in lines.order_by()
         .values("worker_id")
         .annotate(
-            months=Count("id"),
+            months=Count("run__period", distinct=True, filter=Q(run__period__lt=first)),
             income=Sum("gross"),
             personal=Sum("personal_contributions"),
             tax=Sum("income_tax"),
@@ -212,7 +226,9 @@ def _year_to_date(in_run: Any, first: datetime.date) -> dict[int, rules.YearToDa
     }
 
 
-def _read_month(unit: Unit, first: datetime.date, last: datetime.date) -> _Month:
+def _read_month(
+    unit: Unit, first: datetime.date, last: datetime.date, replaced: PayRun | None
+) -> _Month:
     placed = Placement.objects.filter(unit_path__startswith=unit.path).filter(_open_on(first, last))
     workers: dict[int, dict[str, Any]] = {}
     for row in placed.order_by("worker_id", "start").values(
@@ -261,7 +277,7 @@ def _read_month(unit: Unit, first: datetime.date, last: datetime.date) -> _Month
             .values_list("worker_id", "grade", "source_label")
         },
         adjustments=_adjustments(in_run, first),
-        ytd=_year_to_date(in_run, first),
+        ytd=_year_to_date(in_run, first, replaced),
         in_force=settings_in_force({w["unit_path"] for w in workers.values()}, first),
     )
 
@@ -327,7 +343,11 @@ def _line_input(
     assert f.wage is not None  # workers of a community without one are refused first
     grade, _source = m.grades.get(worker_id, ("", ""))
     factor = getattr(policy, FACTOR_FIELDS[grade]) if grade else policy.factor_missing
-    held = m.certificates.get(worker_id, set())
+    held = {
+        kind
+        for kind, issued_on in m.certificates.get(worker_id, ())
+        if rules.allowance_started(issued_on, m.first, policy.certificate_start_months)
+    }
     certificate = max(
         (getattr(policy, field) for kind, field in CERTIFICATE_FIELDS.items() if kind in held),
         default=rules.ZERO,
@@ -397,12 +417,17 @@ def _line_row(
 
 
 def compute_lines(
-    *, unit: Unit, period: datetime.date, progress: ProgressFn | None = None
+    *,
+    unit: Unit,
+    period: datetime.date,
+    progress: ProgressFn | None = None,
+    corrects: PayRun | None = None,
 ) -> list[tuple[Any, ...]]:
     """Every worker's line for `unit` and the month of `period` as a row of LINE_FIELDS,
-    unsaved; PayRunRefused naming every fault when any worker or setting is missing."""
+    unsaved (for a correction, the tax year so far leaves out the run it `corrects`);
+    PayRunRefused naming every fault when any worker or setting is missing."""
     first, last = rules.first_of_month(period), rules.last_of_month(period)
-    m = _read_month(unit, first, last)
+    m = _read_month(unit, first, last, corrects)
     faults = _settings_faults(m.in_force, first.year)
     # Per community: its rates and the contribution base's floor and ceiling.
     localities: dict[str, Locality] = {}
@@ -434,3 +459,24 @@ def compute_lines(
     if faults:
         raise PayRunRefused(faults, ungraded=ungraded)
     return lines
+
+
+def award_lines(*, items: list[PayAdjustment], period: datetime.date) -> list[tuple[Any, ...]]:
+    """The lines of a run of awards only (奖励发放): one per worker of `items` (awards taken
+    for the run, with `worker` loaded), the award alone as gross pay, outside the
+    contribution base (no contributions), taxed with the year so far (rules.award_line)."""
+    first = rules.first_of_month(period)
+    awards: dict[int, Decimal] = defaultdict(Decimal)
+    paths: dict[int, str] = {}
+    for item in items:
+        awards[item.worker_id] += item.amount
+        paths[item.worker_id] = item.worker.unit_path
+    ytd = _year_to_date(list(awards), first)
+    rows = []
+    for worker_id, amount in awards.items():
+        line = rules.award_line(amount, ytd.get(worker_id, NO_YTD))
+        rows.append(_line_row(worker_id, {"unit_path": paths[worker_id]}, NO_GRADE, ("", ""), line))
+    return rows
+
+
+NO_GRADE: Mapping[str, Any] = {"track__name": "", "level": 0, "step": 0}

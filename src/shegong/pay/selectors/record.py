@@ -68,7 +68,11 @@ def pay_section(viewer: User, worker: Worker) -> RecordSection:
             RecordRow(
                 cells=(
                     f"{line.run.period:%Y-%m}",
-                    line.run.get_status_display(),
+                    _("%(kind)s · %(status)s")
+                    % {
+                        "kind": line.run.get_kind_display(),
+                        "status": line.run.get_status_display(),
+                    },
                     str(grades.get(line.performance_grade, "—")),
                     line.performance_source or "—",
                     _amount(line.gross, shown),

@@ -142,10 +142,22 @@ def runs_totals(*, viewer: User, runs: list[PayRun]) -> dict[int, dict[str, Any]
     return out
 
 
+def lines_shown_q(viewer: User) -> Q:
+    """The pay lines a viewer may list, wherever they were computed (a street's run pays its
+    communities): those of workers of the viewer's units (the line's community in that
+    month) where the viewer holds the personal-data right (amounts shown) or keeps the
+    records (EDIT: a community clerk, amounts masked, may_see_pay). A role with neither (a
+    plain viewer) reads none. The payslip, the worker's pay page and the whole record all
+    read through this one filter."""
+    return path_q(viewer, "unit_path", Permission.PERSONAL_DATA) | path_q(
+        viewer, "unit_path", Permission.EDIT
+    )
+
+
 def line_get(*, viewer: User, pk: int) -> PayLine:
     """One payslip (a run's line for one worker), or 404 for missing and out of scope."""
     line = (
-        PayLine.objects.filter(path_q(viewer, "unit_path"), pk=pk)
+        PayLine.objects.filter(lines_shown_q(viewer), pk=pk)
         .select_related("worker", "run", "run__unit")
         .first()
     )
@@ -167,10 +179,12 @@ def payslip_contributions(line: PayLine) -> list[tuple[str, Decimal, Decimal | N
 
 
 def worker_lines(*, viewer: User, worker: Worker) -> QuerySet[PayLine]:
-    """A worker's lines in runs the viewer sees, newest month first."""
+    """A worker's lines the viewer may list (lines_shown_q: by the worker's community, not
+    by the unit of the run, so a community clerk sees the rows of a street's run), newest
+    month first."""
     return (
         PayLine.objects.filter(worker=worker)
-        .filter(path_q(viewer, "run__unit_path"))
+        .filter(lines_shown_q(viewer))
         .select_related("run")
         .order_by("-run__period", "-run_id")
     )

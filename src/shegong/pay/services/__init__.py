@@ -30,6 +30,8 @@ from shegong.pay.services.grades import grade_assign, grade_place, grade_steps_a
 from shegong.pay.services.inputs import adjustment_add, performance_grade_set
 from shegong.pay.services.runs import (
     ANALYZE_AFTER,
+    awardrun_create,
+    awards_paid_by,
     lines_insert,
     payrun_approve,
     payrun_check,
@@ -66,6 +68,8 @@ __all__ = [
     "adjustment_add",
     "ancestors",
     "average_wage_set",
+    "awardrun_create",
+    "awards_paid_by",
     "compute_lines",
     "effective_lines",
     "first_of_month",

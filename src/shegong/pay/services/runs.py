@@ -26,8 +26,23 @@ from shegong.orgs.models import Unit
 from shegong.pay import rules
 from shegong.pay.errors import PayRunExists
 from shegong.pay.events import PayEvent
-from shegong.pay.models import AdjustmentKind, PayAdjustment, PayLine, PayRun, RunStatus
-from shegong.pay.selectors.lines import LINE_FIELDS, TOTAL_FIELDS, ProgressFn, compute_lines
+from shegong.pay.models import (
+    AdjustmentKind,
+    AwardsPaid,
+    PayAdjustment,
+    PayLine,
+    PayRun,
+    RunKind,
+    RunStatus,
+)
+from shegong.pay.selectors.in_force import settings_in_force
+from shegong.pay.selectors.lines import (
+    LINE_FIELDS,
+    TOTAL_FIELDS,
+    ProgressFn,
+    award_lines,
+    compute_lines,
+)
 from shegong.people import services as people_services
 from shegong.people.models import Worker
 
@@ -55,7 +70,17 @@ def lines_insert(*, run_id: int, rows: list[tuple[Any, ...]]) -> None:
 def _run_snapshot(run: PayRun) -> dict[str, Any]:
     return snapshot(
         run,
-        ["status", "period", "unit_path", "corrects_id", "headcount", "gross", "net", "total_cost"],
+        [
+            "kind",
+            "status",
+            "period",
+            "unit_path",
+            "corrects_id",
+            "headcount",
+            "gross",
+            "net",
+            "total_cost",
+        ],
     )
 
 
@@ -79,6 +104,8 @@ def _refuse_second_correction(corrects: PayRun) -> PayRun:
     corrects = PayRun.objects.get(pk=corrects.pk)
     if corrects.status != RunStatus.APPROVED:
         raise ServiceError(_("只能更正已审批的工资批次"))
+    if corrects.kind != RunKind.REGULAR:
+        raise ServiceError(_("奖励发放批次不能更正;多发或少发的奖励请在下月工资中调整"))
     made = PayRun.objects.filter(corrects=corrects).select_related("unit").first()
     if made is not None:
         raise PayRunExists(made, _("该批次已有更正批次“%(run)s”") % {"run": made})
@@ -88,7 +115,7 @@ def _refuse_second_correction(corrects: PayRun) -> PayRun:
 def _refuse_overlap(unit: Unit, period: datetime.date) -> None:
     """A run of the month for this unit (a double submit), or for a unit above or below it."""
     clash = (
-        PayRun.objects.filter(period=period, corrects__isnull=True)
+        PayRun.objects.filter(period=period, corrects__isnull=True, kind=RunKind.REGULAR)
         .filter(Q(unit_path__startswith=unit.path) | Q(unit_path__in=rules.ancestors(unit.path)))
         .select_related("unit")
         .first()
@@ -106,12 +133,26 @@ def _refuse_overlap(unit: Unit, period: datetime.date) -> None:
         )
 
 
-def _take_awards(unit: Unit, period: datetime.date, acting_user: User) -> int:
+def awards_paid_by(unit: Unit, period: datetime.date) -> str:
+    """How the policy in force for the run's unit that month pays the awards owed
+    (AwardsPaid): with the regular run (also when no policy is set: the run refuses then)
+    or in a run of their own."""
+    policy = settings_in_force([unit.path], rules.first_of_month(period))[unit.path].policy
+    return policy.awards_paid if policy is not None else AwardsPaid.MONTHLY
+
+
+def _take_awards(
+    unit: Unit, period: datetime.date, acting_user: User, *, own_run: bool = False
+) -> list[PayAdjustment]:
     """The one-time amounts owed to the unit's workers (awards from training and
     certificates, people.AwardDue) become one-off items of this month, once: people locks
     and marks them in this transaction (a run computed at the same moment finds them taken),
-    and a refused run rolls the taking back. Audited with each source."""
-    taker = _("%(unit)s%(month)s工资") % {"unit": unit.name, "month": f"{period:%Y-%m}"}
+    and a refused run rolls the taking back. Audited with each source. `own_run`: taken for
+    a run of awards only, which alone pays them."""
+    taker = (_("%(unit)s%(month)s奖励发放") if own_run else _("%(unit)s%(month)s工资")) % {
+        "unit": unit.name,
+        "month": f"{period:%Y-%m}",
+    }
     taken = people_services.awards_due_take(
         unit=unit,
         up_to=rules.last_of_month(period),
@@ -126,6 +167,7 @@ def _take_awards(unit: Unit, period: datetime.date, acting_user: User) -> int:
             kind=AdjustmentKind.AWARD,
             amount=d.amount,
             note=f"{d.title}({d.source_label})"[:200],
+            own_run=own_run,
         )
         for d in taken
     )
@@ -140,7 +182,7 @@ def _take_awards(unit: Unit, period: datetime.date, acting_user: User) -> int:
             for d, a in zip(taken, made, strict=True)
         ],
     )
-    return len(made)
+    return made
 
 
 @retrying_atomic
@@ -167,12 +209,43 @@ def payrun_create(
         corrects = _refuse_second_correction(corrects)
     else:
         _refuse_overlap(unit, period)
-        _take_awards(unit, period, acting_user)
-    lines = compute_lines(unit=unit, period=period, progress=progress)
+        if awards_paid_by(unit, period) == AwardsPaid.MONTHLY:
+            _take_awards(unit, period, acting_user)
+    lines = compute_lines(unit=unit, period=period, progress=progress, corrects=corrects)
+    run = _run_write(
+        unit=unit,
+        period=period,
+        kind=RunKind.REGULAR,
+        lines=lines,
+        corrects=corrects,
+        note=note,
+        acting_user=acting_user,
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=PayEvent.RUN_CORRECTED if corrects else PayEvent.RUN_COMPUTED,
+        target=run,
+        after=_run_snapshot(run),
+    )
+    return run
+
+
+def _run_write(
+    *,
+    unit: Unit,
+    period: datetime.date,
+    kind: str,
+    lines: list[tuple[Any, ...]],
+    corrects: PayRun | None,
+    note: str,
+    acting_user: User,
+) -> PayRun:
+    """The run row with its totals, and its lines in bulk."""
     run = PayRun.objects.create(
         unit=unit,
         unit_path=unit.path,
         period=period,
+        kind=kind,
         corrects=corrects,
         note=note,
         created_by=acting_user,
@@ -183,11 +256,59 @@ def payrun_create(
         },
     )
     lines_insert(run_id=run.pk, rows=lines)
+    return run
+
+
+@retrying_atomic
+def awardrun_create(
+    *, unit: Unit, period: datetime.date, acting_user: User, note: str = ""
+) -> PayRun:
+    """A run of awards only (奖励发放) for `unit` and the month of `period`, when the pay
+    policy in force pays awards in a run of their own: every award owed to the unit's
+    workers and due by the month's end (people.AwardDue, taken once under its row lock), and
+    the awards of a discarded award run of the unit, one line per worker. It goes through
+    review and approval like any run; as many award runs as the month needs, each paying
+    what is owed when it is computed: one computed at the same moment finds nothing left
+    and is refused."""
+    access.require(acting_user, Permission.PAY_COMPUTE, unit)
+    period = rules.first_of_month(period)
+    if awards_paid_by(unit, period) != AwardsPaid.OWN_RUN:
+        raise ServiceError(
+            _("%(unit)s的薪酬构成设置为一次性奖励随月度工资发放;如需单独发放,请先修改薪酬构成")
+            % {"unit": unit.name}
+        )
+    _take_awards(unit, period, acting_user, own_run=True)
+    items = list(
+        PayAdjustment.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .filter(own_run=True, run__isnull=True, worker__unit_path__startswith=unit.path)
+        .order_by("pk")
+    )
+    if not items:
+        month = f"{period:%Y-%m}"
+        raise ServiceError(
+            _("%(unit)s%(month)s没有待发的一次性奖励") % {"unit": unit.name, "month": month}
+        )
+    lines = award_lines(items=items, period=period)
+    run = _run_write(
+        unit=unit,
+        period=period,
+        kind=RunKind.AWARDS,
+        lines=lines,
+        corrects=None,
+        note=note,
+        acting_user=acting_user,
+    )
+    attached = PayAdjustment.objects.filter(pk__in=[i.pk for i in items], run__isnull=True).update(
+        run=run, period=period
+    )
+    if attached != len(items):  # cannot happen under the row lock; never pay twice
+        raise ServiceError(_("待发奖励正被另一批次计入,请稍后重试"))
     audit_record(
         acting_user=acting_user,
-        action=PayEvent.RUN_CORRECTED if corrects else PayEvent.RUN_COMPUTED,
+        action=PayEvent.RUN_COMPUTED,
         target=run,
-        after=_run_snapshot(run),
+        after={**_run_snapshot(run), "awards": [i.note for i in items]},
     )
     return run
 

@@ -196,7 +196,8 @@ def _policy_in_force(unit: Unit, day: datetime.date) -> PayPolicy | None:
     )
 
 
-POLICY_FIELDS = (*validation.POLICY_RATES, *validation.POLICY_MONEY, "seniority_cap_years")
+POLICY_CHOICES = ("seniority_cap_years", "certificate_start_months", "awards_paid")
+POLICY_FIELDS = (*validation.POLICY_RATES, *validation.POLICY_MONEY, *POLICY_CHOICES)
 
 
 @transaction.atomic
@@ -211,7 +212,7 @@ def policy_set(
     of the version in force for the unit that day (the appraisal factors, set elsewhere,
     carry over to a new version)."""
     _require(acting_user, unit)
-    values = {k: v if k == "seniority_cap_years" else Decimal(str(v)) for k, v in values.items()}
+    values = {k: v if k in POLICY_CHOICES else Decimal(str(v)) for k, v in values.items()}
     _check(validation.policy_faults(values))
     unknown = set(values) - set(POLICY_FIELDS)
     if unknown:

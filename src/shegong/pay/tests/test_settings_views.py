@@ -16,6 +16,7 @@ from django.urls import reverse
 from shegong.conftest import Personas, Tree, client_for
 from shegong.core import listing
 from shegong.core.actors import system_actor
+from shegong.core.models import AuditEntry
 from shegong.pay import services
 from shegong.pay.models import ContributionRates, GradeScheme, PayPolicy, PayRun, RunStatus
 from shegong.pay.tests.factories import ESSAY1_RATES, YEAR, paid_worker, pay_settings
@@ -89,10 +90,54 @@ def test_the_policy_page_keeps_the_appraisal_factors_off_the_form(
         "certificate_senior": "600",
         "dual_role_allowance": "600",
         "other_allowance": "0",
+        "certificate_start_months": "0",
+        "awards_paid": "monthly",
     }
     client.post(reverse("pay:policy-new"), post)
     july = PayPolicy.objects.get(effective_from=datetime.date(YEAR, 7, 1))
     assert (july.performance_share, july.factor_excellent) == (D("0.25"), D("1.20"))
+
+
+def test_the_pay_office_chooses_award_runs_and_the_allowance_start_on_the_policy_page(
+    settled: Tree, personas: Personas
+) -> None:
+    client = client_for(personas.district_admin)
+    form = client.get(
+        reverse("pay:policy-new"), {"unit": settled.district.code, "month": "2025-07"}
+    )
+    html = form.content.decode()
+    assert "单独发放(奖励发放批次)" in html and "职业资格津贴起发" in html
+    initial = {
+        k: str(getattr(PayPolicy.objects.get(), k))
+        for k in (
+            "performance_share",
+            "seniority_per_year",
+            "seniority_cap_years",
+            "certificate_assistant",
+            "certificate_social_worker",
+            "certificate_senior",
+            "dual_role_allowance",
+            "other_allowance",
+        )
+    }
+    post = {"unit": settled.district.code, "month": "2025-07", **initial}
+    refused = client.post(
+        reverse("pay:policy-new"),
+        {**post, "certificate_start_months": "30", "awards_paid": "own_run"},
+    )
+    assert "24" in refused.content.decode() and PayPolicy.objects.count() == 1
+    client.post(
+        reverse("pay:policy-new"),
+        {**post, "certificate_start_months": "1", "awards_paid": "own_run"},
+    )
+    july = PayPolicy.objects.get(effective_from=datetime.date(YEAR, 7, 1))
+    assert (july.certificate_start_months, july.awards_paid) == (1, "own_run")
+    january = PayPolicy.objects.get(effective_from=JAN)  # the earlier version is untouched
+    assert (january.certificate_start_months, january.awards_paid) == (0, "monthly")
+    entry = AuditEntry.objects.filter(action="pay.policy_set").latest("pk")
+    assert entry.after is not None and entry.after["awards_paid"] == "own_run"
+    listed = client.get(reverse("pay:settings"), {"show": "policies"}).content.decode()
+    assert "单独发放(奖励发放批次)" in listed and "随下一次月度工资发放" in listed
 
 
 def test_the_average_wage_page_saves_a_version(settled: Tree, personas: Personas) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from shegong.core.models import User
 from shegong.orgs.models import Unit
 from shegong.people import rules, services
-from shegong.people.models import Worker
+from shegong.people.models import StandingProposal, Worker
 
 _serials = itertools.count(11)
 
@@ -57,3 +57,22 @@ def register(
         values=worker_values(**overrides),
         acting_user=acting_user,
     )
+
+
+def street_a_proposal(o: Any) -> StandingProposal:
+    """A pending 诫勉 proposal for the scoping walk's street-A worker (for route lambdas)."""
+    found = StandingProposal.objects.filter(worker=o.worker).first()
+    if found is not None:
+        return found
+    services.standing_proposals_record(
+        unit=o.tree.street_a,
+        entries=[
+            services.ProposalEntry(
+                worker_id=o.worker.pk, year=2025, kind="warn", source_key="test.walk:1"
+            )
+        ],
+        source_label="街道甲2025年度考核",
+        replaces_prefix="test.walk:",
+        acting_user=o.personas.street_a_manager,
+    )
+    return StandingProposal.objects.get(worker=o.worker)

@@ -55,6 +55,11 @@ class Command(BaseCommand):
         run.add_argument("--period", help="YYYY-MM")
         run.add_argument("--corrects", type=int, help="correct this approved run (new run)")
         run.add_argument("--note", default="")
+        run.add_argument(
+            "--awards",
+            action="store_true",
+            help="the awards owed only (奖励发放; needs the policy's awards_paid: own_run)",
+        )
         run.add_argument("--check", action="store_true", help="mark the run checked")
         run.add_argument("--approve", action="store_true", help="check and approve (locks it)")
         run.add_argument("--user")
@@ -133,9 +138,14 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("月份格式应为 YYYY-MM:%(value)s") % {"value": o["period"]}
                 ) from None
-        run = services.payrun_create(
-            unit=unit, period=period, acting_user=user, corrects=corrects, note=o["note"]
-        )
+        if o.get("awards") and corrects is None:
+            run = services.awardrun_create(
+                unit=unit, period=period, acting_user=user, note=o["note"]
+            )
+        else:
+            run = services.payrun_create(
+                unit=unit, period=period, acting_user=user, corrects=corrects, note=o["note"]
+            )
         if o["check"] or o["approve"]:
             run = services.payrun_check(run=run, acting_user=user)
         if o["approve"]:
