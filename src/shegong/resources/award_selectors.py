@@ -1,10 +1,11 @@
 """Every read of 以奖代补 (incentive awards): schemes, their proposed awards and the records
 they are counted from, taking the viewer and scoped to their units.
 
-A scheme belongs to a district: only viewers whose scope holds the district see it (anyone
-else gets 404, like a missing one). Its awards belong to communities: a street sees its own
-communities' awards in the summary. The inputs of a proposal are counted by the database
-(one query with a subquery per figure), never by looping over rows in Python.
+A scheme belongs to a district: the viewers who reach the district, are inside it (its
+streets and communities) or above it see it; anyone else gets 404, like a missing one. Its
+awards belong to communities: a street sees the rows of its own communities only. The inputs
+of a proposal are counted by the database (one query with a subquery per figure), never by
+looping over rows in Python.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
-from shegong.core.access import Permission, get_in_scope_or_404, path_q, scoped
+from shegong.core.access import Permission, path_q, root_paths, scoped, sees_everything
 from shegong.orgs.models import Unit, UnitKind
 from shegong.resources import award_rules
 from shegong.resources.models import (
@@ -48,18 +50,32 @@ def districts_for_awards(*, viewer: User) -> QuerySet[Unit]:
     ).order_by("path")
 
 
+def _ancestors(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _district_q(viewer: User, field: str = "district__path") -> Q:
+    """Schemes of a district the viewer reaches, is inside, or is above."""
+    if sees_everything(viewer):
+        return Q()
+    above = sorted({p for root in root_paths(viewer) for p in _ancestors(root)})
+    return path_q(viewer, field) | Q(**{f"{field}__in": above})
+
+
 def scheme_list(
     *, viewer: User, unit: Unit | None = None, year: int | None = None
 ) -> QuerySet[AwardScheme]:
     """The schemes of the districts in scope (of `unit`'s district, of `year`, when given)."""
-    schemes = scoped(AwardScheme.objects.select_related("district"), viewer, "district")
+    schemes = AwardScheme.objects.select_related("district").filter(_district_q(viewer))
     if unit is not None:
         schemes = schemes.filter(_district_of_or_below(unit))
     if year is not None:
         schemes = schemes.filter(year=year)
+    mine = Q(awards__community__in=scoped(Unit.objects.all(), viewer))
     return schemes.annotate(
-        award_count=Count("awards", filter=Q(awards__amount__gt=0)),
-        total=Sum("awards__amount"),
+        award_count=Count("awards", filter=mine & Q(awards__amount__gt=0)),
+        total=Sum("awards__amount", filter=mine),
     ).order_by("-year", "district__path", "subject", "-version")
 
 
@@ -71,21 +87,27 @@ def _district_of_or_below(unit: Unit) -> Q:
 
 
 def scheme_get(*, viewer: User, pk: int | str) -> AwardScheme:
-    return get_in_scope_or_404(
-        AwardScheme.objects.select_related("district", "created_by", "proposed_by", "approved_by"),
-        viewer,
-        "district",
-        pk=pk,
+    found = (
+        AwardScheme.objects.select_related("district", "created_by", "proposed_by", "approved_by")
+        .filter(_district_q(viewer), pk=pk)
+        .first()
     )
+    if found is None:
+        raise Http404
+    return found
 
 
 def award_get(*, viewer: User, pk: int | str) -> IncentiveAward:
-    return get_in_scope_or_404(
-        IncentiveAward.objects.select_related("scheme__district", "community", "team"),
-        viewer,
-        "scheme__district",
-        pk=pk,
+    """An award of a scheme the viewer sees, to a community in their scope (else 404)."""
+    found = (
+        scoped(IncentiveAward.objects.all(), viewer, "community")
+        .filter(_district_q(viewer, "scheme__district__path"), pk=pk)
+        .select_related("scheme__district", "community", "team")
+        .first()
     )
+    if found is None:
+        raise Http404
+    return found
 
 
 def scoring_of(scheme: AwardScheme) -> award_rules.Scoring:

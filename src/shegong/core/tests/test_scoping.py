@@ -249,6 +249,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:activity-advisor": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-sign-up": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-attendance": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-rate": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources:certificate-issue": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
@@ -379,6 +380,8 @@ LIST_ROUTES = {
     "resources-activity-list",
     "resources-volunteer-list",
     "resources-talent-list",
+    "resources:awards",
+    "resources:award-scheme-create",
     "annual:index",
 }
 # Routes that only take POST and act on the caller's own session.
@@ -455,6 +458,13 @@ DISTRICT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[dict[str, Any], Any,
     "burden:form-answers": burden.walk_form,
     "burden-form-detail": burden.walk_form,
     "burden-form-fill": burden.walk_form,
+    "resources:award-scheme": resources.walk_award_scheme,
+    "resources:award-scheme-edit": resources.walk_award_scheme,
+    "resources:award-scheme-export": resources.walk_award_scheme,
+    "resources:award-scheme-propose": resources.walk_award_scheme,
+    "resources:award-scheme-approve": resources.walk_award_scheme,
+    "resources:award-scheme-version": resources.walk_award_scheme,
+    "resources:award-adjust": resources.walk_award,
 }
 
 
@@ -470,7 +480,7 @@ def test_another_district_gets_404_for_district_records(
     # The API routes of a form only read (405 to POST); the page routes answer 404.
     assert posted.status_code in ({404, 405} if route.startswith("burden-") else {404})
     assert client.get(reverse(route, kwargs={"pk": MISSING["pk"]})).status_code in {404, 405}
-    if route in {"burden:form", "burden-form-detail"}:
+    if route in {"burden:form", "burden-form-detail", "resources:award-scheme"}:
         assert client_for(insider).get(url).status_code == 200
 
 

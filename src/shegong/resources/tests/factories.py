@@ -283,3 +283,32 @@ def street_a_scheme(o: StreetAObjects) -> Any:
 
 def street_a_award(o: StreetAObjects) -> Any:
     return street_a_scheme(o).awards.get(community=o.tree.community_a1)
+
+
+def _other_district_manager(o: StreetAObjects) -> User:
+    from shegong.core.models import Membership, Role
+    from shegong.orgs.models import UnitKind
+
+    other = User.objects.filter(username="other_district_manager").first()
+    if other is None:
+        city = o.tree.city
+        district = Unit.objects.create(
+            code="110102000000",
+            name="测试二区",
+            kind=UnitKind.DISTRICT,
+            parent=city,
+            path=f"{city.path}110102000000/",
+        )
+        other = User.objects.create_user(username="other_district_manager", password="x")
+        Membership.objects.create(user=other, unit=district, role=Role.MANAGER)
+    return other
+
+
+def walk_award_scheme(o: StreetAObjects) -> tuple[dict[str, Any], User, User]:
+    """The district's proposed scheme: (route kwargs, a street-A manager who sees it, a
+    manager of another district who must not)."""
+    return {"pk": street_a_scheme(o).pk}, o.personas.street_a_manager, _other_district_manager(o)
+
+
+def walk_award(o: StreetAObjects) -> tuple[dict[str, Any], User, User]:
+    return {"pk": street_a_award(o).pk}, o.personas.street_a_manager, _other_district_manager(o)
