@@ -120,3 +120,12 @@ def test_the_street_rates_a_held_activity_on_its_page(tree: Tree, personas: Pers
     client.post(rate, {"score": "4", "note": "组织有序"})
     page = client.get(url).content.decode()
     assert "组织有序" in page and activity.ratings.get().score == 4
+
+
+def test_the_dashboard_shows_the_years_awards(tree: Tree, personas: Personas) -> None:
+    _proposed(tree, personas)
+    url = reverse("resources:dashboard") + f"?unit={tree.street_a.code}&year={AWARD_YEAR}"
+    page = client_for(personas.street_a_manager).get(url).content.decode()
+    assert (
+        'id="awards"' in page and "甲一腰鼓队" in page and "6,600.00" in page and "待审批" in page
+    )
