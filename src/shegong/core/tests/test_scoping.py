@@ -250,6 +250,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:activity-sign-up": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-attendance": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-rate": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources-activity-rate": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources:certificate-issue": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
@@ -382,6 +383,7 @@ LIST_ROUTES = {
     "resources-talent-list",
     "resources:awards",
     "resources:award-scheme-create",
+    "resources-scheme-list",
     "annual:index",
 }
 # Routes that only take POST and act on the caller's own session.
@@ -465,6 +467,10 @@ DISTRICT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[dict[str, Any], Any,
     "resources:award-scheme-approve": resources.walk_award_scheme,
     "resources:award-scheme-version": resources.walk_award_scheme,
     "resources:award-adjust": resources.walk_award,
+    "resources-scheme-detail": resources.walk_award_scheme,
+    "resources-scheme-propose": resources.walk_award_scheme,
+    "resources-scheme-approve": resources.walk_award_scheme,
+    "resources-award-adjust": resources.walk_award,
 }
 
 
@@ -478,9 +484,12 @@ def test_another_district_gets_404_for_district_records(
     assert client.get(url).status_code in {404, 405}
     posted = client.post(url, {"cell": "B2", "label": "x", "source": "roster.total"})
     # The API routes of a form only read (405 to POST); the page routes answer 404.
-    assert posted.status_code in ({404, 405} if route.startswith("burden-") else {404})
+    assert posted.status_code in (
+        {404, 405} if route.startswith(("burden-", "resources-")) else {404}
+    )
     assert client.get(reverse(route, kwargs={"pk": MISSING["pk"]})).status_code in {404, 405}
-    if route in {"burden:form", "burden-form-detail", "resources:award-scheme"}:
+    if route in {"burden:form", "burden-form-detail", "resources:award-scheme",
+                 "resources-scheme-detail"}:  # fmt: skip
         assert client_for(insider).get(url).status_code == 200
 
 
