@@ -227,3 +227,20 @@ def test_the_summary_counts_the_approved_awards_in_the_viewers_scope(
         )
         is None
     )
+
+
+def test_the_database_refuses_a_second_approved_version_of_a_year(
+    tree: Tree, personas: Personas, approver: User
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    first = _proposed(tree, personas)
+    second = services.scheme_new_version(scheme=first, acting_user=personas.district_admin)
+    services.awards_propose(scheme=second, acting_user=personas.district_admin)
+    services.awards_approve(scheme=second, acting_user=approver)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AwardScheme.objects.filter(pk=first.pk).update(
+            status=SchemeStatus.APPROVED, approved_by=approver, approved_at=second.approved_at
+        )
+    with pytest.raises(ServiceError, match="替代"):
+        services.awards_propose(scheme=first, acting_user=personas.district_admin)
