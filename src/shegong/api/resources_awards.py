@@ -25,7 +25,9 @@ from shegong.core.errors import ServiceError
 from shegong.resources import award_selectors, services
 from shegong.resources.models import AWARD_FACTORS, AwardScheme, AwardSubject, PayMode
 
-POINTS = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal(0)}
+
+def _points(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal(0), **kwargs)
 
 
 class AwardRowSerializer(serializers.Serializer[Any]):
@@ -92,7 +94,7 @@ class SchemeInputSerializer(PlainTextInput):
         max_digits=3, decimal_places=2, required=False, allow_null=True
     )
     pay_mode = serializers.ChoiceField(choices=PayMode.choices, default=PayMode.PER_POINT)
-    yuan_per_point = serializers.DecimalField(**POINTS, default=Decimal(0))
+    yuan_per_point = _points(default=Decimal(0))
     tiers = serializers.CharField(
         label="奖励档次", required=False, allow_blank=True, help_text="每行“分数=金额”"
     )
@@ -101,10 +103,8 @@ class SchemeInputSerializer(PlainTextInput):
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         for name in AWARD_FACTORS:
-            fields[f"{name}_weight"] = serializers.DecimalField(**POINTS, default=Decimal(0))
-            fields[f"{name}_cap"] = serializers.DecimalField(
-                **POINTS, required=False, allow_null=True
-            )
+            fields[f"{name}_weight"] = _points(default=Decimal(0))
+            fields[f"{name}_cap"] = _points(required=False, allow_null=True)
         return fields
 
 

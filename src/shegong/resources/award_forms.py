@@ -12,8 +12,15 @@ from shegong.core.forms import PlainTextForm
 from shegong.orgs.models import Unit
 from shegong.resources.models import AwardSubject, PayMode
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
-POINTS = {"max_digits": 8, "decimal_places": 2, "min_value": 0}
+
+def _money(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=0, **kwargs)
+
+
+def _points(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=8, decimal_places=2, min_value=0, **kwargs)
+
+
 FACTOR_FIELDS = [
     ("members", _("每名成员得分"), _("成员得分上限")),
     ("activities", _("每场活动得分"), _("活动得分上限")),
@@ -36,22 +43,20 @@ class SchemeForm(PlainTextForm):
         label=_("平均质量评分不低于"), max_digits=3, decimal_places=2, required=False
     )
     pay_mode = forms.ChoiceField(label=_("计奖方式"), choices=PayMode.choices)
-    yuan_per_point = forms.DecimalField(label=_("每分奖励(元)"), initial=0, **MONEY)
+    yuan_per_point = _money(_("每分奖励(元)"), initial=0)
     tiers = forms.CharField(
         label=_("奖励档次"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行“分数=金额”,如“80=8000”:得分达到该档即得该金额(按档次计奖时填写)"),
     )
-    budget = forms.DecimalField(label=_("年度预算(元)"), **MONEY)
+    budget = _money(_("年度预算(元)"))
 
     def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, weight, cap in FACTOR_FIELDS:
-            self.fields[f"{name}_weight"] = forms.DecimalField(label=weight, initial=0, **POINTS)
-            self.fields[f"{name}_cap"] = forms.DecimalField(
-                label=cap, required=False, help_text=_("不填为不封顶"), **POINTS
-            )
+            self.fields[f"{name}_weight"] = _points(weight, initial=0)
+            self.fields[f"{name}_cap"] = _points(cap, required=False, help_text=_("不填为不封顶"))
         if units is None:
             for name in ("district", "year", "subject"):
                 del self.fields[name]
@@ -63,7 +68,7 @@ class SchemeForm(PlainTextForm):
 
 
 class AdjustForm(PlainTextForm):
-    amount = forms.DecimalField(label=_("奖励金额(元)"), **MONEY)
+    amount = _money(_("奖励金额(元)"))
     reason = forms.CharField(label=_("调整理由"), max_length=200)
 
 

@@ -10,6 +10,8 @@ migration `0001_venues_and_bookings`). A series (a team every Thursday for a sea
 row that its bookings point to.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -645,11 +647,11 @@ class SchemeStatus(models.TextChoices):
 AWARD_FACTORS = ("members", "activities", "participants", "quality", "awards_won")
 
 
-def _weight(label: str) -> models.DecimalField:  # type: ignore[type-arg]
+def _weight(label: Any) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(label, max_digits=8, decimal_places=2, default=0)
 
 
-def _cap(label: str) -> models.DecimalField:  # type: ignore[type-arg]
+def _cap(label: Any) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(label, max_digits=8, decimal_places=2, null=True, blank=True)
 
 

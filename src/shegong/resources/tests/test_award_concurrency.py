@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from shegong.conftest import Personas, Tree, _person
-from shegong.core.audit import AuditEntry
 from shegong.core.errors import ServiceError
-from shegong.core.models import Role
+from shegong.core.models import AuditEntry, Role
 from shegong.core.tests.concurrency import own_database_file, run_together
 from shegong.orgs.models import CommunityFunding, FundingSource
 from shegong.resources import services

@@ -4,13 +4,13 @@ adjustments with a reason, four-eyes approval, and the funding recorded once."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from shegong.conftest import Personas, Tree, _person
-from shegong.core.audit import AuditEntry
 from shegong.core.errors import ServiceError
-from shegong.core.models import Role, User
+from shegong.core.models import AuditEntry, Role, User
 from shegong.orgs.models import CommunityFunding, FundingSource
 from shegong.resources import award_selectors, services
 from shegong.resources.models import AwardScheme, IncentiveAward, ResourceEvent, SchemeStatus
@@ -29,7 +29,7 @@ def approver(tree: Tree) -> User:
     return _person("district_manager", tree.district, Role.MANAGER)
 
 
-def _proposed(tree: Tree, personas: Personas, **overrides: object) -> AwardScheme:
+def _proposed(tree: Tree, personas: Personas, **overrides: Any) -> AwardScheme:
     active_team(tree.community_a1, personas.street_a_manager)
     scheme = make_scheme(tree.district, personas.district_admin, **overrides)
     return services.awards_propose(scheme=scheme, acting_user=personas.district_admin)
@@ -158,6 +158,7 @@ def test_a_manager_adjusts_an_amount_with_a_reason_within_the_budget(
     award.refresh_from_db()
     assert (award.amount, award.proposed_amount) == (Decimal("5000.00"), Decimal("6600.00"))
     entry = AuditEntry.objects.get(action=ResourceEvent.AWARD_ADJUSTED)
+    assert entry.before is not None and entry.after is not None
     assert entry.before["amount"] == "6600.00" and entry.after["adjust_reason"] == "有一场未报备"
 
 
