@@ -245,3 +245,37 @@ def test_the_database_refuses_a_second_approved_version_of_a_year(
         )
     with pytest.raises(ServiceError, match="替代"):
         services.awards_propose(scheme=first, acting_user=personas.district_admin)
+
+
+def test_the_inputs_are_counted_by_the_database_in_one_query_for_any_number_of_teams(
+    tree: Tree, personas: Personas, django_assert_num_queries: Any
+) -> None:
+    active_team(tree.community_a1, personas.street_a_manager)
+    active_team(tree.community_a2, personas.street_a_manager, members=6, name="甲二合唱团")
+    scheme = AwardScheme.objects.select_related("district").get(
+        pk=make_scheme(tree.district, personas.district_admin).pk
+    )
+    with django_assert_num_queries(1):
+        counted = award_selectors.award_inputs(scheme)
+    assert [(c.team.name if c.team else "", c.inputs.members) for c in counted] == [
+        ("甲一腰鼓队", 4),
+        ("甲二合唱团", 6),
+    ]
+    scheme.subject = "community"
+    with django_assert_num_queries(1):
+        communities = award_selectors.award_inputs(scheme)
+    assert [(c.community.name, c.inputs.activities, c.awards_won) for c in communities] == [
+        ("甲一社区", 1, 1),
+        ("甲二社区", 1, 1),
+        ("乙一社区", 0, 0),
+    ]
+
+
+def test_it_refuses_a_control_character_in_an_adjustment_reason(
+    tree: Tree, personas: Personas, approver: User
+) -> None:
+    award = _proposed(tree, personas).awards.get()
+    with pytest.raises(ServiceError, match="调整理由"):
+        services.award_adjust(award=award, amount="1", reason="核减\x07", acting_user=approver)
+    award.refresh_from_db()
+    assert award.amount == Decimal("6600.00")
