@@ -568,7 +568,7 @@ class ActivityViewSet(viewsets.GenericViewSet[Activity]):
         return Response(ServiceRecordSerializer(records, many=True).data)
 
     @extend_schema(request=RatingInputSerializer, responses=RatingSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def rate(self, request: Request, pk: str) -> Response:
         """The street rates the held activity 1–5 (again: replaces its score); answers the
         activity's ratings."""
