@@ -230,6 +230,8 @@ SHEGONG_MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "3"))
 # Four eyes on pay: the person who computed a run may not review (复核) it, and neither may
 # approve it. A tiny office with one pay officer turns this on to let one person do all three.
 SHEGONG_PAY_ONE_PERSON = env_flag("PAY_ONE_PERSON", False)
+# Four eyes on 以奖代补: whoever proposed a year's awards may not approve them, unless this is on.
+SHEGONG_AWARDS_ONE_PERSON = env_flag("AWARDS_ONE_PERSON", False)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded sheets (core/sheets.py): bounded while read; kept until their import ends, or

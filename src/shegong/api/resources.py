@@ -28,10 +28,11 @@ from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
 from shegong.orgs.selectors import unit_get, unit_roots
-from shegong.resources import selectors, services
+from shegong.resources import award_selectors, selectors, services
 from shegong.resources.models import (
     Activity,
     ActivityKind,
+    ActivityRating,
     Booking,
     BookingStatus,
     OwnerKind,
@@ -485,6 +486,19 @@ class DecideInputSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=[("confirm", "确认"), ("decline", "不予确认")])
 
 
+class RatingInputSerializer(PlainTextInput):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    note = serializers.CharField(label="评语", max_length=200, required=False, allow_blank=True)
+
+
+class RatingSerializer(serializers.ModelSerializer[ActivityRating]):
+    rated_by = serializers.CharField(source="rated_by.username", read_only=True)
+
+    class Meta:
+        model = ActivityRating
+        fields = ["id", "score", "note", "rated_by", "rated_at"]
+
+
 class ActivityViewSet(viewsets.GenericViewSet[Activity]):
     """Activities in scope (`year`), their volunteers' hours, and the decision on reported hours."""
 
@@ -552,6 +566,27 @@ class ActivityViewSet(viewsets.GenericViewSet[Activity]):
             return Response(ServiceRecordSerializer(record).data)
         records = selectors.service_records(viewer=viewer, activity=activity)
         return Response(ServiceRecordSerializer(records, many=True).data)
+
+    @extend_schema(request=RatingInputSerializer, responses=RatingSerializer(many=True))
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def rate(self, request: Request, pk: str) -> Response:
+        """The street rates the held activity 1–5 (again: replaces its score); answers the
+        activity's ratings."""
+        viewer = viewer_of(request)
+        activity = self.get_object()
+        incoming = RatingInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            services.activity_rate(
+                activity=activity,
+                score=incoming.validated_data["score"],
+                note=incoming.validated_data.get("note", ""),
+                acting_user=viewer,
+            )
+        except ServiceError as exc:
+            raise_validation(exc)
+        ratings = award_selectors.ratings_of(viewer=viewer, activity=activity)
+        return Response(RatingSerializer(ratings, many=True).data)
 
     @extend_schema(request=DecideInputSerializer, responses=ServiceRecordSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="hours/decide", url_name="hours-decide")

@@ -2,7 +2,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from shegong.api import appraisal, burden, pay, people, resources, standing, training, views
+from shegong.api import (
+    appraisal,
+    burden,
+    pay,
+    people,
+    resources,
+    resources_awards,
+    standing,
+    training,
+    views,
+)
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -26,6 +36,10 @@ router.register("resources/teams", resources.TeamViewSet, basename="resources-te
 router.register("resources/activities", resources.ActivityViewSet, basename="resources-activity")
 router.register("resources/volunteers", resources.VolunteerViewSet, basename="resources-volunteer")
 router.register("resources/talents", resources.TalentViewSet, basename="resources-talent")
+router.register(
+    "resources/award-schemes", resources_awards.AwardSchemeViewSet, basename="resources-scheme"
+)
+router.register("resources/awards", resources_awards.AwardViewSet, basename="resources-award")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     PAY_REVIEW = "pay_review"  # 复核: look a computed run over and mark it checked
     PAY_APPROVE = "pay_approve"  # 审批: approve a checked run and lock it
     FILE_APPLICATIONS = "file_applications"  # a department files to the admission list (burden)
+    # 以奖代补: adjust the proposed awards and approve them (then recorded as funding).
+    AWARD_APPROVE = "award_approve"
 
 
 # A street's pay office (manager) computes and reviews; only the bureau (admin) approves. A
@@ -49,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.IMPORT,
             Permission.PAY_COMPUTE,
             Permission.PAY_REVIEW,
+            Permission.AWARD_APPROVE,
         }
     ),
     Role.CLERK: frozenset({Permission.EDIT, Permission.IMPORT}),
@@ -190,6 +193,7 @@ _REFUSALS = {
     Permission.PAY_REVIEW: _lazy("您没有权限复核%(unit)s的工资"),
     Permission.PAY_APPROVE: _lazy("您没有权限审批%(unit)s的工资"),
     Permission.FILE_APPLICATIONS: _lazy("您没有向%(unit)s提交准入申请的权限"),
+    Permission.AWARD_APPROVE: _lazy("您没有权限审批%(unit)s的以奖代补"),
 }
 
 

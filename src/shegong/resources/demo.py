@@ -2,7 +2,9 @@
 units, companies and schools open to residents, two to four culture and sports teams per
 community with members who consented, a year of weekly practice bookings (a series per team),
 performances and awards. Participants skew old, as essays 2 and 7 say (mostly over 50). Written
-in bulk with one summary audit row, like the demo roster.
+in bulk with one summary audit row, like the demo roster. The year's 以奖代补: the street's
+ratings of the held activities, the district's team scheme proposed and approved (funding
+recorded) and its community scheme proposed, awaiting approval.
 """
 
 from __future__ import annotations
@@ -284,6 +286,7 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
     for team, people in zip(teams, members, strict=True):
         people_of.setdefault(team.unit_id, []).extend(people)
     extra = _activities_and_volunteers(rng, tree, people_of, own, as_of)
+    extra |= _awards(rng, tree, teams, as_of, actor)
     counts = {
         "venues": len(venues),
         "teams": len(teams),
@@ -460,3 +463,89 @@ def _shared_bookings(
                 )
             )
     return bookings
+
+
+TEAM_SCHEME = {
+    "members_weight": "0.5",
+    "members_cap": "15",
+    "activities_weight": "2",
+    "activities_cap": "30",
+    "participants_weight": "0.02",
+    "participants_cap": "20",
+    "quality_weight": "4",
+    "quality_cap": "",
+    "awards_won_weight": "5",
+    "awards_won_cap": "20",
+    "min_members": 10,
+    "min_activities": 2,
+    "min_quality": "3",
+    "pay_mode": "per_point",
+    "yuan_per_point": "80",
+    "tiers": "",
+    "budget": "1200000",
+}
+COMMUNITY_SCHEME = {
+    **TEAM_SCHEME,
+    "members_weight": "0.2",
+    "members_cap": "30",
+    "activities_weight": "2",
+    "activities_cap": "24",
+    "participants_weight": "0.05",
+    "participants_cap": "20",
+    "min_members": 20,
+    "min_activities": 6,
+    "pay_mode": "tiers",
+    "tiers": "60=8000\n72=14000\n82=20000",
+    "budget": "1000000",
+}
+
+
+def _awards(
+    rng: random.Random,
+    tree: DemoTree,
+    teams: list[Team],
+    as_of: datetime.date,
+    actor: Any,
+) -> dict[str, int]:
+    """Culture and sports activities credited to one of the community's teams; the street's
+    rating of every held activity; the district's 以奖代补 for the year: teams proposed by
+    the system and approved by the district's admin (the demo login, when there is one),
+    communities proposed and awaiting approval."""
+    from shegong.core.models import User
+    from shegong.resources import services
+    from shegong.resources.models import ActivityRating
+
+    by_unit: dict[int, list[Team]] = {}
+    for team in teams:
+        by_unit.setdefault(team.unit_id, []).append(team)
+    activities = list(Activity.objects.filter(unit__path__startswith=tree.district.path, held=True))
+    for activity in activities:
+        if activity.kind in (ActivityKind.CULTURE, ActivityKind.SPORTS) and by_unit.get(
+            activity.unit_id
+        ):
+            activity.team = rng.choice(by_unit[activity.unit_id])
+    Activity.objects.bulk_update(activities, ["team"], batch_size=2000)
+    now = timezone.now()
+    ratings = [
+        ActivityRating(
+            activity=a, score=rng.choice([3, 4, 4, 4, 5, 5]), rated_by=actor, rated_at=now
+        )
+        for a in activities
+    ]
+    ActivityRating.objects.bulk_create(ratings, batch_size=5000)
+    approver = User.objects.filter(username="kaifu_admin").first() or actor
+    schemes = []
+    for subject, values in (("team", TEAM_SCHEME), ("community", COMMUNITY_SCHEME)):
+        scheme = services.scheme_create(
+            district=tree.district,
+            year=as_of.year,
+            subject=subject,
+            values=values,
+            acting_user=actor,
+        )
+        schemes.append(services.awards_propose(scheme=scheme, acting_user=actor))
+    services.awards_approve(scheme=schemes[0], acting_user=approver)
+    return {
+        "ratings": len(ratings),
+        "awards": sum(s.awards.filter(amount__gt=0).count() for s in schemes),
+    }

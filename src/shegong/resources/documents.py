@@ -8,6 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shegong.core.money import money_text
 from shegong.core.text import docx_text, xlsx_row
 
 NOT_RECORDED = "未登记"
@@ -44,8 +45,49 @@ def _shown(value: Any) -> Any:
     return value
 
 
+AWARD_COLUMNS = [
+    ("subject", "评选对象"),
+    ("name", "队伍/社区"),
+    ("community", "社区"),
+    ("points", "得分"),
+    ("amount", "奖励金额(元)"),
+    ("status", "状态"),
+]
+SUBJECTS = {"team": "文体队伍", "community": "社区"}
+STATUSES = {"proposed": "已测算", "approved": "已审批"}
+
+
+def awards_text(awards: dict[str, Any] | None) -> str:
+    if awards is None:
+        return NOT_RECORDED
+    return (
+        f"{awards['awarded']}个,{money_text(awards['amount'])}元"
+        f"(已审批{awards['approved']}个,{money_text(awards['approved_amount'])}元)"
+    )
+
+
 def figures_rows(data: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(label, _shown(data.get(key))) for key, label in FIGURES]
+    return [
+        (label, awards_text(data.get(key)) if key == "awards" else _shown(data.get(key)))
+        for key, label in FIGURES
+    ]
+
+
+def award_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """The largest awards of each scheme (at most ten a scheme), for the sheet and the document."""
+    awards = data.get("awards") or {"schemes": []}
+    return [
+        [
+            SUBJECTS.get(s["subject"], s["subject"]),
+            top["name"],
+            top["community"],
+            top["points"],
+            top["amount"],
+            STATUSES.get(s["status"], s["status"]),
+        ]
+        for s in awards["schemes"]
+        for top in s["top"]
+    ]
 
 
 def title(data: dict[str, Any]) -> str:
@@ -76,6 +118,12 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
                 ],
             )
         )
+    if rows := award_rows(data):
+        awards = book.create_sheet("以奖代补")
+        awards.append([label for _key, label in AWARD_COLUMNS])
+        for row in rows:
+            row[3], row[4] = float(row[3]), float(row[4])
+            awards.append(xlsx_row(awards, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -104,6 +152,15 @@ def report_docx(data: dict[str, Any]) -> bytes:
     for label, value in figures_rows(data):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, docx_text(value)
+    if rows := award_rows(data):
+        doc.add_heading("以奖代补", level=2)
+        doc.add_paragraph(docx_text(f"以奖代补:{awards_text(data['awards'])}。"))
+        awards = doc.add_table(rows=1, cols=len(AWARD_COLUMNS))
+        for cell, (_key, label) in zip(awards.rows[0].cells, AWARD_COLUMNS, strict=True):
+            cell.text = label
+        for row in rows:
+            for cell, value in zip(awards.add_row().cells, row, strict=True):
+                cell.text = docx_text(value)
     if use["by_venue"]:
         doc.add_heading("场地使用", level=2)
         venues = doc.add_table(rows=1, cols=len(VENUE_COLUMNS))

@@ -10,6 +10,8 @@ migration `0001_venues_and_bookings`). A series (a team every Thursday for a sea
 row that its bookings point to.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -595,6 +597,231 @@ class VolunteerCertificate(models.Model):
         return self.number
 
 
+class ActivityRating(models.Model):
+    """The street's rating of a held activity (1–5): who rated, when, and why. One rating
+    per activity and rater (rating again replaces it); an activity's quality is the average."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="ratings")
+    score = models.PositiveSmallIntegerField(_("评分"))
+    note = models.CharField(_("评语"), max_length=200, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rated_at = models.DateTimeField(_("评分时间"))
+
+    class Meta:
+        verbose_name = _("活动质量评分")
+        verbose_name_plural = _("活动质量评分")
+        ordering = ["activity", "rated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "rated_by"], name="rating_once_per_rater"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.score}"
+
+
+class AwardSubject(models.TextChoices):
+    TEAM = "team", _("文体队伍")
+    COMMUNITY = "community", _("社区")
+
+
+class PayMode(models.TextChoices):
+    PER_POINT = "per_point", _("按分值计奖")
+    TIERS = "tiers", _("按档次计奖")
+
+
+class SchemeStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PROPOSED = "proposed", _("已测算")
+    APPROVED = "approved", _("已审批")
+    SUPERSEDED = "superseded", _("已被新版本替代")
+
+
+# The five things scored, in the order they are shown; each has a weight (points per unit)
+# and an optional cap (the most points it may give) on the scheme: `<factor>_weight`,
+# `<factor>_cap`.
+AWARD_FACTORS = ("members", "activities", "participants", "quality", "awards_won")
+
+
+def _weight(label: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(label, max_digits=8, decimal_places=2, default=0)
+
+
+def _cap(label: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(label, max_digits=8, decimal_places=2, null=True, blank=True)
+
+
+class AwardScheme(models.Model):
+    """以奖代补: how a district scores its teams (or its communities) for a year, and what a
+    point is worth. Set by the district; frozen once awards are proposed from it (a change
+    is a new version, the old one superseded); at most one approved version per district,
+    year and subject (the database refuses a second), and only that one is funded."""
+
+    district = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    subject = models.CharField(_("评选对象"), max_length=16, choices=AwardSubject.choices)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
+    )
+    members_weight = _weight(_("每名成员得分"))
+    members_cap = _cap(_("成员得分上限"))
+    activities_weight = _weight(_("每场活动得分"))
+    activities_cap = _cap(_("活动得分上限"))
+    participants_weight = _weight(_("每参与人次得分"))
+    participants_cap = _cap(_("参与得分上限"))
+    quality_weight = _weight(_("平均质量评分每分得分"))
+    quality_cap = _cap(_("质量得分上限"))
+    awards_won_weight = _weight(_("每项获奖得分"))
+    awards_won_cap = _cap(_("获奖得分上限"))
+    min_members = models.PositiveIntegerField(_("成员不少于"), default=0)
+    min_activities = models.PositiveIntegerField(_("活动不少于(场)"), default=0)
+    min_quality = models.DecimalField(
+        _("平均质量评分不低于"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    pay_mode = models.CharField(
+        _("计奖方式"), max_length=16, choices=PayMode.choices, default=PayMode.PER_POINT
+    )
+    yuan_per_point = models.DecimalField(
+        _("每分奖励(元)"), max_digits=10, decimal_places=2, default=0
+    )
+    # Tiers: [{"points": "80", "amount": "8000.00"}, …], the highest tier reached pays.
+    tiers = models.JSONField(_("奖励档次"), default=list, blank=True)
+    budget = models.DecimalField(_("年度预算(元)"), max_digits=14, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("测算时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("以奖代补方案")
+        verbose_name_plural = _("以奖代补方案")
+        ordering = ["-year", "district__path", "subject", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "subject", "version"], name="award_scheme_version"
+            ),
+            models.UniqueConstraint(
+                fields=["district", "year", "subject"],
+                condition=Q(status="approved"),
+                name="award_scheme_approved_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject__in=AwardSubject.values), name="award_scheme_subject_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SchemeStatus.values), name="award_scheme_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(pay_mode__in=PayMode.values), name="award_scheme_pay_mode_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="award_scheme_year_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0, yuan_per_point__gte=0),
+                name="award_scheme_money_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    members_weight__gte=0,
+                    activities_weight__gte=0,
+                    participants_weight__gte=0,
+                    quality_weight__gte=0,
+                    awards_won_weight__gte=0,
+                ),
+                name="award_scheme_weights_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "superseded"])
+                | Q(proposed_by__isnull=False, proposed_at__isnull=False),
+                name="award_scheme_proposed_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="award_scheme_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year} {self.get_subject_display()} v{self.version}"
+
+
+class IncentiveAward(models.Model):
+    """One team's or community's proposed award under a scheme, with every input counted
+    from the records when it was proposed, the points, and the amount: proposed by the
+    formula, adjusted by a manager with a reason. Paid to `community` (a team's own)."""
+
+    scheme = models.ForeignKey(AwardScheme, on_delete=models.CASCADE, related_name="awards")
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="incentive_awards"
+    )
+    members = models.PositiveIntegerField(_("成员(人)"))
+    activities = models.PositiveIntegerField(_("活动(场)"))
+    participants = models.PositiveIntegerField(_("参与(人次)"))
+    ratings = models.PositiveIntegerField(_("评分次数"))
+    quality = models.DecimalField(
+        _("平均质量评分"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    awards_won = models.PositiveIntegerField(_("获奖(项)"))
+    points = models.DecimalField(_("得分"), max_digits=10, decimal_places=2)
+    eligible = models.BooleanField(_("符合条件"))
+    shortfall = models.CharField(_("未达条件"), max_length=200, blank=True)
+    proposed_amount = models.DecimalField(_("测算金额(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("奖励金额(元)"), max_digits=14, decimal_places=2)
+    adjust_reason = models.CharField(_("调整理由"), max_length=200, blank=True)
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adjusted_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("以奖代补奖励")
+        verbose_name_plural = _("以奖代补奖励")
+        ordering = ["scheme", "-points", "community__path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "team"],
+                condition=Q(team__isnull=False),
+                name="award_once_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "community"],
+                condition=Q(team__isnull=True),
+                name="award_once_per_community",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, proposed_amount__gte=0, points__gte=0),
+                name="award_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(adjusted_by__isnull=True) | ~Q(adjust_reason=""),
+                name="award_adjusted_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team or self.community} {self.amount}"
+
+
 @audit_kinds
 class ResourceEvent(models.TextChoices):
     """What happened to community resources, as the audit trail names it."""
@@ -617,3 +844,8 @@ class ResourceEvent(models.TextChoices):
     ATTENDANCE_MARKED = "resources.attendance_marked", _("活动签到")
     CERTIFICATE_ISSUED = "resources.certificate_issued", _("出具志愿服务证明")
     ADVISOR_NAMED = "resources.advisor_named", _("聘请活动辅导员")
+    ACTIVITY_RATED = "resources.activity_rated", _("评价活动质量")
+    AWARDS_PROPOSED = "resources.awards_proposed", _("测算以奖代补")
+    AWARD_ADJUSTED = "resources.award_adjusted", _("调整以奖代补金额")
+    AWARDS_APPROVED = "resources.awards_approved", _("审批以奖代补")
+    SCHEME_VERSIONED = "resources.scheme_versioned", _("以奖代补方案新版本")

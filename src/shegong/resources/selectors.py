@@ -33,7 +33,7 @@ from shegong.people.rules import (
     mask_id_number,
     mask_phone,
 )
-from shegong.resources import rules
+from shegong.resources import award_selectors, rules
 from shegong.resources.models import (
     Activity,
     Booking,
@@ -291,7 +291,8 @@ def resources_year_figures(*, viewer: User, unit: Unit, year: int) -> dict[str, 
 def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     """The year's figures of community resources under `unit`, for the report command, the
     API and the annual report's 社区资源 chapter. Keys are those of issue 18 item 8; an area
-    not built yet answers None (not recorded), never a made-up zero."""
+    not recorded yet answers None, never a made-up zero (`awards` is None until a district
+    proposed the year's 以奖代补: award_selectors.awards_summary)."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     venues = venue_list(viewer=viewer, unit=unit)
     teams = scoped(Team.objects.all(), viewer, "unit").filter(unit__path__startswith=unit.path)
@@ -337,7 +338,7 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "activities": of_year["activities"],
         "participants": of_year["participants"],
         "participants_by_age": of_year["participants_by_age"],
-        "awards": None,
+        "awards": award_selectors.awards_summary(viewer=viewer, unit=unit, year=year),
         "standards": standards_summary(standards_check(viewer=viewer, unit=unit, year=year)),
     }
 

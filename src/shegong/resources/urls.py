@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shegong.resources import views, volunteer_views
+from shegong.resources import award_views, views, volunteer_views
 
 app_name = "resources"
 urlpatterns = [
@@ -55,4 +55,15 @@ urlpatterns = [
     path("talents/new/", volunteer_views.talent_create, name="talent-create"),
     path("activities/<int:pk>/advisor/", volunteer_views.activity_advisor, name="activity-advisor"),
     path("v/<str:key>/", volunteer_views.self_report, name="self-report"),
+    # 以奖代补 (award_views)
+    path("awards/", award_views.awards, name="awards"),
+    path("awards/new/", award_views.scheme_create, name="award-scheme-create"),
+    path("awards/<int:pk>/", award_views.scheme_detail, name="award-scheme"),
+    path("awards/<int:pk>/edit/", award_views.scheme_edit, name="award-scheme-edit"),
+    path("awards/<int:pk>/propose/", award_views.scheme_propose, name="award-scheme-propose"),
+    path("awards/<int:pk>/approve/", award_views.scheme_approve, name="award-scheme-approve"),
+    path("awards/<int:pk>/version/", award_views.scheme_version, name="award-scheme-version"),
+    path("awards/<int:pk>/awards.xlsx", award_views.scheme_export, name="award-scheme-export"),
+    path("awards/award/<int:pk>/adjust/", award_views.award_adjust, name="award-adjust"),
+    path("activities/<int:pk>/rate/", award_views.activity_rate, name="activity-rate"),
 ]

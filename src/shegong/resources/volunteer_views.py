@@ -25,7 +25,8 @@ from shegong.core.params import year_or
 from shegong.core.text import xlsx_row
 from shegong.core.types import AuthedRequest
 from shegong.people.rules import mask_id_number
-from shegong.resources import selectors, services
+from shegong.resources import award_selectors, selectors, services
+from shegong.resources.award_forms import RatingForm
 from shegong.resources.forms import (
     ActivityForm,
     HoursForm,
@@ -81,6 +82,9 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "participants": selectors.participation_rows(viewer=request.user, activity=activity),
             "can_edit": has_permission(request.user, Permission.EDIT, activity.unit),
             "hours_form": HoursForm(),
+            "ratings": award_selectors.ratings_of(viewer=request.user, activity=activity),
+            "may_rate": award_selectors.may_rate(request.user, activity),
+            "rating_form": RatingForm(),
         },
     )
 

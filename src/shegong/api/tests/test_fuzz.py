@@ -32,6 +32,7 @@ from shegong.core.actors import system_actor
 from shegong.core.models import User
 from shegong.pay import services as pay_services
 from shegong.pay.tests.factories import YEAR, paid_worker, pay_settings
+from shegong.resources import services as resources_services
 from shegong.resources.tests import factories as resources_factories
 from shegong.training.tests.factories import enrol, make_course
 
@@ -86,7 +87,18 @@ def world(tree: Tree, personas: Personas) -> dict[str, Any]:
         resources_factories.at(resources_factories.DAY, 9),
         resources_factories.at(resources_factories.DAY, 10),
     )
+    # A district's proposed 以奖代补 over a team of street A with a held, rated activity.
+    resources_factories.active_team(tree.community_a1, personas.street_a_manager)
+    scheme = resources_services.awards_propose(
+        scheme=resources_factories.make_scheme(tree.district, personas.district_admin),
+        acting_user=personas.district_admin,
+    )
+    award = scheme.awards.select_related("team").get()
+    assert award.team is not None
     return {
+        "scheme": scheme.pk,
+        "award": award.pk,
+        "activity": award.team.activities.get().pk,
         "worker": worker.pk,
         "run": run.pk,
         "course": course.pk,
@@ -119,6 +131,12 @@ def _fixed(path: str, world: dict[str, Any]) -> dict[str, Any]:
         return {"id": world["venue"]}
     if path.startswith("/api/resources/bookings/{id}"):
         return {"id": world["booking"]}
+    if path.startswith("/api/resources/award-schemes/{id}"):
+        return {"id": world["scheme"]}
+    if path.startswith("/api/resources/awards/{id}"):
+        return {"id": world["award"]}
+    if path.startswith("/api/resources/activities/{id}"):
+        return {"id": world["activity"]}
     return {}
 
 

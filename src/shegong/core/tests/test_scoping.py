@@ -252,6 +252,8 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "resources:activity-advisor": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-sign-up": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:activity-attendance": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources:activity-rate": lambda o: {"pk": resources.street_a_activity(o).pk},
+    "resources-activity-rate": lambda o: {"pk": resources.street_a_activity(o).pk},
     "resources:volunteer-link": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources:certificate-issue": lambda o: {"pk": resources.street_a_volunteer(o).pk},
     "resources-venue-series": lambda o: {"pk": resources.street_a_venue(o).pk},
@@ -383,6 +385,9 @@ LIST_ROUTES = {
     "resources-activity-list",
     "resources-volunteer-list",
     "resources-talent-list",
+    "resources:awards",
+    "resources:award-scheme-create",
+    "resources-scheme-list",
     "annual:index",
 }
 # Routes that only take POST and act on the caller's own session.
@@ -460,6 +465,17 @@ DISTRICT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[dict[str, Any], Any,
     "burden:form-answers": burden.walk_form,
     "burden-form-detail": burden.walk_form,
     "burden-form-fill": burden.walk_form,
+    "resources:award-scheme": resources.walk_award_scheme,
+    "resources:award-scheme-edit": resources.walk_award_scheme,
+    "resources:award-scheme-export": resources.walk_award_scheme,
+    "resources:award-scheme-propose": resources.walk_award_scheme,
+    "resources:award-scheme-approve": resources.walk_award_scheme,
+    "resources:award-scheme-version": resources.walk_award_scheme,
+    "resources:award-adjust": resources.walk_award,
+    "resources-scheme-detail": resources.walk_award_scheme,
+    "resources-scheme-propose": resources.walk_award_scheme,
+    "resources-scheme-approve": resources.walk_award_scheme,
+    "resources-award-adjust": resources.walk_award,
 }
 
 
@@ -473,9 +489,12 @@ def test_another_district_gets_404_for_district_records(
     assert client.get(url).status_code in {404, 405}
     posted = client.post(url, {"cell": "B2", "label": "x", "source": "roster.total"})
     # The API routes of a form only read (405 to POST); the page routes answer 404.
-    assert posted.status_code in ({404, 405} if route.startswith("burden-") else {404})
+    assert posted.status_code in (
+        {404, 405} if route.startswith(("burden-", "resources-")) else {404}
+    )
     assert client.get(reverse(route, kwargs={"pk": MISSING["pk"]})).status_code in {404, 405}
-    if route in {"burden:form", "burden-form-detail"}:
+    if route in {"burden:form", "burden-form-detail", "resources:award-scheme",
+                 "resources-scheme-detail"}:  # fmt: skip
         assert client_for(insider).get(url).status_code == 200
 
 

@@ -8,6 +8,15 @@ the same moment: the look at the calendar here is only for a helpful message, th
 has the last word and its refusal becomes the same message.
 """
 
+from shegong.resources.services.awards import (
+    activity_rate,
+    award_adjust,
+    awards_approve,
+    awards_propose,
+    scheme_create,
+    scheme_new_version,
+    scheme_update,
+)
 from shegong.resources.services.bookings import (
     booking_approve,
     booking_cancel,
@@ -73,7 +82,11 @@ __all__ = [
     "activity_advisor_name",
     "activity_create",
     "activity_mark_held",
+    "activity_rate",
     "attendance_mark",
+    "award_adjust",
+    "awards_approve",
+    "awards_propose",
     "booking_approve",
     "booking_cancel",
     "booking_create",
@@ -90,6 +103,9 @@ __all__ = [
     "participant_sign_up",
     "resident_consent_end",
     "resident_register",
+    "scheme_create",
+    "scheme_new_version",
+    "scheme_update",
     "series_cancel",
     "talent_register",
     "team_create",

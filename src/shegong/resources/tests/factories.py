@@ -185,3 +185,130 @@ def street_a_certificate(o: StreetAObjects) -> VolunteerCertificate:
     return found or services.certificate_issue(
         volunteer=record.volunteer, first=DAY, last=DAY, acting_user=o.personas.street_a_manager
     )
+
+
+# ---------------------------------------------------------------- 以奖代补
+
+AWARD_YEAR = DAY.year
+
+
+def scheme_values(**overrides: Any) -> dict[str, Any]:
+    """Members 1 point each (at most 20), an activity 5, a participant 0.5 (at most 30), the
+    average rating 4 points a point, an award won 10; at least 3 members and 1 activity;
+    100 yuan a point, 100,000 yuan for the year."""
+    values: dict[str, Any] = {
+        "members_weight": "1",
+        "members_cap": "20",
+        "activities_weight": "5",
+        "activities_cap": "",
+        "participants_weight": "0.5",
+        "participants_cap": "30",
+        "quality_weight": "4",
+        "quality_cap": "",
+        "awards_won_weight": "10",
+        "awards_won_cap": "",
+        "min_members": 3,
+        "min_activities": 1,
+        "min_quality": "",
+        "pay_mode": "per_point",
+        "yuan_per_point": "100",
+        "tiers": "",
+        "budget": "100000",
+    }
+    values.update(overrides)
+    return values
+
+
+def make_scheme(district: Unit, acting_user: User, subject: str = "team", **overrides: Any) -> Any:
+    return services.scheme_create(
+        district=district,
+        year=AWARD_YEAR,
+        subject=subject,
+        values=scheme_values(**overrides),
+        acting_user=acting_user,
+    )
+
+
+def active_team(
+    community: Unit, manager: User, *, members: int = 4, name: str = "甲一腰鼓队"
+) -> Team:
+    """A team with `members` members, one held activity of its own that 2 of them attended,
+    rated 4 by the street, one performance before 50 people and one award won."""
+    team = make_team(community, manager, name=name)
+    people = [make_resident(community, manager, name=f"{name}队员{n}") for n in range(members)]
+    for resident in people:
+        services.team_member_add(
+            team=team, resident=resident, joined_on=datetime.date(2025, 3, 1), acting_user=manager
+        )
+    activity = services.activity_create(
+        unit=community,
+        team=team,
+        values={"title": f"{name}汇演", "kind": "culture", "day": DAY},
+        acting_user=manager,
+    )
+    for resident in people[:2]:
+        services.participant_sign_up(activity=activity, resident=resident, acting_user=manager)
+    services.attendance_mark(
+        activity=activity,
+        present=set(activity.participants.values_list("pk", flat=True)),
+        acting_user=manager,
+    )
+    services.activity_mark_held(activity=activity, acting_user=manager)
+    services.activity_rate(activity=activity, score=4, acting_user=manager)
+    for kind, level, count in (("performance", "", 50), ("award", "district", 0)):
+        services.team_record_add(
+            team=team,
+            values={
+                "kind": kind,
+                "level": level,
+                "day": DAY,
+                "title": f"{name}{kind}",
+                "participants": count,
+            },
+            acting_user=manager,
+        )
+    return team
+
+
+def street_a_scheme(o: StreetAObjects) -> Any:
+    from shegong.resources.models import AwardScheme
+
+    found = AwardScheme.objects.filter(district=o.tree.district).first()
+    if found:
+        return found
+    active_team(o.tree.community_a1, o.personas.street_a_manager, name="甲一评奖队")
+    scheme = make_scheme(o.tree.district, o.personas.district_admin)
+    return services.awards_propose(scheme=scheme, acting_user=o.personas.district_admin)
+
+
+def street_a_award(o: StreetAObjects) -> Any:
+    return street_a_scheme(o).awards.get(community=o.tree.community_a1)
+
+
+def _other_district_manager(o: StreetAObjects) -> User:
+    from shegong.core.models import Membership, Role
+    from shegong.orgs.models import UnitKind
+
+    other = User.objects.filter(username="other_district_manager").first()
+    if other is None:
+        city = o.tree.city
+        district = Unit.objects.create(
+            code="110102000000",
+            name="测试二区",
+            kind=UnitKind.DISTRICT,
+            parent=city,
+            path=f"{city.path}110102000000/",
+        )
+        other = User.objects.create_user(username="other_district_manager", password="x")
+        Membership.objects.create(user=other, unit=district, role=Role.MANAGER)
+    return other
+
+
+def walk_award_scheme(o: StreetAObjects) -> tuple[dict[str, Any], User, User]:
+    """The district's proposed scheme: (route kwargs, a street-A manager who sees it, a
+    manager of another district who must not)."""
+    return {"pk": street_a_scheme(o).pk}, o.personas.street_a_manager, _other_district_manager(o)
+
+
+def walk_award(o: StreetAObjects) -> tuple[dict[str, Any], User, User]:
+    return {"pk": street_a_award(o).pk}, o.personas.street_a_manager, _other_district_manager(o)

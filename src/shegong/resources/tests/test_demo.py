@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -35,3 +36,11 @@ def test_the_demo_year_has_teams_shared_venues_and_weekly_bookings_of_older_resi
     assert float(summary["volunteer_hours"]) > 1000
     assert selectors.pending_hours(viewer=console).exists()
     assert summary["talents"] > len(tree.communities)
+    # A year's 以奖代补: the teams' approved (and recorded as funding), the communities'
+    # proposed and awaiting approval.
+    awards = summary["awards"]
+    assert awards["approved"] > 0 and 0 < awards["approved"] < awards["awarded"]
+    by_subject = {s["subject"]: s for s in awards["schemes"]}
+    assert by_subject["team"]["status"] == "approved"
+    assert by_subject["community"]["status"] == "proposed"
+    assert Decimal(by_subject["team"]["amount"]) <= Decimal(by_subject["team"]["budget"])
