@@ -660,7 +660,7 @@ class BurdenSurveyViewSet(viewsets.GenericViewSet[WorkerSurvey]):
     serializer_class = WorkerSurveySerializer
     queryset = WorkerSurvey.objects.none()
     lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_object(self) -> WorkerSurvey:
         return selectors.worker_survey_get(viewer=viewer_of(self.request), pk=self.kwargs["pk"])
