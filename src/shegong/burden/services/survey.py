@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -292,8 +292,26 @@ def answers_tally(survey_id: int, *, leave: int) -> int:
 
 
 def _add_tallies(survey_id: int, tallies: Counter[tuple[str, str, int, int]]) -> None:
-    for (dimension, group, question, choice), n in tallies.items():
-        row, _made = SurveyTally.objects.get_or_create(
-            survey_id=survey_id, dimension=dimension, group=group, question=question, choice=choice
-        )
-        SurveyTally.objects.filter(pk=row.pk).update(count=F("count") + n)
+    """Add the counts in one upsert per chunk (INSERT … ON CONFLICT DO UPDATE, on PostgreSQL
+    and SQLite alike), rows in key order so that two batches tallied at once lock the shared
+    cells (the whole survey's) in the same order; a row per cell was a query per cell."""
+    if not tallies:
+        return
+    quote = connection.ops.quote_name
+    table = quote(SurveyTally._meta.db_table)
+    keys = [quote(c) for c in ("survey_id", "dimension", "group", "question", "choice")]
+    count = quote("count")
+    rows = sorted(tallies.items())
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+        params: list[Any] = []
+        for (dimension, group, question, choice), n in chunk:
+            params += [survey_id, dimension, group, question, choice, n]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(keys)}, {count}) VALUES {values} "
+                f"ON CONFLICT ({', '.join(keys)}) "
+                f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}",
+                params,
+            )
