@@ -315,7 +315,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "a": application,
             "may_decide": may_decide,
-            "may_change": own.exists() and application.current == Status.FILED,
+            "may_change": own.exists() and getattr(application, "current", "") == Status.FILED,
             "form": DecideForm(),
         },
     )

@@ -190,7 +190,7 @@ def test_a_retired_item_is_kept_off_the_list_and_unchangeable(
     assert entry.before and entry.before["retired_on"] is None
     assert entry.after and entry.after["retired_reason"] == "并入社会救助一件事"
     flagged = {
-        r.pk: r.refusable
+        r.pk: r.refusable  # type: ignore[attr-defined]
         for r in selectors.record_list(viewer=personas.district_admin, unit=tree.district)
     }
     assert flagged == {record.pk: False, later.pk: True}  # a year after it was retired
