@@ -88,6 +88,7 @@ def test_a_department_patches_and_withdraws_its_application(
     client = client_for(b.health_account)
     patched = client.patch(detail, {"title": "健康档案台账(修订)"}, content_type=JSON)
     assert patched.status_code == 200 and patched.json()["title"] == "健康档案台账(修订)"
+    assert patched.json()["funded"] is True and patched.json()["funding"] == "3000.00"  # kept
     soon = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     refused = client.patch(detail, {"starts_on": soon}, content_type=JSON)
     assert refused.status_code == 400 and "工作日" in refused.json()["starts_on"][0]
@@ -113,6 +114,7 @@ def test_the_district_patches_and_retires_an_item(
     assert patched.status_code == 200 and patched.json()["funding"] == "800.00"
     moved = admin.patch(detail, {"department": b.health.pk}, content_type=JSON)
     assert moved.json()["department"] == "区卫健局"
+    assert moved.json()["funded"] is True and moved.json()["funding"] == "800.00"  # kept
     assert (
         client_for(personas.street_a_manager)
         .patch(detail, {"title": "x"}, content_type=JSON)
