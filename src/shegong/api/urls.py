@@ -27,6 +27,8 @@ router.register(
     "burden/applications", burden.BurdenApplicationViewSet, basename="burden-application"
 )
 router.register("burden/items", burden.BurdenItemViewSet, basename="burden-item")
+router.register("burden/stamps", burden.BurdenStampViewSet, basename="burden-stamp")
+router.register("burden/calendar", burden.BurdenCalendarViewSet, basename="burden-calendar")
 router.register("burden/records", burden.BurdenRecordViewSet, basename="burden-record")
 router.register("burden/forms", burden.BurdenFormViewSet, basename="burden-form")
 router.register("burden/surveys", burden.BurdenSurveyViewSet, basename="burden-survey")

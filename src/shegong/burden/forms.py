@@ -15,6 +15,7 @@ from shegong.burden.models import (
     Frequency,
     ItemKind,
     Listing,
+    QuestionKind,
     RecordKind,
     StampEntry,
 )
@@ -179,3 +180,24 @@ class DepartmentMemberForm(PlainTextForm):
     def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class QuestionForm(PlainTextForm):
+    """A question of the workers' questionnaire; the service checks it again (and what each
+    kind needs: options for a choice, the number of points for a scale)."""
+
+    kind = forms.ChoiceField(label=_("题型"), choices=QuestionKind.choices)
+    text = forms.CharField(label=_("题目"), max_length=200)
+    options = forms.CharField(
+        label=_("选项(单选、多选题,每行一个)"), required=False, widget=forms.Textarea
+    )
+    points = forms.IntegerField(
+        label=_("量表分值个数(如 5 为 1—5 分)"), min_value=2, max_value=11, required=False
+    )
+    low_label = forms.CharField(label=_("最低分说明(如 很不满意)"), max_length=20, required=False)
+    high_label = forms.CharField(label=_("最高分说明(如 很满意)"), max_length=20, required=False)
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
+
+
+class RetireForm(PlainTextForm):
+    reason = forms.CharField(label=_("停止理由"), max_length=200)

@@ -126,6 +126,9 @@ class AdmissionItem(models.Model):
     application = models.OneToOneField(
         "Application", on_delete=models.PROTECT, null=True, blank=True, related_name="item"
     )
+    # A retired item stays (records and decisions point at it) but is off the list from then.
+    retired_on = models.DateField(_("停止日期"), null=True, blank=True)
+    retired_reason = models.CharField(_("停止理由"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("准入事项")
@@ -146,6 +149,10 @@ class AdmissionItem(models.Model):
                 name="admission_item_funding_sane",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="admission_item_title"),
+            models.CheckConstraint(
+                condition=Q(retired_on__isnull=True) | ~Q(retired_reason=""),
+                name="admission_item_retired_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,6 +169,7 @@ class Status(models.TextChoices):
     REFUSED = "refused", _("不予准入")
     LAPSED = "lapsed", _("逾期视为不予准入")
     PUBLISHED = "published", _("已公布")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Application(models.Model):
@@ -210,7 +218,7 @@ class Application(models.Model):
                 name="application_dates_sane",
             ),
             models.CheckConstraint(
-                condition=Q(status="filed") | Q(decided_on__isnull=False),
+                condition=Q(status__in=["filed", "withdrawn"]) | Q(decided_on__isnull=False),
                 name="application_decided_on_set",
             ),
             models.CheckConstraint(
@@ -390,6 +398,10 @@ class BurdenEvent(models.TextChoices):
     APPLICATION_REFUSED = "burden.application_refused", _("不予准入")
     APPLICATION_LAPSED = "burden.application_lapsed", _("准入申请逾期")
     APPLICATION_PUBLISHED = "burden.application_published", _("公布准入事项")
+    APPLICATION_EDITED = "burden.application_edited", _("修改准入申请")
+    APPLICATION_WITHDRAWN = "burden.application_withdrawn", _("撤回准入申请")
+    ITEM_RETIRED = "burden.item_retired", _("停止准入事项")
+    QUESTIONS_EDITED = "burden.questions_edited", _("修改问卷题目")
 
 
 class ReportForm(models.Model):
@@ -488,7 +500,13 @@ class AskedAnswer(models.Model):
 
 class QuestionKind(models.TextChoices):
     CHOICE = "choice", _("单选")
+    MULTI = "multi", _("多选")
+    SCALE = "scale", _("量表")
     TEXT = "text", _("文字")
+
+
+# The kinds whose answers are counted per option (free text is kept as comments, ungrouped).
+COUNTED_KINDS = (QuestionKind.CHOICE, QuestionKind.MULTI, QuestionKind.SCALE)
 
 
 class WorkerSurveyStatus(models.TextChoices):
@@ -527,11 +545,16 @@ class WorkerSurvey(models.Model):
 
 
 class SurveyQuestion(models.Model):
+    """One question, built by the district while the survey is a draft and frozen once codes
+    are issued. `choices` are the options of a choice, several-choices or scale question (a
+    scale's are its points, lowest first); answers are kept as indexes into them."""
+
     survey = models.ForeignKey(WorkerSurvey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=8, choices=QuestionKind.choices)
     text = models.CharField(_("题目"), max_length=200)
     choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(_("必答"), default=True)
 
     class Meta:
         ordering = ["survey", "position"]

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from shegong.burden.models import (
     ASKED,
+    COUNTED_KINDS,
     EVENT_KINDS,
     AdmissionItem,
     Application,
@@ -31,10 +32,12 @@ from shegong.burden.models import (
     FormField,
     ItemKind,
     Policy,
+    QuestionKind,
     RecordKind,
     ReportForm,
     StampEntry,
     Status,
+    SurveyQuestion,
     SurveyTally,
     WorkerSurvey,
 )
@@ -56,7 +59,14 @@ if TYPE_CHECKING:
 INSPECTION_KINDS = (RecordKind.INSPECTION, RecordKind.APPRAISAL, RecordKind.RANKING)
 REFUSABLE_Q = (
     Q(kind=RecordKind.STAMP) & (Q(stamp__isnull=True) | ~Q(stamp__listing="positive"))
-) | (~Q(kind=RecordKind.STAMP) & (Q(item__isnull=True) | Q(item__kind=ItemKind.REFUSED)))
+) | (
+    ~Q(kind=RecordKind.STAMP)
+    & (
+        Q(item__isnull=True)
+        | Q(item__kind=ItemKind.REFUSED)
+        | Q(item__retired_on__year__lt=F("year"))  # a year after the item was retired
+    )
+)
 IN_FORCE = [ItemKind.DUTY, ItemKind.ASSIST]
 ONE_DECIMAL = Decimal("0.1")
 
@@ -153,14 +163,32 @@ def application_get(*, viewer: User, pk: int | str) -> Application:
 
 
 def item_list(
-    *, viewer: User, district: Unit | None = None, kind: str = ""
+    *, viewer: User, district: Unit | None = None, kind: str = "", retired: bool = False
 ) -> QuerySet[AdmissionItem]:
-    items = AdmissionItem.objects.filter(_district_q(viewer, "district__path"))
+    """The list in force (or, with `retired`, the items taken off it, kept for the record)."""
+    items = AdmissionItem.objects.filter(
+        _district_q(viewer, "district__path"), retired_on__isnull=not retired
+    )
     if district is not None:
         items = items.filter(district=district)
     if kind:
         items = items.filter(kind=kind)
     return items.select_related("department", "district")
+
+
+def item_get(*, viewer: User, pk: int | str) -> AdmissionItem:
+    """An item of a list the viewer sees, retired or not."""
+    key = parse_id(pk)
+    found = (
+        AdmissionItem.objects.filter(_district_q(viewer, "district__path"), pk=key)
+        .select_related("department", "district")
+        .first()
+        if key
+        else None
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def stamp_list(*, viewer: User, district: Unit | None = None) -> QuerySet[StampEntry]:
@@ -210,12 +238,14 @@ def communities_for_edit(*, viewer: User) -> QuerySet[Unit]:
 # ---------------------------------------------------------------- the summary
 
 
-def _items_for(unit: Unit) -> QuerySet[AdmissionItem]:
-    """The admission items in force over `unit`: its district's, or every district below."""
+def _items_for(unit: Unit, year: int) -> QuerySet[AdmissionItem]:
+    """The admission items in force over `unit` in `year`: its district's, or every district
+    below; published by the year's end and not retired before it began."""
     return AdmissionItem.objects.filter(
         Q(district__path__in=_ancestors(unit.path)) | Q(district__path__startswith=unit.path),
         kind__in=IN_FORCE,
-    )
+        published_on__lte=datetime.date(year, 12, 31),
+    ).exclude(retired_on__lt=datetime.date(year, 1, 1))
 
 
 COUNT_KEYS = ("ledgers", "signboards", "stamp_kinds", "inspections", "meetings", "hours",
@@ -265,7 +295,6 @@ def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]
     ).order_by("path")
     in_force: dict[int | None, tuple[int, int]] = {}
     rows: list[dict[str, Any]] = []
-    year_end = datetime.date(year, 12, 31)
     grouped = _grouped(
         BurdenRecord.objects.filter(
             path_q(viewer, "community__path"), community__path__startswith=unit.path, year=year
@@ -275,10 +304,8 @@ def _community_rows(viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]
     for community in communities:
         key = community.parent_id  # every community of a street has the same district
         if key not in in_force:
-            counted = (
-                _items_for(community)
-                .filter(published_on__lte=year_end)
-                .aggregate(n=Count("pk"), unfunded=Count("pk", filter=Q(funded=False)))
+            counted = _items_for(community, year).aggregate(
+                n=Count("pk"), unfunded=Count("pk", filter=Q(funded=False))
             )
             in_force[key] = (counted["n"], counted["unfunded"])
         row: dict[str, Any] = {"code": community.code, "name": community.name}
@@ -329,7 +356,7 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     records = BurdenRecord.objects.filter(
         path_q(viewer, "community__path"), community__path__startswith=unit.path, year=year
     )
-    items = _items_for(unit).filter(published_on__lte=datetime.date(year, 12, 31))
+    items = _items_for(unit, year)
     rows = _community_rows(viewer, unit, year)
     worst = sorted(rows, key=lambda r: (-r["without_admission"], -Decimal(r["hours"]), r["code"]))[
         :10
@@ -508,6 +535,26 @@ def worker_survey_get(*, viewer: User, pk: int | str) -> WorkerSurvey:
     return get_in_scope_or_404(WorkerSurvey.objects.select_related("unit"), viewer, "unit", pk=key)
 
 
+def question_get(*, viewer: User, pk: int | str) -> SurveyQuestion:
+    """A question of a questionnaire the viewer reaches (404 like a missing one otherwise)."""
+    key = parse_id(pk)
+    found = (
+        SurveyQuestion.objects.filter(path_q(viewer, "survey__unit__path"), pk=key)
+        .select_related("survey__unit")
+        .first()
+        if key
+        else None
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def questions_frozen(*, survey: WorkerSurvey) -> bool:
+    """Whether the questions can no longer change (codes issued, or no longer a draft)."""
+    return survey.status != "draft" or survey.codes.exists()
+
+
 def _withheld_groups(sizes: dict[str, int], least: int) -> set[str]:
     """Groups too small to show, and, when exactly one is, the next smallest too (else the
     hidden one is the total less the others)."""
@@ -531,6 +578,7 @@ def worker_survey_results(*, viewer: User, survey: WorkerSurvey) -> dict[str, An
         if question == 0:
             sizes.setdefault(dimension, {})[group] = count
     questions = list(survey.questions.order_by("position"))
+    counted = [q for q in questions if q.kind in COUNTED_KINDS]
     out: dict[str, Any] = {"respondents": survey.respondents, "dimensions": []}
     for dimension, label in DIMENSION_LABELS.items():
         groups = sizes.get(dimension, {})
@@ -540,26 +588,39 @@ def worker_survey_results(*, viewer: User, survey: WorkerSurvey) -> dict[str, An
         rows = []
         for group in sorted(groups):
             counts = {(q, c): n for d, g, q, c, n in tallies if d == dimension and g == group}
+            per_question = [
+                [counts.get((q.position, i), 0) for i in range(len(q.choices))] for q in counted
+            ]
             rows.append({
                 "group": group or str(_("全部")),
                 "respondents": None if group in hidden else groups[group],
-                "questions": None if group in hidden else [
-                    [counts.get((q.position, i), 0) for i in range(len(q.choices))]
-                    for q in questions if q.kind == "choice"
+                "questions": None if group in hidden else per_question,
+                "means": None if group in hidden else [
+                    _scale_mean(c) if q.kind == QuestionKind.SCALE else None
+                    for q, c in zip(counted, per_question, strict=True)
                 ],
             })  # fmt: skip
         out["dimensions"].append({"key": dimension, "label": str(label), "rows": rows})
     shown = survey.respondents >= least
     out["questions"] = [
-        {"text": q.text, "choices": q.choices} for q in questions if q.kind == "choice"
+        {"text": q.text, "kind": q.kind, "choices": q.choices, "multi": q.kind == "multi"}
+        for q in counted
     ]
     out["comments"] = list(survey.comments.values_list("text", flat=True)) if shown else []
     return out
 
 
+def _scale_mean(counts: list[int]) -> Decimal | None:
+    """The average point of a scale (its points are 1, 2, …), to one decimal."""
+    answered = sum(counts)
+    if not answered:
+        return None
+    total = sum((i + 1) * n for i, n in enumerate(counts))
+    return (Decimal(total) / answered).quantize(ONE_DECIMAL)
+
+
 def survey_questions(*, survey_id: int) -> list[Any]:
     """The questions of a survey, for whoever holds one of its live codes."""
-    from shegong.burden.models import SurveyQuestion
 
     return list(SurveyQuestion.objects.filter(survey_id=survey_id).order_by("position"))
 

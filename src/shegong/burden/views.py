@@ -26,8 +26,10 @@ from shegong.burden.forms import (
     FieldForm,
     ItemForm,
     PolicyForm,
+    QuestionForm,
     RecordForm,
     ReportFormUpload,
+    RetireForm,
     StampForm,
 )
 from shegong.burden.models import ItemKind, RecordKind, Status
@@ -117,7 +119,8 @@ def download(request: AuthedRequest) -> HttpResponse:
 def items(request: AuthedRequest) -> HttpResponse:
     district = _district(request)
     kind = request.GET.get("kind", "")
-    found = selectors.item_list(viewer=request.user, district=district, kind=kind)
+    retired = request.GET.get("retired") == "1"
+    found = selectors.item_list(viewer=request.user, district=district, kind=kind, retired=retired)
     found = found if district is not None else found.none()
     editable = selectors.districts_for_edit(viewer=request.user)
     return render(
@@ -129,6 +132,7 @@ def items(request: AuthedRequest) -> HttpResponse:
             "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
             "kind": kind,
             "kinds": ItemKind.choices,
+            "retired": retired,
             "may_edit": district is not None and editable.filter(pk=district.pk).exists(),
         },
     )
@@ -164,6 +168,60 @@ def item_create(request: AuthedRequest) -> HttpResponse:
 
 def _url(name: str) -> str:
     return reverse(name)
+
+
+def _item_initial(item: Any) -> dict[str, Any]:
+    names = ["category", "kind", "title", "legal_basis", "funded", "funding"]
+    return {"department": item.department_id, **{n: getattr(item, n) for n in names}}
+
+
+@login_required
+def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The district corrects an item of its list, or takes it off the list (kept, audited)."""
+    item = selectors.item_get(viewer=request.user, pk=pk)
+    if not selectors.districts_for_edit(viewer=request.user).filter(pk=item.district_id).exists():
+        raise Http404
+    departments = selectors.department_list(viewer=request.user).filter(district=item.district)
+    form = ItemForm(request.POST or None, departments=departments, initial=_item_initial(item))
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            services.item_update(
+                item=item,
+                department=values.pop("department"),
+                values=values,
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            service_error_on(form, exc)
+        else:
+            messages.success(request, _("已修改准入事项%(title)s") % {"title": item.title})
+            return redirect(f"{_url('burden:items')}?district={item.district.code}")
+    return render(
+        request,
+        "burden/item.html",
+        {"item": item, "form": form, "retire_form": RetireForm()},
+    )
+
+
+@login_required
+@require_POST
+def item_retire(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(viewer=request.user, pk=pk)
+    if not selectors.districts_for_edit(viewer=request.user).filter(pk=item.district_id).exists():
+        raise Http404
+    form = RetireForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("请填写停止理由(不含特殊字符)"))
+        services.item_retire(
+            item=item, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("burden:item-edit", pk=item.pk)
+    messages.success(request, _("已停止准入事项%(title)s,记录保留") % {"title": item.title})
+    return redirect(f"{_url('burden:items')}?district={item.district.code}")
 
 
 @login_required
@@ -250,11 +308,72 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(viewer=request.user, pk=pk)
     district = application.department.district
     may_decide = selectors.districts_for_edit(viewer=request.user).filter(pk=district.pk).exists()
+    own = selectors.departments_of(viewer=request.user).filter(pk=application.department_id)
     return render(
         request,
         "burden/application.html",
-        {"a": application, "may_decide": may_decide, "form": DecideForm()},
+        {
+            "a": application,
+            "may_decide": may_decide,
+            "may_change": own.exists() and getattr(application, "current", "") == Status.FILED,
+            "form": DecideForm(),
+        },
     )
+
+
+def _own_application(request: AuthedRequest, pk: int) -> Any:
+    """An application of the viewer's own department (a district's account gets 404)."""
+    application = selectors.application_get(viewer=request.user, pk=pk)
+    own = selectors.departments_of(viewer=request.user).filter(pk=application.department_id)
+    if not own.exists():
+        raise Http404
+    return application
+
+
+def _application_initial(application: Any) -> dict[str, Any]:
+    names = ["category", "kind", "title", "legal_basis", "funded", "funding", "purpose"]
+    initial = {n: getattr(application, n) for n in names}
+    return {**initial, "department": application.department_id, "starts_on": application.starts_on}
+
+
+@login_required
+def application_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The department corrects its own application while it waits for the decision."""
+    application = _own_application(request, pk)
+    departments = selectors.departments_of(viewer=request.user).filter(pk=application.department_id)
+    form = ApplicationForm(
+        request.POST or None, departments=departments, initial=_application_initial(application)
+    )
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        values.pop("department")
+        try:
+            services.application_update(
+                application=application, values=values, acting_user=request.user
+            )
+        except ServiceError as exc:
+            service_error_on(form, exc)
+        else:
+            messages.success(request, _("准入申请已修改"))
+            return redirect("burden:application", pk=application.pk)
+    return render(
+        request,
+        "burden/form.html",
+        {"form": form, "title": _("修改准入申请"), "back": "burden:applications"},
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    try:
+        services.application_withdraw(application=application, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("准入申请已撤回"))
+    return redirect("burden:application", pk=application.pk)
 
 
 @login_required
@@ -673,6 +792,7 @@ def survey(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "survey": found,
             "may_edit": _may_edit(request, found.unit),
+            "frozen": selectors.questions_frozen(survey=found),
             "results": selectors.worker_survey_results(viewer=request.user, survey=found),
             "codes_issued": found.codes.count(),
         },
@@ -725,7 +845,7 @@ def answer(request: Any) -> HttpResponse:
             messages.error(request, exc.message)
             survey_id = None
         if survey_id is not None and "submit" in request.POST:
-            answers = {k[2:]: v for k, v in request.POST.items() if k.startswith("q-")}
+            answers = {k[2:]: request.POST.getlist(k) for k in request.POST if k.startswith("q-")}
             try:
                 services.answer_submit(code=code, answers=answers)
                 done = True
@@ -736,3 +856,102 @@ def answer(request: Any) -> HttpResponse:
     return render(
         request, "burden/answer.html", {"code": code, "questions": questions, "done": done}
     )
+
+
+# ---------------------------------------------------------------- the questionnaire's questions
+
+
+def _question_initial(question: Any) -> dict[str, Any]:
+    initial = {"kind": question.kind, "text": question.text, "required": question.required}
+    if question.kind == "scale":
+        points = question.choices
+
+        def label(point: str) -> str:
+            return point.partition("(")[2].rstrip(")")
+
+        return {**initial, "points": len(points), "low_label": label(points[0]),
+                "high_label": label(points[-1])}  # fmt: skip
+    return {**initial, "options": "\n".join(question.choices)}
+
+
+def _editable_survey(request: AuthedRequest, survey: Any) -> None:
+    if not _may_edit(request, survey.unit):
+        raise Http404
+
+
+@login_required
+def survey_questions(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The questions of a questionnaire; while it is a draft with no codes, its keeper adds,
+    edits, removes and reorders them."""
+    found = selectors.worker_survey_get(viewer=request.user, pk=pk)
+    may_edit = _may_edit(request, found.unit)
+    frozen = selectors.questions_frozen(survey=found)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST":
+        _editable_survey(request, found)
+        if form.is_valid():
+            try:
+                services.survey_question_add(
+                    survey=found, values=form.cleaned_data, acting_user=request.user
+                )
+            except ServiceError as exc:
+                service_error_on(form, exc)
+            else:
+                messages.success(request, _("已添加题目"))
+                return redirect("burden:survey-questions", pk=found.pk)
+    return render(
+        request,
+        "burden/questions.html",
+        {
+            "survey": found,
+            "questions": found.questions.order_by("position"),
+            "form": form if may_edit and not frozen else None,
+            "may_edit": may_edit and not frozen,
+            "frozen": frozen,
+        },
+    )
+
+
+@login_required
+def survey_question_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    question = selectors.question_get(viewer=request.user, pk=pk)
+    survey = question.survey
+    _editable_survey(request, survey)
+    form = QuestionForm(request.POST or None, initial=_question_initial(question))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_question_update(
+                question=question, values=form.cleaned_data, acting_user=request.user
+            )
+        except ServiceError as exc:
+            service_error_on(form, exc)
+        else:
+            messages.success(request, _("已修改题目"))
+            return redirect("burden:survey-questions", pk=survey.pk)
+    return render(
+        request,
+        "burden/question.html",
+        {"survey": survey, "question": question, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def survey_question_change(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Move a question up or down, or remove it (the button pressed says which)."""
+    question = selectors.question_get(viewer=request.user, pk=pk)
+    survey = question.survey
+    _editable_survey(request, survey)
+    action = request.POST.get("action", "")
+    try:
+        if action == "delete":
+            services.survey_question_delete(question=question, acting_user=request.user)
+        elif action in {"up", "down"}:
+            services.survey_question_move(
+                question=question, offset=-1 if action == "up" else 1, acting_user=request.user
+            )
+        else:
+            raise ServiceError(_("不明白要做什么"))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("burden:survey-questions", pk=survey.pk)

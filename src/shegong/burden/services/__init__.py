@@ -10,6 +10,8 @@ from shegong.burden.services.applications import (
     application_decide,
     application_file,
     application_publish,
+    application_update,
+    application_withdraw,
     applications_lapse,
 )
 from shegong.burden.services.common import (
@@ -26,6 +28,8 @@ from shegong.burden.services.district import (
     department_create,
     department_member_add,
     item_create,
+    item_retire,
+    item_update,
     policy_set,
     stamp_entry_create,
 )
@@ -38,6 +42,13 @@ from shegong.burden.services.forms import (
     form_create,
     form_field_add,
     marked_of,
+)
+from shegong.burden.services.questions import (
+    question_values,
+    survey_question_add,
+    survey_question_delete,
+    survey_question_move,
+    survey_question_update,
 )
 from shegong.burden.services.records import (
     clean_record_values,
@@ -73,6 +84,8 @@ __all__ = [
     "application_decide",
     "application_file",
     "application_publish",
+    "application_update",
+    "application_withdraw",
     "applications_lapse",
     "calendar_day_set",
     "calendar_exceptions",
@@ -84,12 +97,19 @@ __all__ = [
     "form_create",
     "form_field_add",
     "item_create",
+    "item_retire",
+    "item_update",
     "marked_of",
     "policy_of",
     "policy_set",
+    "question_values",
     "record_create",
     "record_delete",
     "stamp_entry_create",
+    "survey_question_add",
+    "survey_question_delete",
+    "survey_question_move",
+    "survey_question_update",
     "today",
     "worker_codes_issue",
     "worker_survey_create",

@@ -63,28 +63,11 @@ def application_file(
     if not _member_of(acting_user, department):
         raise ServiceError(refused)
     filed_on = on or today()
-    clean = _item_values(values, [ItemKind.DUTY, ItemKind.ASSIST])
-    clean["legal_basis"] = _text(values, "legal_basis", _("依据"), 200, required=True)
-    purpose = _text(values, "purpose", _("事由"), 500, required=False)
-    starts_on = _date(values, "starts_on", _("拟实施日期"))
+    clean = _application_values(values)
     policy = policy_of(district)
-    horizon = max(starts_on, filed_on) + datetime.timedelta(days=4 * 366 // 3)
-    exceptions = calendar_exceptions(filed_on, horizon)
-    lead = rules.working_days_between(filed_on, starts_on, exceptions)
-    if lead < policy.lead_days:
-        earliest = rules.add_working_days(filed_on, policy.lead_days, exceptions)
-        raise ServiceError(
-            _(
-                "须在实施前至少%(days)d个工作日提出申请:拟实施日期距今仅%(lead)d个工作日,"
-                "最早可定于%(earliest)s"
-            )
-            % {"days": policy.lead_days, "lead": lead, "earliest": f"{earliest:%Y-%m-%d}"},
-            field="starts_on",
-        )
+    exceptions = _check_lead(policy, filed_on, clean["starts_on"])
     application = Application.objects.create(
         department=department,
-        purpose=purpose,
-        starts_on=starts_on,
         filed_on=filed_on,
         due_on=rules.add_working_days(filed_on, policy.review_days, exceptions),
         filed_by=acting_user,
@@ -95,6 +78,101 @@ def application_file(
         acting_user=acting_user,
         action=BurdenEvent.APPLICATION_FILED,
         target=application,
+        after=snapshot(application),
+    )
+    return application
+
+
+def _application_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    clean = _item_values(values, [ItemKind.DUTY, ItemKind.ASSIST])
+    clean["legal_basis"] = _text(values, "legal_basis", _("依据"), 200, required=True)
+    clean["purpose"] = _text(values, "purpose", _("事由"), 500, required=False)
+    clean["starts_on"] = _date(values, "starts_on", _("拟实施日期"))
+    return clean
+
+
+def _check_lead(
+    policy: Policy, day: datetime.date, starts_on: datetime.date
+) -> dict[datetime.date, bool]:
+    """Refuse a start inside the district's lead time counted from `day` (working days);
+    the calendar's exceptions over the span, for the deadline."""
+    horizon = max(starts_on, day) + datetime.timedelta(days=4 * 366 // 3)
+    exceptions = calendar_exceptions(day, horizon)
+    lead = rules.working_days_between(day, starts_on, exceptions)
+    if lead < policy.lead_days:
+        earliest = rules.add_working_days(day, policy.lead_days, exceptions)
+        raise ServiceError(
+            _(
+                "须在实施前至少%(days)d个工作日提出申请:拟实施日期距今仅%(lead)d个工作日,"
+                "最早可定于%(earliest)s"
+            )
+            % {"days": policy.lead_days, "lead": lead, "earliest": f"{earliest:%Y-%m-%d}"},
+            field="starts_on",
+        )
+    return exceptions
+
+
+def _own_pending(application: Application, acting_user: User, day: datetime.date) -> Application:
+    """The application locked, if the acting account files for its department and it still
+    waits for the district's decision (not decided, withdrawn or lapsed)."""
+    application = _locked(application)
+    department = application.department
+    refused = _("只有%(name)s的账号可以修改或撤回本部门的准入申请") % {"name": department.name}
+    require(acting_user, Permission.FILE_APPLICATIONS, department.district, message=refused)
+    if not _member_of(acting_user, department):
+        raise ServiceError(refused)
+    overdue = day > application.due_on and policy_of(department.district).lapse_overdue
+    if application.status != Status.FILED or overdue:
+        shown = Status.LAPSED if application.status == Status.FILED else application.status
+        raise ServiceError(
+            _("该申请已%(status)s,只有待审核的申请可以修改或撤回") % {"status": Status(shown).label}
+        )
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    values: Mapping[str, Any],
+    acting_user: User,
+    on: datetime.date | None = None,
+) -> Application:
+    """The department corrects its own application while it waits: the lead time is counted
+    again from the day of the change; the district's deadline stays as it was filed."""
+    day = on or today()
+    application = _own_pending(application, acting_user, day)
+    clean = _application_values(values)
+    _check_lead(policy_of(application.department.district), day, clean["starts_on"])
+    before = snapshot(application)
+    for name, value in clean.items():
+        setattr(application, name, value)
+    application.save()
+    audit_record(
+        acting_user=acting_user,
+        action=BurdenEvent.APPLICATION_EDITED,
+        target=application,
+        before=before,
+        after=snapshot(application),
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(
+    *, application: Application, acting_user: User, on: datetime.date | None = None
+) -> Application:
+    """The department takes back its own application before the district decides; it stays
+    on record as withdrawn."""
+    application = _own_pending(application, acting_user, on or today())
+    before = snapshot(application)
+    application.status = Status.WITHDRAWN
+    application.save(update_fields=["status"])
+    audit_record(
+        acting_user=acting_user,
+        action=BurdenEvent.APPLICATION_WITHDRAWN,
+        target=application,
+        before=before,
         after=snapshot(application),
     )
     return application

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shegong.burden.models import (
     AdmissionItem,
+    BurdenEvent,
     CalendarDay,
     Department,
     ItemKind,
@@ -175,3 +176,81 @@ def stamp_entry_create(
         acting_user=acting_user, action=AuditAction.CREATE, target=entry, after=snapshot(entry)
     )
     return entry
+
+
+def _current_item(item: AdmissionItem, acting_user: User) -> AdmissionItem:
+    """The item locked for a change by whoever keeps its district's list; a retired item is
+    kept as it was."""
+    locked = (
+        AdmissionItem.objects.select_for_update()
+        .select_related("district", "department")
+        .get(pk=item.pk)
+    )
+    _require_district(locked.district, acting_user)
+    if locked.retired_on is not None:
+        raise ServiceError(
+            _("该事项已于%(day)s停止,不能再修改") % {"day": f"{locked.retired_on:%Y-%m-%d}"}
+        )
+    return locked
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item: AdmissionItem,
+    values: Mapping[str, Any],
+    acting_user: User,
+    department: Department | None = None,
+) -> AdmissionItem:
+    """Correct an item of the list (audited with what it was before)."""
+    item = _current_item(item, acting_user)
+    if department is not None and department.district_id != item.district_id:
+        raise ServiceError(
+            _("该部门不属于%(unit)s") % {"unit": item.district.name}, field="department"
+        )
+    clean = _item_values(values, ItemKind.values)
+    if (
+        AdmissionItem.objects.filter(
+            district=item.district, category=clean["category"], title=clean["title"]
+        )
+        .exclude(pk=item.pk)
+        .exists()
+    ):
+        raise ServiceError(_("清单中已有同名事项"), field="title")
+    before = snapshot(item)
+    for name, value in clean.items():
+        setattr(item, name, value)
+    if department is not None:
+        item.department = department
+    item.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        target=item,
+        before=before,
+        after=snapshot(item),
+    )
+    return item
+
+
+@transaction.atomic
+def item_retire(
+    *, item: AdmissionItem, reason: str, acting_user: User, on: datetime.date | None = None
+) -> AdmissionItem:
+    """Take an item off the list from a day on, with a reason. It is kept (records, the
+    application it came from and last years' counts still point at it), not deleted; a
+    community's record of it for a later year reads as refusable."""
+    item = _current_item(item, acting_user)
+    clean = _text({"reason": reason}, "reason", _("停止理由"), 200, required=True)
+    before = snapshot(item)
+    item.retired_on = on or today()
+    item.retired_reason = clean
+    item.save(update_fields=["retired_on", "retired_reason"])
+    audit_record(
+        acting_user=acting_user,
+        action=BurdenEvent.ITEM_RETIRED,
+        target=item,
+        before=before,
+        after=snapshot(item),
+    )
+    return item

@@ -63,6 +63,11 @@ def _record_links(community: Unit, kind: str, values: Mapping[str, Any]) -> dict
             raise ServiceError(_("%(field)s不在本区清单中") % {"field": label}, field=name)
         links[name] = found
     item = links["item"]
+    if item is not None and item.retired_on is not None:
+        raise ServiceError(
+            _("所选准入事项已于%(day)s停止,不在清单中") % {"day": f"{item.retired_on:%Y-%m-%d}"},
+            field="item",
+        )
     if item is not None and rules.CATEGORY_OF_KIND.get(kind) != item.category:
         raise ServiceError(_("所选准入事项的类别与该记录不符"), field="item")
     if links["stamp"] is not None and kind != RecordKind.STAMP:

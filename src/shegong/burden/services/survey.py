@@ -10,12 +10,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shegong.appraisal.services.code_hash import hash_code, new_code
 from shegong.burden.models import (
+    COUNTED_KINDS,
     PooledAnswer,
     QuestionKind,
     SurveyComment,
@@ -72,7 +73,14 @@ def worker_survey_create(*, unit: Unit, title: str, acting_user: User) -> Worker
     clean = _text({"title": title}, "title", _("问卷名称"), 100, required=True)
     survey = WorkerSurvey.objects.create(unit=unit, title=clean)
     SurveyQuestion.objects.bulk_create(
-        SurveyQuestion(survey=survey, position=i, kind=kind, text=text, choices=choices)
+        SurveyQuestion(
+            survey=survey,
+            position=i,
+            kind=kind,
+            text=text,
+            choices=choices,
+            required=kind != QuestionKind.TEXT,
+        )
         for i, (kind, text, choices) in enumerate(DEFAULT_QUESTIONS, start=1)
     )
     audit_record(
@@ -88,8 +96,12 @@ def worker_codes_issue(
     """One code for every worker on the roster below the survey's unit who holds none yet,
     before the survey opens; the codes are shown once (to be printed and handed out)."""
     require(acting_user, Permission.EDIT, survey.unit, message=DISTRICT_REFUSED)
+    # Locked: the questions are frozen from the first code on (services/questions.py).
+    survey = WorkerSurvey.objects.select_for_update().select_related("unit").get(pk=survey.pk)
     if survey.status != WorkerSurveyStatus.DRAFT:
         raise ServiceError(_("问卷开始后不能再发放答卷码"))
+    if not SurveyQuestion.objects.filter(survey=survey).exists():
+        raise ServiceError(_("问卷还没有题目,请先添加题目再发放答卷码"))
     day = on or today()
     holding = WorkerCode.objects.filter(survey=survey).values("worker_id")
     workers = list(
@@ -146,20 +158,39 @@ def worker_survey_set_status(*, survey: WorkerSurvey, status: str, acting_user: 
         answers_tally(survey.pk, leave=0)  # a transaction that spends no code
 
 
+def _picked(raw: Any) -> list[str]:
+    """What was ticked: a list (several choices, a form's getlist) or one value."""
+    values = raw if isinstance(raw, list | tuple) else [] if raw in (None, "") else [raw]
+    return [str(v) for v in values if str(v) != ""]
+
+
+def _clean_one(question: SurveyQuestion, raw: Any) -> Any:
+    """A question's answer as kept (an index, a sorted list of indexes, or text), or None
+    when it was left empty and may be."""
+    if question.kind == QuestionKind.TEXT:
+        text = raw[0] if isinstance(raw, list | tuple) and raw else raw
+        clean = _text({"t": text}, "t", question.text, 500, required=question.required)
+        return clean or None
+    picked = _picked(raw)
+    if not picked:
+        if question.required:
+            raise ServiceError(_("请回答:%(q)s") % {"q": question.text})
+        return None
+    if not all(p.isdigit() and int(p) < len(question.choices) for p in picked) or (
+        question.kind != QuestionKind.MULTI and len(picked) > 1
+    ):
+        raise ServiceError(_("请从选项中选择:%(q)s") % {"q": question.text})
+    if question.kind == QuestionKind.MULTI:
+        return sorted({int(p) for p in picked})
+    return int(picked[0])
+
+
 def _clean_answers(survey_id: int, answers: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
-    for q in SurveyQuestion.objects.filter(survey_id=survey_id):
-        raw = answers.get(str(q.position))
-        if q.kind == QuestionKind.TEXT:
-            text = _text({"t": raw}, "t", q.text, 500, required=False)
-            if text:
-                clean[str(q.position)] = text
-            continue
-        if raw in (None, ""):
-            raise ServiceError(_("请回答:%(q)s") % {"q": q.text})
-        if not str(raw).isdigit() or not 0 <= int(str(raw)) < len(q.choices):
-            raise ServiceError(_("请从选项中选择:%(q)s") % {"q": q.text})
-        clean[str(q.position)] = int(str(raw))
+    for q in SurveyQuestion.objects.filter(survey_id=survey_id).order_by("position"):
+        value = _clean_one(q, answers.get(str(q.position)))
+        if value is not None:
+            clean[str(q.position)] = value
     return clean
 
 
@@ -183,9 +214,26 @@ def answer_code_check(*, code: str, address: str) -> int:
     return code_guarded(address, code, work)
 
 
-def answer_submit(*, code: str, answers: Mapping[str, Any]) -> int:
+def answer_submit(*, code: str, answers: Mapping[str, Any], address: str | None = None) -> int:
     """Spend the code and pool the answer, both or neither (call outside any transaction);
-    returns the survey's id. One code, one answer: the conditional UPDATE spends it once."""
+    returns the survey's id. One code, one answer: the conditional UPDATE spends it once.
+    With the client's `address` (the API) it runs under the vote's throttle, a wrong or used
+    code counting against that address; the page checks the code first (answer_code_check)."""
+    from shegong.appraisal.services.votes import code_guarded
+
+    if address is None:
+        survey_id = _spend(code, answers)
+    else:
+        survey_id = code_guarded(address, code, lambda: _spend(code, answers))
+    if PooledAnswer.objects.filter(survey_id=survey_id).count() >= 2 * ANSWER_BATCH:
+        answers_tally(survey_id, leave=ANSWER_BATCH)
+    return survey_id
+
+
+def _spend(code: str, answers: Mapping[str, Any]) -> int:
+    from shegong.appraisal.services.votes import VoteRefused
+
+    refused = _("答卷码无效、已使用或问卷未在进行中")
     with transaction.atomic():
         found = (
             WorkerCode.objects.filter(code_hash=hash_code(code), spent=False)
@@ -194,14 +242,12 @@ def answer_submit(*, code: str, answers: Mapping[str, Any]) -> int:
             .first()
         )
         if found is None:
-            raise ServiceError(_("答卷码无效、已使用或问卷未在进行中"), field="code")
+            raise VoteRefused(refused, counts=True)
         pk, survey_id, groups = found
         clean = _clean_answers(survey_id, answers)
         if not WorkerCode.objects.filter(pk=pk, spent=False).update(spent=True):
-            raise ServiceError(_("答卷码无效、已使用或问卷未在进行中"), field="code")
+            raise VoteRefused(refused, counts=True)
         PooledAnswer.objects.create(survey_id=survey_id, groups=groups, answers=clean)
-    if PooledAnswer.objects.filter(survey_id=survey_id).count() >= 2 * ANSWER_BATCH:
-        answers_tally(survey_id, leave=ANSWER_BATCH)
     return int(survey_id)
 
 
@@ -229,8 +275,10 @@ def answers_tally(survey_id: int, *, leave: int) -> int:
             for dimension, group in cells:
                 tallies[(dimension, group, 0, 0)] += 1
                 for position, value in answers.items():
-                    if kinds.get(int(position)) == QuestionKind.CHOICE:
-                        tallies[(dimension, group, int(position), int(value))] += 1
+                    if kinds.get(int(position)) not in COUNTED_KINDS:
+                        continue
+                    for index in value if isinstance(value, list) else [value]:
+                        tallies[(dimension, group, int(position), int(index))] += 1
             comments += [
                 SurveyComment(survey_id=survey_id, question=int(p), text=v)
                 for p, v in answers.items()
@@ -244,8 +292,26 @@ def answers_tally(survey_id: int, *, leave: int) -> int:
 
 
 def _add_tallies(survey_id: int, tallies: Counter[tuple[str, str, int, int]]) -> None:
-    for (dimension, group, question, choice), n in tallies.items():
-        row, _made = SurveyTally.objects.get_or_create(
-            survey_id=survey_id, dimension=dimension, group=group, question=question, choice=choice
-        )
-        SurveyTally.objects.filter(pk=row.pk).update(count=F("count") + n)
+    """Add the counts in one upsert per chunk (INSERT … ON CONFLICT DO UPDATE, on PostgreSQL
+    and SQLite alike), rows in key order so that two batches tallied at once lock the shared
+    cells (the whole survey's) in the same order; a row per cell was a query per cell."""
+    if not tallies:
+        return
+    quote = connection.ops.quote_name
+    table = quote(SurveyTally._meta.db_table)
+    keys = [quote(c) for c in ("survey_id", "dimension", "group", "question", "choice")]
+    count = quote("count")
+    rows = sorted(tallies.items())
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+        params: list[Any] = []
+        for (dimension, group, question, choice), n in chunk:
+            params += [survey_id, dimension, group, question, choice, n]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(keys)}, {count}) VALUES {values} "
+                f"ON CONFLICT ({', '.join(keys)}) "
+                f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}",
+                params,
+            )

@@ -164,3 +164,16 @@ def street_a_survey(o: Any) -> Any:
     return found or services.worker_survey_create(
         unit=o.tree.street_a, title="街道甲问卷", acting_user=o.personas.street_a_manager
     )
+
+
+def walk_item(o: Any) -> tuple[dict[str, Any], User, User]:
+    """An item of the district's list: (route kwargs, a street-A manager who sees it, a
+    manager of another district who must not)."""
+    _kwargs, insider, outsider = walk_form(o)
+    found = AdmissionItem.objects.filter(district=o.tree.district).first()
+    return {"pk": (found or item(o.tree, o.personas, _walk_burden(o))).pk}, insider, outsider
+
+
+def street_a_question(o: Any) -> Any:
+    """The first question of street A's questionnaire."""
+    return street_a_survey(o).questions.order_by("position").first()

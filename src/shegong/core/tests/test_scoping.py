@@ -41,6 +41,8 @@ PUBLIC_OR_UNSCOPED = {
     "appraisal-cycle-ballot",  # public API: nothing without a valid household code
     "appraisal-cycle-vote",
     "burden:answer",  # workers: shows nothing without a live questionnaire code
+    "burden-survey-questionnaire",  # public API: nothing without a live questionnaire code
+    "burden-survey-answer",
     "resources:self-report",  # volunteers: shows nothing without a valid personal link key
 }
 
@@ -182,6 +184,9 @@ OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "appraisal-cycle-scores": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "appraisal-cycle-results": lambda o: {"pk": appraisal.from_street_a(o).cycle.pk},
     "burden:survey": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden:survey-questions": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden:question-edit": lambda o: {"pk": burden.street_a_question(o).pk},
+    "burden-record-detail": lambda o: {"pk": burden.street_a_record(o).pk},
     "burden-survey-detail": lambda o: {"pk": burden.street_a_survey(o).pk},
     "burden-survey-results": lambda o: {"pk": burden.street_a_survey(o).pk},
     "resources:venue": lambda o: {"pk": resources.street_a_venue(o).pk},
@@ -238,6 +243,7 @@ POST_OBJECT_ROUTES: dict[str, Callable[[StreetAObjects], dict[str, Any]]] = {
     "burden:record-delete": lambda o: {"pk": burden.street_a_record(o).pk},
     "burden:survey-codes": lambda o: {"pk": burden.street_a_survey(o).pk},
     "burden:survey-status": lambda o: {"pk": burden.street_a_survey(o).pk},
+    "burden:question-change": lambda o: {"pk": burden.street_a_question(o).pk},
     "resources:booking-approve": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources:booking-decline": lambda o: {"pk": resources.street_a_booking(o).pk},
     "resources:booking-cancel": lambda o: {"pk": resources.street_a_booking(o).pk},
@@ -363,6 +369,8 @@ LIST_ROUTES = {
     "burden:surveys",
     "burden-form-list",
     "burden-survey-list",
+    "burden-stamp-list",
+    "burden-calendar-list",
     "resources:venues",
     "resources:venue-create",
     "resources:use",
@@ -427,13 +435,20 @@ DEPARTMENT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[Any, Any, Any]]] =
     "burden-application-detail": burden.health_application,
     "burden-application-decide": burden.health_application,
     "burden-application-publish": burden.health_application,
+    "burden:application-edit": burden.health_application,
+    "burden:application-withdraw": burden.health_application,
+    "burden-application-withdraw": burden.health_application,
 }
 DEPARTMENT_POST_ONLY = {
     "burden:application-decide",
     "burden:application-publish",
+    "burden:application-withdraw",
     "burden-application-decide",
     "burden-application-publish",
+    "burden-application-withdraw",
 }
+# Routes only the department's own accounts open (the district decides, it does not edit).
+DEPARTMENT_OWN_ONLY = {"burden:application-edit"}
 
 
 @pytest.mark.parametrize("route", sorted(DEPARTMENT_ROUTES))
@@ -454,7 +469,8 @@ def test_only_the_department_and_the_district_reach_an_application(
     ).status_code in {404, 405}
     if route not in DEPARTMENT_POST_ONLY:
         assert client_for(owner).get(url).status_code == 200
-        assert client_for(personas.district_admin).get(url).status_code == 200
+        district = client_for(personas.district_admin).get(url).status_code
+        assert district == (404 if route in DEPARTMENT_OWN_ONLY else 200)
 
 
 # District-level records (a department's report form) that every unit of the district sees:
@@ -476,6 +492,10 @@ DISTRICT_ROUTES: dict[str, Callable[[StreetAObjects], tuple[dict[str, Any], Any,
     "resources-scheme-propose": resources.walk_award_scheme,
     "resources-scheme-approve": resources.walk_award_scheme,
     "resources-award-adjust": resources.walk_award,
+    "burden:item-edit": burden.walk_item,
+    "burden:item-retire": burden.walk_item,
+    "burden-item-detail": burden.walk_item,
+    "burden-item-retire": burden.walk_item,
 }
 
 
@@ -493,8 +513,8 @@ def test_another_district_gets_404_for_district_records(
         {404, 405} if route.startswith(("burden-", "resources-")) else {404}
     )
     assert client.get(reverse(route, kwargs={"pk": MISSING["pk"]})).status_code in {404, 405}
-    if route in {"burden:form", "burden-form-detail", "resources:award-scheme",
-                 "resources-scheme-detail"}:  # fmt: skip
+    if route in {"burden:form", "burden-form-detail", "burden-item-detail",
+                 "resources:award-scheme", "resources-scheme-detail"}:  # fmt: skip
         assert client_for(insider).get(url).status_code == 200
 
 
