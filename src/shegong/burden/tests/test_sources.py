@@ -254,3 +254,28 @@ def test_every_source_key_is_a_valid_field_key() -> None:
     from shegong.burden.services import KEY
 
     assert [key for key in SOURCES if not KEY.match(key)] == []
+
+
+@pytest.mark.django_db
+def test_pay_filled_on_the_demo_is_the_pay_reports_totals_for_each_unit(tmp_path: Path) -> None:
+    from shegong.pay import demo as pay_demo
+
+    rng = random.Random(2026)
+    tree = org_demo.build_tree(rng)
+    people_demo.build_workers(rng, tree)
+    pay_demo.build_pay(random.Random(2026), tree, people_demo.AS_OF)
+    year = people_demo.AS_OF.year - 1  # the demo's paid year
+    console = User(username="console", is_active=True, is_superuser=True)
+    department = Department.objects.create(district=tree.district, name="区人社局")
+    user = User.objects.create_user(username="dept", password="x")
+    services.department_member_add(department=department, user=user, acting_user=console)
+    keys = ["pay.workers", "pay.gross.total", "pay.net.total", "pay.total_cost.total"]
+    form = _form(
+        tmp_path, department, user, [(f"{c}4", k) for c, k in zip("ABCD", keys, strict=True)]
+    )
+    for unit in (tree.district, tree.streets[0], tree.communities[5]):
+        filled = _filled(console, form, unit, datetime.date(year, 12, 31))
+        area = pay_selectors.report(viewer=console, unit=unit, year=year)
+        assert filled["pay.workers"] == len(area["workers"]) > 0
+        for key in ("gross", "net", "total_cost"):
+            assert str(filled[f"pay.{key}.total"]) == str(area["totals"][key]), key
