@@ -168,21 +168,6 @@ def age_band(age: int) -> str:
     return next(label for label, low, high in AGE_BANDS if low <= age <= high)
 
 
-def largest_remainder_shares(counts: list[int]) -> list[Decimal]:
-    """Percentages with one decimal adding up to exactly 100.0 (all zero for no counts): the
-    rule of reports/rules.largest_remainder_shares, which this room may not import."""
-    total = sum(counts)
-    if total == 0:
-        return [Decimal("0.0") for _c in counts]
-    units = 1000
-    floors = [c * units // total for c in counts]
-    remainders = [c * units % total for c in counts]
-    order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
-    for i in order[: units - sum(floors)]:
-        floors[i] += 1
-    return [(Decimal(f) / 10).quantize(Decimal("0.1")) for f in floors]
-
-
 # The 五有 standard (essay 8: office, activity space and equipment, staff, funding, a
 # service station) as far as the profile and resource data show it; the floor area is the
 # city's ≥ 300 m² of office and activity space. Items no record shows (rules on the wall,

@@ -23,6 +23,7 @@ from shegong.core.access import (
     personal_data_checker,
     scoped,
 )
+from shegong.core.shares import largest_remainder_shares
 from shegong.orgs.models import Premises, Unit, UnitKind
 from shegong.people.models import WorkerStatus
 from shegong.people.rules import (
@@ -660,7 +661,7 @@ def participation_by_age(*, viewer: User, unit: Unit, year: int) -> dict[str, An
         total < settings.SHEGONG_MIN_GROUP_SIZE and not personal_data_checker(viewer)(unit.path)
     ):
         return None
-    shares = rules.largest_remainder_shares(list(counts.values()))
+    shares = largest_remainder_shares(list(counts.values()))
     return {
         "total": total,
         "bands": [
