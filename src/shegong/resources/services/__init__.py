@@ -32,6 +32,11 @@ from shegong.resources.services.participation import (
     attendance_mark,
     participant_sign_up,
 )
+from shegong.resources.services.standards import (
+    standard_check_record,
+    standard_create,
+    standard_item_add,
+)
 from shegong.resources.services.talents import (
     activity_advisor_name,
     talent_register,
@@ -91,6 +96,9 @@ __all__ = [
     "resident_consent_end",
     "resident_register",
     "series_cancel",
+    "standard_check_record",
+    "standard_create",
+    "standard_item_add",
     "talent_register",
     "team_create",
     "team_member_add",
