@@ -612,18 +612,6 @@ def national_rows(
     ]
 
 
-def volunteer_by_key(*, key: str) -> Volunteer | None:
-    """The volunteer whose personal link this is (the public self-report page)."""
-    if not key or len(key) > 100:
-        return None
-    return (
-        Volunteer.objects.select_related("resident__community")
-        .filter(link_hash=rules.link_hash(key))
-        .exclude(link_hash="")
-        .first()
-    )
-
-
 def activities_for_volunteer(*, volunteer: Volunteer, since: datetime.date) -> list[Activity]:
     """Activities of the volunteer's community and the units above it, from `since` to today."""
     path = volunteer.resident.community.path

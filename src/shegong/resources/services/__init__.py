@@ -63,6 +63,7 @@ from shegong.resources.services.volunteers import (
     hours_decline,
     hours_enter,
     hours_self_report,
+    volunteer_for_link,
     volunteer_link_issue,
     volunteer_register,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "team_record_add",
     "venue_create",
     "venue_update",
+    "volunteer_for_link",
     "volunteer_link_issue",
     "volunteer_register",
 ]
