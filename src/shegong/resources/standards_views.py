@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
 from shegong.core.types import AuthedRequest
 from shegong.orgs.models import Unit
-from shegong.resources import rules, selectors, services
+from shegong.resources import selectors, services
 from shegong.resources.forms import StandardCheckForm, StandardForm, StandardItemForm
 from shegong.resources.models import ItemKind, Standard
 from shegong.resources.views import _date, _unit
@@ -30,7 +30,7 @@ def _may_configure(request: AuthedRequest, standard: Standard) -> bool:
 
 
 def _check_form(
-    request: AuthedRequest, unit: Unit, standard: Standard, data: object = None
+    request: AuthedRequest, unit: Unit, standard: Standard, data: QueryDict | None = None
 ) -> StandardCheckForm | None:
     """The inspector's form, when the standard has items to check and the viewer may edit a
     community it applies to."""
@@ -41,11 +41,24 @@ def _check_form(
     if not items or not communities.exists():
         return None
     return StandardCheckForm(
-        data,  # type: ignore[arg-type]
+        data,
         communities=communities.filter(path__startswith=unit.path),
         items=items,
         initial={"checked_on": timezone.localdate()},
     )
+
+
+def _posted_to(request: AuthedRequest, key: str) -> tuple[Unit, Standard]:
+    """The unit of the page a form was posted from and its standard (404 when either is
+    missing or out of scope)."""
+    unit = _unit(request)
+    if unit is None:
+        raise Http404
+    return unit, selectors.standard_get(viewer=request.user, unit=unit, key=key)
+
+
+def _form_errors(form: StandardCheckForm | StandardItemForm) -> str:
+    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def _back(unit: Unit, standard: Standard) -> str:
@@ -85,22 +98,18 @@ def standards(request: AuthedRequest) -> HttpResponse:
         context["check_form"] = _check_form(request, unit, standard)
         if _may_configure(request, standard):
             context["item_form"] = StandardItemForm()
-            context["measures"] = list(rules.MEASURES.values())
     return render(request, "resources/standards.html", context)
 
 
 @login_required
 @require_POST
 def standard_check(request: AuthedRequest, key: str) -> HttpResponse:
-    unit = _unit(request)
-    if unit is None:
-        raise Http404
-    standard = selectors.standard_get(viewer=request.user, unit=unit, key=key)
+    unit, standard = _posted_to(request, key)
     form = _check_form(request, unit, standard, request.POST)
     if form is None:
         raise Http404
     if not form.is_valid():
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
         return redirect(_back(unit, standard))
     item = next(i for i in standard.items.all() if i.pk == form.cleaned_data["item"])
     try:
@@ -120,15 +129,12 @@ def standard_check(request: AuthedRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def standard_item_add(request: AuthedRequest, key: str) -> HttpResponse:
-    unit = _unit(request)
-    if unit is None:
-        raise Http404
-    standard = selectors.standard_get(viewer=request.user, unit=unit, key=key)
+    unit, standard = _posted_to(request, key)
     if not _may_configure(request, standard):
         raise Http404
     form = StandardItemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
         return redirect(_back(unit, standard))
     try:
         item = services.standard_item_add(
