@@ -7,6 +7,7 @@ their subtree (a venue out of scope answers 404 like a missing one), and its boo
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -778,7 +779,7 @@ def standard_get(*, viewer: User, unit: Unit, key: str) -> Standard:
 
 
 def _community_facts(
-    communities: list[Unit], as_of: datetime.date
+    communities: Sequence[Unit], as_of: datetime.date
 ) -> dict[int, dict[str, Decimal]]:
     """Every measure of rules.MEASURES for each community, as of `as_of` (its year so far
     for the yearly figures; the roster and the venues as they stand)."""
@@ -842,7 +843,7 @@ def _community_facts(
 
 
 def _latest_checks(
-    communities: list[Unit], items: list[StandardItem], as_of: datetime.date
+    communities: Sequence[Unit], items: list[StandardItem], as_of: datetime.date
 ) -> dict[tuple[int, int], StandardCheck]:
     """The latest check of each (community, item) made in the year of `as_of`, up to it: an
     inspection counts for the year it was made in."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -153,13 +154,14 @@ def test_it_refuses_a_check_it_cannot_stand_behind(tree: Tree, personas: Persona
 def test_it_refuses_an_item_the_code_cannot_measure(tree: Tree, personas: Personas) -> None:
     manager = personas.street_a_manager
     standard = make_standard(tree.street_a, manager, checked=False)
-    for values, message in [
+    refused_items: list[tuple[dict[str, Any], str]] = [
         ({"key": "x", "label": "X", "kind": "measured", "measure": "happiness", "threshold": 1},
          "请从列表中选择指标"),
         ({"key": "y", "label": "Y", "kind": "measured", "measure": "teams"}, "请填写达标值"),
         ({"key": "teams", "label": "重复", "kind": "checked"}, "代码相同"),
         ({"key": "Bad Key", "label": "Z", "kind": "checked"}, "代码只能"),
-    ]:  # fmt: skip
+    ]  # fmt: skip
+    for values, message in refused_items:
         with pytest.raises(ServiceError) as refused:
             services.standard_item_add(standard=standard, values=values, acting_user=manager)
         assert message in refused.value.message
