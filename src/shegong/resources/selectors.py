@@ -26,7 +26,7 @@ from shegong.core.access import (
     scoped,
 )
 from shegong.core.shares import largest_remainder_shares
-from shegong.orgs.models import Premises, Unit, UnitKind
+from shegong.orgs.models import CommunityFunding, Premises, Unit, UnitKind
 from shegong.people.models import WorkerStatus
 from shegong.people.rules import (
     age_in_year,
@@ -812,6 +812,11 @@ def _community_facts(
         .annotate(n=Count("id"))
         .values_list("resident__community", "n")
     )
+    # Summed on its own: beside the roster's join it would count once per worker.
+    funding = counted(
+        CommunityFunding.objects.filter(unit__in=ids, year=as_of.year)
+        .values("unit").annotate(n=Sum("amount")).values_list("unit", "n")
+    )  # fmt: skip
     held = Activity.objects.filter(unit__in=ids, held=True, day__gte=first, day__lte=as_of)
     activities = counted(held.values("unit").annotate(n=Count("id")).values_list("unit", "n"))
     hours = counted(
@@ -831,7 +836,7 @@ def _community_facts(
             "activity_area": activity,
             "active_workers": Decimal(workers),
             "workers_per_10k": rules.workers_per_10k(workers, profile.residents if profile else 0),
-            "year_funding": Decimal(getattr(c, "year_funding", None) or 0),
+            "year_funding": funding.get(c.pk, Decimal(0)),
             "own_venues": own.get(c.pk, Decimal(0)),
             "shared_venues": shared.get(c.pk, Decimal(0)),
             "teams": teams.get(c.pk, Decimal(0)),
@@ -902,7 +907,6 @@ def standard_score(
             active_workers=Count(
                 "workers", filter=Q(workers__status=WorkerStatus.ACTIVE), distinct=True
             ),
-            year_funding=Sum("fundings__amount", filter=Q(fundings__year=as_of.year)),
         )
         .order_by("path")
     )

@@ -242,3 +242,26 @@ def test_a_manager_sets_a_standard_and_its_items_on_the_page(
         {"key": "x", "label": "X", "kind": "checked"},
     )
     assert outsider.status_code == 404
+
+
+def test_a_funding_threshold_counts_each_grant_once_however_many_workers(
+    tree: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    standard = make_standard(tree.street_a, manager, key="funded", checked=False)
+    services.standard_item_add(
+        standard=standard,
+        values={"key": "money", "label": "经费不少于10万元", "kind": "measured",
+                "measure": "year_funding", "threshold": "100000"},
+        acting_user=manager,
+    )  # fmt: skip
+    for name in ("甲一工作者", "甲一副主任", "甲一专干"):
+        register(tree.community_a1, manager, name=name)
+    CommunityFunding.objects.create(
+        unit=tree.community_a1, year=2026, source="fiscal", amount=60000
+    )
+    rows = selectors.standard_score(
+        viewer=manager, unit=tree.community_a1, standard=standard, as_of=AS_OF
+    )
+    money = next(i for i in rows[0].items if i.key == "money")
+    assert not money.met and money.shortfall == "差40000.00元"
