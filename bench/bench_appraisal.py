@@ -245,7 +245,7 @@ def _count(dsn: str) -> dict[str, int]:
             " (SELECT count(*) FROM appraisal_ballotrating)"
             " + (SELECT coalesce(sum((SELECT count(*) FROM jsonb_object_keys(ratings))), 0)"
             " FROM appraisal_pooledballot),"
-            " (SELECT count(*) FROM appraisal_votefailure)"
+            " (SELECT count(*) FROM core_codefailure)"
         ).fetchone()
     assert row is not None
     return {"votes": row[0], "spent": row[1], "ratings": row[2], "failures": row[3]}

@@ -114,3 +114,6 @@ def seeded_vocabulary(transactional_db: None) -> None:
 
     import_module("shegong.people.migrations.0002_seed_post_types").seed(apps, None)
     import_module("shegong.training.migrations.0002_seed_requirements_and_awards").seed(apps, None)
+    import_module("shegong.resources.migrations.0008_configurable_standards").seed_five_haves(
+        apps, None
+    )

@@ -4,7 +4,9 @@ exactly like them (a venue or booking out of scope answers 404 like a missing on
 `resources/venues/`: venues (list, detail, create), a venue's bookings (GET in a period, POST
 one booking) and its recurring series (POST); `resources/bookings/<id>/`: one booking and its
 approve, decline, cancel and headcount; `resources/summary/?unit=CODE&year=YYYY`: the year's
-figures (the JSON of `shegong report resources`).
+figures (the JSON of `shegong report resources`); `resources/standards/?unit=CODE&date=…`:
+every community against each standard that applies, and `resources/standards/<key>/checks/`
+(POST) an inspector's check.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from shegong.api.fields import ID_PATTERN, YEAR_PARAMETER_SCHEMA, id_field, quer
 from shegong.api.views import PlainTextInput, raise_validation, viewer_of
 from shegong.core.access import Permission, has_permission
 from shegong.core.errors import ServiceError
+from shegong.orgs.models import Unit
 from shegong.orgs.selectors import unit_get, unit_roots
 from shegong.resources import award_selectors, selectors, services
 from shegong.resources.models import (
@@ -37,6 +40,7 @@ from shegong.resources.models import (
     BookingStatus,
     OwnerKind,
     ServiceRecord,
+    Standard,
     Talent,
     Team,
     Venue,
@@ -360,14 +364,7 @@ class ResourcesSummaryView(APIView):
     )
     def get(self, request: Request) -> Response:
         viewer = viewer_of(request)
-        code = request.query_params.get("unit", "")
-        unit = (
-            unit_get(viewer=viewer, code=code)
-            if code
-            else unit_roots(viewer=viewer).order_by("path").first()
-        )
-        if unit is None:
-            raise NotFound
+        unit = _summary_unit(request)
         year = query_year(request) or timezone.localdate().year
         return Response(selectors.resources_summary(viewer=viewer, unit=unit, year=year))
 
@@ -683,3 +680,113 @@ class TalentViewSet(viewsets.GenericViewSet[Talent]):
         )
         page = self.paginate_queryset(talents)
         return self.get_paginated_response(TalentSerializer(page, many=True).data)
+
+
+# ---------------------------------------------------------------- standards
+
+
+def _summary_unit(request: Request) -> Unit:
+    """The unit of ?unit=CODE (404 when missing or out of scope), else the caller's first."""
+    viewer = viewer_of(request)
+    code = request.query_params.get("unit", "")
+    unit = (
+        unit_get(viewer=viewer, code=code)
+        if code
+        else unit_roots(viewer=viewer).order_by("path").first()
+    )
+    if unit is None:
+        raise NotFound
+    return unit
+
+
+def _scored(
+    standard: Standard, rows: list[selectors.StandardRow], as_of: datetime.date
+) -> dict[str, Any]:
+    return {
+        "key": standard.key,
+        "name": standard.name,
+        "as_of": as_of.isoformat(),
+        "items": [
+            {"key": i.key, "label": i.label, "kind": i.kind, "measure": i.measure,
+             "threshold": None if i.threshold is None else str(i.threshold)}
+            for i in standard.items.all()
+        ],
+        "communities": [
+            {"code": r.community.code, "name": r.community.name, "met": r.met,
+             "items": [{"key": i.key, "met": i.met, "shortfall": i.shortfall,
+                        "checked": i.checked} for i in r.items]}
+            for r in rows
+        ],
+    }  # fmt: skip
+
+
+class CheckInputSerializer(PlainTextInput):
+    community = serializers.CharField(label="社区代码", max_length=40)
+    item = serializers.CharField(label="项目代码", max_length=40)
+    checked_on = serializers.DateField()
+    met = serializers.BooleanField()
+    note = serializers.CharField(label="检查意见", max_length=300, required=False, default="")
+
+
+class StandardsView(APIView):
+    """Each standard that applies under a unit, every community scored as of a date: measured
+    items with their shortfall, checked items with the latest inspector's check."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str, description="单位代码(默认:您的最高一级单位)"),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="核对日期(默认:今天)"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        unit = _summary_unit(request)
+        as_of = _date_param(request, "date", timezone.localdate())
+        scored = []
+        for standard in selectors.standards_for(viewer=viewer, unit=unit):
+            rows = selectors.standard_score(
+                viewer=viewer, unit=unit, standard=standard, as_of=as_of
+            )
+            scored.append(_scored(standard, rows, as_of))
+        return Response({"as_of": as_of.isoformat(), "standards": scored})
+
+
+class StandardCheckView(APIView):
+    """POST an inspector's check of a standard's item at a community (who is the caller)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", str, description="单位代码(默认:您的最高一级单位)")],
+        request=CheckInputSerializer,
+        responses=OpenApiTypes.OBJECT,
+    )
+    def post(self, request: Request, key: str) -> Response:
+        viewer = viewer_of(request)
+        unit = _summary_unit(request)
+        standard = selectors.standard_get(viewer=viewer, unit=unit, key=key)
+        incoming = CheckInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        item = next((i for i in standard.items.all() if i.key == data["item"]), None)
+        community = (
+            selectors.communities_for_edit(viewer=viewer)
+            .filter(code=data["community"], path__startswith=unit.path)
+            .first()
+        )
+        if item is None or community is None:
+            raise ValidationError({"community": ["社区或项目不存在,或不在您的管辖范围内"]})
+        try:
+            check = services.standard_check_record(
+                item=item, community=community, values=data, acting_user=viewer
+            )
+        except ServiceError as exc:
+            raise_validation(exc)
+        body = {
+            "id": check.pk,
+            "item": item.key,
+            "community": community.code,
+            "checked_on": check.checked_on.isoformat(),
+            "met": check.met,
+            "note": check.note,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

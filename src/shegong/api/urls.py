@@ -46,6 +46,12 @@ router.register("resources/awards", resources_awards.AwardViewSet, basename="res
 urlpatterns = [
     path("", include(router.urls)),
     path("resources/summary/", resources.ResourcesSummaryView.as_view(), name="resources-summary"),
+    path("resources/standards/", resources.StandardsView.as_view(), name="resources-standards"),
+    path(
+        "resources/standards/<str:key>/checks/",
+        resources.StandardCheckView.as_view(),
+        name="resources-standard-check",
+    ),
     path("token/", views.TokenIssueView.as_view(), name="api-token"),
     path("burden/summary/", burden.BurdenSummaryView.as_view(), name="burden-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -489,24 +489,6 @@ class BallotRating(models.Model):
         return f"{self.ballot_id}:{self.worker_id} {self.rating}"
 
 
-class VoteFailure(models.Model):
-    """A refused code, kept in the database so the throttle holds across server processes.
-
-    The throttle counts the distinct codes an address had refused (`code_key`, a keyed hash
-    unlike the code's own, so it cannot be joined to a household): guessing means many codes,
-    a resident retyping one wrong code is one."""
-
-    address = models.GenericIPAddressField()
-    code_key = models.CharField(max_length=64, default="")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["address", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"
-
-
 class Score(models.Model):
     """One scorer's sheet for one worker: a street leader (a user) or a peer (a worker)."""
 

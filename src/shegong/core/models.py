@@ -162,3 +162,23 @@ class ApiToken(models.Model):
     def digest_of(key: str) -> str:
         """What is stored of a key. Keys are 256 random bits, so a fast hash is enough."""
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class CodeFailure(models.Model):
+    """A refused one-time code (a household's vote code, a worker's questionnaire code, a
+    volunteer's personal link key), kept in the database so the throttle of core/codes.py holds
+    across server processes.
+
+    The throttle counts the distinct codes an address had refused (`code_key`, a keyed hash
+    unlike any code's own, so it cannot be joined to a household or a volunteer): guessing
+    means many codes, a resident retyping one wrong code is one."""
+
+    address = models.GenericIPAddressField()
+    code_key = models.CharField(max_length=64, default="")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="code_failure_address_at")]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"

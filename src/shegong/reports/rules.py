@@ -14,6 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+# The shares' rule is core's (one copy for every room), named here for those that use ours.
+from shegong.core.shares import largest_remainder_shares as largest_remainder_shares
+
 DEFAULT_AGE_BOUNDS: tuple[int, ...] = (30, 35, 45, 54)
 DEFAULT_TENURE_BOUNDS: tuple[int, ...] = (4, 10)
 # Community workers per 10,000 residents (national policy of 2024; some cities set 25).
@@ -26,29 +29,6 @@ ONE_PLACE = Decimal("0.1")
 
 
 # ---------------------------------------------------------------- shares
-
-
-def largest_remainder_shares(counts: Sequence[int], *, places: int = 1) -> list[Decimal]:
-    """Percentages of `counts` rounded to `places` decimals that add up to exactly 100.
-
-    Each share is first cut down to `places`; the units still missing go one each to the
-    largest remainders (ties: the larger count, then the earlier row). All zero when the
-    total is zero.
-    """
-    if any(c < 0 for c in counts):
-        raise ValueError("counts must not be negative")
-    total = sum(counts)
-    quantum = Decimal(1).scaleb(-places)
-    if total == 0:
-        return [Decimal(0).quantize(quantum) for _c in counts]
-    units = 100 * 10**places
-    floors = [c * units // total for c in counts]
-    remainders = [c * units % total for c in counts]
-    missing = units - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
-    for i in order[:missing]:
-        floors[i] += 1
-    return [(Decimal(f) / 10**places).quantize(quantum) for f in floors]
 
 
 def share(part: int, whole: int, *, places: int = 1) -> Decimal:

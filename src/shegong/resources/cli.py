@@ -4,8 +4,10 @@
 JSON: resources_summary's dict: {"unit", "unit_name", "year", "teams", "team_members",
 "team_records", "talents", "volunteers", "volunteer_hours", "venues", "shared_venues",
 "bookings", "venue_use": {"open_hours", "booked_hours", "share", "present", "by_venue": [...]},
-"activities", "participants", "participants_by_age", "awards", "standards"}. Hours and shares
-are strings with one decimal; a key whose area is not recorded yet is null.
+"activities", "participants", "participants_by_age", "awards", "standards": [{"key", "name",
+"as_of", "items", "communities", "meeting_all", "by_item", "short": [...]}, ...]}, one entry a
+standard that applies (五有 first). Hours and shares are strings with one decimal; a key whose
+area is not recorded yet is null.
 """
 
 from __future__ import annotations

@@ -27,12 +27,16 @@ from shegong.resources.models import (
     Booking,
     BookingSeries,
     BookingStatus,
+    ItemKind,
     OwnerKind,
     Participation,
     RecordSource,
     RecordStatus,
     Resident,
     ServiceRecord,
+    Standard,
+    StandardCheck,
+    StandardItem,
     Talent,
     TalentCategory,
     TalentLevel,
@@ -287,6 +291,7 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
         people_of.setdefault(team.unit_id, []).extend(people)
     extra = _activities_and_volunteers(rng, tree, people_of, own, as_of)
     extra |= _awards(rng, tree, teams, as_of, actor)
+    extra["standard_checks"] = _demonstration_standard(rng, tree, as_of, actor)
     counts = {
         "venues": len(venues),
         "teams": len(teams),
@@ -305,6 +310,67 @@ def build_resources(rng: random.Random, tree: DemoTree, as_of: datetime.date) ->
         note="shegong demo",
     )
     return counts
+
+
+# The district's demonstration-community standard (示范社区): more space than 五有 asks, teams,
+# volunteers and activities from the records, and three items an inspector checks on the spot.
+DEMONSTRATION_ITEMS: list[tuple[str, str, str, str | None]] = [
+    ("space", "办公和活动用房不少于500平方米", "space_area", "500"),
+    ("teams", "文体队伍不少于3支", "teams", "3"),
+    ("volunteers", "注册志愿者不少于8人", "volunteers", "8"),
+    ("activities", "本年度开展活动不少于10场", "activities_held", "10"),
+    ("rules", "制度上墙、公开栏及时更新", "", None),
+    ("equipment", "办公和活动设备配备齐全", "", None),
+    ("station", "党群服务站挂牌运行", "", None),
+]
+CHECK_NOTES = ["公开栏内容未更新", "缺少投影和音响设备", "服务站未挂牌", "值班制度未落实"]
+
+
+def _demonstration_standard(
+    rng: random.Random, tree: DemoTree, as_of: datetime.date, actor: Any
+) -> int:
+    """The standard, and a year's inspections of most communities (some items failed)."""
+    standard = Standard.objects.create(
+        key="demonstration",
+        name="示范社区",
+        unit=tree.district,
+        position=1,
+        note="区级示范社区创建标准:在“五有”基础上,用房、队伍、志愿者、活动和现场检查项目",
+    )
+    items = StandardItem.objects.bulk_create(
+        StandardItem(
+            standard=standard,
+            key=key,
+            label=label,
+            kind=ItemKind.MEASURED if measure else ItemKind.CHECKED,
+            measure=measure,
+            threshold=Decimal(threshold) if threshold else None,
+            position=position,
+        )
+        for position, (key, label, measure, threshold) in enumerate(DEMONSTRATION_ITEMS)
+    )
+    checks = []
+    days = max(1, (as_of - datetime.date(as_of.year, 3, 1)).days)
+    for community in tree.communities:
+        if rng.random() < 0.2:
+            continue  # not inspected yet this year: its checks are missing
+        day = datetime.date(as_of.year, 3, 1) + datetime.timedelta(days=rng.randrange(days))
+        for item in items:
+            if item.kind != ItemKind.CHECKED:
+                continue
+            met = rng.random() < 0.75
+            checks.append(
+                StandardCheck(
+                    item=item,
+                    community=community,
+                    checked_on=min(day, as_of),
+                    met=met,
+                    note="" if met else rng.choice(CHECK_NOTES),
+                    inspector=actor,
+                )
+            )
+    StandardCheck.objects.bulk_create(checks)
+    return len(checks)
 
 
 def _teams(

@@ -94,6 +94,30 @@ def title(data: dict[str, Any]) -> str:
     return f"{data['unit_name']}{data['year']}年社区资源情况"
 
 
+STANDARD_COLUMNS = ["标准", "核对日期", "社区", "全部达标", "未全部达标"]
+
+
+def standards_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """One row a standard: how many communities, how many meet all of it, as of when."""
+    return [
+        [st["name"], st["as_of"], st["communities"], st["meeting_all"], len(st["short"])]
+        for st in data.get("standards") or []
+    ]
+
+
+def shortfall_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """One row a community short of a standard: the items it misses, by how much."""
+    return [
+        [
+            st["name"],
+            r["community"],
+            "；".join(f"{i['item']}({i['shortfall']})" for i in r["items"]),
+        ]
+        for st in data.get("standards") or []
+        for r in st["short"]
+    ]
+
+
 def report_xlsx(data: dict[str, Any]) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -124,6 +148,14 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
         for row in rows:
             row[3], row[4] = float(row[3]), float(row[4])
             awards.append(xlsx_row(awards, row))
+    standards = book.create_sheet("达标情况")
+    standards.append(STANDARD_COLUMNS)
+    for row in standards_rows(data):
+        standards.append(xlsx_row(standards, row))
+    short = book.create_sheet("未达标社区")
+    short.append(["标准", "社区", "差距"])
+    for row in shortfall_rows(data):
+        short.append(xlsx_row(short, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -169,6 +201,28 @@ def report_docx(data: dict[str, Any]) -> bytes:
         for row in use["by_venue"][:500]:
             for cell, (key, _label) in zip(venues.add_row().cells, VENUE_COLUMNS, strict=True):
                 cell.text = docx_text("—" if row[key] is None else row[key])
+    _standards_docx(doc, data)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _standards_docx(doc: Any, data: dict[str, Any]) -> None:
+    rows = standards_rows(data)
+    if not rows:
+        return
+    doc.add_heading("达标情况", level=2)
+    for name, as_of, communities, meeting, short in rows:
+        doc.add_paragraph(
+            docx_text(
+                f"截至{as_of},{communities}个社区中“{name}”全部达标的{meeting}个,未全部达标的{short}个。"
+            )
+        )
+    shortfalls = shortfall_rows(data)
+    if shortfalls:
+        table = doc.add_table(rows=1, cols=3)
+        for cell, label in zip(table.rows[0].cells, ["标准", "社区", "差距"], strict=True):
+            cell.text = label
+        for row in shortfalls[:1000]:
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.text = docx_text(value)

@@ -13,6 +13,7 @@ from shegong.people.models import Gender
 from shegong.resources.models import (
     ActivityKind,
     AwardLevel,
+    ItemKind,
     OwnerKind,
     TalentCategory,
     TalentLevel,
@@ -190,3 +191,64 @@ class TalentForm(PlainTextForm):
     level = forms.ChoiceField(label=_("水平"), choices=TalentLevel.choices)
     availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False)
     contact_until = forms.DateField(label=_("同意联系至(空为长期)"), widget=DATE, required=False)
+
+
+# ---------------------------------------------------------------- standards
+
+
+def _measure_choices() -> list[tuple[str, str]]:
+    from shegong.resources.rules import MEASURES
+
+    return [("", "—")] + [
+        (m.key, f"{m.label}({m.unit})" if m.unit else str(m.label)) for m in MEASURES.values()
+    ]
+
+
+class StandardForm(PlainTextForm):
+    unit = CommunityChoiceField(label=_("制定单位"), queryset=Unit.objects.none())
+    name = forms.CharField(label=_("标准名称"), max_length=100)
+    key = forms.CharField(
+        label=_("代码"), max_length=40, help_text=_("小写字母、数字和连字符,如 demo-community")
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class StandardItemForm(PlainTextForm):
+    label = forms.CharField(label=_("项目名称"), max_length=100)
+    key = forms.CharField(label=_("代码"), max_length=40)
+    kind = forms.ChoiceField(label=_("核对方式"), choices=ItemKind.choices)
+    measure = forms.ChoiceField(label=_("指标(按数据核对时)"), choices=[], required=False)
+    threshold = forms.DecimalField(
+        label=_("达标值(不低于)"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = _measure_choices()  # type: ignore[attr-defined]
+
+
+class StandardCheckForm(PlainTextForm):
+    community = CommunityChoiceField(label=_("社区"), queryset=Unit.objects.none())
+    item = forms.TypedChoiceField(label=_("检查项目"), coerce=int, choices=[])
+    checked_on = forms.DateField(label=_("检查日期"), widget=DATE)
+    met = forms.TypedChoiceField(
+        label=_("检查结果"),
+        choices=[("1", _("达标")), ("0", _("不达标"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("检查意见(不达标时必填)"), max_length=300, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        communities: QuerySet[Unit],
+        items: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["item"].choices = items  # type: ignore[attr-defined]

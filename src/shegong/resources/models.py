@@ -823,6 +823,102 @@ class IncentiveAward(models.Model):
 
 
 @audit_kinds
+class ItemKind(models.TextChoices):
+    MEASURED = "measured", _("按数据核对")
+    CHECKED = "checked", _("现场检查")
+
+
+class Standard(models.Model):
+    """A standard communities are held to (五有, 示范社区 …): data, not code. `unit` is the
+    bureau or street that set it, and it applies to the communities under that unit; a
+    standard of no unit (the seeded 五有) applies to every community."""
+
+    key = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("制定单位"),
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("达标标准")
+        verbose_name_plural = _("达标标准")
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="standard_name_set")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StandardItem(models.Model):
+    """One item of a standard: measured from profile and resource data (one of the measures
+    resources/rules.MEASURES knows, met at or above `threshold`), or checked by an inspector
+    on the spot (制度上墙, 设备配备 …)."""
+
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(_("代码"), max_length=40)
+    label = models.CharField(_("项目"), max_length=100)
+    kind = models.CharField(_("核对方式"), max_length=16, choices=ItemKind.choices)
+    measure = models.CharField(_("指标"), max_length=32, blank=True)
+    threshold = models.DecimalField(
+        _("达标值"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("标准项目")
+        verbose_name_plural = _("标准项目")
+        ordering = ["standard", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "key"], name="standard_item_key_once"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="measured", threshold__isnull=False, threshold__gte=0) & ~Q(measure="")
+                )
+                | Q(kind="checked", measure="", threshold__isnull=True),
+                name="standard_item_measured_or_checked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class StandardCheck(models.Model):
+    """An inspector's check of one item at one community: who, when, met or not, a note.
+    Never changed: a later check supersedes it (the latest on or before a date counts)."""
+
+    item = models.ForeignKey(StandardItem, on_delete=models.PROTECT, related_name="checks")
+    community = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    checked_on = models.DateField(_("检查日期"))
+    met = models.BooleanField(_("达标"))
+    note = models.CharField(_("检查意见"), max_length=300, blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("达标检查")
+        verbose_name_plural = _("达标检查")
+        ordering = ["-checked_on", "-id"]
+        indexes = [models.Index(fields=["community", "item", "checked_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.checked_on}"
+
+
+@audit_kinds
 class ResourceEvent(models.TextChoices):
     """What happened to community resources, as the audit trail names it."""
 
@@ -849,3 +945,6 @@ class ResourceEvent(models.TextChoices):
     AWARD_ADJUSTED = "resources.award_adjusted", _("调整以奖代补金额")
     AWARDS_APPROVED = "resources.awards_approved", _("审批以奖代补")
     SCHEME_VERSIONED = "resources.scheme_versioned", _("以奖代补方案新版本")
+    STANDARD_CREATED = "resources.standard_created", _("制定达标标准")
+    STANDARD_ITEM_ADDED = "resources.standard_item_added", _("增加标准项目")
+    STANDARD_CHECKED = "resources.standard_checked", _("登记达标检查")

@@ -8,6 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -168,67 +172,88 @@ def age_band(age: int) -> str:
     return next(label for label, low, high in AGE_BANDS if low <= age <= high)
 
 
-def largest_remainder_shares(counts: list[int]) -> list[Decimal]:
-    """Percentages with one decimal adding up to exactly 100.0 (all zero for no counts): the
-    rule of reports/rules.largest_remainder_shares, which this room may not import."""
-    total = sum(counts)
-    if total == 0:
-        return [Decimal("0.0") for _c in counts]
-    units = 1000
-    floors = [c * units // total for c in counts]
-    remainders = [c * units % total for c in counts]
-    order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
-    for i in order[: units - sum(floors)]:
-        floors[i] += 1
-    return [(Decimal(f) / 10).quantize(Decimal("0.1")) for f in floors]
-
-
-# The 五有 standard (essay 8: office, activity space and equipment, staff, funding, a
-# service station) as far as the profile and resource data show it; the floor area is the
-# city's ≥ 300 m² of office and activity space. Items no record shows (rules on the wall,
-# equipment) need an inspector's check, which is not built.
-MIN_SPACE = Decimal(300)
+# Standards (五有, 办公和活动用房≥300㎡, 示范社区 …) are data (models.Standard); what the code
+# knows is the list of measures an item may be scored on, each a figure of a community as of
+# a date from its profile, roster, funding and resources. An item is met when the figure is
+# at or above the item's threshold. Items no record shows (rules on the wall, equipment) are
+# checked by an inspector instead.
 
 
 @dataclass(frozen=True)
-class StandardItem:
+class Measure:
+    key: str
+    label: str | Promise
+    unit: str | Promise  # what the shortfall is counted in ("平方米", "人"); "" for a yes-or-no
+    places: int = 0
+    none: str | Promise = ""  # how a figure of nothing reads ("无在岗人员"), rather than "差N人"
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in [
+        Measure("owned_office", _lazy("自有办公用房(是为1)"), "", none=_lazy("租用或无")),
+        Measure("space_area", _lazy("办公和活动用房面积"), _lazy("平方米"), places=1),
+        Measure("office_area", _lazy("办公用房面积"), _lazy("平方米"), places=1),
+        Measure("activity_area", _lazy("活动用房面积"), _lazy("平方米"), places=1),
+        Measure("active_workers", _lazy("在岗社区工作者"), _lazy("人"), none=_lazy("无在岗人员")),
+        Measure("workers_per_10k", _lazy("每万名常住人口社区工作者"), _lazy("人"), places=1),
+        Measure(
+            "year_funding",
+            _lazy("本年度经费"),
+            _lazy("元"),
+            places=2,
+            none=_lazy("本年度无经费记录"),
+        ),
+        Measure("own_venues", _lazy("登记的自有场地"), _lazy("处"), none=_lazy("未登记自有场地")),
+        Measure("shared_venues", _lazy("单位、学校共享场地"), _lazy("处")),
+        Measure("teams", _lazy("活跃文体队伍"), _lazy("支")),
+        Measure("volunteers", _lazy("注册志愿者"), _lazy("人")),
+        Measure("volunteer_hours", _lazy("本年度志愿服务时长"), _lazy("小时"), places=1),
+        Measure("activities_held", _lazy("本年度已举办活动"), _lazy("场")),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class ItemResult:
     key: str
     label: str
     met: bool
     shortfall: str = ""  # how far short, as people read it
+    checked: str = ""  # for an inspector's item: who checked when ("张三 2026-05-01")
 
 
-def five_haves(
-    *,
-    owned_office: bool,
-    office_area: Decimal,
-    activity_area: Decimal,
-    workers: int,
-    funding: Decimal,
-    own_venues: int,
-) -> list[StandardItem]:
-    space = office_area + activity_area
-    return [
-        StandardItem("office", "有自有办公用房", owned_office, "" if owned_office else "租用或无"),
-        StandardItem(
-            "space",
-            "办公和活动用房不少于300平方米",
-            space >= MIN_SPACE,
-            "" if space >= MIN_SPACE else f"差{(MIN_SPACE - space).quantize(Decimal('0.1'))}平方米",
-        ),
-        StandardItem(
-            "staff", "有人办事(在岗社区工作者)", workers > 0, "" if workers else "无在岗人员"
-        ),
-        StandardItem(
-            "funding",
-            "有钱办事(本年度经费)",
-            funding > 0,
-            "" if funding > 0 else "本年度无经费记录",
-        ),
-        StandardItem(
-            "station",
-            "有活动场所(登记的自有场地)",
-            own_venues > 0,
-            "" if own_venues else "未登记自有场地",
-        ),
-    ]
+def measured_item(
+    *, key: str, label: str, measure: str, threshold: Decimal, value: Decimal
+) -> ItemResult:
+    """A measured item: met at or above the threshold, else short by the difference (or in
+    the measure's own words when there is nothing at all)."""
+    m = MEASURES[measure]
+    if value >= threshold:
+        return ItemResult(key, label, True)
+    if not m.unit or (value == 0 and m.none):
+        return ItemResult(key, label, False, str(m.none or _("未达到")))
+    gap = (threshold - value).quantize(Decimal(1).scaleb(-m.places))
+    return ItemResult(key, label, False, _("差%(gap)s%(unit)s") % {"gap": gap, "unit": m.unit})
+
+
+def checked_item(
+    *, key: str, label: str, met: bool | None, by: str = "", on: str = "", note: str = ""
+) -> ItemResult:
+    """An inspector's item: met by the latest check; missing when there is none."""
+    if met is None:
+        return ItemResult(key, label, False, _("未检查"))
+    checked = f"{by} {on}".strip()
+    if met:
+        return ItemResult(key, label, True, "", checked)
+    short = _("检查未通过") + (f":{note}" if note else "")
+    return ItemResult(key, label, False, short, checked)
+
+
+def workers_per_10k(workers: int, residents: int) -> Decimal:
+    """Community workers per 10,000 residents, one decimal (0 for a community of nobody)."""
+    if residents <= 0:
+        return Decimal(0)
+    return (Decimal(workers) * 10000 / Decimal(residents)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )

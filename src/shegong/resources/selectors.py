@@ -7,13 +7,15 @@ their subtree (a venue out of scope answers 404 like a missing one), and its boo
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, DurationField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,7 @@ from shegong.core.access import (
     personal_data_checker,
     scoped,
 )
+from shegong.core.shares import largest_remainder_shares
 from shegong.orgs.models import CommunityFunding, Premises, Unit, UnitKind
 from shegong.people.models import WorkerStatus
 from shegong.people.rules import (
@@ -39,11 +42,15 @@ from shegong.resources.models import (
     Booking,
     BookingSeries,
     BookingStatus,
+    ItemKind,
     OwnerKind,
     Participation,
     RecordStatus,
     Resident,
     ServiceRecord,
+    Standard,
+    StandardCheck,
+    StandardItem,
     StarLevel,
     Talent,
     Team,
@@ -339,8 +346,15 @@ def resources_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "participants": of_year["participants"],
         "participants_by_age": of_year["participants_by_age"],
         "awards": award_selectors.awards_summary(viewer=viewer, unit=unit, year=year),
-        "standards": standards_summary(standards_check(viewer=viewer, unit=unit, year=year)),
+        "standards": standards_summary(viewer=viewer, unit=unit, year=year),
     }
+
+
+def units_for_standards(*, viewer: User) -> QuerySet[Unit]:
+    """The bureaus and streets where the viewer may set a standard for the communities below."""
+    return Unit.objects.filter(
+        path_q(viewer, "path", Permission.EDIT), kind__lte=UnitKind.STREET
+    ).order_by("path")
 
 
 # ---------------------------------------------------------------- residents and teams
@@ -632,18 +646,6 @@ def national_rows(
     ]
 
 
-def volunteer_by_key(*, key: str) -> Volunteer | None:
-    """The volunteer whose personal link this is (the public self-report page)."""
-    if not key or len(key) > 100:
-        return None
-    return (
-        Volunteer.objects.select_related("resident__community")
-        .filter(link_hash=rules.link_hash(key))
-        .exclude(link_hash="")
-        .first()
-    )
-
-
 def activities_for_volunteer(*, volunteer: Volunteer, since: datetime.date) -> list[Activity]:
     """Activities of the volunteer's community and the units above it, from `since` to today."""
     path = volunteer.resident.community.path
@@ -701,7 +703,7 @@ def participation_by_age(*, viewer: User, unit: Unit, year: int) -> dict[str, An
         total < settings.SHEGONG_MIN_GROUP_SIZE and not personal_data_checker(viewer)(unit.path)
     ):
         return None
-    shares = rules.largest_remainder_shares(list(counts.values()))
+    shares = largest_remainder_shares(list(counts.values()))
     return {
         "total": total,
         "bands": [
@@ -775,73 +777,203 @@ def talent_list(
     return talents.order_by("category", "skill", "id")
 
 
+# ---------------------------------------------------------------- standards
+
+
 @dataclass(frozen=True)
 class StandardRow:
     community: Unit
-    items: list[rules.StandardItem]
+    items: list[rules.ItemResult]
 
     @property
     def met(self) -> bool:
         return all(item.met for item in self.items)
 
 
-def standards_check(*, viewer: User, unit: Unit, year: int) -> list[StandardRow]:
-    """Each community under `unit` against the 五有 standard (rules.five_haves) from its
-    profile, roster, funding and venues; those falling short first."""
+def _prefixes(path: str) -> list[str]:
+    """The paths of a unit and every unit above it ("a/b/" gives "a/", "a/b/")."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def standards_for(*, viewer: User, unit: Unit) -> list[Standard]:
+    """The active standards that apply to communities under `unit`: those of no unit (every
+    community), those set at or above `unit`, and those the viewer's scope holds below it."""
+    return list(
+        Standard.objects.filter(active=True)
+        .filter(
+            Q(unit__isnull=True)
+            | Q(unit__path__in=_prefixes(unit.path))
+            | (Q(unit__path__startswith=unit.path) & path_q(viewer, "unit__path"))
+        )
+        .select_related("unit")
+        .prefetch_related("items")
+    )
+
+
+def standard_get(*, viewer: User, unit: Unit, key: str) -> Standard:
+    """One standard that applies under `unit`; 404 like a missing one otherwise."""
+    for standard in standards_for(viewer=viewer, unit=unit):
+        if standard.key == key:
+            return standard
+    raise Http404
+
+
+def _community_facts(
+    communities: Sequence[Unit], as_of: datetime.date
+) -> dict[int, dict[str, Decimal]]:
+    """Every measure of rules.MEASURES for each community, as of `as_of` (its year so far
+    for the yearly figures; the roster and the venues as they stand)."""
+    first = datetime.date(as_of.year, 1, 1)
+    ids = [c.pk for c in communities]
+
+    def counted(rows: Any) -> dict[int, Decimal]:
+        return {pk: Decimal(n or 0) for pk, n in rows}
+
+    venues = Venue.objects.filter(community__in=ids, active=True).values("community")
+    own = counted(
+        venues.filter(owner_kind=OwnerKind.COMMUNITY)
+        .annotate(n=Count("id"))
+        .values_list("community", "n")
+    )
+    shared = counted(
+        venues.exclude(owner_kind=OwnerKind.COMMUNITY)
+        .annotate(n=Count("id"))
+        .values_list("community", "n")
+    )
+    teams = counted(
+        Team.objects.filter(unit__in=ids, active=True)
+        .values("unit")
+        .annotate(n=Count("id"))
+        .values_list("unit", "n")
+    )
+    volunteers = counted(
+        Volunteer.objects.filter(resident__community__in=ids, registered_on__lte=as_of)
+        .values("resident__community")
+        .annotate(n=Count("id"))
+        .values_list("resident__community", "n")
+    )
+    # Summed on its own: beside the roster's join it would count once per worker.
+    funding = counted(
+        CommunityFunding.objects.filter(unit__in=ids, year=as_of.year)
+        .values("unit").annotate(n=Sum("amount")).values_list("unit", "n")
+    )  # fmt: skip
+    held = Activity.objects.filter(unit__in=ids, held=True, day__gte=first, day__lte=as_of)
+    activities = counted(held.values("unit").annotate(n=Count("id")).values_list("unit", "n"))
+    hours = counted(
+        ServiceRecord.objects.filter(activity__in=held, status=RecordStatus.CONFIRMED)
+        .values("activity__unit").annotate(n=Sum("hours")).values_list("activity__unit", "n")
+    )  # fmt: skip
+    facts: dict[int, dict[str, Decimal]] = {}
+    for c in communities:
+        profile = getattr(c, "profile", None)
+        office = profile.office_area if profile else Decimal(0)
+        activity = profile.activity_area if profile else Decimal(0)
+        workers = int(getattr(c, "active_workers", 0) or 0)
+        facts[c.pk] = {
+            "owned_office": Decimal(bool(profile and profile.premises == Premises.OWNED)),
+            "space_area": office + activity,
+            "office_area": office,
+            "activity_area": activity,
+            "active_workers": Decimal(workers),
+            "workers_per_10k": rules.workers_per_10k(workers, profile.residents if profile else 0),
+            "year_funding": funding.get(c.pk, Decimal(0)),
+            "own_venues": own.get(c.pk, Decimal(0)),
+            "shared_venues": shared.get(c.pk, Decimal(0)),
+            "teams": teams.get(c.pk, Decimal(0)),
+            "volunteers": volunteers.get(c.pk, Decimal(0)),
+            "volunteer_hours": hours.get(c.pk, Decimal(0)),
+            "activities_held": activities.get(c.pk, Decimal(0)),
+        }
+    return facts
+
+
+def _latest_checks(
+    communities: Sequence[Unit], items: list[StandardItem], as_of: datetime.date
+) -> dict[tuple[int, int], StandardCheck]:
+    """The latest check of each (community, item) made in the year of `as_of`, up to it: an
+    inspection counts for the year it was made in."""
+    checks = (
+        StandardCheck.objects.filter(
+            community__in=communities,
+            item__in=items,
+            checked_on__gte=datetime.date(as_of.year, 1, 1),
+            checked_on__lte=as_of,
+        )
+        .select_related("inspector")
+        .order_by("checked_on", "id")
+    )
+    return {(c.community_id, c.item_id): c for c in checks}
+
+
+def _item_result(
+    item: StandardItem, facts: dict[str, Decimal], check: StandardCheck | None
+) -> rules.ItemResult:
+    if item.kind == ItemKind.MEASURED:
+        if item.measure not in rules.MEASURES or item.threshold is None:
+            return rules.ItemResult(item.key, item.label, False, _("指标已停用"))
+        return rules.measured_item(
+            key=item.key,
+            label=item.label,
+            measure=item.measure,
+            threshold=item.threshold,
+            value=facts[item.measure],
+        )
+    if check is None:
+        return rules.checked_item(key=item.key, label=item.label, met=None)
+    return rules.checked_item(
+        key=item.key,
+        label=item.label,
+        met=check.met,
+        by=check.inspector.get_full_name() or check.inspector.get_username(),
+        on=check.checked_on.isoformat(),
+        note=check.note,
+    )
+
+
+def standard_score(
+    *, viewer: User, unit: Unit, standard: Standard, as_of: datetime.date
+) -> list[StandardRow]:
+    """Each community under `unit` (and under the standard's own unit) in the viewer's scope
+    scored against `standard` as of `as_of`: measured items from profile, roster, funding
+    and resource data, checked items by the latest inspector's check; short ones first."""
+    communities_q = scoped(Unit.objects.filter(kind=UnitKind.COMMUNITY), viewer).filter(
+        path__startswith=unit.path
+    )
+    if standard.unit is not None:
+        communities_q = communities_q.filter(path__startswith=standard.unit.path)
     communities = list(
-        scoped(Unit.objects.filter(kind=UnitKind.COMMUNITY), viewer)
-        .filter(path__startswith=unit.path)
-        .select_related("profile")
+        communities_q.select_related("profile")
         .annotate(
             active_workers=Count(
                 "workers", filter=Q(workers__status=WorkerStatus.ACTIVE), distinct=True
             ),
-            # A subquery, not a second join: joined beside the workers, each funding row
-            # would be summed once per worker.
-            year_funding=Subquery(
-                CommunityFunding.objects.filter(unit=OuterRef("pk"), year=year)
-                .order_by()
-                .values("unit")
-                .annotate(total=Sum("amount"))
-                .values("total")
-            ),
         )
         .order_by("path")
     )
-    venues = dict(
-        Venue.objects.filter(community__in=communities, owner_kind=OwnerKind.COMMUNITY, active=True)
-        .values("community")
-        .annotate(n=Count("id"))
-        .values_list("community", "n")
-    )
-    rows = []
-    for c in communities:
-        profile = getattr(c, "profile", None)
-        rows.append(
-            StandardRow(
-                community=c,
-                items=rules.five_haves(
-                    owned_office=bool(profile and profile.premises == Premises.OWNED),
-                    office_area=profile.office_area if profile else Decimal(0),
-                    activity_area=profile.activity_area if profile else Decimal(0),
-                    workers=getattr(c, "active_workers", 0),
-                    funding=Decimal(getattr(c, "year_funding", None) or 0),
-                    own_venues=venues.get(c.pk, 0),
-                ),
-            )
+    items = list(standard.items.all())
+    facts = _community_facts(communities, as_of)
+    checks = _latest_checks(communities, [i for i in items if i.kind == ItemKind.CHECKED], as_of)
+    rows = [
+        StandardRow(
+            community=c,
+            items=[_item_result(i, facts[c.pk], checks.get((c.pk, i.pk))) for i in items],
         )
+        for c in communities
+    ]
     rows.sort(key=lambda r: (r.met, r.community.path))
     return rows
 
 
-def standards_summary(rows: list[StandardRow]) -> dict[str, Any]:
+def standard_summary(standard: Standard, rows: list[StandardRow]) -> dict[str, Any]:
+    items = list(standard.items.all())
     return {
+        "key": standard.key,
+        "name": standard.name,
+        "items": {item.key: item.label for item in items},
         "communities": len(rows),
         "meeting_all": sum(r.met for r in rows),
-        "by_item": {
-            item.key: sum(r.items[i].met for r in rows)
-            for i, item in enumerate(rows[0].items if rows else [])
-        },
+        "by_item": {item.key: sum(r.items[i].met for r in rows) for i, item in enumerate(items)},
         "short": [
             {
                 "community": r.community.name,
@@ -854,3 +986,30 @@ def standards_summary(rows: list[StandardRow]) -> dict[str, Any]:
             if not r.met
         ],
     }
+
+
+def standards_as_of(year: int) -> datetime.date:
+    """The date a year is scored at: its last day, or today while it runs."""
+    return min(datetime.date(year, 12, 31), timezone.localdate())
+
+
+def standards_summary(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
+    """Every standard that applies under `unit`, scored as of the year's end (or today)."""
+    as_of = standards_as_of(year)
+    return [
+        standard_summary(s, standard_score(viewer=viewer, unit=unit, standard=s, as_of=as_of))
+        | {"as_of": as_of.isoformat()}
+        for s in standards_for(viewer=viewer, unit=unit)
+    ]
+
+
+def standard_checks(
+    *, viewer: User, unit: Unit, standard: Standard, year: int
+) -> QuerySet[StandardCheck]:
+    """The inspectors' checks of a standard's items under `unit` in `year`, latest first."""
+    return (
+        scoped(StandardCheck.objects.all(), viewer, "community")
+        .filter(community__path__startswith=unit.path, item__standard=standard)
+        .filter(checked_on__year=year)
+        .select_related("item", "community", "inspector")
+    )

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from shegong.resources import award_views, views, volunteer_views
+from shegong.resources import award_views, standards_views, views, volunteer_views
 
 app_name = "resources"
 urlpatterns = [
     path("", views.venue_list, name="venues"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("standards/", views.standards, name="standards"),
+    path("standards/", standards_views.standards, name="standards"),
+    path("standards/new/", standards_views.standard_create, name="standard-create"),
+    path("standards/<slug:key>/check/", standards_views.standard_check, name="standard-check"),
+    path(
+        "standards/<slug:key>/items/", standards_views.standard_item_add, name="standard-item-add"
+    ),
     path("venues/new/", views.venue_create, name="venue-create"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),
     path("venues/<int:pk>/edit/", views.venue_edit, name="venue-edit"),

@@ -564,18 +564,3 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "records_chart": bars_svg(_("队伍活动记录"), record_bars),
         },
     )
-
-
-@login_required
-def standards(request: AuthedRequest) -> HttpResponse:
-    """Each community against the 五有 standard, those falling short first, by how much."""
-    unit = _unit(request)
-    year = year_or(request.GET.get("year"), timezone.localdate().year) or timezone.localdate().year
-    rows = (
-        [] if unit is None else selectors.standards_check(viewer=request.user, unit=unit, year=year)
-    )
-    return render(
-        request,
-        "resources/standards.html",
-        {"unit": unit, "year": year, "rows": rows, "short": sum(not r.met for r in rows)},
-    )

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from shegong.core.access import Permission, has_permission, may_see_personal_data
+from shegong.core.codes import CodeRefused, CodeThrottled
 from shegong.core.disclosures import disclosure_record
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
+from shegong.core.net import client_address
 from shegong.core.params import year_or
 from shegong.core.text import xlsx_row
 from shegong.core.types import AuthedRequest
@@ -291,10 +293,15 @@ def volunteers_export(request: AuthedRequest) -> HttpResponse:
 @csrf_protect
 def self_report(request: AuthedRequest, key: str) -> HttpResponse:
     """The volunteer's own page (no login): report hours at a recent activity of their
-    community. An unknown key answers 404, like any missing page."""
-    volunteer = selectors.volunteer_by_key(key=key)
-    if volunteer is None:
-        raise Http404
+    community. An unknown key answers 404, like any missing page, and counts against the
+    client's address: one that tried too many keys is refused for a while (429), as the
+    residents' vote is."""
+    try:
+        volunteer = services.volunteer_for_link(key=key, address=client_address(request))
+    except CodeThrottled as exc:
+        return render(request, "resources/self_report.html", {"throttled": exc.message}, status=429)
+    except CodeRefused:
+        raise Http404 from None
     since = timezone.localdate() - datetime.timedelta(days=SELF_REPORT_DAYS)
     activities = selectors.activities_for_volunteer(volunteer=volunteer, since=since)
     form = SelfReportForm(

@@ -1,6 +1,6 @@
 """社区资源: teams and their members, volunteers and their confirmed hours, venues (those shared
 by units, companies and schools) and how much they were booked, the year's activities and
-who came by age with the 中青年 share, and the communities short of the 五有 standard — all
+who came by age with the 中青年 share, and the communities short of each standard (五有 …) — all
 from resources.selectors.resources_summary (the 社区资源 report's read) for the same unit and
 year (read once), compared with last year's figures of the year (resources_year_figures)
 where last year has a value."""
@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from shegong.annual import rules
 from shegong.annual.chapters import Chapter, Context, Section, Table
 from shegong.reports import rules as report_rules
-from shegong.resources import rules as resource_rules
 from shegong.resources.models import OwnerKind
 from shegong.resources.selectors import resources_summary, resources_year_figures
 
@@ -147,41 +146,51 @@ def _activities_section(s: dict[str, Any], before: dict[str, Any] | None) -> Sec
     )
 
 
-def _standards_section(s: dict[str, Any]) -> Section:
-    st = s["standards"]
-    labels = {
-        i.key: i.label
-        for i in resource_rules.five_haves(
-            owned_office=False, office_area=Decimal(0), activity_area=Decimal(0),
-            workers=0, funding=Decimal(0), own_venues=0,
-        )
-    }  # fmt: skip
-    text = _("%(n)d个社区中,“五有”全部达标的%(m)d个,占%(share)s%%。") % {
-        "n": st["communities"],
-        "m": st["meeting_all"],
-        "share": report_rules.share(st["meeting_all"], st["communities"]),
-    }
+def _standard_tables(st: dict[str, Any]) -> list[Table]:
     rows = [
-        [str(labels.get(k, k)), str(met), str(st["communities"] - met),
+        [str(st["items"].get(k, k)), str(met), str(st["communities"] - met),
          str(report_rules.share(met, st["communities"]))]
         for k, met in st["by_item"].items()
     ]  # fmt: skip
-    header = [_("标准"), _("达标社区"), _("未达标社区"), _("达标率(%)")]
-    tables = [Table(_("“五有”达标情况"), header, rows)] if rows else []
+    header = [_("项目"), _("达标社区"), _("未达标社区"), _("达标率(%)")]
+    name = st["name"]
+    tables = [Table(_("“%(name)s”达标情况") % {"name": name}, header, rows)] if rows else []
     short = [
         [r["community"], "；".join(f"{i['item']}({i['shortfall']})" for i in r["items"])]
         for r in st["short"]
     ]
     if short:
-        tables.append(Table(_("未达标的社区"), [_("社区"), _("差距")], short))
-    return Section(title=_("“五有”标准"), paragraphs=[text], tables=tables)
+        title = _("未达到“%(name)s”的社区") % {"name": name}
+        tables.append(Table(title, [_("社区"), _("差距")], short))
+    return tables
+
+
+def _standards_section(s: dict[str, Any]) -> Section:
+    """Each standard that applies (五有 first, as seeded; 示范社区 and others as configured)."""
+    paragraphs, tables = [], []
+    for st in s["standards"]:
+        paragraphs.append(
+            _("%(n)d个社区中,“%(name)s”全部达标的%(m)d个,占%(share)s%%。")
+            % {
+                "n": st["communities"],
+                "name": st["name"],
+                "m": st["meeting_all"],
+                "share": report_rules.share(st["meeting_all"], st["communities"]),
+            }
+        )
+        tables += _standard_tables(st)
+    if not paragraphs:
+        paragraphs.append(_("没有适用的达标标准。"))
+    return Section(title=_("达标情况"), paragraphs=paragraphs, tables=tables)
 
 
 def _findings(s: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
     found = []
-    st = s["standards"]
-    if st["short"]:
-        found.append(_("“五有”未全部达标的社区%(n)d个") % {"n": len(st["short"])})
+    for st in s["standards"]:
+        if st["short"]:
+            found.append(
+                _("“%(name)s”未全部达标的社区%(n)d个") % {"name": st["name"], "n": len(st["short"])}
+            )
     by_age = s["participants_by_age"]
     if by_age and Decimal(by_age["young_middle_share"]) < 50:
         found.append(_("参加活动的中青年仅占%(s)s%%") % {"s": by_age["young_middle_share"]})
@@ -207,8 +216,11 @@ def _figures(s: dict[str, Any], ages: Any) -> dict[str, Any]:
         "young_middle": ages["young_middle"] if ages else None,
         "young_middle_share": ages["young_middle_share"] if ages else None,
         "participants_by_age": {b["band"]: b["count"] for b in ages["bands"]} if ages else None,
-        "standards": {k: st for k, st in s["standards"].items() if k != "short"}
-        | {"short": len(s["standards"]["short"])},
+        "standards": {
+            st["key"]: {k: st[k] for k in ("name", "communities", "meeting_all", "by_item")}
+            | {"short": len(st["short"])}
+            for st in s["standards"]
+        },
     }
 
 

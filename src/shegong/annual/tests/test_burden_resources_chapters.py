@@ -92,8 +92,9 @@ def test_the_resources_chapter_is_the_resources_summary_of_the_demo_district() -
     by_age = s["participants_by_age"]
     assert f["young_middle_share"] == by_age["young_middle_share"]
     assert f["participants_by_age"] == {b["band"]: b["count"] for b in by_age["bands"]}
-    assert f["standards"]["meeting_all"] == s["standards"]["meeting_all"]
-    assert f["standards"]["short"] == len(s["standards"]["short"])
+    five = next(st for st in s["standards"] if st["key"] == "five-haves")
+    assert f["standards"]["five-haves"]["meeting_all"] == five["meeting_all"]
+    assert f["standards"]["five-haves"]["short"] == len(five["short"])
     assert f["awards"] == s["awards"] and f["awards"]["approved"] > 0  # the demo's 以奖代补
     text = _text(chapter)
     assert f"有社区群众团队{s['teams']}支" in text
@@ -138,7 +139,8 @@ def test_a_street_managers_resources_chapter_covers_their_street_only(
     assert a.figures["venue_use"]["booked_hours"] == "3.0" and a.figures["teams"] == 1
     assert b.figures["venues"] == 0 and b.figures["teams"] == 0
     assert "占100.0%" in _text(a)  # the one venue is a school's
-    assert a.figures["standards"]["communities"] == s["standards"]["communities"]
+    five = a.figures["standards"]["five-haves"]
+    assert five["communities"] == s["standards"][0]["communities"] == 2
 
 
 @pytest.mark.django_db

@@ -9,6 +9,9 @@ import secrets
 
 from django.conf import settings
 
+# What the throttle remembers of a refused code is core's, for every one-time code of the site.
+from shegong.core.codes import failure_key as failure_key
+
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
 CODE_LENGTH = 12  # 31**12 ≈ 2**59
 
@@ -21,13 +24,6 @@ def hash_code(raw: str) -> str:
     """A keyed hash: the table of hashes is of no use without the server's secret."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, normalise_code(raw).encode(), hashlib.sha256).hexdigest()
-
-
-def failure_key(raw: str) -> str:
-    """What the throttle remembers of a refused code: a keyed hash under another key than the
-    code's own hash, so a refusal (address, time) cannot be joined to a household's code."""
-    key = hashlib.sha256(b"shegong-vote-throttle:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, normalise_code(raw).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def new_code() -> str:

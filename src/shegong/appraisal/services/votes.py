@@ -68,44 +68,34 @@ from shegong.appraisal.models import (
     Survey,
     SurveyStatus,
     SurveyWorker,
-    VoteFailure,
 )
-from shegong.appraisal.services.code_hash import failure_key, hash_code
-from shegong.core.errors import ServiceError
+from shegong.appraisal.services.code_hash import hash_code
+
+# The throttle is core/codes.py's, shared with every one-time code of the site; its limits and
+# code_guarded stay named here for the callers that knew them here.
+from shegong.core.codes import FAILURE_LIMIT as FAILURE_LIMIT
+from shegong.core.codes import FAILURE_WINDOW_SECONDS as FAILURE_WINDOW_SECONDS
+from shegong.core.codes import CodeRefused, CodeThrottled, code_is_throttled
+from shegong.core.codes import code_guarded as code_guarded
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-FAILURE_LIMIT = getattr(settings, "APPRAISAL_VOTE_FAILURE_LIMIT", 20)
-FAILURE_WINDOW_SECONDS = getattr(settings, "APPRAISAL_VOTE_FAILURE_WINDOW", 15 * 60)
 BALLOT_BATCH = getattr(settings, "APPRAISAL_BALLOT_BATCH", 10)
 SKIP = "skip"  # 不了解: the resident leaves that worker unrated
 
 
-class VoteRefused(ServiceError):
+class VoteRefused(CodeRefused):
     """A code or ballot refused; `counts` when it is a wrong or replayed code (throttled)."""
 
-    def __init__(self, message: str, *, counts: bool = False) -> None:
-        super().__init__(message, field="code")
-        self.counts = counts
 
-
-class VoteThrottled(ServiceError):
-    pass
+VoteThrottled = CodeThrottled
 
 
 def vote_is_throttled(*, address: str) -> bool:
-    """Whether `address` (the client as `core.net.client_address` vouches for it) has had
-    FAILURE_LIMIT distinct codes refused in the window. Keyed on the address and the code, so
-    one client's junk locks out that client only, not the voters behind the same proxy."""
-    since = timezone.now() - datetime.timedelta(seconds=FAILURE_WINDOW_SECONDS)
-    distinct = (
-        VoteFailure.objects.filter(address=address, at__gte=since)
-        .values("code_key")
-        .distinct()
-        .count()
-    )
-    return distinct >= FAILURE_LIMIT
+    """Whether `address` has had FAILURE_LIMIT distinct codes refused in the window (any
+    one-time code of the site: core/codes.py)."""
+    return code_is_throttled(address=address)
 
 
 def _refusal(code_hash: str) -> VoteRefused:
@@ -126,23 +116,7 @@ def _refusal(code_hash: str) -> VoteRefused:
 
 def _guarded(address: str, code: str, work: Callable[[], T]) -> T:
     """Run `work` unless the address is locked out; a refusal that counts is remembered."""
-    if vote_is_throttled(address=address):
-        raise VoteThrottled(
-            _("尝试次数过多,请%(m)d分钟后再试") % {"m": FAILURE_WINDOW_SECONDS // 60}
-        )
-    try:
-        return work()
-    except VoteRefused as exc:
-        if exc.counts:
-            VoteFailure.objects.create(address=address, code_key=failure_key(code))
-        raise
-
-
-def code_guarded(address: str, code: str, work: Callable[[], T]) -> T:
-    """The vote's throttle for any one-time code of the site (the workers' questionnaire too):
-    `work` runs unless the address has had too many distinct codes refused; a VoteRefused
-    that counts is remembered against the address."""
-    return _guarded(address, code, work)
+    return code_guarded(address, code, work)
 
 
 def vote_check(*, code: str, address: str) -> Survey:
@@ -205,7 +179,7 @@ def _spend_sql() -> str:
         "UPDATE appraisal_householdcode SET spent = %s "
         "WHERE code_hash = %s AND spent = %s AND voided = %s "
         f"{survey_open}"
-        "AND (SELECT COUNT(DISTINCT code_key) FROM appraisal_votefailure "
+        "AND (SELECT COUNT(DISTINCT code_key) FROM core_codefailure "
         "WHERE address = %s AND at >= %s) < %s "
         "RETURNING survey_id, category, "
         "(SELECT opened_at FROM appraisal_survey WHERE appraisal_survey.id = survey_id)"

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.test import Client
 
-from shegong.appraisal.models import HouseholdCode, VoteFailure
+from shegong.appraisal.models import HouseholdCode
 from shegong.appraisal.tests.factories import published, recorded, street_a_cycle
 from shegong.conftest import Personas, Tree, client_for
+from shegong.core.models import CodeFailure
 
 
 def test_public_vote_needs_a_valid_code_and_counts_once(tree: Tree, personas: Personas) -> None:
@@ -125,5 +126,5 @@ def test_a_refused_code_leaves_nothing_that_joins_its_household(
     household.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
     replay = household.post("/api/appraisal/cycles/vote/", body, content_type="application/json")
     assert replay.status_code == 400
-    [failure] = VoteFailure.objects.all()
+    [failure] = CodeFailure.objects.all()
     assert not HouseholdCode.objects.filter(code_hash__startswith=failure.code_key).exists()

@@ -197,7 +197,7 @@ def _clean_answers(survey_id: int, answers: Mapping[str, Any]) -> dict[str, Any]
 def answer_code_check(*, code: str, address: str) -> int:
     """The open questionnaire a code answers (nothing spent), throttled per client address like
     the residents' vote: a wrong or used code counts against the address that tried it."""
-    from shegong.appraisal.services.votes import VoteRefused, code_guarded
+    from shegong.core.codes import CodeRefused, code_guarded
 
     def work() -> int:
         found = (
@@ -208,7 +208,7 @@ def answer_code_check(*, code: str, address: str) -> int:
             .first()
         )
         if found is None:
-            raise VoteRefused(_("答卷码无效、已使用或问卷未在进行中"), counts=True)
+            raise CodeRefused(_("答卷码无效、已使用或问卷未在进行中"), counts=True)
         return int(found)
 
     return code_guarded(address, code, work)

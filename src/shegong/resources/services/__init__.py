@@ -41,6 +41,11 @@ from shegong.resources.services.participation import (
     attendance_mark,
     participant_sign_up,
 )
+from shegong.resources.services.standards import (
+    standard_check_record,
+    standard_create,
+    standard_item_add,
+)
 from shegong.resources.services.talents import (
     activity_advisor_name,
     talent_register,
@@ -67,6 +72,7 @@ from shegong.resources.services.volunteers import (
     hours_decline,
     hours_enter,
     hours_self_report,
+    volunteer_for_link,
     volunteer_link_issue,
     volunteer_register,
 )
@@ -107,6 +113,9 @@ __all__ = [
     "scheme_new_version",
     "scheme_update",
     "series_cancel",
+    "standard_check_record",
+    "standard_create",
+    "standard_item_add",
     "talent_register",
     "team_create",
     "team_member_add",
@@ -114,6 +123,7 @@ __all__ = [
     "team_record_add",
     "venue_create",
     "venue_update",
+    "volunteer_for_link",
     "volunteer_link_issue",
     "volunteer_register",
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from shegong.core import access
 from shegong.core.access import Permission
 from shegong.core.audit import AuditAction, AuditRow, audit_record, audit_record_many
+from shegong.core.codes import CodeRefused, code_guarded
 from shegong.core.errors import ServiceError
 from shegong.core.sheets import fold
 from shegong.orgs.models import Unit
@@ -221,6 +222,29 @@ def hours_enter(
         after=_hours_snapshot(record),
     )
     return record
+
+
+def volunteer_for_link(*, key: str, address: str) -> Volunteer:
+    """The volunteer whose personal link `key` is, for the public self-report page, throttled
+    like the residents' vote and the workers' questionnaire (core/codes.py): an unknown key
+    counts against the client's address (CodeRefused), and an address that tried too many is
+    refused before its next key is looked at (CodeThrottled). Call it outside a transaction:
+    the refusal it remembers must stay written when the refusal is raised."""
+
+    def work() -> Volunteer:
+        found = (
+            Volunteer.objects.select_related("resident__community")
+            .filter(link_hash=rules.link_hash(key))
+            .exclude(link_hash="")
+            .first()
+            if key and len(key) <= 100
+            else None
+        )
+        if found is None:
+            raise CodeRefused(_("链接无效或已失效,请向社区索取新的链接"), counts=True)
+        return found
+
+    return code_guarded(address, key, work)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from shegong.resources.models import (
     BookingSeries,
     Resident,
     ServiceRecord,
+    Standard,
     Team,
     TeamMember,
     Venue,
@@ -312,3 +313,34 @@ def walk_award_scheme(o: StreetAObjects) -> tuple[dict[str, Any], User, User]:
 
 def walk_award(o: StreetAObjects) -> tuple[dict[str, Any], User, User]:
     return {"pk": street_a_award(o).pk}, o.personas.street_a_manager, _other_district_manager(o)
+
+
+def make_standard(unit: Unit, user: User, *, key: str = "demo-a", checked: bool = True) -> Standard:
+    """A standard of `unit` with one measured item (≥ 2 teams) and, when `checked`, one item an
+    inspector checks (制度上墙)."""
+    standard = services.standard_create(
+        unit=unit, values={"key": key, "name": "示范社区"}, acting_user=user
+    )
+    services.standard_item_add(
+        standard=standard,
+        values={
+            "key": "teams",
+            "label": "文体队伍不少于2支",
+            "kind": "measured",
+            "measure": "teams",
+            "threshold": 2,
+        },
+        acting_user=user,
+    )
+    if checked:
+        services.standard_item_add(
+            standard=standard,
+            values={"key": "rules", "label": "制度上墙", "kind": "checked"},
+            acting_user=user,
+        )
+    return standard
+
+
+def street_a_standard(o: StreetAObjects) -> Standard:
+    found = Standard.objects.filter(key="street-a-demo").first()
+    return found or make_standard(o.tree.street_a, o.personas.street_a_manager, key="street-a-demo")

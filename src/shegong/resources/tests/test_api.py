@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from shegong.conftest import Personas, Tree, client_for
-from shegong.resources.tests.factories import DAY, make_venue
+from shegong.resources.tests.factories import DAY, make_standard, make_venue
 
 
 def test_a_booking_over_the_api_is_refused_when_it_overlaps(tree: Tree, personas: Personas) -> None:
@@ -105,3 +106,33 @@ def test_hours_over_the_api_are_one_record_and_decided_in_bulk(
     assert ranking[0]["hours"] == "2.0" and "id_number" not in ranking[0]
     teams = client_for(personas.street_b_manager).get(reverse("resources-team-list")).json()
     assert teams["results"] == []
+
+
+def test_standards_over_the_api_score_and_take_an_inspectors_check(
+    tree: Tree, personas: Personas
+) -> None:
+    manager = personas.street_a_manager
+    make_standard(tree.street_a, manager)
+    client = client_for(manager)
+    url = reverse("resources-standards")
+    scored = client.get(url, {"unit": tree.street_a.code}).json()["standards"]
+    assert [s["key"] for s in scored] == ["five-haves", "demo-a"]
+    demo = {c["code"]: c for c in scored[1]["communities"]}
+    a1 = {i["key"]: i for i in demo[tree.community_a1.code]["items"]}
+    assert a1["teams"]["shortfall"] == "差2支" and a1["rules"]["shortfall"] == "未检查"
+    check_url = reverse("resources-standard-check", kwargs={"key": "demo-a"})
+    body = {"community": tree.community_a1.code, "item": "rules", "met": True,
+            "checked_on": timezone.localdate().isoformat()}  # fmt: skip
+    posted = client.post(
+        f"{check_url}?unit={tree.street_a.code}", body, content_type="application/json"
+    )
+    assert posted.status_code == 201 and posted.json()["met"] is True
+    again = client.get(url, {"unit": tree.street_a.code}).json()["standards"]
+    a1 = {i["key"]: i for c in again[1]["communities"] if c["code"] == tree.community_a1.code
+          for i in c["items"]}  # fmt: skip
+    assert a1["rules"]["met"] and a1["rules"]["checked"].endswith(timezone.localdate().isoformat())
+    # Street B neither sees street A's standard nor may check street A's communities.
+    outsider = client_for(personas.street_b_manager)
+    assert [s["key"] for s in outsider.get(url).json()["standards"]] == ["five-haves"]
+    assert outsider.post(check_url, body, content_type="application/json").status_code == 404
+    assert outsider.get(url, {"unit": tree.street_a.code}).status_code == 404

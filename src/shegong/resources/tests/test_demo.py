@@ -44,3 +44,11 @@ def test_the_demo_year_has_teams_shared_venues_and_weekly_bookings_of_older_resi
     assert by_subject["team"]["status"] == "approved"
     assert by_subject["community"]["status"] == "proposed"
     assert Decimal(by_subject["team"]["amount"]) <= Decimal(by_subject["team"]["budget"])
+    # The standards: 五有 as seeded and the district's 示范社区, with its checks and gaps.
+    five, demonstration = summary["standards"]
+    assert (five["name"], demonstration["name"]) == ("五有", "示范社区")
+    assert demonstration["communities"] == len(tree.communities) == five["communities"]
+    assert 0 < demonstration["meeting_all"] < demonstration["communities"]
+    gaps = {i["shortfall"] for r in demonstration["short"] for i in r["items"]}
+    assert "未检查" in gaps and any(g.startswith("检查未通过") for g in gaps)
+    assert counts["standard_checks"] > len(tree.communities)

@@ -74,8 +74,13 @@ def test_excel_and_word_read_back(tree: Tree, booked: None, tmp_path: Path) -> N
     rows = {r[0]: r[1] for r in book["社区资源"].iter_rows(values_only=True) if r[0]}
     assert rows["场地(处)"] == 1 and rows["以奖代补"] == "未登记"
     assert [c.value for c in book["场地使用"][2]][:2] == ["社区文化活动室", "甲一社区"]
+    # The standards: 五有 against street A's two communities, neither meeting all of it.
+    assert [c.value for c in book["达标情况"][2]][2:] == [2, 0, 2]
+    short = [r for r in book["未达标社区"].iter_rows(min_row=2, values_only=True)]
+    assert {r[1] for r in short} == {"甲一社区", "甲二社区"} and "无在岗人员" in short[0][2]
     text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
     assert "共享场地 1 处" in text and "文体队伍 1 支" in text
+    assert "2个社区中“五有”全部达标的0个" in text
 
 
 def test_a_user_of_another_street_gets_no_report(

@@ -115,5 +115,8 @@ def test_the_dashboard_shows_the_years_figures_and_charts(tree: Tree, personas: 
     ).content.decode()
     assert "场地(处)</dt><dd>1<" in page and "以奖代补</dt><dd>未登记<" in page
     assert page.count("<svg") == 2 and "社区文化活动室(甲一社区)" in page
+    # Each standard that applies: its communities, how many meet all of it, linking to them.
+    assert '<a href="/resources/standards/?unit=' in page
+    assert "五有</a></td><td>2</td><td>0</td><td>2</td>" in page
     other = client.get(reverse("resources:dashboard"), {"unit": tree.street_b.code})
     assert other.status_code == 404

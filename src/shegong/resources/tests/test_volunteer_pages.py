@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shegong.conftest import Personas, Tree, client_for
-from shegong.core.models import AuditAction, AuditEntry
+from shegong.core.codes import FAILURE_LIMIT, failure_key
+from shegong.core.models import AuditAction, AuditEntry, CodeFailure
 from shegong.resources import services
 from shegong.resources.models import RecordStatus, ServiceRecord
 from shegong.resources.tests.factories import DAY, make_activity, make_volunteer
@@ -50,6 +51,30 @@ def test_a_volunteer_reports_hours_by_link_and_the_clerk_confirms_them(
         {"unit": tree.community_a1.code, "first": str(recent), "last": str(recent)},
     ).content.decode()
     assert "王秀英" in ranking and ">3.0<" in ranking
+
+
+def test_guessing_personal_links_is_throttled_like_the_residents_vote(
+    tree: Tree, personas: Personas
+) -> None:
+    clerk = personas.community_a1_clerk
+    key = services.volunteer_link_issue(
+        volunteer=make_volunteer(tree.community_a1, clerk), acting_user=clerk
+    )
+    guesser = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(FAILURE_LIMIT):
+        guess = reverse("resources:self-report", kwargs={"key": f"guess{n:04d}"})
+        assert guesser.get(guess).status_code == 404
+    # Even the right key waits now, and the page names no one.
+    right = reverse("resources:self-report", kwargs={"key": key})
+    locked = guesser.get(right)
+    assert locked.status_code == 429
+    assert "尝试次数过多" in locked.content.decode() and "王秀英" not in locked.content.decode()
+    assert guesser.post(right, {"hours": "3"}).status_code == 429
+    assert ServiceRecord.objects.count() == 0
+    # One client's guesses lock out that client only; what is kept is a keyed hash, no key.
+    assert "王秀英" in Client(REMOTE_ADDR="198.51.100.4").get(right).content.decode()
+    assert CodeFailure.objects.filter(address="203.0.113.9").count() == FAILURE_LIMIT
+    assert CodeFailure.objects.filter(code_key=failure_key("guess0000")).exists()
 
 
 def test_the_national_export_is_for_the_personal_data_right_and_audited(
