@@ -638,6 +638,20 @@ def _survey_summary(viewer: User, unit: Unit) -> dict[str, Any] | None:
     )
     if found is None:
         return None
+    if not in_scope(viewer, found.unit):
+        # A survey of a unit above the viewer's (a district's, seen by a community's clerk):
+        # its results are that unit's, out of the viewer's scope like any of its figures.
+        return {
+            "title": found.title,
+            "unit": found.unit.name,
+            "respondents": None,
+            "questions": [
+                {"text": q.text, "choices": q.choices, "counts": None}
+                for q in found.questions.order_by("position")
+                if q.kind == "choice"
+            ],
+            "above": True,
+        }
     # The whole only: its tallies alone are read (worker_survey_results reads and walks
     # every group of every dimension, a district's communities among them).
     from django.conf import settings

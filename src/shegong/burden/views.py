@@ -36,12 +36,13 @@ from shegong.burden.models import ItemKind, RecordKind, Status
 from shegong.burden.sources import source_choices
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
+from shegong.core.models import User
 from shegong.core.net import client_address
 from shegong.core.params import year_or
 from shegong.core.sheets import SheetError
 from shegong.core.types import AuthedRequest
 from shegong.core.uploads import upload_discard, upload_keep, upload_path
-from shegong.orgs.models import Unit
+from shegong.orgs.models import Unit, UnitKind
 from shegong.orgs.selectors import unit_get, unit_list, unit_roots
 
 PAGE_SIZE = 50
@@ -91,11 +92,21 @@ def index(request: AuthedRequest) -> HttpResponse:
             "year": year,
             "s": summary,
             "charts": charts.summary_charts(summary) if summary else [],
-            "units": unit_list(viewer=request.user).exclude(kind=4).order_by("path"),
+            "units": _choosable_units(request.user, unit),
             "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
             "is_department": selectors.departments_of(viewer=request.user).exists(),
         },
     )
+
+
+def _choosable_units(viewer: User, unit: Unit | None) -> list[Unit]:
+    """The units the dashboard may be drawn for: the viewer's streets and above (a district's
+    communities would make a list of hundreds), and the unit shown, which for a community's
+    clerk is their community (the list was empty for them)."""
+    units = list(unit_list(viewer=viewer).exclude(kind=UnitKind.COMMUNITY).order_by("path"))
+    if unit is not None and unit not in units:
+        units.insert(0, unit)
+    return units
 
 
 @login_required

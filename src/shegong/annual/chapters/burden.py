@@ -172,6 +172,12 @@ def _forms_section(s: dict[str, Any]) -> Section:
 def _survey_section(s: dict[str, Any], pressure: dict[str, Any] | None) -> Section:
     if s["survey"] is None:
         return Section(title=_("社区工作者问卷"), paragraphs=[_("本年度未开展社区工作者问卷。")])
+    if s["survey"]["respondents"] is None:  # a survey of a unit above the report's reader
+        text = _("%(t)s由%(u)s组织,结果由%(u)s汇总。") % {
+            "t": s["survey"]["title"],
+            "u": s["survey"]["unit"],
+        }
+        return Section(title=_("社区工作者问卷"), paragraphs=[text])
     if pressure is None:
         text = _("%(t)s共回收问卷%(n)d份,答卷人数过少,结果不予显示。") % {
             "t": s["survey"]["title"],

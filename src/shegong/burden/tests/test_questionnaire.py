@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from shegong.burden import selectors, services
 from shegong.burden.models import (
@@ -17,7 +18,7 @@ from shegong.burden.models import (
     WorkerCode,
     WorkerSurvey,
 )
-from shegong.conftest import Personas, Tree
+from shegong.conftest import Personas, Tree, client_for
 from shegong.core.errors import ServiceError
 from shegong.people.tests.factories import register
 
@@ -187,3 +188,22 @@ def test_wrong_codes_from_one_address_are_throttled_like_the_residents_vote(
     elsewhere = Client(REMOTE_ADDR="198.51.100.2")
     page = elsewhere.post(reverse("burden:answer"), {"code": codes[0]}).content.decode()
     assert "您感到的工作压力" in page  # one client's guesses lock out that client only
+
+
+def test_a_community_clerk_is_not_shown_the_results_of_the_street_s_questionnaire(
+    tree: Tree, personas: Personas
+) -> None:
+    survey, codes = _survey(tree, personas)
+    for code in codes:
+        services.answer_submit(code=code, answers=ANSWER)
+    services.worker_survey_set_status(
+        survey=survey, status="closed", acting_user=personas.street_a_manager
+    )
+    clerk = personas.community_a1_clerk
+    s = selectors.burden_summary(viewer=clerk, unit=tree.community_a1, year=2026)
+    assert s["survey"]["above"] and s["survey"]["respondents"] is None
+    assert all(q["counts"] is None for q in s["survey"]["questions"])
+    page = client_for(clerk).get(reverse("burden:index")).content.decode()
+    assert "结果由" in page and "份答卷" not in page
+    # the clerk's own community is in the unit list of the page (it was empty)
+    assert f'<option value="{tree.community_a1.code}" selected>' in page
