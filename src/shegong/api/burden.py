@@ -652,9 +652,9 @@ class AnswerInputSerializer(serializers.Serializer[Any]):
 
 
 def _code_refused(exc: ServiceError) -> Response:
-    from shegong.appraisal.services.votes import VoteThrottled
+    from shegong.core.codes import CodeThrottled
 
-    if isinstance(exc, VoteThrottled):
+    if isinstance(exc, CodeThrottled):
         return Response({"code": [exc.message]}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     return Response({exc.field or "answers": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
 

@@ -219,7 +219,7 @@ def answer_submit(*, code: str, answers: Mapping[str, Any], address: str | None 
     returns the survey's id. One code, one answer: the conditional UPDATE spends it once.
     With the client's `address` (the API) it runs under the vote's throttle, a wrong or used
     code counting against that address; the page checks the code first (answer_code_check)."""
-    from shegong.appraisal.services.votes import code_guarded
+    from shegong.core.codes import code_guarded
 
     if address is None:
         survey_id = _spend(code, answers)
@@ -231,7 +231,7 @@ def answer_submit(*, code: str, answers: Mapping[str, Any], address: str | None 
 
 
 def _spend(code: str, answers: Mapping[str, Any]) -> int:
-    from shegong.appraisal.services.votes import VoteRefused
+    from shegong.core.codes import CodeRefused
 
     refused = _("答卷码无效、已使用或问卷未在进行中")
     with transaction.atomic():
@@ -242,11 +242,11 @@ def _spend(code: str, answers: Mapping[str, Any]) -> int:
             .first()
         )
         if found is None:
-            raise VoteRefused(refused, counts=True)
+            raise CodeRefused(refused, counts=True)
         pk, survey_id, groups = found
         clean = _clean_answers(survey_id, answers)
         if not WorkerCode.objects.filter(pk=pk, spent=False).update(spent=True):
-            raise VoteRefused(refused, counts=True)
+            raise CodeRefused(refused, counts=True)
         PooledAnswer.objects.create(survey_id=survey_id, groups=groups, answers=clean)
     return int(survey_id)
 
