@@ -145,7 +145,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         # A department account: its work is its own applications, the newest first.
         applications = burden_selectors.application_list(viewer=viewer)
         context["department_applications"] = list(applications[:10])
-        context["department_waiting"] = applications.filter(current=BurdenStatus.FILED).count()
+        context["department_waiting"] = burden_selectors.application_list(
+            viewer=viewer, status=BurdenStatus.FILED
+        ).count()
         context["burden_statuses"] = BurdenStatus.choices
     return render(request, "core/dashboard.html", context)
 
