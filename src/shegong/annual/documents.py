@@ -363,11 +363,13 @@ def render_docx(report: AnnualReport) -> bytes:
     doc = Document()
     _docx_setup(doc)
     m = MARGINS_MM
-    for block in blocks(report):
+    every = list(blocks(report))
+    for i, block in enumerate(every, start=1):
         if block.table is not None and block.table.wide:
             _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
             _docx_table(doc, block.table, 297 - m["top"] - m["bottom"])
-            _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+            if i < len(every):  # the last block turning back would leave a blank last page
+                _docx_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
         elif block.table is not None:
             _docx_table(doc, block.table, 210 - m["left"] - m["right"])
         elif block.chart is not None:
@@ -483,11 +485,12 @@ def _pdf_story(pdf: _Pdf, portrait_width: float, landscape_width: float) -> list
     from reportlab.platypus import Image, NextPageTemplate, PageBreak, Spacer
 
     story: list[Any] = []
-    for block in pdf.blocks:
+    for i, block in enumerate(pdf.blocks, start=1):
         if block.table is not None and block.table.wide:
             story += [NextPageTemplate("landscape"), PageBreak()]
             story += [pdf.text(block.text, "caption"), pdf.table(block.table, landscape_width)]
-            story += [NextPageTemplate("portrait"), PageBreak()]
+            if i < len(pdf.blocks):
+                story += [NextPageTemplate("portrait"), PageBreak()]
         elif block.table is not None:
             story.append(pdf.text(block.text, "caption"))
             story += [pdf.table(block.table, portrait_width), Spacer(1, 8)]

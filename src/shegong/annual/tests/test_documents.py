@@ -166,3 +166,19 @@ def test_each_chart_follows_the_table_of_its_breakdown(report: AnnualReport) -> 
     ]
     at = kinds.index(("table", "性别结构"))
     assert kinds[at + 1] == ("chart", "性别结构")
+
+
+def test_a_wide_table_at_the_end_leaves_no_blank_last_page(report: AnnualReport) -> None:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from pypdf import PdfReader
+
+    from shegong.annual.chapters import Chapter, Section, Table
+
+    wide = Table("各单位配备情况", [f"列{i}" for i in range(8)], [["末行", *"1234567"]])
+    report.chapters = [Chapter("basic", "基本情况", [Section("配备标准", tables=[wide])])]
+    report.parts = {}
+    doc = Document(io.BytesIO(documents.render(report, "docx")))
+    assert doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+    pdf = PdfReader(io.BytesIO(documents.render(report, "pdf")))
+    assert "末行" in pdf.pages[-1].extract_text()
