@@ -197,7 +197,7 @@ def _appraisal_figures(r: Reading) -> dict[str, Value]:
     its surveys (the 考核结果 page's reads)."""
     from shegong.appraisal import selectors as appraisal
     from shegong.appraisal.models import CycleStatus
-    from shegong.reports.rules import share
+    from shegong.core.shares import share
 
     above = [r.unit.path[: i + 1] for i, ch in enumerate(r.unit.path) if ch == "/"]
     cycles = (

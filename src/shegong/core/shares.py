@@ -5,7 +5,9 @@ room uses (reports, resources, the annual report)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
 
 
 def largest_remainder_shares(counts: Sequence[int], *, places: int = 1) -> list[Decimal]:
@@ -29,3 +31,11 @@ def largest_remainder_shares(counts: Sequence[int], *, places: int = 1) -> list[
     for i in order[:missing]:
         floors[i] += 1
     return [(Decimal(f) / 10**places).quantize(quantum) for f in floors]
+
+
+def share(part: int, whole: int, *, places: int = 1) -> Decimal:
+    """One percentage rounded half up (for figures that are not one of a partition)."""
+    quantum = Decimal(1).scaleb(-places)
+    if whole <= 0:
+        return Decimal(0).quantize(quantum)
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 # The shares' rule is core's (one copy for every room), named here for those that use ours.
 from shegong.core.shares import largest_remainder_shares as largest_remainder_shares
+from shegong.core.shares import share as share
 
 DEFAULT_AGE_BOUNDS: tuple[int, ...] = (30, 35, 45, 54)
 DEFAULT_TENURE_BOUNDS: tuple[int, ...] = (4, 10)
@@ -29,14 +30,6 @@ ONE_PLACE = Decimal("0.1")
 
 
 # ---------------------------------------------------------------- shares
-
-
-def share(part: int, whole: int, *, places: int = 1) -> Decimal:
-    """One percentage rounded half up (for figures that are not one of a partition)."""
-    quantum = Decimal(1).scaleb(-places)
-    if whole <= 0:
-        return Decimal(0).quantize(quantum)
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def average(total: int, count: int) -> Decimal | None:

@@ -26,7 +26,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "training": frozenset({"core", "orgs", "people", "tasks"}),
     "appraisal": frozenset({"core", "orgs", "people", "tasks"}),
     "resources": frozenset({"core", "orgs", "people", "tasks"}),
-    "burden": frozenset({"core", "orgs", "people", "tasks", "pay", "training", "appraisal"}),
+    "burden": frozenset(
+        {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "resources"}
+    ),
     "reports": frozenset(
         {"core", "orgs", "people", "tasks", "pay", "training", "appraisal", "burden", "resources"}
     ),
