@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs Debian's chromium (browser tests), the Noto CJK fonts (Chinese in pages, charts
-# and PDF reports) and LibreOffice Writer without its GUI (the annual report's Word file is
-# converted with it in a test, as a bureau would open it) and poppler-utils (pdftoppm, to look
+# and PDF reports), LibreOffice Writer and Calc without their GUI (the annual report's Word file is
+# converted with it in a test, as a bureau would open it; sheets it saved are imported) and poppler-utils (pdftoppm, to look
 # at the report's pages as pictures) when they are missing. Needs root or sudo; does nothing
 # when all are there.
 set -e
@@ -9,6 +9,8 @@ missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
 [ -x /usr/bin/soffice ] || missing="$missing libreoffice-writer-nogui"
+# Calc too: the sheet import is tested on files LibreOffice itself saved (.xls, .ods, .xlsx).
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || missing="$missing libreoffice-calc-nogui"
 [ -x /usr/bin/pdftoppm ] || missing="$missing poppler-utils"
 [ -z "$missing" ] && exit 0
 SUDO=""

@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WorkerStatusEnum": "shegong.people.models.WorkerStatus",
         "JobStatusEnum": "shegong.tasks.models.JobStatus",
+        "PayRunKindEnum": "shegong.pay.models.RunKind",
+        "StandingDecisionEnum": "shegong.api.standing.STANDING_DECISIONS",
     },
 }
 

@@ -20,6 +20,9 @@ from shegong.core.errors import ServiceError
 from shegong.people import selectors, services
 from shegong.people.models import ProposalStatus, StandingKind, StandingProposal
 
+# Named in settings.SPECTACULAR_SETTINGS ENUM_NAME_OVERRIDES (hours have a decision too).
+STANDING_DECISIONS = [("accept", "同意"), ("reject", "不同意")]
+
 
 class StandingProposalSerializer(serializers.ModelSerializer[StandingProposal]):
     worker_name = serializers.CharField(source="worker.name", read_only=True)
@@ -48,7 +51,7 @@ class StandingProposalSerializer(serializers.ModelSerializer[StandingProposal]):
 
 
 class DecisionSerializer(PlainTextInput):
-    decision = serializers.ChoiceField(choices=[("accept", "同意"), ("reject", "不同意")])
+    decision = serializers.ChoiceField(choices=STANDING_DECISIONS)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
     exit_date = serializers.DateField(
         required=False, allow_null=True, help_text="同意解聘时的离岗日期"
@@ -129,7 +132,11 @@ class StandingProposalViewSet(viewsets.GenericViewSet[StandingProposal]):
             raise ValidationError({"detail": ["该建议已决定或不在您的范围内"]})
         return _decide(viewer, chosen, dict(incoming.validated_data))
 
-    @extend_schema(request=DecisionManySerializer, responses=StandingProposalSerializer(many=True))
+    @extend_schema(
+        operation_id="standing_proposals_decide_many",
+        request=DecisionManySerializer,
+        responses=StandingProposalSerializer(many=True),
+    )
     @action(detail=False, methods=["post"], url_path="decide", url_name="decide-many")
     def decide_many(self, request: Request) -> Response:
         """Decide several pending proposals together, all or nothing: any id decided
