@@ -90,10 +90,10 @@ INSERT INTO people_insuranceenrolment (worker_id, kind, start, "end")
   WHERE w.id % 10 <> 0 OR k = 'pension';
 INSERT INTO pay_averagewage (unit_id, unit_path, year, effective_from, amount, benchmark_share)
   SELECT id, path, 2024, date '2024-01-01', 96000, 0.85 FROM orgs_unit WHERE code = 'C0';
-INSERT INTO pay_payrun (unit_id, unit_path, period, status, note, created_at, approved_at,
+INSERT INTO pay_payrun (unit_id, unit_path, period, kind, status, note, created_at, approved_at,
     checked_at, headcount, gross, employer_contributions, personal_contributions, income_tax,
     net, total_cost)
-  SELECT s.id, s.path, make_date(2024, m, 1), 'approved', '', now(), now(), now(),
+  SELECT s.id, s.path, make_date(2024, m, 1), 'regular', 'approved', '', now(), now(), now(),
          0, 0, 0, 0, 0, 0, 0
   FROM orgs_unit s, generate_series(1, 12) m WHERE s.kind = 3;
 INSERT INTO pay_payline (run_id, worker_id, unit_path, track_name, level, step,
