@@ -130,12 +130,12 @@ INSERT INTO burden_department (district_id, name)
 INSERT INTO burden_policy (district_id, lead_days, review_days, lapse_overdue, hours_per_field)
   SELECT id, 30, 15, true, 0.5 FROM orgs_unit WHERE kind = 2;
 INSERT INTO burden_admissionitem (district_id, department_id, category, kind, title,
-    legal_basis, funded, funding, published_on)
+    legal_basis, funded, funding, published_on, retired_reason)
   SELECT dp.district_id, dp.id,
          (ARRAY['task','ledger','signboard','form','inspection'])[1 + n % 5],
          CASE WHEN n = 4 THEN 'refused' WHEN n % 2 = 0 THEN 'duty' ELSE 'assist' END,
          dp.name || '准入事项' || n, '', n % 3 = 0, CASE WHEN n % 3 = 0 THEN 2000 ELSE 0 END,
-         date '2022-01-01'
+         date '2022-01-01', ''
   FROM burden_department dp, generate_series(1, 4) n;
 INSERT INTO burden_stampentry (district_id, name, listing, basis)
   SELECT d.id, '证明事项' || n, CASE WHEN n <= 6 THEN 'positive' ELSE 'negative' END, ''
@@ -171,16 +171,16 @@ INSERT INTO burden_burdenrecord (community_id, kind, title, year, department_id,
     AND st.district_id = c.district_id AND st.name = '证明事项' || (1 + (n + c.rn) % 10);
 INSERT INTO burden_reportform (department_id, title, sheet, layout, fingerprint, created_at)
   SELECT id, '统计报表' || k, 'Sheet1', ''::bytea, '', now() FROM bench_dept WHERE k < 3;
-INSERT INTO burden_formfield (form_id, cell, label, source, key)
-  SELECT f.id, 'B' || n, '指标' || n,
+INSERT INTO burden_formfield (form_id, sheet, cell, label, source, key)
+  SELECT f.id, 'Sheet1', 'B' || n, '指标' || n,
          CASE WHEN n = 6 THEN 'asked' ELSE (ARRAY['roster.total','roster.female','roster.male',
               'roster.party_member','roster.college'])[n] END,
          CASE WHEN n = 6 THEN 'asked' || f.id ELSE '' END
   FROM burden_reportform f, generate_series(1, 6) n;
 INSERT INTO burden_workersurvey (unit_id, title, status, respondents)
   SELECT id, '社区工作者负担与待遇问卷', 'closed', 150000 FROM orgs_unit WHERE code = 'C0';
-INSERT INTO burden_surveyquestion (survey_id, position, kind, text, choices)
-  SELECT s.id, q, 'choice', (ARRAY['您感到的工作压力', '您对目前待遇是否满意'])[q],
+INSERT INTO burden_surveyquestion (survey_id, position, kind, required, text, choices)
+  SELECT s.id, q, 'choice', true, (ARRAY['您感到的工作压力', '您对目前待遇是否满意'])[q],
          (ARRAY['["很大","较大","一般","较小","很小"]',
                 '["很满意","满意","一般","不满意","很不满意"]'])[q]::jsonb
   FROM burden_workersurvey s, generate_series(1, 2) q;

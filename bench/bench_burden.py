@@ -54,11 +54,11 @@ INSERT INTO orgs_unit (code, name, kind, parent_id, path)
 INSERT INTO burden_department (name, district_id)
   SELECT '部门' || g, d.id FROM generate_series(1, 20) g, orgs_unit d WHERE d.code = 'D01';
 INSERT INTO burden_admissionitem (category, kind, title, legal_basis, funded, funding,
-    published_on, district_id, application_id, department_id)
+    published_on, retired_reason, district_id, application_id, department_id)
   SELECT CASE WHEN g % 5 = 0 THEN 'ledger' ELSE 'task' END,
          CASE WHEN g <= 12 THEN 'duty' WHEN g <= 58 THEN 'assist' ELSE 'refused' END,
          '事项' || g, '依据', g % 3 <> 0, CASE WHEN g % 3 <> 0 THEN 5000 ELSE 0 END,
-         date '2020-01-01', d.id, NULL,
+         date '2020-01-01', '', d.id, NULL,
          (SELECT min(id) FROM burden_department) + g % 20
   FROM generate_series(1, 62) g, orgs_unit d WHERE d.code = 'D01';
 INSERT INTO burden_stampentry (name, listing, basis, district_id)
@@ -91,8 +91,8 @@ INSERT INTO burden_formfield (sheet, cell, label, source, key, form_id)
   FROM burden_reportform f, generate_series(1, 20) g;
 INSERT INTO burden_workersurvey (title, status, respondents, unit_id)
   SELECT '社区工作者问卷', 'closed', 2700, id FROM orgs_unit WHERE code = 'D01';
-INSERT INTO burden_surveyquestion (position, kind, text, choices, survey_id)
-  SELECT q, 'choice', '问题' || q, '["很重", "较重", "一般", "较轻", "很轻"]', s.id
+INSERT INTO burden_surveyquestion (position, kind, required, text, choices, survey_id)
+  SELECT q, 'choice', true, '问题' || q, '["很重", "较重", "一般", "较轻", "很轻"]', s.id
   FROM generate_series(1, 8) q, burden_workersurvey s;
 INSERT INTO burden_surveytally (dimension, "group", question, choice, count, survey_id)
   SELECT d.dim, d.grp, q, c, CASE WHEN q = 0 THEN 15 ELSE 3 END, s.id
