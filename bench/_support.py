@@ -13,7 +13,8 @@ from typing import Any
 
 
 def postgres_database(action: str, server: str, name: str) -> bool:
-    """Drop `name` on `server`, then create it again when `action` is "create".
+    """Drop `name` on `server`, then create it again when `action` is "create"; with
+    "exists", only say whether it is there.
 
     False (with a line saying so) when PostgreSQL does not answer: that leg is skipped.
     """
@@ -23,6 +24,9 @@ def postgres_database(action: str, server: str, name: str) -> bool:
         return False
     try:
         with psycopg.connect(server + "postgres", autocommit=True) as conn:
+            if action == "exists":
+                found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                return found.fetchone() is not None
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             if action == "create":
                 conn.execute(f"CREATE DATABASE {name}")

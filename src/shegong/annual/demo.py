@@ -62,6 +62,7 @@ from django.utils import timezone
 from shegong.core.actors import system_actor
 from shegong.orgs.demo import CITY, DISTRICT, STREETS
 from shegong.orgs.models import CommunityFunding, CommunityProfile, Unit, UnitKind
+from shegong.pay import services as pay_services
 from shegong.pay.models import AverageWage, PayLine, PayRun, RunStatus
 from shegong.people import rules as people_rules
 from shegong.people.models import (
@@ -325,6 +326,8 @@ def _pay_2007(district: Unit, leaders: list[Worker]) -> None:
                 )
                 for w in paid
             )
+    # The runs are written as approved, around payrun_approve: their years of pay too.
+    pay_services.pay_years_refresh(year=2007)
 
 
 # The essay's 248 answers: (pressure, pay, heaviest burden) choice indexes and how many gave them.

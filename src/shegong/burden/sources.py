@@ -169,18 +169,13 @@ def _training(name: str) -> Callable[[Reading], Value]:
 def _pay_figures(r: Reading) -> dict[str, Value]:
     """Headcount paid and each caliber's total and average (annualised) of the day's year;
     the money withheld (None) below the minimum group without the right to see pay."""
-    from shegong.core.money import fen
     from shegong.pay import selectors as pay
 
-    workers = pay.worker_years(viewer=r.viewer, unit=r.unit, year=r.day.year)
-    n = len(workers)
-    shown = pay.may_see_pay(viewer=r.viewer, unit_path=r.unit.path) or n >= pay.min_group_size()
-    out: dict[str, Value] = {"workers": n}
+    found = pay.year_summary(viewer=r.viewer, unit=r.unit, year=r.day.year)
+    out: dict[str, Value] = {"workers": found["workers"]}
     for key, _label in CALIBERS:
-        total = fen(sum((getattr(w, key) for w in workers), Decimal(0)))
-        average = fen(sum((w.annual[key] for w in workers), Decimal(0)) / n) if n else None
-        out[f"{key}.total"] = total if shown else None
-        out[f"{key}.average"] = average if shown else None
+        out[f"{key}.total"] = found["calibers"][key]["total"]
+        out[f"{key}.average"] = found["calibers"][key]["average"]
     return out
 
 

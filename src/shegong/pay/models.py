@@ -487,3 +487,38 @@ class PayLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.run_id}"
+
+
+class WorkerPayYear(models.Model):
+    """个人年度待遇: one worker's year of approved pay, kept when a run is approved (services
+    .years): the sums of the year's effective lines, the months paid, the three calibers
+    annualised, and where the worker stood on their last line of the year (community, track,
+    level). The yearly findings (benchmark, equal pay, the pay report, the annual report) read
+    a row per worker instead of grouping every line of the year; it is derived data, written
+    only with the approval it follows (audited there) and rebuilt by `shegong pay years`."""
+
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    unit_path = models.CharField(max_length=255)  # the community of the year's last line
+    track_name = models.CharField(_("岗位序列"), max_length=32, blank=True)
+    level = models.PositiveSmallIntegerField(_("等级"), default=0)
+    months = models.PositiveSmallIntegerField(_("发放月数"))
+    gross = money(_("应发工资"))
+    employer_contributions = money(_("单位缴纳"))
+    personal_contributions = money(_("个人缴纳"))
+    income_tax = money(_("个人所得税"))
+    net = money(_("实发工资"))
+    total_cost = money(_("总成本"))
+    annual_gross = money(_("年化应发"))
+    annual_net = money(_("年化实发"))
+    annual_total_cost = money(_("年化总成本"))
+
+    class Meta:
+        verbose_name = _("个人年度待遇")
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year"], name="workerpayyear_one_per_year"),
+        ]
+        indexes = [models.Index(fields=["year", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.year}"

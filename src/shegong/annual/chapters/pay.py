@@ -1,9 +1,10 @@
 """待遇保障: the three calibers per worker on average and in total, against the average wage
 and the year's benchmark share, leaders at the average wage, equal pay by source.
 
-Every figure comes from pay.selectors.benchmark / equal_pay for the same unit and year (the
-待遇 pages' own reads); totals of fewer people than the minimum group are withheld from a
-viewer without the personal-data right, as on those pages.
+Every figure comes from pay.selectors.year_summary / equal_pay_figures for the same unit and
+year: the 待遇 pages' figures (benchmark, equal_pay) counted in the database; totals of fewer
+people than the minimum group are withheld from a viewer without the personal-data right, as
+on those pages.
 """
 
 from __future__ import annotations
@@ -23,42 +24,7 @@ WITHHELD_TEXT = "***"
 
 def year_figures(ctx: Context, year: int) -> dict[str, Any]:
     """The pay figures of one year as Decimals (or None when withheld)."""
-    found = pay.benchmark(viewer=ctx.viewer, unit=ctx.unit, year=year)
-    workers = found["workers"]
-    shown = pay.may_see_pay(viewer=ctx.viewer, unit_path=ctx.unit.path)
-    n = len(workers)
-    visible = shown or n >= pay.min_group_size()
-    leaders = [w for w in workers if w.leader]
-    leaders_visible = shown or len(leaders) >= pay.min_group_size()
-    calibers = {}
-    for c in found["calibers"]:
-        key = c["key"]
-        total = rules.fen_of(sum((getattr(w, key) for w in workers), Decimal(0)))
-        average = rules.fen_of(sum((w.annual[key] for w in workers), Decimal(0)) / n) if n else None
-        leaders_avg = (
-            rules.fen_of(sum((w.annual[key] for w in leaders), Decimal(0)) / len(leaders))
-            if leaders
-            else None
-        )
-        calibers[key] = {
-            "label": c["label"],
-            "total": total if visible else None,
-            "average": average if visible else None,
-            "leaders_average": leaders_avg if leaders_visible else None,
-            "below": len(c["below"]),
-            "leaders": c["leaders"],
-            "leaders_at_average": c["leaders_at_average"],
-            "leaders_share": c["leaders_share"],
-        }
-    return {
-        "year": year,
-        "found": workers,
-        "workers": n,
-        "wage": found["wage"].amount if found["wage"] else None,
-        "benchmark_share": found["wage"].benchmark_share if found["wage"] else None,
-        "benchmark": found["benchmark"],
-        "calibers": calibers,
-    }
+    return pay.year_summary(viewer=ctx.viewer, unit=ctx.unit, year=year)
 
 
 def build(ctx: Context) -> Chapter:
@@ -69,10 +35,7 @@ def build(ctx: Context) -> Chapter:
         now = year_figures(ctx, ctx.year - 1)
     before = year_figures(ctx, now["year"] - 1)
     before_or_none = before if before["workers"] else None
-    equal = pay.equal_pay(
-        viewer=ctx.viewer, unit=ctx.unit, year=now["year"], years=now.pop("found")
-    )
-    before.pop("found")
+    equal = pay.equal_pay_figures(viewer=ctx.viewer, unit=ctx.unit, year=now["year"])
     sections: list[Section | None] = []
     if now["workers"]:
         sections.append(_calibers_section(now, before_or_none))

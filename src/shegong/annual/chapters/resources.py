@@ -93,18 +93,45 @@ def _venues_section(s: dict[str, Any], before: dict[str, Any] | None) -> Section
         "bc": _change(s, before, "bookings", _("次")),
         "present": use["present"],
     }
+    listed, caption = _venues_listed(use["by_venue"])
+    if len(listed) < len(use["by_venue"]):
+        text += _("表中列出使用率最低的%(n)d处,全部场地的使用情况见社区资源统计。") % {
+            "n": len(listed)
+        }
     rows = [
         [v["venue"], v["community"], str(OwnerKind(v["owner_kind"]).label), v["open_hours"],
          v["booked_hours"], v["share"] or "—"]
-        for v in use["by_venue"]
+        for v in listed
     ]  # fmt: skip
     header = [_("场地"), _("社区"), _("来源"), _("开放小时"), _("使用小时"), _("使用率(%)")]
     return Section(
         title=_("活动场地"),
         paragraphs=[text],
-        tables=[Table(_("场地使用情况"), header, rows)] if rows else [],
+        tables=[Table(caption, header, rows)] if rows else [],
         charts=[owners] if use["by_venue"] else [],
     )
+
+
+# A district's or a city's thousands of venues are a list for the resources pages, not for a
+# report: it names the ones least used, where the bureau has something to do.
+VENUES_LISTED = 20
+
+
+def _venues_listed(by_venue: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """Every venue when there are few; else the least used (never open first), and the
+    table's caption saying which."""
+    if len(by_venue) <= VENUES_LISTED:
+        return by_venue, _("场地使用情况")
+    least = sorted(
+        by_venue,
+        key=lambda v: (
+            v["share"] is not None,
+            Decimal(v["share"] or 0),
+            v["community"],
+            v["venue"],
+        ),
+    )[:VENUES_LISTED]
+    return least, _("使用率最低的%(n)d处场地") % {"n": VENUES_LISTED}
 
 
 def _ages_breakdown(by_age: dict[str, Any]) -> report_rules.Breakdown:

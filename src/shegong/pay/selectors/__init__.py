@@ -1,8 +1,10 @@
 """Every read of the pay area, scoped to the viewer.
 
-Pay runs and lines carry a unit path, so scoping is one prefix filter. Yearly figures sum the
-effective lines (approved runs no approved correction replaces) in the database, one row per
-worker; the benchmark, equal-pay and budget findings are built from those rows."""
+Pay runs and lines carry a unit path, so scoping is one prefix filter. Yearly figures read the
+workers' years of pay (WorkerPayYear: the sums of the effective lines, kept when a run is
+approved), one row per worker; the benchmark and equal-pay findings are built from those
+rows, the annual report's figures counted over them in the database (summary); the budget
+sums the effective lines by community."""
 
 from shegong.pay.selectors.changes import RunChanges, run_changes
 from shegong.pay.selectors.findings import (
@@ -15,10 +17,12 @@ from shegong.pay.selectors.findings import (
     budget,
     community_names,
     equal_pay,
+    equal_pay_figures,
     field_label,
     report,
     scheme_change,
     worker_years,
+    year_rows,
 )
 from shegong.pay.selectors.grades import (
     may_set_pay,
@@ -56,11 +60,13 @@ from shegong.pay.selectors.runs import (
     runs_totals,
     worker_lines,
 )
+from shegong.pay.selectors.summary import wage_lines, year_summary
 from shegong.pay.selectors.withholding import (
     CALIBERS,
     WITHHELD,
     min_group_size,
 )
+from shegong.pay.selectors.years import years_paid
 
 __all__ = [
     "BUDGET_MONEY",
@@ -78,6 +84,7 @@ __all__ = [
     "community_names",
     "effective_lines",
     "equal_pay",
+    "equal_pay_figures",
     "field_label",
     "line_get",
     "may_see_pay",
@@ -108,10 +115,14 @@ __all__ = [
     "units_for_runs",
     "units_for_settings",
     "units_in_scope",
+    "wage_lines",
     "worker_adjustments",
     "worker_grades",
     "worker_lines",
     "worker_performance",
     "worker_years",
     "workers_without_grade",
+    "year_rows",
+    "year_summary",
+    "years_paid",
 ]

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
+from shegong.core import money
 from shegong.core.access import (
     path_q,
 )
@@ -25,6 +25,7 @@ from shegong.pay.models import (
     GradeScheme,
     GradeTrack,
     PayLine,
+    WorkerPayYear,
 )
 from shegong.pay.rules import ancestors
 from shegong.pay.selectors.in_force import InForce, settings_in_force
@@ -38,6 +39,7 @@ from shegong.pay.selectors.withholding import (
     _withhold,
     min_group_size,
 )
+from shegong.pay.selectors.years import SUMS
 from shegong.people.models import PostHolding, Source, Worker
 
 if TYPE_CHECKING:
@@ -65,71 +67,65 @@ class WorkerYear:
     annual: dict[str, Decimal] = field(default_factory=dict)
 
 
-def worker_years(*, viewer: User, unit: Unit, year: int) -> list[WorkerYear]:
-    lines = effective_lines().filter(
-        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, run__period__year=year
+def year_rows(*, viewer: User, unit: Unit, year: int) -> QuerySet[WorkerPayYear]:
+    """The workers' years of pay below `unit` that the viewer sees. A worker counts where
+    their last line of the year was (the community they were paid in last), once: a worker
+    who moved mid-year is in the new community's figures with the whole year, so the figures
+    of a street's communities add up to the street's."""
+    return WorkerPayYear.objects.filter(
+        path_q(viewer, "unit_path"), unit_path__startswith=unit.path, year=year
     )
-    rows = (
-        lines.values("worker_id", "worker__name", "worker__source")
-        .annotate(
-            # Months paid, not lines: an award run's line is in a month already counted.
-            months=Count("run__period", distinct=True),
-            gross=Sum("gross"),
-            employer=Sum("employer_contributions"),
-            personal=Sum("personal_contributions"),
-            tax=Sum("income_tax"),
-            net=Sum("net"),
-            total_cost=Sum("total_cost"),
-            last_period=Max("run__period"),
-        )
-        .order_by("worker_id")
-    )
-    latest = _latest_positions(lines)
+
+
+def leaders_at_year_end(year: int) -> Q:
+    """Post holdings of a secretary or a director on 31 December of `year`."""
     end = datetime.date(year, 12, 31)
+    return (
+        (Q(post__is_secretary=True) | Q(post__is_director=True))
+        & Q(start__lte=end)
+        & (Q(end__isnull=True) | Q(end__gt=end))
+    )
+
+
+def worker_years(*, viewer: User, unit: Unit, year: int) -> list[WorkerYear]:
+    rows = year_rows(viewer=viewer, unit=unit, year=year)
     leaders = set(
         PostHolding.objects.filter(
-            Q(post__is_secretary=True) | Q(post__is_director=True),
-            worker_id__in=lines.values("worker_id"),
-            start__lte=end,
-        )
-        .filter(Q(end__isnull=True) | Q(end__gt=end))
-        .values_list("worker_id", flat=True)
+            leaders_at_year_end(year), worker_id__in=rows.values("worker_id")
+        ).values_list("worker_id", flat=True)
     )
     years = []
-    for r in rows:
-        _fen_sums(r, ("gross", "employer", "personal", "tax", "net", "total_cost"))
-        path, track, level = latest[r["worker_id"]]
-        wy = WorkerYear(
-            worker_id=r["worker_id"],
-            name=r["worker__name"],
-            source=r["worker__source"],
-            unit_path=path,
-            months=r["months"],
-            gross=r["gross"],
-            employer_contributions=r["employer"],
-            personal_contributions=r["personal"],
-            income_tax=r["tax"],
-            net=r["net"],
-            total_cost=r["total_cost"],
-            track_name=track,
-            level=level,
-            leader=r["worker_id"] in leaders,
+    for r in rows.values(
+        *SUMS,
+        "worker_id",
+        "worker__name",
+        "worker__source",
+        "unit_path",
+        "track_name",
+        "level",
+        "months",
+        *(f"annual_{key}" for key, _label in CALIBERS),
+    ).order_by("worker_id"):
+        years.append(
+            WorkerYear(
+                worker_id=r["worker_id"],
+                name=r["worker__name"],
+                source=r["worker__source"],
+                unit_path=r["unit_path"],
+                months=r["months"],
+                gross=r["gross"],
+                employer_contributions=r["employer_contributions"],
+                personal_contributions=r["personal_contributions"],
+                income_tax=r["income_tax"],
+                net=r["net"],
+                total_cost=r["total_cost"],
+                track_name=r["track_name"],
+                level=r["level"],
+                leader=r["worker_id"] in leaders,
+                annual={key: r[f"annual_{key}"] for key, _label in CALIBERS},
+            )
         )
-        wy.annual = {key: rules.annualised(getattr(wy, key), wy.months) for key, _label in CALIBERS}
-        years.append(wy)
     return years
-
-
-def _latest_positions(lines: QuerySet[PayLine]) -> dict[int, tuple[str, str, int]]:
-    """Each worker's unit, track and level on their last line of the year (latest month, then
-    latest run). PostgreSQL picks that line itself (DISTINCT ON), so a city's 200,000 workers
-    cost 200,000 rows, not every line of the year; elsewhere the lines are walked in order."""
-    ordered = lines.values_list("worker_id", "unit_path", "track_name", "level")
-    if connection.features.can_distinct_on_fields:
-        picked = ordered.order_by("worker_id", "-run__period", "-run_id").distinct("worker_id")
-        return {w: (path, track, level) for w, path, track, level in picked}
-    walked = ordered.order_by("worker_id", "run__period", "run_id")
-    return {w: (path, track, level) for w, path, track, level in walked}
 
 
 def field_label(name: str) -> str:
@@ -246,39 +242,70 @@ def benchmark(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
     }
 
 
+@dataclass
+class SourceGroup:
+    """The workers of one source in one track and level: how many, the sum of their yearly
+    gross (annualised), and who they are (empty when only the figures were read)."""
+
+    size: int
+    annual_gross: Decimal
+    workers: list[WorkerYear] = field(default_factory=list)
+
+
+EqualPayGroups = dict[tuple[str, int], dict[str, SourceGroup]]
+
+
 def equal_pay(
     *, viewer: User, unit: Unit, year: int, years: list[WorkerYear] | None = None
 ) -> list[dict[str, Any]]:
     """For the same track and level, the mean yearly gross (annualised) by source, the gap
     between the highest and the lowest, and the workers behind each mean. `years` is
-    worker_years of the same viewer, unit and year when the caller has it already (the
-    annual report, from benchmark's "workers"), so the year's lines are read once."""
-    groups: dict[tuple[str, int], dict[str, list[WorkerYear]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    worker_years of the same viewer, unit and year when the caller has it already."""
     if years is None:
         years = worker_years(viewer=viewer, unit=unit, year=year)
+    groups: EqualPayGroups = defaultdict(dict)
     for w in years:
-        groups[(w.track_name, w.level)][w.source].append(w)
+        group = groups[(w.track_name, w.level)].setdefault(w.source, SourceGroup(0, rules.ZERO))
+        group.size += 1
+        group.annual_gross += w.annual["gross"]
+        group.workers.append(w)
+    return equal_pay_findings(groups, shown=may_see_pay(viewer=viewer, unit_path=unit.path))
+
+
+def equal_pay_figures(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
+    """equal_pay's findings without the people behind them, grouped in the database (the
+    annual report's: a city's year is a few hundred groups, not 200,000 workers)."""
+    groups: EqualPayGroups = defaultdict(dict)
+    for r in (
+        year_rows(viewer=viewer, unit=unit, year=year)
+        .values("track_name", "level", "worker__source")
+        .annotate(size=Count("pk"), annual=Sum("annual_gross"))
+        .order_by()
+    ):
+        groups[(r["track_name"], r["level"])][r["worker__source"]] = SourceGroup(
+            r["size"], money.fen(r["annual"])
+        )
+    return equal_pay_findings(groups, shown=may_see_pay(viewer=viewer, unit_path=unit.path))
+
+
+def equal_pay_findings(groups: EqualPayGroups, *, shown: bool) -> list[dict[str, Any]]:
+    """The groups of two sources or more, the widest gap first; means of groups too small
+    withheld from a viewer without the personal-data right (`shown`)."""
     labels = dict(Source.choices)
-    shown = may_see_pay(viewer=viewer, unit_path=unit.path)
     findings = []
     for (track, level), by_source in sorted(groups.items()):
         if len(by_source) < 2:
             continue
-        means = {
-            s: rules.fen(sum((w.annual["gross"] for w in ws), rules.ZERO) / len(ws))
-            for s, ws in by_source.items()
-        }
+        means = {s: rules.fen(g.annual_gross / g.size) for s, g in by_source.items()}
         sources = [
             {
                 "source": s,
                 "label": labels.get(s, s),
                 "mean": means[s],
-                "workers": sorted(by_source[s], key=lambda w: w.name),
-                "size": len(by_source[s]),
+                "workers": sorted(by_source[s].workers, key=lambda w: w.name),
+                "size": by_source[s].size,
             }
-            for s in sorted(means, key=lambda s: -means[s])
+            for s in sorted(means, key=lambda s: (-means[s], s))
         ]
         withheld = False
         if not shown:

@@ -49,6 +49,7 @@ from shegong.pay.services.settings import (
     scheme_revise,
     scheme_set,
 )
+from shegong.pay.services.years import pay_years_refresh
 
 __all__ = [
     "ANALYZE_AFTER",
@@ -78,6 +79,7 @@ __all__ = [
     "grade_steps_apply",
     "last_of_month",
     "lines_insert",
+    "pay_years_refresh",
     "payrun_approve",
     "payrun_check",
     "payrun_create",

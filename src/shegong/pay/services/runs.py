@@ -43,6 +43,7 @@ from shegong.pay.selectors.lines import (
     award_lines,
     compute_lines,
 )
+from shegong.pay.services.years import pay_years_after_approval
 from shegong.people import services as people_services
 from shegong.people.models import Worker
 
@@ -388,8 +389,8 @@ def payrun_check(*, run: PayRun, acting_user: User) -> PayRun:
 @transaction.atomic
 def payrun_approve(*, run: PayRun, acting_user: User) -> PayRun:
     """审批: a checked run is approved and locked for good, by someone who neither computed nor
-    reviewed it."""
-    return _run_step(
+    reviewed it. The workers' years of pay (WorkerPayYear) follow in the same transaction."""
+    approved = _run_step(
         run,
         acting_user,
         permission=Permission.PAY_APPROVE,
@@ -404,6 +405,8 @@ def payrun_approve(*, run: PayRun, acting_user: User) -> PayRun:
         at_field="approved_at",
         event=PayEvent.RUN_APPROVED,
     )
+    pay_years_after_approval(approved)
+    return approved
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ def test_a_worker_s_year_stands_where_their_last_line_of_the_year_stands(
         unit_path=tree.community_a2.path, level=3
     )
     PayLine.objects.filter(worker=worker, run__period__month=1).update(level=2)
+    services.pay_years_refresh(year=YEAR)  # the lines were changed around the services
 
     def year_of() -> selectors.WorkerYear:
         found = selectors.worker_years(viewer=system_actor(), unit=tree.district, year=YEAR)
@@ -37,5 +38,6 @@ def test_a_worker_s_year_stands_where_their_last_line_of_the_year_stands(
     picked = year_of()  # DISTINCT ON on PostgreSQL, the lines in order elsewhere
     assert (picked.unit_path, picked.level, picked.months) == (tree.community_a2.path, 3, 3)
     monkeypatch.setattr(connection.features, "can_distinct_on_fields", False)
+    services.pay_years_refresh(year=YEAR)
     walked = year_of()
     assert (walked.unit_path, walked.level) == (picked.unit_path, picked.level)

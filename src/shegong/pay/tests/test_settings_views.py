@@ -212,6 +212,7 @@ def benchmarked(settled: Tree, personas: Personas, monkeypatch: pytest.MonkeyPat
     run = services.payrun_create(unit=settled.street_a, period=JAN, acting_user=system_actor())
     run.status, run.approved_at = RunStatus.APPROVED, datetime.datetime.now(datetime.UTC)
     run.save()
+    services.pay_years_refresh(year=JAN.year)  # approved around payrun_approve
     return settled
 
 

@@ -133,6 +133,7 @@ def test_the_benchmark_page_names_the_workers_below_and_the_leaders_share(
         )
         run.status, run.approved_at = RunStatus.APPROVED, datetime.datetime.now(datetime.UTC)
         run.save()
+    services.pay_years_refresh(year=YEAR)  # approved around payrun_approve
     found = client_for(personas.street_a_manager).get(
         reverse("pay:benchmark"),
         {"unit": tree.street_a.code, "year": str(YEAR), "caliber": "gross"},

@@ -78,6 +78,8 @@ class Command(BaseCommand):
         city.add_argument("--note", default="")
         city.add_argument("--wait", action="store_true", help="wait for every street's job")
         city.add_argument("--user")
+        years = sub.add_parser("years", help="按已审批的工资重建个人年度待遇(派生数据)")
+        years.add_argument("--year", type=int, help="this year only (default: every year paid)")
         conf = sub.add_parser("config", help="导出或载入待遇配置文件(YAML)")
         conf.add_argument("action", choices=["export", "load"])
         conf.add_argument("file", type=Path)
@@ -90,6 +92,8 @@ class Command(BaseCommand):
                 self._run(user, o)
             elif what == "citywide":
                 self._citywide(user, o)
+            elif what == "years":
+                self._years(o.get("year"))
             elif what in ("review", "approve"):
                 self._step(user, what, o["run_id"])
             elif what in ("place", "steps"):
@@ -120,6 +124,13 @@ class Command(BaseCommand):
             ) from None
         except ServiceError as exc:
             raise CommandError(exc.message) from None
+
+    def _years(self, year: int | None) -> None:
+        """The workers' years of pay rebuilt from the approved lines: they are kept by every
+        approval; this is for lines written around the services (a restore, a bench fill)."""
+        for y in [year] if year else selectors.years_paid():
+            n = services.pay_years_refresh(year=y)
+            self.stdout.write(_("%(y)s年:个人年度待遇 %(n)s 人") % {"y": y, "n": n})
 
     def _run(self, user: User, o: dict[str, Any]) -> None:
         corrects = None
