@@ -343,7 +343,7 @@ def _questionnaire(district: Unit) -> None:
     from shegong.burden import services as burden
 
     survey = burden.worker_survey_create(
-        unit=district, title="2008年社区工作者问卷调查", acting_user=system_actor()
+        unit=district, title="2008年社区工作者问卷调查", year=2008, acting_user=system_actor()
     )
     issued = burden.worker_codes_issue(survey=survey, acting_user=system_actor(), on=AS_OF)
     burden.worker_survey_set_status(survey=survey, status="open", acting_user=system_actor())

@@ -640,7 +640,8 @@ class WorkerSurveySerializer(serializers.ModelSerializer[WorkerSurvey]):
 
     class Meta:
         model = WorkerSurvey
-        fields = ["id", "unit", "title", "status", "respondents"]
+        fields = ["id", "unit", "title", "year", "status", "respondents"]
+        read_only_fields = ["year"]
 
 
 class AnswerInputSerializer(serializers.Serializer[Any]):

@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.audit import audit_kinds
@@ -509,6 +510,10 @@ class QuestionKind(models.TextChoices):
 COUNTED_KINDS = (QuestionKind.CHOICE, QuestionKind.MULTI, QuestionKind.SCALE)
 
 
+def this_year() -> int:
+    return timezone.localdate().year
+
+
 class WorkerSurveyStatus(models.TextChoices):
     DRAFT = "draft", _("准备中")
     OPEN = "open", _("进行中")
@@ -524,6 +529,9 @@ class WorkerSurvey(models.Model):
         "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织单位")
     )
     title = models.CharField(_("问卷名称"), max_length=100)
+    # The year it surveys: the annual report of a year shows that year's questionnaire (or the
+    # latest before it), never a later one.
+    year = models.PositiveSmallIntegerField(_("年度"), default=this_year)
     status = models.CharField(
         _("状态"), max_length=8, choices=WorkerSurveyStatus.choices, default="draft"
     )

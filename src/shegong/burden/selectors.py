@@ -384,7 +384,7 @@ def burden_summary(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         "worst": [{"code": r["code"], "name": r["name"]} for r in worst],
         # 一表通: forms of the unit's districts; hours saved per filling of every community.
         **_form_counts(unit, len(rows)),
-        "survey": _survey_summary(viewer, unit),
+        "survey": _survey_summary(viewer, unit, year),
     }
 
 
@@ -625,15 +625,17 @@ def survey_questions(*, survey_id: int) -> list[Any]:
     return list(SurveyQuestion.objects.filter(survey_id=survey_id).order_by("position"))
 
 
-def _survey_summary(viewer: User, unit: Unit) -> dict[str, Any] | None:
-    """The latest questionnaire of the unit or above it, as a whole (None without one)."""
+def _survey_summary(viewer: User, unit: Unit, year: int) -> dict[str, Any] | None:
+    """The questionnaire of `year` (or the latest before it) of the unit or above it, as a
+    whole (None without one)."""
     found = (
         WorkerSurvey.objects.filter(
             path_q(viewer, "unit__path") | Q(unit__path__in=_ancestors(unit.path))
         )
         .filter(Q(unit__path__in=_ancestors(unit.path)) | Q(unit__path__startswith=unit.path))
         .exclude(status="draft")
-        .order_by("-id")
+        .filter(year__lte=year)
+        .order_by("-year", "-id")
         .first()
     )
     if found is None:

@@ -769,9 +769,15 @@ def surveys(request: AuthedRequest) -> HttpResponse:
         unit = editable.filter(code=request.POST.get("unit", "")).first()
         if unit is None:
             raise Http404
+        year = request.POST.get("year", "").strip()
         try:
+            if year and not year.isdigit():
+                raise ServiceError(_("问卷年度应为四位数字年份"), field="year")
             survey = services.worker_survey_create(
-                unit=unit, title=request.POST.get("title", ""), acting_user=request.user
+                unit=unit,
+                title=request.POST.get("title", ""),
+                year=int(year) if year else None,
+                acting_user=request.user,
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -784,6 +790,7 @@ def surveys(request: AuthedRequest) -> HttpResponse:
             "surveys": selectors.worker_survey_list(viewer=request.user),
             "units": editable,
             "districts": units,
+            "this_year": timezone.localdate().year,
         },
     )
 

@@ -68,10 +68,16 @@ def _age_band(birth: datetime.date, day: datetime.date) -> str:
 
 
 @transaction.atomic
-def worker_survey_create(*, unit: Unit, title: str, acting_user: User) -> WorkerSurvey:
+def worker_survey_create(
+    *, unit: Unit, title: str, acting_user: User, year: int | None = None
+) -> WorkerSurvey:
+    """A questionnaire of the workers below `unit` for `year` (this year by default), with
+    the default questions to edit before the first code is issued."""
     require(acting_user, Permission.EDIT, unit, message=DISTRICT_REFUSED)
     clean = _text({"title": title}, "title", _("问卷名称"), 100, required=True)
-    survey = WorkerSurvey.objects.create(unit=unit, title=clean)
+    if year is not None and not 2000 <= year <= today().year + 1:
+        raise ServiceError(_("问卷年度应在2000年至明年之间"), field="year")
+    survey = WorkerSurvey.objects.create(unit=unit, title=clean, year=year or today().year)
     SurveyQuestion.objects.bulk_create(
         SurveyQuestion(
             survey=survey,

@@ -33,7 +33,10 @@ def _survey(
     for i in range(n_a2):
         register(tree.community_a2, personas.street_a_manager, name=f"甲二{i}号")
     survey = services.worker_survey_create(
-        unit=tree.street_a, title="2026年社区工作者负担问卷", acting_user=personas.street_a_manager
+        unit=tree.street_a,
+        title="2026年社区工作者负担问卷",
+        year=2026,
+        acting_user=personas.street_a_manager,
     )
     issued = services.worker_codes_issue(
         survey=survey, acting_user=personas.street_a_manager, on=datetime.date(2026, 6, 1)
@@ -169,6 +172,22 @@ def test_the_burden_report_carries_the_questionnaire(tree: Tree, personas: Perso
     s = selectors.burden_summary(viewer=personas.street_a_manager, unit=tree.street_a, year=2026)
     assert s["survey"]["respondents"] == 5
     assert s["survey"]["questions"][0]["counts"] == [5, 0, 0, 0, 0]
+
+
+def test_a_year_s_report_shows_that_year_s_questionnaire_never_a_later_one(
+    tree: Tree, personas: Personas
+) -> None:
+    survey, codes = _survey(tree, personas)
+    services.answer_submit(code=codes[0], answers=ANSWER)
+    manager = personas.street_a_manager
+    services.worker_survey_set_status(survey=survey, status="closed", acting_user=manager)
+    assert selectors.burden_summary(viewer=manager, unit=tree.street_a, year=2025)["survey"] is None
+    later = selectors.burden_summary(viewer=manager, unit=tree.street_a, year=2027)["survey"]
+    assert later is not None and later["title"] == "2026年社区工作者负担问卷"
+    with pytest.raises(ServiceError, match="问卷年度"):
+        services.worker_survey_create(
+            unit=tree.street_a, title="远期问卷", year=1999, acting_user=manager
+        )
 
 
 def test_wrong_codes_from_one_address_are_throttled_like_the_residents_vote(

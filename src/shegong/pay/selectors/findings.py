@@ -570,14 +570,7 @@ def report(*, viewer: User, unit: Unit, year: int) -> dict[str, Any]:
         ],
         "totals": {
             key: money(sum((getattr(w, key) for w in found["workers"]), rules.ZERO), total=True)
-            for key in (
-                "gross",
-                "employer_contributions",
-                "personal_contributions",
-                "income_tax",
-                "net",
-                "total_cost",
-            )
+            for key in SUMS
         },
         "benchmark_findings": [
             {

@@ -26,6 +26,7 @@ from shegong.pay.models import (
     RunStatus,
 )
 from shegong.pay.selectors.grades import _applies_q
+from shegong.pay.selectors.lines import TOTAL_FIELDS
 from shegong.pay.selectors.withholding import WITHHELD, _fen_sums, min_group_size
 from shegong.people.models import Worker
 
@@ -89,14 +90,7 @@ def run_lines(*, viewer: User, run: PayRun) -> QuerySet[PayLine]:
 
 def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
     """The run's totals, or those of the viewer's part of it when the run covers more."""
-    fields = [
-        "gross",
-        "employer_contributions",
-        "personal_contributions",
-        "income_tax",
-        "net",
-        "total_cost",
-    ]
+    fields = TOTAL_FIELDS
     totals: dict[str, Any]
     if in_scope(viewer, run.unit):
         totals = {"headcount": run.headcount, "partial": False}
@@ -112,14 +106,7 @@ def run_totals(*, viewer: User, run: PayRun) -> dict[str, Any]:
     return totals
 
 
-RUN_TOTAL_FIELDS = (
-    "gross",
-    "employer_contributions",
-    "personal_contributions",
-    "income_tax",
-    "net",
-    "total_cost",
-)
+RUN_TOTAL_FIELDS = tuple(TOTAL_FIELDS)
 
 
 def runs_totals(*, viewer: User, runs: list[PayRun]) -> dict[int, dict[str, Any]]:

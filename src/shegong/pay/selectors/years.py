@@ -12,17 +12,10 @@ from django.db.models import Count, QuerySet, Sum
 
 from shegong.pay import rules
 from shegong.pay.models import PayLine
-from shegong.pay.selectors.lines import effective_lines
+from shegong.pay.selectors.lines import TOTAL_FIELDS, effective_lines
 from shegong.pay.selectors.withholding import CALIBERS, _fen_sums
 
-SUMS = (
-    "gross",
-    "employer_contributions",
-    "personal_contributions",
-    "income_tax",
-    "net",
-    "total_cost",
-)
+SUMS = tuple(TOTAL_FIELDS)  # a line's six totals, summed over the year
 
 
 def year_lines(*, year: int, worker_ids: Iterable[int] | QuerySet[Any] | None) -> QuerySet[PayLine]:

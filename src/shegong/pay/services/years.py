@@ -20,7 +20,7 @@ from shegong.core.bulk import insert_rows
 from shegong.core.db import exclusive_lock
 from shegong.pay.models import PayLine, PayRun, WorkerPayYear
 from shegong.pay.selectors.withholding import CALIBERS
-from shegong.pay.selectors.years import line_years
+from shegong.pay.selectors.years import SUMS, line_years
 
 COLUMNS = [
     "worker_id",
@@ -29,12 +29,7 @@ COLUMNS = [
     "track_name",
     "level",
     "months",
-    "gross",
-    "employer_contributions",
-    "personal_contributions",
-    "income_tax",
-    "net",
-    "total_cost",
+    *SUMS,
     *(f"annual_{key}" for key, _label in CALIBERS),
 ]
 
