@@ -180,8 +180,8 @@ INSERT INTO burden_formfield (form_id, sheet, cell, label, source, key)
               'roster.party_member','roster.college'])[n] END,
          CASE WHEN n = 6 THEN 'asked' || f.id ELSE '' END
   FROM burden_reportform f, generate_series(1, 6) n;
-INSERT INTO burden_workersurvey (unit_id, title, status, respondents)
-  SELECT id, '社区工作者负担与待遇问卷', 'closed', 150000 FROM orgs_unit WHERE code = 'C0';
+INSERT INTO burden_workersurvey (unit_id, title, year, status, respondents)
+  SELECT id, '社区工作者负担与待遇问卷', 2024, 'closed', 150000 FROM orgs_unit WHERE code = 'C0';
 INSERT INTO burden_surveyquestion (survey_id, position, kind, required, text, choices)
   SELECT s.id, q, 'choice', true, (ARRAY['您感到的工作压力', '您对目前待遇是否满意'])[q],
          (ARRAY['["很大","较大","一般","较小","很小"]',

@@ -89,8 +89,8 @@ INSERT INTO burden_formfield (sheet, cell, label, source, key, form_id)
   SELECT '统计表', 'B' || g, '指标' || g, CASE WHEN g % 4 = 0 THEN 'asked' ELSE 'roster.total' END,
          CASE WHEN g % 4 = 0 THEN 'asked.k' || g ELSE 'roster.total' END, f.id
   FROM burden_reportform f, generate_series(1, 20) g;
-INSERT INTO burden_workersurvey (title, status, respondents, unit_id)
-  SELECT '社区工作者问卷', 'closed', 2700, id FROM orgs_unit WHERE code = 'D01';
+INSERT INTO burden_workersurvey (title, year, status, respondents, unit_id)
+  SELECT '社区工作者问卷', %(year)s, 'closed', 2700, id FROM orgs_unit WHERE code = 'D01';
 INSERT INTO burden_surveyquestion (position, kind, required, text, choices, survey_id)
   SELECT q, 'choice', true, '问题' || q, '["很重", "较重", "一般", "较轻", "很轻"]', s.id
   FROM generate_series(1, 8) q, burden_workersurvey s;
