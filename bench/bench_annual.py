@@ -22,8 +22,20 @@ once on its own (charts and fonts, not the database). The database is dropped at
     python -m bench annual
     BENCH_WORKERS=50000 python -m bench annual
 
-Measured on 2 December 2026 on the shared 2-core machine (load average 3 to 11 from the other
-work on it, so the seconds vary from run to run):
+Measured on 2 December 2026, second session, on a quiet 2-core machine (load below 1), after
+pay kept each worker's year of pay at approval (pay.WorkerPayYear) and the 待遇 chapter
+counted it in the database (pay.selectors.year_summary):
+
+  * 200,000 workers with burden and resources data (fill 220.0 s; keeping the year's pay
+    per worker, which the approvals do street by street, 6.9 s once): the annual report,
+    all chapters, 8.264 s, against 15.059 s for the area reports it draws on (pay 8.742,
+    training 2.942, structure 1.744, resources summary 1.129, burden summary 0.500):
+    0.55×, OK (target 20 s). Chapters once: training 3.050, basic 2.500, resources 1.526,
+    pay 0.702, burden 0.511. The Word file of it: 1.173 s (it was 7.5 s with python-docx
+    writing cell by cell, and the city's 2,500 venues in a table).
+
+Earlier, on the shared 2-core machine (load average 3 to 11 from the other work on it, so the
+seconds vary from run to run):
 
   * 200,000 workers with burden and resources data (508,000 burden records over five years;
     120,000 residents, 90,000 team members, 40,000 volunteers, 288,000 service records,
