@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,7 @@ from shegong.burden.forms import (
     RetireForm,
     StampForm,
 )
-from shegong.burden.models import ItemKind, RecordKind, Status
+from shegong.burden.models import AdmissionItem, Department, ItemKind, RecordKind, Status
 from shegong.burden.sources import source_choices
 from shegong.core.errors import ServiceError
 from shegong.core.forms import service_error_on
@@ -149,6 +150,29 @@ def items(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _item_saved(
+    request: AuthedRequest,
+    form: ItemForm,
+    *,
+    district: Unit,
+    save: Callable[[Department, dict[str, Any]], AdmissionItem],
+    done: Callable[[AdmissionItem], str],
+) -> HttpResponse | None:
+    """Saves a posted, valid item form through `save` (the department apart from the other
+    values): the redirect to the district's list with the message `done` gives, or None
+    (nothing posted, or the form now holds the errors) so the caller shows its page again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    values = dict(form.cleaned_data)
+    try:
+        saved = save(values.pop("department"), values)
+    except ServiceError as exc:
+        service_error_on(form, exc)
+        return None
+    messages.success(request, done(saved))
+    return redirect(f"{_url('burden:items')}?district={district.code}")
+
+
 @login_required
 def item_create(request: AuthedRequest) -> HttpResponse:
     district = _district(request, edit=True)
@@ -156,20 +180,17 @@ def item_create(request: AuthedRequest) -> HttpResponse:
         raise Http404
     departments = selectors.department_list(viewer=request.user).filter(district=district)
     form = ItemForm(request.POST or None, departments=departments)
-    if request.method == "POST" and form.is_valid():
-        values = dict(form.cleaned_data)
-        try:
-            item = services.item_create(
-                district=district,
-                department=values.pop("department"),
-                values=values,
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            service_error_on(form, exc)
-        else:
-            messages.success(request, _("已登记准入事项%(title)s") % {"title": item.title})
-            return redirect(f"{_url('burden:items')}?district={district.code}")
+    saved = _item_saved(
+        request,
+        form,
+        district=district,
+        save=lambda department, values: services.item_create(
+            district=district, department=department, values=values, acting_user=request.user
+        ),
+        done=lambda item: _("已登记准入事项%(title)s") % {"title": item.title},
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "burden/form.html",
@@ -194,20 +215,18 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     departments = selectors.department_list(viewer=request.user).filter(district=item.district)
     form = ItemForm(request.POST or None, departments=departments, initial=_item_initial(item))
-    if request.method == "POST" and form.is_valid():
-        values = dict(form.cleaned_data)
-        try:
-            services.item_update(
-                item=item,
-                department=values.pop("department"),
-                values=values,
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            service_error_on(form, exc)
-        else:
-            messages.success(request, _("已修改准入事项%(title)s") % {"title": item.title})
-            return redirect(f"{_url('burden:items')}?district={item.district.code}")
+    saved = _item_saved(
+        request,
+        form,
+        district=item.district,
+        save=lambda department, values: services.item_update(
+            item=item, department=department, values=values, acting_user=request.user
+        ),
+        # The message names the item by the title it had before (as the page always has).
+        done=lambda _saved: _("已修改准入事项%(title)s") % {"title": item.title},
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "burden/item.html",
