@@ -222,8 +222,7 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         save=lambda department, values: services.item_update(
             item=item, department=department, values=values, acting_user=request.user
         ),
-        # The message names the item by the title it had before (as the page always has).
-        done=lambda _saved: _("已修改准入事项%(title)s") % {"title": item.title},
+        done=lambda saved: _("已修改准入事项%(title)s") % {"title": saved.title},
     )
     if saved is not None:
         return saved
