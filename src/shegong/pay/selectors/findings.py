@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from shegong.core import money
 from shegong.core.access import (
     path_q,
 )
@@ -255,14 +254,10 @@ class SourceGroup:
 EqualPayGroups = dict[tuple[str, int], dict[str, SourceGroup]]
 
 
-def equal_pay(
-    *, viewer: User, unit: Unit, year: int, years: list[WorkerYear] | None = None
-) -> list[dict[str, Any]]:
+def equal_pay(*, viewer: User, unit: Unit, year: int) -> list[dict[str, Any]]:
     """For the same track and level, the mean yearly gross (annualised) by source, the gap
-    between the highest and the lowest, and the workers behind each mean. `years` is
-    worker_years of the same viewer, unit and year when the caller has it already."""
-    if years is None:
-        years = worker_years(viewer=viewer, unit=unit, year=year)
+    between the highest and the lowest, and the workers behind each mean."""
+    years = worker_years(viewer=viewer, unit=unit, year=year)
     groups: EqualPayGroups = defaultdict(dict)
     for w in years:
         group = groups[(w.track_name, w.level)].setdefault(w.source, SourceGroup(0, rules.ZERO))
@@ -283,7 +278,7 @@ def equal_pay_figures(*, viewer: User, unit: Unit, year: int) -> list[dict[str, 
         .order_by()
     ):
         groups[(r["track_name"], r["level"])][r["worker__source"]] = SourceGroup(
-            r["size"], money.fen(r["annual"])
+            r["size"], rules.fen(r["annual"])
         )
     return equal_pay_findings(groups, shown=may_see_pay(viewer=viewer, unit_path=unit.path))
 
