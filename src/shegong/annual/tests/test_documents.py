@@ -182,3 +182,19 @@ def test_a_wide_table_at_the_end_leaves_no_blank_last_page(report: AnnualReport)
     assert doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
     pdf = PdfReader(io.BytesIO(documents.render(report, "pdf")))
     assert "末行" in pdf.pages[-1].extract_text()
+
+
+def test_a_table_cell_holds_typed_markup_as_text() -> None:
+    from docx import Document
+
+    from shegong.annual.chapters import Table
+
+    doc = Document()
+    documents._docx_setup(doc)
+    typed = "社区<b>活动室</b> &amp; =1+1"
+    documents._docx_table(doc, Table("场地", ["场地", "社区"], [[typed, "东风社区"]]), 150)
+    saved = io.BytesIO()
+    doc.save(saved)
+    table = Document(io.BytesIO(saved.getvalue())).tables[0]
+    assert [c.text for c in table.rows[1].cells] == [typed, "东风社区"]
+    assert table.rows[0].cells[0].text == "场地"
